@@ -1,0 +1,38 @@
+#pragma once
+// Spectral band roles and a set of per-role float tiles (reflectance, NaN = nodata).
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "zonewatch/kernels/tile.hpp"
+
+namespace zw::kernels {
+
+enum class BandRole : int { blue = 0, green, red, nir, swir1, swir2 };
+inline constexpr int kBandRoleCount = 6;
+
+[[nodiscard]] constexpr std::string_view to_string(BandRole r) {
+  constexpr std::array<std::string_view, kBandRoleCount> names{"blue", "green", "red",
+                                                               "nir",  "swir1", "swir2"};
+  return names[static_cast<int>(r)];
+}
+[[nodiscard]] std::optional<BandRole> band_role_from_string(std::string_view name);
+
+/// One date's bands for one tile; absent roles have an empty view.
+struct BandSet {
+  std::array<ConstTileView<float>, kBandRoleCount> bands{};
+
+  [[nodiscard]] const ConstTileView<float>& operator[](BandRole r) const {
+    return bands[static_cast<int>(r)];
+  }
+  [[nodiscard]] ConstTileView<float>& operator[](BandRole r) { return bands[static_cast<int>(r)]; }
+  [[nodiscard]] bool has(BandRole r) const { return !(*this)[r].empty(); }
+};
+
+/// Raw digital numbers of any pixel type to float reflectance: value * scale + offset.
+/// Pixels equal to nodata (when given) or non-finite become NaN.
+template <class T>
+void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset,
+                    TileView<float> out);
+
+}  // namespace zw::kernels

@@ -1,0 +1,91 @@
+#pragma once
+// Per-pixel change typing by configurable rules.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "zonewatch/kernels/tile.hpp"
+
+namespace zw::kernels {
+
+/// Change classes as stored in change.tif. 0 = no change, 255 = no valid observation.
+enum class ChangeType : std::uint8_t {
+  none = 0,
+  vegetation_loss = 1,
+  construction = 2,  // new construction or bare soil
+  water_loss = 3,
+  water_gain = 4,
+  other = 5,
+  nodata = 255,
+};
+inline constexpr int kChangeTypeCount = 6;  // none..other, for per-type arrays
+
+[[nodiscard]] std::string_view to_string(ChangeType type);
+[[nodiscard]] std::optional<ChangeType> change_type_from_string(std::string_view name);
+[[nodiscard]] constexpr bool is_change(ChangeType t) {
+  return t != ChangeType::none && t != ChangeType::nodata;
+}
+[[nodiscard]] constexpr bool is_change(std::uint8_t t) { return is_change(static_cast<ChangeType>(t)); }
+
+/// What the typing rules look at in one pixel. Any feature the scene's bands cannot give
+/// is NaN and every rule that needs it does not fire.
+struct PixelFeatures {
+  float greenness_before = kNaN;  // NDVI, or GLI for RGB-only imagery
+  float greenness_after = kNaN;
+  float water_before = kNaN;  // MNDWI, or NDWI without SWIR
+  float water_after = kNaN;
+  float built_before = kNaN;  // NDBI
+  float built_after = kNaN;
+  float bare_before = kNaN;  // BSI
+  float bare_after = kNaN;
+  float brightness_before = kNaN;  // mean reflectance of the visible bands
+  float brightness_after = kNaN;
+  float magnitude = kNaN;  // change-vector magnitude (z-scored)
+};
+
+/// Thresholds of the typing rules. A pixel is a change candidate when its magnitude
+/// reaches `magnitude_threshold`, or when a rule's index evidence alone is strong
+/// (`*_strong`); candidates are typed by the first rule in `order` that fires, else `other`.
+struct TypingRules {
+  float magnitude_threshold = 3.0f;
+
+  // vegetation loss: was vegetated, greenness fell by at least the drop
+  float vegetation_min_greenness_before = 0.3f;
+  float vegetation_min_greenness_drop = 0.15f;
+
+  // construction / bare soil: built-up or bare-soil index rose, little vegetation after
+  float construction_min_built_rise = 0.08f;
+  float construction_min_bare_rise = 0.08f;
+  float construction_max_greenness_after = 0.25f;
+  float construction_min_brightness_rise = 0.0f;  // RGB fallback when no SWIR
+
+  // water: index above the water line before and below after (loss), or the reverse (gain)
+  float water_threshold = 0.0f;
+
+  bool report_other = true;  // candidates no rule explains; false drops them to `none`
+
+  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain,
+                                ChangeType::construction, ChangeType::vegetation_loss};
+};
+
+/// Types one pixel. Returns nodata when the magnitude is NaN.
+[[nodiscard]] ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules);
+
+/// Feature planes of one tile (any plane may be empty when the scene cannot give it;
+/// the non-empty ones share one size).
+struct FeatureTiles {
+  ConstTileView<float> greenness_before, greenness_after;
+  ConstTileView<float> water_before, water_after;
+  ConstTileView<float> built_before, built_after;
+  ConstTileView<float> bare_before, bare_after;
+  ConstTileView<float> brightness_before, brightness_after;
+  ConstTileView<float> magnitude;  // required
+};
+
+/// classify_pixel over a tile; out is ChangeType as uint8.
+void classify_tile(const FeatureTiles& features, const TypingRules& rules,
+                   TileView<std::uint8_t> out);
+
+}  // namespace zw::kernels

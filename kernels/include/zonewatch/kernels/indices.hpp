@@ -1,0 +1,51 @@
+#pragma once
+// Spectral indices. Per-pixel math is written once as small inline functions; the tile
+// functions below only schedule them. NaN (nodata) in any input gives NaN out, and so
+// does a zero denominator.
+#include <optional>
+#include <string_view>
+
+#include "zonewatch/kernels/bands.hpp"
+
+namespace zw::kernels {
+
+[[nodiscard]] inline float normalized_difference(float a, float b) {
+  const float sum = a + b;
+  if (std::isnan(sum) || sum == 0.0f) return kNaN;
+  return (a - b) / sum;
+}
+
+/// Normalized difference vegetation index.
+[[nodiscard]] inline float ndvi(float nir, float red) { return normalized_difference(nir, red); }
+/// McFeeters' normalized difference water index (green vs NIR).
+[[nodiscard]] inline float ndwi(float green, float nir) { return normalized_difference(green, nir); }
+/// Xu's modified NDWI (green vs SWIR1): separates water from built-up better than NDWI.
+[[nodiscard]] inline float mndwi(float green, float swir1) { return normalized_difference(green, swir1); }
+/// Normalized difference built-up index.
+[[nodiscard]] inline float ndbi(float swir1, float nir) { return normalized_difference(swir1, nir); }
+/// Bare soil index ((SWIR1 + red) - (NIR + blue)) / ((SWIR1 + red) + (NIR + blue)).
+[[nodiscard]] inline float bsi(float blue, float red, float nir, float swir1) {
+  return normalized_difference(swir1 + red, nir + blue);
+}
+/// Green leaf index (2G - R - B) / (2G + R + B): a visible-band greenness for RGB-only
+/// imagery (drone, aerial), in [-1, 1] like NDVI.
+[[nodiscard]] inline float gli(float red, float green, float blue) {
+  return normalized_difference(2.0f * green, red + blue);
+}
+
+enum class SpectralIndex { ndvi, ndwi, mndwi, ndbi, bsi, gli };
+
+[[nodiscard]] std::string_view to_string(SpectralIndex index);
+[[nodiscard]] std::optional<SpectralIndex> spectral_index_from_string(std::string_view name);
+
+/// Band roles an index needs.
+[[nodiscard]] std::vector<BandRole> required_bands(SpectralIndex index);
+
+/// True when `bands` holds every role `index` needs.
+[[nodiscard]] bool can_compute(SpectralIndex index, const BandSet& bands);
+
+/// Computes `index` over a tile. Every present band and `out` must share width and height.
+/// Precondition: can_compute(index, bands).
+void compute_index(SpectralIndex index, const BandSet& bands, TileView<float> out);
+
+}  // namespace zw::kernels

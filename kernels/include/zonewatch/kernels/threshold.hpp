@@ -1,0 +1,74 @@
+#pragma once
+// Global statistics as explicit accumulators: reset, accumulate(tile), merge, finalize.
+// Merging in a fixed order (tile index order) keeps results bit-identical however the
+// image was tiled and however many threads ran.
+#include <cstdint>
+#include <vector>
+
+#include "zonewatch/kernels/tile.hpp"
+
+namespace zw::kernels {
+
+/// Fixed-range histogram. Values below lo go to the first bin, above hi to the last;
+/// NaN is skipped. Counts are integers, so merge order cannot change the result.
+class HistogramAccumulator {
+ public:
+  HistogramAccumulator(double lo, double hi, int bins);
+
+  void reset();
+  void accumulate(ConstTileView<float> values);
+  /// Only pixels where mask != 0 are counted.
+  void accumulate(ConstTileView<float> values, ConstTileView<std::uint8_t> mask);
+  void add(float value);
+  /// Precondition: same lo, hi and bin count.
+  void merge(const HistogramAccumulator& other);
+
+  [[nodiscard]] double lo() const { return lo_; }
+  [[nodiscard]] double hi() const { return hi_; }
+  [[nodiscard]] int bins() const { return static_cast<int>(counts_.size()); }
+  [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return counts_; }
+  [[nodiscard]] std::uint64_t total() const;
+  [[nodiscard]] double bin_center(int bin) const;
+  [[nodiscard]] double bin_lower_edge(int bin) const;
+  /// Value below which `q` (0..1) of the counted values lie (bin-resolution).
+  [[nodiscard]] double quantile(double q) const;
+
+ private:
+  double lo_;
+  double hi_;
+  double inv_width_;
+  std::vector<std::uint64_t> counts_;
+};
+
+/// Otsu's threshold maximising between-class variance; returns the lower edge of the
+/// first bin of the upper class, so `value >= threshold` selects it.
+/// Returns NaN for an empty histogram.
+[[nodiscard]] double otsu_threshold(const HistogramAccumulator& histogram);
+
+/// Count, mean and variance (Chan et al. pairwise update) of the valid pixels.
+class MomentsAccumulator {
+ public:
+  void reset();
+  void accumulate(ConstTileView<float> values);
+  void accumulate(ConstTileView<float> values, ConstTileView<std::uint8_t> mask);
+  void add(double value);
+  void merge(const MomentsAccumulator& other);
+
+  [[nodiscard]] std::uint64_t count() const { return count_; }
+  [[nodiscard]] double mean() const;      // NaN when empty
+  [[nodiscard]] double variance() const;  // population variance; NaN when empty
+  [[nodiscard]] double stddev() const;
+
+ private:
+  std::uint64_t count_ = 0;
+  double mean_ = 0.0;
+  double m2_ = 0.0;
+};
+
+/// mean + k * sigma.
+[[nodiscard]] double k_sigma_threshold(const MomentsAccumulator& moments, double k);
+
+/// How a change-magnitude threshold is chosen.
+enum class ThresholdMethod { fixed, otsu, k_sigma };
+
+}  // namespace zw::kernels

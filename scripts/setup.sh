@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything zonewatch needs to build, test and run on Debian 12.
+#   scripts/setup.sh            build + runtime dependencies
+#   scripts/setup.sh --bench    also the peer tools the benchmark compares against
+# Idempotent: skips apt entirely when every package is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libgdal-dev gdal-bin
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libtbb-dev libomp-dev libhdf5-dev
+  libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev
+  python3-gdal python3-numpy
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-scipy python3-rasterio python3-fiona python3-opencv otb-bin bc time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
