@@ -1,0 +1,46 @@
+#include "zonewatch/kernels/bands.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace zw::kernels {
+
+std::optional<BandRole> band_role_from_string(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (int i = 0; i < kBandRoleCount; ++i) {
+    if (lower == to_string(static_cast<BandRole>(i))) return static_cast<BandRole>(i);
+  }
+  return std::nullopt;
+}
+
+template <class T>
+void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset,
+                    TileView<float> out) {
+  const bool has_nodata = nodata.has_value();
+  const double nodata_value = nodata.value_or(0.0);
+  for (int y = 0; y < raw.height; ++y) {
+    const T* in = raw.row(y);
+    float* dst = out.row(y);
+    for (int x = 0; x < raw.width; ++x) {
+      const double v = static_cast<double>(in[x]);
+      if ((has_nodata && v == nodata_value) || !std::isfinite(v)) {
+        dst[x] = kNaN;
+      } else {
+        dst[x] = static_cast<float>(v) * scale + offset;
+      }
+    }
+  }
+}
+
+template void to_reflectance<std::uint8_t>(ConstTileView<std::uint8_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<std::int16_t>(ConstTileView<std::int16_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<std::uint32_t>(ConstTileView<std::uint32_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<std::int32_t>(ConstTileView<std::int32_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<float>(ConstTileView<float>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<double>(ConstTileView<double>, std::optional<double>, float, float, TileView<float>);
+
+}  // namespace zw::kernels
