@@ -22,7 +22,10 @@ enum class ChangeType : std::uint8_t {
 };
 inline constexpr int kChangeTypeCount = 6;  // none..other, for per-type arrays
 
+/// Names: none, vegetation_loss, construction, water_loss, water_gain, other, nodata.
+/// to_string of a value outside the enum gives "unknown".
 [[nodiscard]] std::string_view to_string(ChangeType type);
+/// Inverse of to_string, case-insensitive; nullopt for an unknown name.
 [[nodiscard]] std::optional<ChangeType> change_type_from_string(std::string_view name);
 [[nodiscard]] constexpr bool is_change(ChangeType t) {
   return t != ChangeType::none && t != ChangeType::nodata;
@@ -45,9 +48,27 @@ struct PixelFeatures {
   float magnitude = kNaN;  // change-vector magnitude (z-scored)
 };
 
-/// Thresholds of the typing rules. A pixel is a change candidate when its magnitude
-/// reaches `magnitude_threshold`, or when a rule's index evidence alone is strong
-/// (`*_strong`); candidates are typed by the first rule in `order` that fires, else `other`.
+/// Thresholds of the typing rules.
+///
+/// A pixel is `nodata` when its magnitude is NaN, `none` when the magnitude is below
+/// `magnitude_threshold`, and otherwise a change candidate. A candidate is typed by the
+/// first rule in `order` that fires (entries that are not one of the four rule types are
+/// ignored); when none fires it is `other`, or `none` if `report_other` is false.
+/// The rules, with "rise"/"drop" meaning after - before / before - after:
+///   water_loss:      water_before >= water_threshold && water_after < water_threshold
+///   water_gain:      water_before <  water_threshold && water_after >= water_threshold
+///   construction:    (greenness_after <= construction_max_greenness_after
+///                     || greenness_after is NaN)
+///                    && (built rise >= construction_min_built_rise
+///                        || bare rise >= construction_min_bare_rise
+///                        || (built rise and bare rise both NaN, i.e. RGB-only imagery:
+///                            brightness rise >= construction_min_brightness_rise
+///                            && greenness_after < greenness_before))
+///   vegetation_loss: greenness_before >= vegetation_min_greenness_before
+///                    && greenness drop >= vegetation_min_greenness_drop
+/// A rule whose needed features are NaN does not fire (every comparison with NaN is false);
+/// the only NaN a rule tolerates is greenness_after in construction's vegetation guard,
+/// so that built/bare evidence still counts where no greenness index is available.
 struct TypingRules {
   float magnitude_threshold = 3.0f;
 
@@ -70,7 +91,8 @@ struct TypingRules {
                                 ChangeType::construction, ChangeType::vegetation_loss};
 };
 
-/// Types one pixel. Returns nodata when the magnitude is NaN.
+/// Types one pixel by the rules documented at TypingRules. Returns nodata when the
+/// magnitude is NaN.
 [[nodiscard]] ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules);
 
 /// Feature planes of one tile (any plane may be empty when the scene cannot give it;
@@ -84,7 +106,9 @@ struct FeatureTiles {
   ConstTileView<float> magnitude;  // required
 };
 
-/// classify_pixel over a tile; out is ChangeType as uint8.
+/// classify_pixel over a tile; out is ChangeType as uint8. An empty feature plane reads as
+/// NaN at every pixel. Throws std::invalid_argument when the magnitude plane is empty or a
+/// non-empty plane or `out` differs from it in size.
 void classify_tile(const FeatureTiles& features, const TypingRules& rules,
                    TileView<std::uint8_t> out);
 

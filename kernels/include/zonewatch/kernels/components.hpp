@@ -17,7 +17,11 @@ namespace zw::kernels {
 /// raster order of each region's first pixel.
 std::uint32_t label_tile(ConstTileView<std::uint8_t> classes, TileView<std::uint32_t> labels);
 
-/// Per-component sums, mergeable.
+/// Per-component sums, mergeable. Every summand is rounded to a fixed binary grid (pixel
+/// areas to 2^-16 m2, greenness and magnitude to 2^-20) so that double additions are exact
+/// and the sums do not depend on the order of merging, i.e. on the tiling. Greenness sums
+/// and greenness_count cover pixels where both dates are valid; sum_magnitude covers pixels
+/// with a valid magnitude.
 struct ComponentStats {
   std::uint8_t change_type = 0;
   std::uint64_t pixel_count = 0;
@@ -34,7 +38,8 @@ struct ComponentStats {
 /// Statistics of every label of one labelled tile. `window` places the tile in the grid,
 /// `row_area_m2[y]` is the area of one pixel in grid row window.y0 + y (rows differ on
 /// geographic grids), `image_width` numbers pixels. Greenness planes may be empty.
-/// Returns a vector indexed by label (index 0 unused).
+/// Returns a vector indexed by label (index 0 unused). Throws std::invalid_argument when
+/// sizes disagree or a label exceeds `label_count`.
 std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> classes,
                                                  ConstTileView<std::uint32_t> labels,
                                                  std::uint32_t label_count, Window window,
@@ -59,22 +64,36 @@ class SeamLabeler {
   SeamLabeler(int tiles_x, int tiles_y);
 
   /// Adds tile (tx, ty). Keeps only the tile's edge rows/columns (memory ~ perimeter).
+  /// `stats` is tile_component_stats' result for `labels`. Tiles of one tile row share a
+  /// height and tiles of one tile column a width (throws std::invalid_argument otherwise,
+  /// or when tiles come out of raster order).
   void add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes,
                 ConstTileView<std::uint32_t> labels, std::vector<ComponentStats> stats);
 
-  /// Merges across seams, drops patches under `min_area_m2`, numbers the rest.
+  /// Merges across seams, drops patches under `min_area_m2`, numbers the rest. Call once,
+  /// after all tiles were added (throws std::logic_error otherwise).
   [[nodiscard]] PatchTable finish(double min_area_m2);
 
  private:
-  struct Edges;
+  /// One kept tile edge: provisional component id per pixel (kNoComponent for
+  /// background) and the pixel's class, so unions can check that classes are equal.
+  struct EdgeStrip {
+    std::vector<std::uint32_t> ids;
+    std::vector<std::uint8_t> classes;
+  };
+  static constexpr std::uint32_t kNoComponent = 0xFFFFFFFFu;
+
   int tiles_x_, tiles_y_;
-  std::vector<std::uint32_t> base_;  // first provisional id of each tile
+  std::vector<std::uint32_t> base_;  // first provisional id of each added tile, then the end
   std::vector<std::uint32_t> parent_;
   std::vector<ComponentStats> stats_;  // by provisional id
-  std::vector<std::vector<std::uint32_t>> bottom_labels_, right_labels_;
-  std::vector<std::vector<std::uint8_t>> bottom_classes_, right_classes_;
-  std::vector<int> tile_widths_, tile_heights_;
+  std::vector<EdgeStrip> bottom_above_;    // bottom rows of tile row ty - 1, by tx
+  std::vector<EdgeStrip> bottom_current_;  // bottom rows of tile row ty so far, by tx
+  EdgeStrip right_of_left_;                // right column of tile (tx - 1, ty)
+  std::vector<int> tile_widths_;           // by tx, fixed by tile row 0
+  int row_height_ = 0;                     // tile height of the current tile row
   int next_tile_ = 0;
+  bool finished_ = false;
 
   std::uint32_t find(std::uint32_t id);
   void unite(std::uint32_t a, std::uint32_t b);

@@ -4,6 +4,7 @@
 // does a zero denominator.
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "zonewatch/kernels/bands.hpp"
 
@@ -35,17 +36,20 @@ namespace zw::kernels {
 
 enum class SpectralIndex { ndvi, ndwi, mndwi, ndbi, bsi, gli };
 
+/// Lower-case name ("ndvi", "ndwi", "mndwi", "ndbi", "bsi", "gli").
 [[nodiscard]] std::string_view to_string(SpectralIndex index);
+/// Inverse of to_string, case-insensitive; nullopt for an unknown name.
 [[nodiscard]] std::optional<SpectralIndex> spectral_index_from_string(std::string_view name);
 
-/// Band roles an index needs.
+/// Band roles an index needs, in the order of the per-pixel function's arguments.
 [[nodiscard]] std::vector<BandRole> required_bands(SpectralIndex index);
 
 /// True when `bands` holds every role `index` needs.
 [[nodiscard]] bool can_compute(SpectralIndex index, const BandSet& bands);
 
 /// Computes `index` over a tile. Every present band and `out` must share width and height.
-/// Precondition: can_compute(index, bands).
+/// Precondition: can_compute(index, bands). Throws std::invalid_argument when a needed band
+/// is missing or differs in size from `out` (checked once per call, so it costs nothing).
 void compute_index(SpectralIndex index, const BandSet& bands, TileView<float> out);
 
 }  // namespace zw::kernels

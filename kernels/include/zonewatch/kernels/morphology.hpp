@@ -16,6 +16,7 @@ namespace zw::kernels {
 /// Outside the image counts as "no change", so patches touching the image edge are eroded
 /// like any other. A tile that is not on the image border on some side must carry a halo
 /// of morphology_halo(r) real pixels there; results inside the halo are not meaningful.
+/// Radius 0 leaves the tile untouched; a negative radius throws std::invalid_argument.
 void open_change_mask(TileView<std::uint8_t> classes, int opening_radius);
 
 }  // namespace zw::kernels

@@ -31,6 +31,11 @@ class ZonalAccumulator {
   /// `coverage` holds the unit's coverage fractions over `window`; `classes` (ChangeType),
   /// `greenness_before`/`after` (may be empty) are views over the same window;
   /// `row_area_m2[y]` is the area of one pixel of window row y.
+  /// A pixel counts with weight coverage (x its area for the areas); it is valid unless its
+  /// class is nodata; greenness means use pixels where both dates are non-NaN. Summands
+  /// are rounded to fixed binary grids (areas 2^-16 m2, weights 2^-24, weighted greenness
+  /// 2^-20) so sums are exact and tiling/merge order cannot change them. Throws
+  /// std::invalid_argument when sizes disagree.
   void accumulate(ConstTileView<float> coverage, ConstTileView<std::uint8_t> classes,
                   ConstTileView<float> greenness_before, ConstTileView<float> greenness_after,
                   const std::vector<double>& row_area_m2);

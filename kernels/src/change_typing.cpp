@@ -1,0 +1,158 @@
+#include "zonewatch/kernels/change_typing.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace zw::kernels {
+namespace {
+
+constexpr std::array<ChangeType, 7> kAllTypes{
+    ChangeType::none,       ChangeType::vegetation_loss, ChangeType::construction,
+    ChangeType::water_loss, ChangeType::water_gain,      ChangeType::other,
+    ChangeType::nodata};
+
+// Every rule is written so that a NaN feature makes a comparison false and the rule not fire.
+
+[[nodiscard]] inline bool water_loss_fires(const PixelFeatures& f, const TypingRules& rules) {
+  return f.water_before >= rules.water_threshold && f.water_after < rules.water_threshold;
+}
+
+[[nodiscard]] inline bool water_gain_fires(const PixelFeatures& f, const TypingRules& rules) {
+  return f.water_before < rules.water_threshold && f.water_after >= rules.water_threshold;
+}
+
+[[nodiscard]] inline bool construction_fires(const PixelFeatures& f, const TypingRules& rules) {
+  // Without any greenness index the vegetation guard cannot object; built/bare still decide.
+  const bool little_vegetation_after = std::isnan(f.greenness_after) ||
+                                       f.greenness_after <= rules.construction_max_greenness_after;
+  if (!little_vegetation_after) return false;
+  const float built_rise = f.built_after - f.built_before;
+  const float bare_rise = f.bare_after - f.bare_before;
+  if (built_rise >= rules.construction_min_built_rise) return true;
+  if (bare_rise >= rules.construction_min_bare_rise) return true;
+  // RGB-only imagery has neither index: brightening that coincides with lost greenness.
+  if (std::isnan(built_rise) && std::isnan(bare_rise)) {
+    const float brightness_rise = f.brightness_after - f.brightness_before;
+    return brightness_rise >= rules.construction_min_brightness_rise &&
+           f.greenness_after < f.greenness_before;
+  }
+  return false;
+}
+
+[[nodiscard]] inline bool vegetation_loss_fires(const PixelFeatures& f, const TypingRules& rules) {
+  return f.greenness_before >= rules.vegetation_min_greenness_before &&
+         f.greenness_before - f.greenness_after >= rules.vegetation_min_greenness_drop;
+}
+
+[[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f,
+                                     const TypingRules& rules) {
+  switch (rule) {
+    case ChangeType::water_loss: return water_loss_fires(f, rules);
+    case ChangeType::water_gain: return water_gain_fires(f, rules);
+    case ChangeType::construction: return construction_fires(f, rules);
+    case ChangeType::vegetation_loss: return vegetation_loss_fires(f, rules);
+    default: return false;  // none/other/nodata are outcomes, not rules
+  }
+}
+
+template <class A, class B>
+bool same_size(const TileView<A>& a, const TileView<B>& b) {
+  return a.width == b.width && a.height == b.height;
+}
+
+/// Row pointer of a plane, or nullptr for an absent plane (read as NaN).
+[[nodiscard]] inline const float* row_or_null(const ConstTileView<float>& plane, int y) {
+  return plane.empty() ? nullptr : plane.row(y);
+}
+
+[[nodiscard]] inline float value_or_nan(const float* row, int x) {
+  return row == nullptr ? kNaN : row[x];
+}
+
+}  // namespace
+
+std::string_view to_string(ChangeType type) {
+  switch (type) {
+    case ChangeType::none: return "none";
+    case ChangeType::vegetation_loss: return "vegetation_loss";
+    case ChangeType::construction: return "construction";
+    case ChangeType::water_loss: return "water_loss";
+    case ChangeType::water_gain: return "water_gain";
+    case ChangeType::other: return "other";
+    case ChangeType::nodata: return "nodata";
+  }
+  return "unknown";
+}
+
+std::optional<ChangeType> change_type_from_string(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (ChangeType type : kAllTypes) {
+    if (lower == to_string(type)) return type;
+  }
+  return std::nullopt;
+}
+
+ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules) {
+  if (std::isnan(f.magnitude)) return ChangeType::nodata;
+  if (!(f.magnitude >= rules.magnitude_threshold)) return ChangeType::none;
+  for (ChangeType rule : rules.order) {
+    if (rule_fires(rule, f, rules)) return rule;
+  }
+  return rules.report_other ? ChangeType::other : ChangeType::none;
+}
+
+void classify_tile(const FeatureTiles& features, const TypingRules& rules,
+                   TileView<std::uint8_t> out) {
+  const ConstTileView<float>& magnitude = features.magnitude;
+  if (magnitude.empty()) throw std::invalid_argument("classify_tile: magnitude plane is required");
+  const std::array<const ConstTileView<float>*, 10> optional_planes{
+      &features.greenness_before, &features.greenness_after, &features.water_before,
+      &features.water_after,      &features.built_before,    &features.built_after,
+      &features.bare_before,      &features.bare_after,      &features.brightness_before,
+      &features.brightness_after};
+  for (const ConstTileView<float>* plane : optional_planes) {
+    if (!plane->empty() && !same_size(*plane, magnitude)) {
+      throw std::invalid_argument("classify_tile: feature planes differ in size");
+    }
+  }
+  if (!same_size(out, magnitude)) {
+    throw std::invalid_argument("classify_tile: output differs in size from the features");
+  }
+
+  for (int y = 0; y < out.height; ++y) {
+    const float* greenness_before = row_or_null(features.greenness_before, y);
+    const float* greenness_after = row_or_null(features.greenness_after, y);
+    const float* water_before = row_or_null(features.water_before, y);
+    const float* water_after = row_or_null(features.water_after, y);
+    const float* built_before = row_or_null(features.built_before, y);
+    const float* built_after = row_or_null(features.built_after, y);
+    const float* bare_before = row_or_null(features.bare_before, y);
+    const float* bare_after = row_or_null(features.bare_after, y);
+    const float* brightness_before = row_or_null(features.brightness_before, y);
+    const float* brightness_after = row_or_null(features.brightness_after, y);
+    const float* magnitude_row = magnitude.row(y);
+    std::uint8_t* out_row = out.row(y);
+    for (int x = 0; x < out.width; ++x) {
+      PixelFeatures pixel;
+      pixel.greenness_before = value_or_nan(greenness_before, x);
+      pixel.greenness_after = value_or_nan(greenness_after, x);
+      pixel.water_before = value_or_nan(water_before, x);
+      pixel.water_after = value_or_nan(water_after, x);
+      pixel.built_before = value_or_nan(built_before, x);
+      pixel.built_after = value_or_nan(built_after, x);
+      pixel.bare_before = value_or_nan(bare_before, x);
+      pixel.bare_after = value_or_nan(bare_after, x);
+      pixel.brightness_before = value_or_nan(brightness_before, x);
+      pixel.brightness_after = value_or_nan(brightness_after, x);
+      pixel.magnitude = magnitude_row[x];
+      out_row[x] = static_cast<std::uint8_t>(classify_pixel(pixel, rules));
+    }
+  }
+}
+
+}  // namespace zw::kernels

@@ -1,0 +1,133 @@
+// to_reflectance: value * scale + offset per pixel type, nodata and non-finite to NaN.
+#include "zonewatch/kernels/bands.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace zw::kernels {
+namespace {
+
+template <class T>
+class ToReflectanceTest : public ::testing::Test {
+ protected:
+  static std::vector<T> raw(std::initializer_list<int> values) {
+    std::vector<T> out;
+    for (int v : values) out.push_back(static_cast<T>(v));
+    return out;
+  }
+};
+
+using PixelTypes = ::testing::Types<std::uint8_t, std::uint16_t, std::int16_t, float>;
+TYPED_TEST_SUITE(ToReflectanceTest, PixelTypes);
+
+TYPED_TEST(ToReflectanceTest, AppliesScaleThenOffset) {
+  const std::vector<TypeParam> input = TestFixture::raw({0, 10, 100, 200});
+  std::vector<float> out(4, -7.0f);
+  to_reflectance<TypeParam>(ConstTileView<TypeParam>(input.data(), 2, 2), std::nullopt, 0.5f,
+                            -1.0f, TileView<float>(out.data(), 2, 2));
+  // Without a nodata value, 0 is an ordinary pixel.
+  EXPECT_FLOAT_EQ(out[0], -1.0f);
+  EXPECT_FLOAT_EQ(out[1], 4.0f);
+  EXPECT_FLOAT_EQ(out[2], 49.0f);
+  EXPECT_FLOAT_EQ(out[3], 99.0f);
+}
+
+TYPED_TEST(ToReflectanceTest, NodataBecomesNaNOthersScaled) {
+  const std::vector<TypeParam> input = TestFixture::raw({0, 7, 0, 120, 9, 0});
+  std::vector<float> out(6, -7.0f);
+  to_reflectance<TypeParam>(ConstTileView<TypeParam>(input.data(), 3, 2), 0.0, 0.01f, 0.0f,
+                            TileView<float>(out.data(), 3, 2));
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_FLOAT_EQ(out[1], 0.07f);
+  EXPECT_TRUE(std::isnan(out[2]));
+  EXPECT_FLOAT_EQ(out[3], 1.2f);
+  EXPECT_FLOAT_EQ(out[4], 0.09f);
+  EXPECT_TRUE(std::isnan(out[5]));
+}
+
+TYPED_TEST(ToReflectanceTest, NodataValueAbsentFromTileChangesNothing) {
+  const std::vector<TypeParam> input = TestFixture::raw({1, 2, 3});
+  std::vector<float> out(3, -7.0f);
+  to_reflectance<TypeParam>(ConstTileView<TypeParam>(input.data(), 3, 1), 99.0, 2.0f, 0.5f,
+                            TileView<float>(out.data(), 3, 1));
+  EXPECT_FLOAT_EQ(out[0], 2.5f);
+  EXPECT_FLOAT_EQ(out[1], 4.5f);
+  EXPECT_FLOAT_EQ(out[2], 6.5f);
+}
+
+TYPED_TEST(ToReflectanceTest, StridedSubViewsReadAndWriteOnlyTheirWindow) {
+  // 4x3 input; the 2x2 window at (1, 1) holds 5 6 / 9 10 (values are the buffer index).
+  std::vector<TypeParam> input;
+  for (int i = 0; i < 12; ++i) input.push_back(static_cast<TypeParam>(i));
+  const ConstTileView<TypeParam> whole_input(input.data(), 4, 3);
+  // Output window at (2, 1) of a 5x4 buffer pre-filled with a sentinel.
+  constexpr float kSentinel = -42.0f;
+  std::vector<float> out(20, kSentinel);
+  const TileView<float> whole_out(out.data(), 5, 4);
+  to_reflectance<TypeParam>(whole_input.sub(1, 1, 2, 2), 6.0, 1.0f, 0.0f,
+                            whole_out.sub(2, 1, 2, 2));
+  EXPECT_FLOAT_EQ(whole_out(2, 1), 5.0f);
+  EXPECT_TRUE(std::isnan(whole_out(3, 1)));  // 6 is nodata
+  EXPECT_FLOAT_EQ(whole_out(2, 2), 9.0f);
+  EXPECT_FLOAT_EQ(whole_out(3, 2), 10.0f);
+  int untouched = 0;
+  for (float v : out) untouched += (v == kSentinel) ? 1 : 0;
+  EXPECT_EQ(untouched, 16);
+}
+
+TEST(ToReflectance, Int16NegativeNodata) {
+  const std::vector<std::int16_t> input{-9999, -100, 0, 10000};
+  std::vector<float> out(4, -7.0f);
+  to_reflectance<std::int16_t>(ConstTileView<std::int16_t>(input.data(), 4, 1), -9999.0, 1e-4f,
+                               0.0f, TileView<float>(out.data(), 4, 1));
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_FLOAT_EQ(out[1], -0.01f);
+  EXPECT_FLOAT_EQ(out[2], 0.0f);
+  EXPECT_FLOAT_EQ(out[3], 1.0f);
+}
+
+TEST(ToReflectance, Uint16LargeValuesAndSentinelNodata) {
+  const std::vector<std::uint16_t> input{65535, 40000, 1};
+  std::vector<float> out(3, -7.0f);
+  to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>(input.data(), 3, 1), 65535.0,
+                                0.0001f, -0.1f, TileView<float>(out.data(), 3, 1));
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_FLOAT_EQ(out[1], 3.9f);
+  EXPECT_FLOAT_EQ(out[2], -0.0999f);
+}
+
+TEST(ToReflectance, FloatNaNAndInfinityBecomeNaNWithoutNodata) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> input{kNaN, inf, -inf, 0.25f};
+  std::vector<float> out(4, -7.0f);
+  to_reflectance<float>(ConstTileView<float>(input.data(), 4, 1), std::nullopt, 2.0f, 0.0f,
+                        TileView<float>(out.data(), 4, 1));
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_TRUE(std::isnan(out[1]));
+  EXPECT_TRUE(std::isnan(out[2]));
+  EXPECT_FLOAT_EQ(out[3], 0.5f);
+}
+
+TEST(ToReflectance, FloatFractionalNodataMatchesExactly) {
+  const std::vector<float> input{-3.5f, -3.25f};
+  std::vector<float> out(2, -7.0f);
+  to_reflectance<float>(ConstTileView<float>(input.data(), 2, 1), -3.5, 1.0f, 0.0f,
+                        TileView<float>(out.data(), 2, 1));
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_FLOAT_EQ(out[1], -3.25f);
+}
+
+TEST(BandRole, NamesRoundTripCaseInsensitively) {
+  EXPECT_EQ(to_string(BandRole::swir1), "swir1");
+  EXPECT_EQ(band_role_from_string("NIR"), BandRole::nir);
+  EXPECT_EQ(band_role_from_string("Blue"), BandRole::blue);
+  EXPECT_EQ(band_role_from_string("swir2"), BandRole::swir2);
+  EXPECT_EQ(band_role_from_string("thermal"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace zw::kernels

@@ -1,0 +1,318 @@
+// Change typing rules: names, per-pixel rule semantics, rule order, and tile typing.
+#include "zonewatch/kernels/change_typing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace zw::kernels {
+namespace {
+
+constexpr auto kNone = ChangeType::none;
+constexpr auto kVegetationLoss = ChangeType::vegetation_loss;
+constexpr auto kConstruction = ChangeType::construction;
+constexpr auto kWaterLoss = ChangeType::water_loss;
+constexpr auto kWaterGain = ChangeType::water_gain;
+constexpr auto kOther = ChangeType::other;
+constexpr auto kNodata = ChangeType::nodata;
+
+TEST(ChangeTypeNames, RoundTripAndStoredValues) {
+  const std::vector<std::pair<ChangeType, std::string_view>> names{
+      {kNone, "none"},           {kVegetationLoss, "vegetation_loss"},
+      {kConstruction, "construction"}, {kWaterLoss, "water_loss"},
+      {kWaterGain, "water_gain"}, {kOther, "other"},
+      {kNodata, "nodata"}};
+  for (const auto& [type, name] : names) {
+    EXPECT_EQ(to_string(type), name);
+    EXPECT_EQ(change_type_from_string(name), type);
+  }
+  EXPECT_EQ(change_type_from_string("Water_Gain"), kWaterGain);
+  EXPECT_EQ(change_type_from_string("flood"), std::nullopt);
+  EXPECT_EQ(change_type_from_string(""), std::nullopt);
+  // Values as stored in change.tif.
+  EXPECT_EQ(static_cast<int>(kVegetationLoss), 1);
+  EXPECT_EQ(static_cast<int>(kOther), 5);
+  EXPECT_EQ(static_cast<int>(kNodata), 255);
+}
+
+TEST(ChangeTypeNames, IsChangeExcludesNoneAndNodata) {
+  EXPECT_FALSE(is_change(kNone));
+  EXPECT_FALSE(is_change(kNodata));
+  EXPECT_TRUE(is_change(kConstruction));
+  EXPECT_TRUE(is_change(kOther));
+  EXPECT_FALSE(is_change(std::uint8_t{0}));
+  EXPECT_FALSE(is_change(std::uint8_t{255}));
+  EXPECT_TRUE(is_change(std::uint8_t{4}));
+}
+
+/// Features of a candidate pixel (magnitude 5 against the default threshold 3), nothing else.
+PixelFeatures candidate() {
+  PixelFeatures f;
+  f.magnitude = 5.0f;
+  return f;
+}
+
+PixelFeatures with_water(PixelFeatures f, float before, float after) {
+  f.water_before = before;
+  f.water_after = after;
+  return f;
+}
+PixelFeatures with_greenness(PixelFeatures f, float before, float after) {
+  f.greenness_before = before;
+  f.greenness_after = after;
+  return f;
+}
+PixelFeatures with_built(PixelFeatures f, float before, float after) {
+  f.built_before = before;
+  f.built_after = after;
+  return f;
+}
+PixelFeatures with_bare(PixelFeatures f, float before, float after) {
+  f.bare_before = before;
+  f.bare_after = after;
+  return f;
+}
+PixelFeatures with_brightness(PixelFeatures f, float before, float after) {
+  f.brightness_before = before;
+  f.brightness_after = after;
+  return f;
+}
+
+TEST(ClassifyPixel, MagnitudeGatesCandidates) {
+  const TypingRules rules;
+  PixelFeatures f = with_water(candidate(), 0.3f, -0.2f);
+  f.magnitude = kNaN;
+  EXPECT_EQ(classify_pixel(f, rules), kNodata);  // even with strong water evidence
+  f.magnitude = 2.5f;
+  EXPECT_EQ(classify_pixel(f, rules), kNone);
+  f.magnitude = 3.0f;  // reaching the threshold is enough
+  EXPECT_EQ(classify_pixel(f, rules), kWaterLoss);
+  EXPECT_EQ(classify_pixel(candidate(), rules), kOther);  // no features at all
+}
+
+TEST(ClassifyPixel, WaterRules) {
+  const TypingRules rules;  // water_threshold 0
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, -0.2f), rules), kWaterLoss);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.0f, -0.1f), rules), kWaterLoss);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), -0.3f, 0.2f), rules), kWaterGain);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), -0.3f, 0.0f), rules), kWaterGain);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), -0.3f, -0.1f), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, 0.1f), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, kNaN), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), kNaN, 0.3f), rules), kOther);
+
+  TypingRules raised = rules;
+  raised.water_threshold = 0.5f;
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, -0.2f), raised), kOther);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, 0.5f), raised), kWaterGain);
+}
+
+TEST(ClassifyPixel, ConstructionFromBuiltOrBareRise) {
+  const TypingRules rules;
+  // Built-up rise 0.2 with little vegetation after.
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.2f, 0.1f), -0.2f, 0.0f), rules),
+            kConstruction);
+  // Bare-soil rise alone, no greenness index at all: the vegetation guard cannot object.
+  EXPECT_EQ(classify_pixel(with_bare(candidate(), 0.0f, 0.1f), rules), kConstruction);
+  // Greenness after exactly at the maximum still counts as little vegetation.
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.25f), 0.0f, 0.25f), rules),
+            kConstruction);
+  // Too green after: blocked; a 0.1 greenness drop is no vegetation loss either.
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.6f, 0.5f), 0.0f, 0.3f), rules),
+            kOther);
+  // Rises below the minimum.
+  EXPECT_EQ(classify_pixel(with_bare(with_built(candidate(), 0.0f, 0.05f), 0.0f, 0.05f), rules),
+            kOther);
+  TypingRules strict = rules;
+  strict.construction_min_built_rise = 0.5f;
+  EXPECT_EQ(classify_pixel(with_built(candidate(), 0.0f, 0.25f), strict), kOther);
+  strict.construction_min_built_rise = 0.25f;
+  EXPECT_EQ(classify_pixel(with_built(candidate(), 0.0f, 0.25f), strict), kConstruction);
+}
+
+TEST(ClassifyPixel, ConstructionRgbFallbackOnlyWithoutBuiltAndBare) {
+  const TypingRules rules;
+  const PixelFeatures brighter_less_green =
+      with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.2f);
+  EXPECT_EQ(classify_pixel(brighter_less_green, rules), kConstruction);
+  // Brightness unchanged reaches the default minimum rise of 0.
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.1f),
+                           rules),
+            kConstruction);
+  // Greenness did not drop.
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.05f, 0.1f), 0.1f, 0.2f),
+                           rules),
+            kOther);
+  // No greenness: the fallback needs a greenness drop, so it does not fire.
+  EXPECT_EQ(classify_pixel(with_brightness(candidate(), 0.1f, 0.2f), rules), kOther);
+  // No brightness.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.2f, 0.05f), rules), kOther);
+  // A valid built-up index (multispectral) disables the fallback even when bare is NaN.
+  EXPECT_EQ(classify_pixel(with_built(brighter_less_green, 0.1f, 0.12f), rules), kOther);
+  // The minimum brightness rise applies.
+  const PixelFeatures rise_eighth =
+      with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.25f, 0.375f);
+  TypingRules strict = rules;
+  strict.construction_min_brightness_rise = 0.25f;
+  EXPECT_EQ(classify_pixel(rise_eighth, strict), kOther);
+  strict.construction_min_brightness_rise = 0.125f;
+  EXPECT_EQ(classify_pixel(rise_eighth, strict), kConstruction);
+  // Darkening while greenness falls from a vegetated level is vegetation loss instead.
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.4f, 0.1f), 0.2f, 0.1f),
+                           rules),
+            kVegetationLoss);
+}
+
+TEST(ClassifyPixel, VegetationLoss) {
+  const TypingRules rules;  // before >= 0.3, drop >= 0.15
+  // Still above the construction greenness maximum after, so only vegetation loss can fire.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kVegetationLoss);
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.25f, 0.0f), rules), kOther);  // not green
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.5f), rules), kOther);   // small drop
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, kNaN), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), kNaN, 0.1f), rules), kOther);
+  TypingRules exact = rules;
+  exact.vegetation_min_greenness_before = 0.5f;
+  exact.vegetation_min_greenness_drop = 0.25f;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.5f, 0.25f), exact), kVegetationLoss);
+  exact.vegetation_min_greenness_drop = 0.375f;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.5f, 0.25f), exact), kOther);
+}
+
+TEST(ClassifyPixel, FirstFiringRuleInOrderWins) {
+  // Fires water_loss, construction (built rise) and vegetation_loss (0.6 -> 0.1) at once.
+  const PixelFeatures everything = with_built(
+      with_greenness(with_water(candidate(), 0.3f, -0.2f), 0.6f, 0.1f), 0.0f, 0.2f);
+  TypingRules rules;
+  EXPECT_EQ(classify_pixel(everything, rules), kWaterLoss);
+  rules.order = {kVegetationLoss, kConstruction};
+  EXPECT_EQ(classify_pixel(everything, rules), kVegetationLoss);
+  rules.order = {kWaterGain, kConstruction, kWaterLoss};
+  EXPECT_EQ(classify_pixel(everything, rules), kConstruction);
+  rules.order = {};
+  EXPECT_EQ(classify_pixel(everything, rules), kOther);
+}
+
+TEST(ClassifyPixel, NonRuleEntriesInOrderAreIgnored) {
+  TypingRules rules;
+  rules.report_other = false;
+  rules.order = {kOther, kNodata, kNone, kVegetationLoss};
+  EXPECT_EQ(classify_pixel(candidate(), rules), kNone);
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kVegetationLoss);
+}
+
+TEST(ClassifyPixel, ReportOtherFalseDropsUnexplainedCandidates) {
+  TypingRules rules;
+  rules.report_other = false;
+  EXPECT_EQ(classify_pixel(candidate(), rules), kNone);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), -0.3f, 0.2f), rules), kWaterGain);
+  PixelFeatures no_data = candidate();
+  no_data.magnitude = kNaN;
+  EXPECT_EQ(classify_pixel(no_data, rules), kNodata);
+}
+
+std::uint8_t stored(ChangeType type) { return static_cast<std::uint8_t>(type); }
+
+TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
+  // 4x2 tile stored at (1, 1) of 6x3 buffers, so every view is a strided sub-view.
+  constexpr int kBufferWidth = 6;
+  constexpr int kBufferHeight = 3;
+  struct Pixel {
+    float greenness_before, greenness_after, brightness_before, brightness_after, magnitude;
+  };
+  const Pixel pixels[8] = {
+      {0.4f, 0.1f, 0.1f, 0.3f, kNaN},  // nodata
+      {0.4f, 0.1f, 0.1f, 0.3f, 1.0f},  // none: below the magnitude threshold
+      {0.4f, 0.1f, 0.1f, 0.3f, 5.0f},  // construction (brighter, less green) before veg loss
+      {0.4f, 0.1f, 0.3f, 0.1f, 5.0f},  // vegetation loss (darker)
+      {0.1f, 0.05f, 0.3f, 0.1f, 5.0f},  // other: never vegetated, darker
+      {kNaN, kNaN, 0.1f, 0.3f, 5.0f},  // other: no greenness
+      {0.2f, 0.1f, 0.1f, 0.1f, 3.0f},  // construction: zero brightness rise reaches minimum 0
+      {0.5f, 0.45f, 0.2f, 0.1f, 4.0f},  // other
+  };
+  const std::vector<std::uint8_t> expected{
+      stored(kNodata), stored(kNone),  stored(kConstruction), stored(kVegetationLoss),
+      stored(kOther),  stored(kOther), stored(kConstruction), stored(kOther)};
+
+  std::vector<std::vector<float>> planes(5, std::vector<float>(kBufferWidth * kBufferHeight, 9.0f));
+  for (int i = 0; i < 8; ++i) {
+    const auto at = static_cast<std::size_t>((1 + i / 4) * kBufferWidth + 1 + i % 4);
+    planes[0][at] = pixels[i].greenness_before;
+    planes[1][at] = pixels[i].greenness_after;
+    planes[2][at] = pixels[i].brightness_before;
+    planes[3][at] = pixels[i].brightness_after;
+    planes[4][at] = pixels[i].magnitude;
+  }
+  const auto tile_of = [&](int plane) {
+    return ConstTileView<float>(planes[static_cast<std::size_t>(plane)].data(), kBufferWidth,
+                                kBufferHeight)
+        .sub(1, 1, 4, 2);
+  };
+  FeatureTiles features;
+  features.greenness_before = tile_of(0);
+  features.greenness_after = tile_of(1);
+  features.brightness_before = tile_of(2);
+  features.brightness_after = tile_of(3);
+  features.magnitude = tile_of(4);
+
+  constexpr std::uint8_t kSentinel = 77;
+  std::vector<std::uint8_t> out(kBufferWidth * kBufferHeight, kSentinel);
+  const TileView<std::uint8_t> whole_out(out.data(), kBufferWidth, kBufferHeight);
+  classify_tile(features, TypingRules{}, whole_out.sub(1, 1, 4, 2));
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(whole_out(1 + i % 4, 1 + i / 4), expected[static_cast<std::size_t>(i)])
+        << "pixel " << i;
+  }
+  int untouched = 0;
+  for (std::uint8_t v : out) untouched += (v == kSentinel) ? 1 : 0;
+  EXPECT_EQ(untouched, kBufferWidth * kBufferHeight - 8);
+}
+
+TEST(ClassifyTile, MultispectralScene) {
+  const std::vector<float> water_before{0.2f, -0.2f, -0.2f, 0.2f};
+  const std::vector<float> water_after{-0.3f, 0.3f, -0.3f, 0.2f};
+  const std::vector<float> built_before{0.0f, 0.0f, 0.0f, 0.0f};
+  const std::vector<float> built_after{0.0f, 0.0f, 0.1f, 0.0f};
+  const std::vector<float> bare_before{0.0f, 0.0f, 0.0f, 0.0f};
+  const std::vector<float> bare_after{0.0f, 0.0f, 0.0f, 0.2f};
+  const std::vector<float> greenness_before{0.3f, 0.3f, 0.3f, 0.1f};
+  const std::vector<float> greenness_after{0.3f, 0.3f, 0.1f, 0.1f};
+  const std::vector<float> magnitude{4.0f, 4.0f, 4.0f, 4.0f};
+  const auto view = [](const std::vector<float>& plane) {
+    return ConstTileView<float>(plane.data(), 2, 2);
+  };
+  FeatureTiles features;
+  features.water_before = view(water_before);
+  features.water_after = view(water_after);
+  features.built_before = view(built_before);
+  features.built_after = view(built_after);
+  features.bare_before = view(bare_before);
+  features.bare_after = view(bare_after);
+  features.greenness_before = view(greenness_before);
+  features.greenness_after = view(greenness_after);
+  features.magnitude = view(magnitude);
+  std::vector<std::uint8_t> out(4, 77);
+  classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain),
+                                            stored(kConstruction), stored(kConstruction)}));
+}
+
+TEST(ClassifyTile, RejectsMissingMagnitudeAndSizeMismatch) {
+  const std::vector<float> plane(4, 1.0f);
+  std::vector<std::uint8_t> out(4);
+  FeatureTiles features;
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)),
+               std::invalid_argument);
+  features.magnitude = ConstTileView<float>(plane.data(), 2, 2);
+  features.water_after = ConstTileView<float>(plane.data(), 4, 1);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)),
+               std::invalid_argument);
+  features.water_after = ConstTileView<float>(plane.data(), 2, 2);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 4, 1)),
+               std::invalid_argument);
+  EXPECT_NO_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)));
+}
+
+}  // namespace
+}  // namespace zw::kernels
