@@ -7,17 +7,10 @@
 #include <vector>
 
 #include "zonewatch/kernels/coverage.hpp"
+#include "zonewatch/pipeline/config.hpp"
+#include "zonewatch/pipeline/unit_type.hpp"
 
 namespace zw {
-
-/// The three types of ecological-environment control unit.
-enum class UnitType { priority, key, general };
-
-[[nodiscard]] std::string_view to_string(UnitType type);
-/// Accepts priority|key|general (any case) and 优先保护单元 / 重点管控单元 / 一般管控单元.
-[[nodiscard]] std::optional<UnitType> unit_type_from_string(std::string_view text);
-/// The Chinese name of the type, as written in reports.
-[[nodiscard]] std::string_view chinese_name(UnitType type);
 
 struct ControlUnit {
   std::string code;    // e.g. ZH50010510001
@@ -28,5 +21,15 @@ struct ControlUnit {
   kernels::MultiPolygonRings pixel_rings;  // in analysis-grid pixel coordinates
   bool repaired = false;                 // geometry was invalid and made valid
 };
+
+}  // namespace zw
+
+namespace zw {
+struct AnalysisGrid;
+
+/// Reads the control units of `options`, repairs invalid geometries (MakeValid, logged and
+/// marked), reprojects them onto the grid's CRS and computes their pixel rings.
+/// Throws InputError naming the file, layer, feature and field on any problem.
+std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const AnalysisGrid& grid);
 
 }  // namespace zw

@@ -1,0 +1,112 @@
+#pragma once
+// Scan configuration: one options struct per stage, each validated up front. The scan
+// config is only their composition; every stage receives just its own struct.
+#include <array>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "zonewatch/kernels/change_typing.hpp"
+#include "zonewatch/kernels/threshold.hpp"
+#include "zonewatch/pipeline/unit_type.hpp"
+
+namespace zw {
+
+struct SceneOptions {
+  std::string path;    // raster, or folder of one file per band
+  std::string date;    // YYYY-MM-DD
+  std::string sensor;  // profile name or path
+};
+
+struct UnitsOptions {
+  std::string path;
+  std::string layer;  // empty: the only layer
+  std::string code_field = "unit_code";
+  std::string name_field = "unit_name";
+  std::string type_field = "unit_type";
+  std::string region_field = "region";
+};
+
+struct GridOptions {
+  std::string crs;          // empty: the before scene's finest band CRS
+  double resolution = 0.0;  // 0: the before scene's finest band resolution
+};
+
+struct ThresholdOptions {
+  kernels::ThresholdMethod method = kernels::ThresholdMethod::otsu;
+  double value = 3.0;  // fixed
+  double k = 2.0;      // k_sigma
+  double min = 2.0;    // floor for the automatic methods
+};
+
+struct DetectionOptions {
+  ThresholdOptions threshold;
+  int opening_radius = 1;
+  double min_mapping_unit_m2 = 400.0;
+  kernels::TypingRules typing;
+};
+
+/// "One unit, one strategy": how a unit of a type (or one unit, by code) is judged.
+struct UnitRule {
+  double flag_changed_area_m2 = 5000.0;
+  double flag_changed_share = 0.02;
+  double flag_greenness_decline = 0.05;
+  double severity_high_m2 = 5000.0;
+  double severity_medium_m2 = 1000.0;
+  double min_valid_share = 0.5;  // below: "not assessable"
+  std::vector<kernels::ChangeType> change_types = all_change_types();  // types that alert
+
+  static std::vector<kernels::ChangeType> all_change_types();
+
+  [[nodiscard]] bool alerts_on(kernels::ChangeType type) const;
+};
+
+struct RuleSet {
+  std::array<UnitRule, 3> by_type{};  // indexed by UnitType
+  /// By unit code: the override applied on top of each type's rule (the unit's type is
+  /// only known once the units are read; parsing all three validates the keys up front).
+  std::map<std::string, std::array<UnitRule, 3>> overrides;
+
+  [[nodiscard]] const UnitRule& for_unit(const std::string& code, UnitType type) const;
+};
+
+struct ProcessingOptions {
+  std::size_t memory_mb = 1024;
+  int tile_size = 0;  // 0: plan from memory_mb
+  int threads = 0;    // 0: all cores
+};
+
+struct OutputOptions {
+  std::string dir;
+};
+
+struct ScanConfig {
+  std::string name;
+  SceneOptions before, after;
+  UnitsOptions units;
+  GridOptions grid;
+  DetectionOptions detection;
+  RuleSet rules;
+  ProcessingOptions processing;
+  OutputOptions output;
+  std::filesystem::path config_dir;  // relative paths were resolved against it
+  nlohmann::json resolved;           // the effective configuration, for run.json
+};
+
+/// Reads a scan config from `path` (may be empty: everything from overrides), applies
+/// `overrides` ("dotted.key=value", from the command line) and validates every stage's
+/// options. Throws ConfigError naming the file and key.
+ScanConfig load_scan_config(const std::filesystem::path& path,
+                            const std::vector<std::string>& overrides);
+
+/// Detection options alone (for `zonewatch eval`): the `detection` section of a scan
+/// config file, or the defaults when `path` is empty; `overrides` as above.
+DetectionOptions load_detection_options(const std::filesystem::path& path,
+                                        const std::vector<std::string>& overrides);
+
+nlohmann::json to_json(const DetectionOptions& options);
+
+}  // namespace zw

@@ -1,0 +1,37 @@
+#pragma once
+// GDAL set-up and the route of GDAL's errors into zw exceptions.
+#include <memory>
+#include <string>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+namespace zw {
+
+/// Registers GDAL drivers once and installs an error handler that keeps the last GDAL
+/// error message per thread (GDAL itself would print to stderr).
+void init_gdal();
+
+/// The last GDAL error message of this thread ("" when none), cleared by the call.
+std::string take_gdal_error();
+
+/// " (GDAL: <message>)" when GDAL said something, else "".
+std::string gdal_error_suffix();
+
+struct GdalDatasetCloser {
+  void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
+
+/// Opens a raster read-only; throws InputError naming the file when it is missing or not
+/// a raster GDAL can read.
+DatasetPtr open_raster(const std::string& path);
+
+/// Opens a vector source read-only; throws InputError naming the file.
+DatasetPtr open_vector(const std::string& path);
+
+/// Spatial reference from any user text GDAL understands ("EPSG:32648", WKT, PROJ);
+/// traditional GIS axis order (x = easting/longitude). Throws ConfigError naming `what`.
+OGRSpatialReference spatial_reference_from_user_input(const std::string& text, const std::string& what);
+
+}  // namespace zw

@@ -1,0 +1,22 @@
+#pragma once
+// `zonewatch scan`: scenes and control units in; change map, typed hotspots, flagged
+// units and the run record out, all appearing in the output folder at once on success.
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "zonewatch/pipeline/config.hpp"
+#include "zonewatch/pipeline/log.hpp"
+#include "zonewatch/pipeline/results.hpp"
+
+namespace zw {
+
+struct ScanSummary {
+  std::filesystem::path output_dir;
+  ScanResults results;
+  nlohmann::json run;  // what run.json holds
+};
+
+ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress);
+
+}  // namespace zw

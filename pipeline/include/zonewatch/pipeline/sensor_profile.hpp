@@ -1,0 +1,42 @@
+#pragma once
+// Sensor profiles: which file or band holds each spectral role, scale/offset, nodata.
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zonewatch/kernels/bands.hpp"
+
+namespace zw {
+
+struct BandLocation {
+  std::string file_token;  // matched as *_<token>.<ext> in one-file-per-band folders
+  int index = 0;           // 1-based band in a multi-band raster; 0 = not given
+};
+
+struct SensorProfile {
+  std::string name;
+  std::string description;
+  std::array<std::optional<BandLocation>, kernels::kBandRoleCount> bands{};
+  double scale = 1.0;
+  double offset = 0.0;
+  std::optional<double> nodata;
+  std::optional<int> alpha_band;  // 1-based; 0 in it marks no data (drone orthomosaics)
+  std::filesystem::path source;   // the YAML file it came from
+
+  [[nodiscard]] const std::optional<BandLocation>& band(kernels::BandRole role) const {
+    return bands[static_cast<int>(role)];
+  }
+};
+
+/// Loads a profile by name (searched as <dir>/<name>.yaml in `search_dirs`, in order) or
+/// by path (anything ending in .yaml/.yml). Throws ConfigError naming the profile.
+SensorProfile load_sensor_profile(const std::string& name_or_path,
+                                  const std::vector<std::filesystem::path>& search_dirs);
+
+/// Where sensor profiles are looked for: next to the config (<config dir>/sensors), then
+/// $ZONEWATCH_SENSORS_DIR, then the installed and source trees' configs/sensors.
+std::vector<std::filesystem::path> sensor_search_dirs(const std::filesystem::path& config_dir);
+
+}  // namespace zw

@@ -1,0 +1,132 @@
+#include "zonewatch/pipeline/scene.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "zonewatch/pipeline/error.hpp"
+#include "zonewatch/pipeline/gdal_env.hpp"
+
+namespace zw {
+namespace fs = std::filesystem;
+using kernels::BandRole;
+
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool is_raster_extension(const std::string& ext) {
+  static const std::vector<std::string> known{".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".dat", ".bsq", ""};
+  return std::find(known.begin(), known.end(), lower(ext)) != known.end();
+}
+
+/// The file in `dir` whose stem is `token` or ends with `_token` (case-insensitive), as
+/// Sentinel-2 (T48RXT_..._B04.jp2) and Landsat (LC08_..._SR_B4.TIF) name their bands.
+std::vector<fs::path> match_band_files(const fs::path& dir, const std::string& token) {
+  std::vector<fs::path> matches;
+  const std::string want = lower(token);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path& p = entry.path();
+    if (!is_raster_extension(p.extension().string())) continue;
+    if (p.extension().empty()) continue;  // ENVI headers sit beside extension-less data
+    const std::string stem = lower(p.stem().string());
+    if (stem == want || stem.ends_with("_" + want)) matches.push_back(p);
+  }
+  std::sort(matches.begin(), matches.end());
+  return matches;
+}
+
+}  // namespace
+
+std::vector<std::string> Scene::files() const {
+  std::vector<std::string> result;
+  auto add = [&](const std::optional<BandFile>& b) {
+    if (b && std::find(result.begin(), result.end(), b->path) == result.end()) result.push_back(b->path);
+  };
+  for (const auto& b : bands) add(b);
+  add(alpha);
+  return result;
+}
+
+Scene resolve_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile) {
+  Scene scene;
+  scene.label = label;
+  scene.options = options;
+  scene.profile = profile;
+  std::error_code ec;
+  if (!fs::exists(options.path, ec)) {
+    throw InputError(options.path + ": " + label + " scene not found");
+  }
+  if (fs::is_directory(options.path, ec)) {
+    for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+      const auto& location = profile.bands[r];
+      if (!location) continue;
+      if (location->file_token.empty()) {
+        scene.missing_reason[r] = "profile " + profile.name + " gives no file token for it, and " +
+                                  options.path + " is a folder";
+        continue;
+      }
+      const auto matches = match_band_files(options.path, location->file_token);
+      if (matches.empty()) {
+        scene.missing_reason[r] = "no file matching *_" + location->file_token + ".* in " + options.path;
+      } else if (matches.size() > 1 && matches[0].stem() != matches[1].stem()) {
+        throw InputError(options.path + ": " + label + " scene has several files for band " +
+                         location->file_token + ": " + matches[0].string() + ", " + matches[1].string());
+      } else {
+        // Same stem twice (B04.tif and B04.jp2): prefer the first in name order.
+        scene.bands[r] = BandFile{matches.front().string(), 1};
+      }
+    }
+    bool any = false;
+    for (const auto& b : scene.bands) any = any || b.has_value();
+    if (!any) {
+      throw InputError(options.path + ": " + label + " scene folder holds no band file that profile " +
+                       profile.name + " names (e.g. *_" +
+                       [&] {
+                         for (const auto& b : profile.bands)
+                           if (b && !b->file_token.empty()) return b->file_token;
+                         return std::string("B04");
+                       }() +
+                       ".tif)");
+    }
+    return scene;
+  }
+
+  // A single raster: roles are band indices.
+  const DatasetPtr ds = open_raster(options.path);
+  const int count = ds->GetRasterCount();
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto& location = profile.bands[r];
+    if (!location) continue;
+    if (location->index <= 0) {
+      scene.missing_reason[r] = "profile " + profile.name + " gives no band index for it";
+    } else if (location->index > count) {
+      scene.missing_reason[r] = "profile " + profile.name + " expects it in band " +
+                                std::to_string(location->index) + " but " + options.path + " has " +
+                                std::to_string(count) + " band(s)";
+    } else {
+      scene.bands[r] = BandFile{options.path, location->index};
+    }
+  }
+  if (profile.alpha_band && *profile.alpha_band <= count) {
+    scene.alpha = BandFile{options.path, *profile.alpha_band};
+  }
+  return scene;
+}
+
+void require_bands(const Scene& scene, const std::vector<BandRole>& roles, const std::string& needed_by) {
+  for (BandRole role : roles) {
+    if (scene.has(role)) continue;
+    const int r = static_cast<int>(role);
+    std::string reason = scene.missing_reason[r];
+    if (reason.empty()) reason = "sensor profile " + scene.profile.name + " does not map it";
+    throw InputError(scene.options.path + ": " + scene.label + " scene lacks band " +
+                     std::string(kernels::to_string(role)) + " needed by " + needed_by + " (" + reason + ")");
+  }
+}
+
+}  // namespace zw
