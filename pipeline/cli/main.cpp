@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
                "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
   app.set_version_flag("--version", std::string("zonewatch ") + zw::kVersion);
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the command, as in "zonewatch scan --log-level debug"
   std::string log_level = "info";
   std::string log_format = "text";
   bool no_progress = false;

@@ -211,6 +211,8 @@ YAML::Node load_with_overrides(const fs::path& path, const std::vector<std::stri
   return root;
 }
 
+nlohmann::json json_string(std::string_view s) { return std::string(s); }
+
 nlohmann::json rule_json(const UnitRule& r) {
   nlohmann::json types = nlohmann::json::array();
   for (auto t : r.change_types) types.push_back(std::string(kernels::to_string(t)));
@@ -280,6 +282,13 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   c.units.type_field = f.get<std::string>("type", c.units.type_field);
   c.units.region_field = f.get<std::string>("region", c.units.region_field);
   f.finish();
+  if (const auto default_type = u.optional<std::string>("default_type")) {
+    c.units.default_type = unit_type_from_string(*default_type);
+    if (!c.units.default_type) {
+      throw ConfigError(file + ": key 'units.default_type': '" + *default_type +
+                        "' is not a unit type (expected priority, key, general or 优先保护单元, 重点管控单元, 一般管控单元)");
+    }
+  }
   u.finish();
 
   YamlSection g = top.section("grid");
@@ -333,7 +342,8 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
          {{"code", c.units.code_field},
           {"name", c.units.name_field},
           {"type", c.units.type_field},
-          {"region", c.units.region_field}}}}},
+          {"region", c.units.region_field}}},
+        {"default_type", c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
       {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}}},
       {"detection", to_json(c.detection)},
       {"rules", rules_json},

@@ -90,9 +90,11 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     return index;
   };
   const int code_index = field_index(options.code_field, "code", true);
-  const int type_index = field_index(options.type_field, "type", true);
-  const int name_index = field_index(options.name_field, "name", true);
-  const int region_index = field_index(options.region_field, "region", true);
+  // With a default type, the type attribute is optional (used where present).
+  const int type_index = field_index(options.type_field, "type", !options.default_type.has_value());
+  // Name and region are descriptive: an empty field name in the config means "none".
+  const int name_index = options.name_field.empty() ? -1 : field_index(options.name_field, "name", true);
+  const int region_index = options.region_field.empty() ? -1 : field_index(options.region_field, "region", true);
 
   std::unique_ptr<OGRCoordinateTransformation> to_grid;
   const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
@@ -121,7 +123,7 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     const std::string named = feature_name + " (" + unit.code + ")";
     if (!codes.insert(unit.code).second) throw InputError(named + ": unit code appears twice in the layer");
     const std::string type_text = field_text(*feature, type_index);
-    const auto type = unit_type_from_string(type_text);
+    const auto type = type_index < 0 && options.default_type ? options.default_type : unit_type_from_string(type_text);
     if (!type) {
       throw InputError(named + ": attribute '" + options.type_field + "' is '" + type_text +
                        "', expected priority|key|general or 优先保护单元|重点管控单元|一般管控单元");

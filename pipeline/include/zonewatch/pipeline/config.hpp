@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct UnitsOptions {
   std::string name_field = "unit_name";
   std::string type_field = "unit_type";
   std::string region_field = "region";
+  /// Type for every unit when the layer has no type attribute (a layer of reserves, say);
+  /// only used when set, so a layer that lacks the type attribute is otherwise an error.
+  std::optional<UnitType> default_type;
 };
 
 struct GridOptions {
