@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds zonewatch with its tests and runs them with ctest.
+# End-to-end tests on the real data in ../shared/data skip with a message where it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+cd build
+ctest --output-on-failure -j"$(nproc)" --timeout 900
