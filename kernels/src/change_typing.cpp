@@ -47,6 +47,18 @@ constexpr std::array<ChangeType, 7> kAllTypes{
          f.greenness_before - f.greenness_after >= rules.vegetation_min_greenness_drop;
 }
 
+// Pseudo-change: the land cover stayed what it was.
+[[nodiscard]] inline bool stable_water(const PixelFeatures& f, const TypingRules& rules) {
+  return rules.suppress_stable_water && f.water_before >= rules.water_threshold &&
+         f.water_after >= rules.water_threshold;
+}
+
+[[nodiscard]] inline bool persistent_vegetation(const PixelFeatures& f, const TypingRules& rules) {
+  return rules.suppress_persistent_vegetation &&
+         f.greenness_before >= rules.vegetation_min_greenness_before &&
+         f.greenness_after >= rules.vegetation_persist_min_greenness;
+}
+
 [[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f,
                                      const TypingRules& rules) {
   switch (rule) {
@@ -100,10 +112,14 @@ std::optional<ChangeType> change_type_from_string(std::string_view name) {
 ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules) {
   if (std::isnan(f.magnitude)) return ChangeType::nodata;
   if (!(f.magnitude >= rules.magnitude_threshold)) return ChangeType::none;
+  if (stable_water(f, rules)) return ChangeType::none;
+  // Vegetation that persisted explains away land changes, not a crossing of the water line.
+  const bool persisted = persistent_vegetation(f, rules);
   for (ChangeType rule : rules.order) {
+    if (persisted && rule != ChangeType::water_loss && rule != ChangeType::water_gain) continue;
     if (rule_fires(rule, f, rules)) return rule;
   }
-  return rules.report_other ? ChangeType::other : ChangeType::none;
+  return persisted || !rules.report_other ? ChangeType::none : ChangeType::other;
 }
 
 void classify_tile(const FeatureTiles& features, const TypingRules& rules,

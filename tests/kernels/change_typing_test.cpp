@@ -91,8 +91,26 @@ TEST(ClassifyPixel, MagnitudeGatesCandidates) {
   EXPECT_EQ(classify_pixel(candidate(), rules), kOther);  // no features at all
 }
 
+/// The rules alone, as a textbook would write them: water line 0, no pseudo-change tests.
+TypingRules plain_rules() {
+  TypingRules rules;
+  rules.water_threshold = 0.0f;
+  rules.suppress_stable_water = false;
+  rules.suppress_persistent_vegetation = false;
+  return rules;
+}
+
+TEST(ClassifyPixel, Defaults) {
+  const TypingRules rules;
+  EXPECT_FLOAT_EQ(rules.water_threshold, 0.2f);
+  EXPECT_TRUE(rules.suppress_stable_water);
+  EXPECT_TRUE(rules.suppress_persistent_vegetation);
+  EXPECT_FLOAT_EQ(rules.vegetation_persist_min_greenness, 0.15f);
+  EXPECT_TRUE(rules.report_other);
+}
+
 TEST(ClassifyPixel, WaterRules) {
-  const TypingRules rules;  // water_threshold 0
+  const TypingRules rules = plain_rules();  // water_threshold 0
   EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, -0.2f), rules), kWaterLoss);
   EXPECT_EQ(classify_pixel(with_water(candidate(), 0.0f, -0.1f), rules), kWaterLoss);
   EXPECT_EQ(classify_pixel(with_water(candidate(), -0.3f, 0.2f), rules), kWaterGain);
@@ -108,8 +126,76 @@ TEST(ClassifyPixel, WaterRules) {
   EXPECT_EQ(classify_pixel(with_water(candidate(), 0.3f, 0.5f), raised), kWaterGain);
 }
 
-TEST(ClassifyPixel, ConstructionFromBuiltOrBareRise) {
+TEST(ClassifyPixel, DefaultWaterLine) {
   const TypingRules rules;
+  // Line 0.2: 0.1 is not water yet (hazy top-of-atmosphere land), 0.2 is.
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.1f, -0.2f), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.2f, 0.1f), rules), kWaterLoss);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), -0.1f, 0.25f), rules), kWaterGain);
+}
+
+TEST(ClassifyPixel, StableWaterIsNoChange) {
+  TypingRules rules;  // water line 0.2, stable water suppressed
+  // Water in both dates: turbidity or glint, whatever the other evidence says.
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, 0.2f), rules), kNone);
+  EXPECT_EQ(classify_pixel(with_bare(with_water(candidate(), 0.2f, 0.6f), 0.0f, 0.3f), rules), kNone);
+  // Crossing the line either way is still a water change; land in both dates is typed as usual.
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, 0.19f), rules), kWaterLoss);
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.0f, -0.2f), rules), kOther);
+  // A missing water index in one date is no evidence of stable water.
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, kNaN), rules), kOther);
+  // Below the magnitude threshold it is none anyway; nodata stays nodata.
+  PixelFeatures quiet = with_water(candidate(), 0.5f, 0.5f);
+  quiet.magnitude = kNaN;
+  EXPECT_EQ(classify_pixel(quiet, rules), kNodata);
+  rules.suppress_stable_water = false;
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, 0.2f), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_bare(with_water(candidate(), 0.2f, 0.6f), 0.0f, 0.3f), rules),
+            kConstruction);
+}
+
+TEST(ClassifyPixel, PersistentVegetationIsNoChange) {
+  TypingRules rules;  // vegetated before: >= 0.3; persisted: >= 0.15 after
+  // 0.6 -> 0.3 drops 0.3 but is still vegetated (harvest stubble, senescence): none.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kNone);
+  // Exactly at both lines still counts as persisted.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.3f, 0.15f), rules), kNone);
+  // Built-up rise on a field that stays green (0.5 -> 0.2): none, not construction.
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.2f), 0.0f, 0.3f), rules),
+            kNone);
+  // Below 0.15 after the vegetation is gone: vegetation loss, or construction with evidence.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.125f), rules), kVegetationLoss);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.1f), 0.0f, 0.3f), rules),
+            kConstruction);
+  // Not vegetated before (0.25 < 0.3): greening or sparse cover is typed as usual.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.25f, 0.6f), rules), kOther);
+  EXPECT_EQ(classify_pixel(with_bare(with_greenness(candidate(), 0.25f, 0.2f), 0.0f, 0.1f), rules),
+            kConstruction);
+  // NaN greenness in either date is no evidence of persistence.
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, kNaN), rules), kOther);
+  // Crossing the water line is a water change even where the vegetation persisted
+  // (0.5 -> 0.4 with MNDWI -0.1 -> 0.3: flooded fields); without it, none.
+  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.3f), rules),
+            kWaterGain);
+  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.1f), rules),
+            kNone);
+  // report_other false changes nothing for a persisted pixel.
+  rules.report_other = false;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kNone);
+  rules.report_other = true;
+  // The line follows vegetation_persist_min_greenness and vegetation_min_greenness_before.
+  rules.vegetation_persist_min_greenness = 0.375f;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kVegetationLoss);
+  rules.vegetation_persist_min_greenness = 0.15f;
+  rules.vegetation_min_greenness_before = 0.75f;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kOther);
+  rules.vegetation_min_greenness_before = 0.3f;
+  rules.suppress_persistent_vegetation = false;
+  EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kVegetationLoss);
+}
+
+TEST(ClassifyPixel, ConstructionFromBuiltOrBareRise) {
+  const TypingRules rules = plain_rules();
   // Built-up rise 0.2 with little vegetation after.
   EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.2f, 0.1f), -0.2f, 0.0f), rules),
             kConstruction);
@@ -165,7 +251,7 @@ TEST(ClassifyPixel, ConstructionRgbFallbackOnlyWithoutBuiltAndBare) {
 }
 
 TEST(ClassifyPixel, VegetationLoss) {
-  const TypingRules rules;  // before >= 0.3, drop >= 0.15
+  const TypingRules rules = plain_rules();  // before >= 0.3, drop >= 0.15
   // Still above the construction greenness maximum after, so only vegetation loss can fire.
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kVegetationLoss);
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.25f, 0.0f), rules), kOther);  // not green
@@ -195,7 +281,7 @@ TEST(ClassifyPixel, FirstFiringRuleInOrderWins) {
 }
 
 TEST(ClassifyPixel, NonRuleEntriesInOrderAreIgnored) {
-  TypingRules rules;
+  TypingRules rules = plain_rules();
   rules.report_other = false;
   rules.order = {kOther, kNodata, kNone, kVegetationLoss};
   EXPECT_EQ(classify_pixel(candidate(), rules), kNone);
@@ -229,11 +315,11 @@ TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
       {0.1f, 0.05f, 0.3f, 0.1f, 5.0f},  // other: never vegetated, darker
       {kNaN, kNaN, 0.1f, 0.3f, 5.0f},  // other: no greenness
       {0.2f, 0.1f, 0.1f, 0.1f, 3.0f},  // construction: zero brightness rise reaches minimum 0
-      {0.5f, 0.45f, 0.2f, 0.1f, 4.0f},  // other
+      {0.5f, 0.45f, 0.2f, 0.1f, 4.0f},  // none: vegetated before and after (persistent)
   };
   const std::vector<std::uint8_t> expected{
       stored(kNodata), stored(kNone),  stored(kConstruction), stored(kVegetationLoss),
-      stored(kOther),  stored(kOther), stored(kConstruction), stored(kOther)};
+      stored(kOther),  stored(kOther), stored(kConstruction), stored(kNone)};
 
   std::vector<std::vector<float>> planes(5, std::vector<float>(kBufferWidth * kBufferHeight, 9.0f));
   for (int i = 0; i < 8; ++i) {
@@ -293,9 +379,14 @@ TEST(ClassifyTile, MultispectralScene) {
   features.greenness_after = view(greenness_after);
   features.magnitude = view(magnitude);
   std::vector<std::uint8_t> out(4, 77);
-  classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2));
+  classify_tile(features, plain_rules(), TileView<std::uint8_t>(out.data(), 2, 2));
   EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain),
                                             stored(kConstruction), stored(kConstruction)}));
+  // Defaults: the last pixel is water (0.2 = the line) in both dates, so no change; the
+  // first two stay vegetated (0.3 -> 0.3) but cross the water line, which still counts.
+  classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain),
+                                            stored(kConstruction), stored(kNone)}));
 }
 
 TEST(ClassifyTile, RejectsMissingMagnitudeAndSizeMismatch) {

@@ -53,7 +53,19 @@ struct PixelFeatures {
 /// A pixel is `nodata` when its magnitude is NaN, `none` when the magnitude is below
 /// `magnitude_threshold`, and otherwise a change candidate. A candidate is typed by the
 /// first rule in `order` that fires (entries that are not one of the four rule types are
-/// ignored); when none fires it is `other`, or `none` if `report_other` is false.
+/// ignored); when none fires it is `other`, or `none` if `report_other` is false. The
+/// enabled pseudo-change tests come first: a stable-water candidate is `none`; a
+/// persistent-vegetation candidate can only be typed water_loss or water_gain, else `none`.
+/// Pseudo-change tests (land cover that stayed what it was, so the spectral change is
+/// condition, season or observation, not a change a supervisor acts on):
+///   stable water (suppress_stable_water):
+///                    water_before >= water_threshold && water_after >= water_threshold
+///                    (turbidity, sun glint, waves, boats, algae on a water body)
+///   persistent vegetation (suppress_persistent_vegetation):
+///                    greenness_before >= vegetation_min_greenness_before
+///                    && greenness_after >= vegetation_persist_min_greenness
+///                    (phenology, harvest stubble, drought stress, thinning: it was
+///                    vegetated and still is; only losing it counts as vegetation_loss)
 /// The rules, with "rise"/"drop" meaning after - before / before - after:
 ///   water_loss:      water_before >= water_threshold && water_after < water_threshold
 ///   water_gain:      water_before <  water_threshold && water_after >= water_threshold
@@ -66,9 +78,12 @@ struct PixelFeatures {
 ///                            && greenness_after < greenness_before))
 ///   vegetation_loss: greenness_before >= vegetation_min_greenness_before
 ///                    && greenness drop >= vegetation_min_greenness_drop
-/// A rule whose needed features are NaN does not fire (every comparison with NaN is false);
-/// the only NaN a rule tolerates is greenness_after in construction's vegetation guard,
-/// so that built/bare evidence still counts where no greenness index is available.
+/// A rule or test whose needed features are NaN does not fire (every comparison with NaN
+/// is false); the only NaN a rule tolerates is greenness_after in construction's vegetation
+/// guard, so that built/bare evidence still counts where no greenness index is available.
+/// With both pseudo-change tests on, vegetation_loss needs greenness_after below
+/// vegetation_persist_min_greenness, and water_loss/water_gain are unaffected (a pixel
+/// that crosses the water line is neither stable water nor explained by vegetation).
 struct TypingRules {
   float magnitude_threshold = 3.0f;
 
@@ -82,8 +97,15 @@ struct TypingRules {
   float construction_max_greenness_after = 0.25f;
   float construction_min_brightness_rise = 0.0f;  // RGB fallback when no SWIR
 
-  // water: index above the water line before and below after (loss), or the reverse (gain)
-  float water_threshold = 0.0f;
+  // water: index above the water line before and below after (loss), or the reverse (gain).
+  // 0.2 rather than the textbook 0: on top-of-atmosphere reflectance (Sentinel-2 L1C in
+  // winter haze) and on uncalibrated DNs, dark land reaches MNDWI 0.1-0.2.
+  float water_threshold = 0.2f;
+
+  // pseudo-change suppression (see above)
+  bool suppress_stable_water = true;
+  bool suppress_persistent_vegetation = true;
+  float vegetation_persist_min_greenness = 0.15f;  // still vegetated after (NDVI 0.15: sparse cover)
 
   bool report_other = true;  // candidates no rule explains; false drops them to `none`
 
