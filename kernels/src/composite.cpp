@@ -1,0 +1,153 @@
+#include "zonewatch/kernels/composite.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace zw::kernels {
+
+std::string_view to_string(CompositeMethod method) {
+  switch (method) {
+    case CompositeMethod::median: return "median";
+    case CompositeMethod::max_ndvi: return "max_ndvi";
+    case CompositeMethod::best_available: return "best_available";
+  }
+  return "median";
+}
+
+std::optional<CompositeMethod> composite_method_from_string(std::string_view name) {
+  for (CompositeMethod m : {CompositeMethod::median, CompositeMethod::max_ndvi, CompositeMethod::best_available}) {
+    if (name == to_string(m)) return m;
+  }
+  return std::nullopt;
+}
+
+float median_in_place(float* values, int n) {
+  if (n <= 0) return kNaN;
+  if (n <= 24) {
+    // Insertion sort: a season holds a dozen or two observations.
+    for (int i = 1; i < n; ++i) {
+      const float v = values[i];
+      int j = i - 1;
+      while (j >= 0 && values[j] > v) {
+        values[j + 1] = values[j];
+        --j;
+      }
+      values[j + 1] = v;
+    }
+    const int mid = n / 2;
+    return n % 2 == 1 ? values[mid] : 0.5f * (values[mid - 1] + values[mid]);
+  }
+  float* mid = values + n / 2;
+  std::nth_element(values, mid, values + n);
+  if (n % 2 == 1) return *mid;
+  const float lower = *std::max_element(values, mid);
+  return 0.5f * (lower + *mid);
+}
+
+namespace {
+
+void validate(std::span<const Observation> observations, const CompositeSpec& spec,
+              std::span<const TileView<float>> out, const TileView<std::uint16_t>& clear_count) {
+  if (observations.size() > 65535) throw std::invalid_argument("composite_tile: more than 65535 observations");
+  const int width = clear_count.width, height = clear_count.height;
+  for (const auto& o : out) {
+    if (o.width != width || o.height != height) throw std::invalid_argument("composite_tile: output size mismatch");
+  }
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    const Observation& obs = observations[i];
+    if (obs.bands.size() != out.size()) {
+      throw std::invalid_argument("composite_tile: observation " + std::to_string(i) + " has " +
+                                  std::to_string(obs.bands.size()) + " bands, the output " + std::to_string(out.size()));
+    }
+    for (const auto& b : obs.bands) {
+      if (b.width != width || b.height != height) {
+        throw std::invalid_argument("composite_tile: observation " + std::to_string(i) + " band size mismatch");
+      }
+    }
+    if (!obs.clear.empty() && (obs.clear.width != width || obs.clear.height != height)) {
+      throw std::invalid_argument("composite_tile: observation " + std::to_string(i) + " clear mask size mismatch");
+    }
+  }
+  const int bands = static_cast<int>(out.size());
+  auto valid_index = [bands](int i) { return i >= 0 && i < bands; };
+  if (spec.method == CompositeMethod::max_ndvi) {
+    const bool ndvi_bands = valid_index(spec.red) && valid_index(spec.nir);
+    const bool gli_bands = valid_index(spec.red) && valid_index(spec.green) && valid_index(spec.blue);
+    if (!ndvi_bands && !gli_bands) {
+      throw std::invalid_argument("composite_tile: max_ndvi needs red and nir, or red, green and blue bands");
+    }
+  }
+}
+
+}  // namespace
+
+void composite_tile(std::span<const Observation> observations, const CompositeSpec& spec,
+                    std::span<const TileView<float>> out, TileView<std::uint16_t> clear_count) {
+  validate(observations, spec, out, clear_count);
+  const int n = static_cast<int>(observations.size());
+  const int bands = static_cast<int>(out.size());
+  const int width = clear_count.width, height = clear_count.height;
+  const bool has_nir = spec.nir >= 0 && spec.nir < bands;
+
+  std::vector<const float*> rows(static_cast<std::size_t>(n) * static_cast<std::size_t>(bands));
+  std::vector<const std::uint8_t*> clear_rows(static_cast<std::size_t>(n));
+  std::vector<float*> out_rows(static_cast<std::size_t>(bands));
+  std::vector<int> candidates(static_cast<std::size_t>(n));
+  std::vector<float> values(static_cast<std::size_t>(n));
+  std::vector<float> keys(static_cast<std::size_t>(n));
+  auto band_row = [&](int o, int b) { return rows[static_cast<std::size_t>(o) * bands + b]; };
+
+  for (int y = 0; y < height; ++y) {
+    for (int o = 0; o < n; ++o) {
+      const Observation& obs = observations[static_cast<std::size_t>(o)];
+      for (int b = 0; b < bands; ++b) rows[static_cast<std::size_t>(o) * bands + b] = obs.bands[b].row(y);
+      clear_rows[o] = obs.clear.empty() ? nullptr : obs.clear.row(y);
+    }
+    for (int b = 0; b < bands; ++b) out_rows[b] = out[b].row(y);
+    std::uint16_t* counts = clear_count.row(y);
+
+    for (int x = 0; x < width; ++x) {
+      int count = 0;
+      for (int o = 0; o < n; ++o) {
+        if (clear_rows[o] != nullptr && clear_rows[o][x] == 0) continue;
+        bool finite = true;
+        for (int b = 0; b < bands && finite; ++b) finite = !std::isnan(band_row(o, b)[x]);
+        if (finite) candidates[count++] = o;
+      }
+      counts[x] = static_cast<std::uint16_t>(count);
+      if (count == 0) {
+        for (int b = 0; b < bands; ++b) out_rows[b][x] = kNaN;
+        continue;
+      }
+      int pick = -1;
+      switch (spec.method) {
+        case CompositeMethod::median:
+          for (int b = 0; b < bands; ++b) {
+            for (int i = 0; i < count; ++i) values[i] = band_row(candidates[i], b)[x];
+            out_rows[b][x] = median_in_place(values.data(), count);
+          }
+          break;
+        case CompositeMethod::max_ndvi:
+          for (int i = 0; i < count; ++i) {
+            const int o = candidates[i];
+            keys[o] = selection_greenness(band_row(o, spec.red)[x], has_nir ? band_row(o, spec.nir)[x] : kNaN,
+                                          has_nir ? kNaN : band_row(o, spec.green)[x],
+                                          has_nir ? kNaN : band_row(o, spec.blue)[x], has_nir);
+          }
+          pick = select_highest(keys.data(), candidates.data(), count);
+          break;
+        case CompositeMethod::best_available:
+          for (int i = 0; i < count; ++i) keys[candidates[i]] = observations[candidates[i]].score;
+          pick = select_highest(keys.data(), candidates.data(), count);
+          break;
+      }
+      if (pick >= 0) {
+        for (int b = 0; b < bands; ++b) out_rows[b][x] = band_row(pick, b)[x];
+      }
+    }
+  }
+}
+
+}  // namespace zw::kernels
