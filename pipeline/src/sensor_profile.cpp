@@ -24,6 +24,16 @@ fs::path executable_dir() {
 
 }  // namespace
 
+double SensorProfile::scale_of(kernels::BandRole role) const {
+  const auto& b = band(role);
+  return b && b->scale ? *b->scale : scale;
+}
+
+double SensorProfile::offset_of(kernels::BandRole role) const {
+  const auto& b = band(role);
+  return b && b->offset ? *b->offset : offset;
+}
+
 std::vector<fs::path> sensor_search_dirs(const fs::path& config_dir) {
   std::vector<fs::path> dirs;
   if (!config_dir.empty()) dirs.push_back(config_dir / "sensors");
@@ -97,12 +107,43 @@ SensorProfile load_sensor_profile(const std::string& name_or_path,
     BandLocation location;
     location.file_token = band.get<std::string>("file", "");
     location.index = band.get<int>("index", 0);
+    location.scale = band.optional<double>("scale");
+    location.offset = band.optional<double>("offset");
     band.finish();
+    if (location.scale && *location.scale == 0.0) {
+      throw ConfigError(file.string() + ": key 'bands." + role_name + ".scale' must not be 0");
+    }
     if (location.file_token.empty() && location.index <= 0) {
       throw ConfigError(file.string() + ": key 'bands." + role_name +
                         "' needs 'file' (band token) or 'index' (1-based band number)");
     }
     profile.bands[static_cast<int>(*role)] = location;
+  }
+  const bool has_quality = top.has("quality");
+  YamlSection q = top.section("quality");  // registers the key for "did you mean" hints
+  if (has_quality) {
+    QualityLocation quality;
+    quality.file_token = q.get<std::string>("file", "");
+    quality.index = q.get<int>("index", 0);
+    const std::string encoding = q.require<std::string>("encoding");
+    q.finish();
+    const auto parsed = kernels::quality_encoding_from_string(encoding);
+    if (!parsed) {
+      throw ConfigError(file.string() + ": key 'quality.encoding' is '" + encoding +
+                        "'; expected landsat_qa_pixel, landsat_bqa_c1_oli, landsat_bqa_c1_tm_etm, "
+                        "sentinel2_scl, cbers_cmask or nonzero_is_clear");
+    }
+    quality.encoding = *parsed;
+    if (quality.file_token.empty() && quality.index <= 0) {
+      throw ConfigError(file.string() + ": key 'quality' needs 'file' (band token) or 'index' (1-based band number)");
+    }
+    profile.quality = quality;
+  }
+  const std::string cloud_test = top.get<std::string>("cloud_test", "none");
+  if (cloud_test == "spectral") {
+    profile.cloud_test = CloudTest::spectral;
+  } else if (cloud_test != "none") {
+    throw ConfigError(file.string() + ": key 'cloud_test' is '" + cloud_test + "'; expected none or spectral");
   }
   top.finish();
   if (profile.scale == 0.0) throw ConfigError(file.string() + ": key 'scale' must not be 0");

@@ -7,13 +7,28 @@
 #include <vector>
 
 #include "zonewatch/kernels/bands.hpp"
+#include "zonewatch/kernels/quality.hpp"
 
 namespace zw {
 
 struct BandLocation {
   std::string file_token;  // matched as *_<token>.<ext> in one-file-per-band folders
   int index = 0;           // 1-based band in a multi-band raster; 0 = not given
+  /// Per-band calibration replacing the profile's scale/offset for this band: from the
+  /// product's metadata (Landsat MTL, Sentinel-2 MTD) or from bands.<role>.scale/offset.
+  std::optional<double> scale;
+  std::optional<double> offset;
 };
+
+/// Where a sensor's quality (cloud / fill) band is and how it is encoded.
+struct QualityLocation {
+  std::string file_token;  // as BandLocation::file_token
+  int index = 0;           // 1-based band in a multi-band raster; 0 = not given
+  kernels::QualityEncoding encoding = kernels::QualityEncoding::nonzero_is_clear;
+};
+
+/// Cloud screening for scenes without a quality band.
+enum class CloudTest { none, spectral };
 
 struct SensorProfile {
   std::string name;
@@ -23,11 +38,16 @@ struct SensorProfile {
   double offset = 0.0;
   std::optional<double> nodata;
   std::optional<int> alpha_band;  // 1-based; 0 in it marks no data (drone orthomosaics)
+  std::optional<QualityLocation> quality;  // the product's quality band, when it has one
+  CloudTest cloud_test = CloudTest::none;  // used only when a scene has no quality band
   std::filesystem::path source;   // the YAML file it came from
 
   [[nodiscard]] const std::optional<BandLocation>& band(kernels::BandRole role) const {
     return bands[static_cast<int>(role)];
   }
+  /// The band's own scale/offset where it has one, else the profile's.
+  [[nodiscard]] double scale_of(kernels::BandRole role) const;
+  [[nodiscard]] double offset_of(kernels::BandRole role) const;
 };
 
 /// Loads a profile by name (searched as <dir>/<name>.yaml in `search_dirs`, in order) or
