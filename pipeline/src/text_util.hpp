@@ -1,0 +1,40 @@
+#pragma once
+// Text helpers shared by the store, dispatch and verdict code (internal to the pipeline):
+// CSV writing and reading, XML/HTML escaping, base64, locale-independent numbers, DMS.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zw::text {
+
+/// Fixed-point text independent of the global locale; "" for NaN and infinities.
+std::string fixed(double value, int decimals);
+
+/// RFC 4180 field: quoted when it holds a separator, quote or line break.
+std::string csv_escape(std::string_view field);
+/// One CSV line (CRLF-terminated) from fields.
+std::string csv_line(const std::vector<std::string>& fields);
+
+/// Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF / LF / CR line ends; a UTF-8
+/// byte-order mark is skipped). Each row carries the 1-based line on which it starts.
+struct CsvRow {
+  int line = 0;
+  std::vector<std::string> fields;
+};
+std::vector<CsvRow> parse_csv(std::string_view text, bool* unterminated_quote = nullptr);
+
+/// Byte offset of the first invalid UTF-8 sequence, or npos when the text is valid.
+std::size_t invalid_utf8_offset(std::string_view text);
+
+/// Escapes &, <, >, " and ' for XML text and attribute values (KML, GPX, HTML).
+std::string xml_escape(std::string_view text);
+
+std::string base64(std::string_view bytes);
+
+/// Degrees as D°MM'SS.S"H, e.g. 29°24'41.5"N.
+std::string dms(double degrees, bool latitude);
+
+/// ASCII lower case (other bytes unchanged) and trimmed of blanks.
+std::string lower_trimmed(std::string_view text);
+
+}  // namespace zw::text
