@@ -2,6 +2,7 @@
 // exit codes: 0 done, 1 anything else, 2 usage or config error, 3 bad input data.
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -12,12 +13,16 @@
 #include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
 
+#include "zonewatch/pipeline/catalog.hpp"
 #include "zonewatch/pipeline/config.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/eval.hpp"
 #include "zonewatch/pipeline/log.hpp"
 #include "zonewatch/pipeline/outputs.hpp"
+#include "zonewatch/pipeline/dispatch.hpp"
 #include "zonewatch/pipeline/scan.hpp"
+#include "zonewatch/pipeline/scan_inputs.hpp"
+#include "zonewatch/pipeline/verdicts.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace {
@@ -63,6 +68,14 @@ void print_scan_summary(const zw::ScanSummary& summary, std::size_t top) {
   std::printf("zonewatch scan: %zu hotspots, %zu of %zu units flagged\n", r.hotspots.size(), flagged, r.units.size());
   std::printf("outputs in %s: alerts.gpkg hotspots.csv hotspots.geojson change.tif run.json\n",
               summary.output_dir.string().c_str());
+  if (summary.run.contains("store")) {
+    const auto& store = summary.run["store"];
+    std::printf("store %s: scan #%d%s: %d new, %d persisting, %d expanded, %d suppressed, %d proposed for closing\n",
+                store.value("path", "").c_str(), store.value("scan_seq", 0),
+                store.value("reused", false) ? " (already ingested, reused)" : "", store.value("new", 0),
+                store.value("persisting", 0), store.value("expanded", 0), store.value("suppressed", 0),
+                store.value("close_proposals", 0));
+  }
   if (r.hotspots.empty()) return;
   std::printf("\n%-28s %-8s %-16s %10s %8s  %-22s %s\n", "hotspot", "severity", "change", "area m2", "mu", "location",
               "unit");
@@ -122,6 +135,11 @@ int main(int argc, char** argv) {
   key_option("--memory-mb", "processing.memory_mb", "Tile memory budget in MiB");
   key_option("--tile-size", "processing.tile_size", "Tile side in pixels (0 = plan from memory)");
   key_option("-o,--out", "output.dir", "Output folder");
+  key_option("--store", "store.path", "Monitoring store (GeoPackage): stable hotspot IDs and lifecycle across scans");
+  bool since_last = false;
+  scan->add_flag("--since-last", since_last,
+                 "With a store: do nothing unless the after scene is newer than the store's last scan "
+                 "(config key store.since_last)");
   scan->add_option("--set", sets, "Any config key: --set detection.opening_radius=2 (repeatable)");
   std::size_t top = 10;
   scan->add_option("--top", top, "Hotspots to print at the end")->capture_default_str();
@@ -142,6 +160,59 @@ int main(int argc, char** argv) {
                    "Change types counted as change (default: all)")->delimiter(',');
   eval->add_option("-c,--config", eval_config, "Take the detection section of this scan config");
   eval->add_option("--set", eval_sets, "Detection key override, e.g. --set detection.threshold.min=3");
+
+  // ---- composite: one period's per-pixel composite alone
+  auto* composite = app.add_subcommand("composite", "Composite the clear observations of a period's scenes into one "
+                                                    "GeoTIFF (bands + clear-observation count)");
+  zw::CompositeCommand composite_command;
+  std::string composite_period, composite_method = "median";
+  composite->add_option("--period", composite_period, "FIRST..LAST, e.g. 2024-06-01..2024-09-30")->required();
+  composite->add_option("--source", composite_command.period.sources,
+                        "Folder of scenes or catalog file (repeatable)")->required();
+  composite->add_option("--sensor", composite_command.period.sensor, "Profile for products whose metadata names none");
+  composite->add_option("--method", composite_method, "median, max_ndvi or best_available")
+      ->check(CLI::IsMember({"median", "max_ndvi", "best_available"}))
+      ->capture_default_str();
+  composite->add_option("--grid-crs", composite_command.grid.crs, "Grid CRS (default: the finest scene's)");
+  composite->add_option("--grid-resolution", composite_command.grid.resolution, "Grid pixel size in CRS units");
+  composite->add_option("--memory-mb", composite_command.processing.memory_mb, "Tile memory budget in MiB")
+      ->check(CLI::Range(64, 1 << 20))
+      ->capture_default_str();
+  composite->add_option("--tile-size", composite_command.processing.tile_size, "Tile side in pixels (0 = plan from memory)");
+  composite->add_option("-o,--out", composite_command.out, "Output GeoTIFF")->required();
+
+  // ---- dispatch, verify, report: the monitoring store's field loop
+  auto* dispatch = app.add_subcommand("dispatch", "Write an inspector packet (KML, GPX, CSV, image chips, offline "
+                                                  "page) for the open hotspots of a region");
+  zw::DispatchOptions dispatch_options;
+  std::vector<double> dispatch_start;
+  bool no_mark = false;
+  dispatch->add_option("--store", dispatch_options.store_path, "Monitoring store (GeoPackage)")->required();
+  dispatch->add_option("--region", dispatch_options.region,
+                       "Region attribute of the units (重庆市江津区) or the code their unit codes start with (500116)")
+      ->required();
+  dispatch->add_option("-o,--out", dispatch_options.out_dir, "Packet folder")->required();
+  dispatch->add_option("--start", dispatch_start, "Where the drive starts: LON,LAT (WGS84)")
+      ->delimiter(',')
+      ->expected(2);
+  dispatch->add_option("--chip-size", dispatch_options.chip_pixels, "Image chip side in pixels")
+      ->check(CLI::Range(64, 2048))
+      ->capture_default_str();
+  dispatch->add_flag("--no-mark", no_mark, "Leave the hotspots' status alone (a copy of a packet, a preview)");
+
+  auto* verify = app.add_subcommand("verify", "Import field verdicts (CSV) into the monitoring store");
+  zw::VerifyOptions verify_options;
+  verify->add_option("--store", verify_options.store_path, "Monitoring store (GeoPackage)")->required();
+  verify->add_option("--results", verify_options.results_path,
+                     "Verdict CSV: exported by the packet page, or the packet's hotspots.csv filled in")
+      ->required();
+  verify->add_flag("--dry-run", verify_options.dry_run, "Check every row and report, import nothing");
+
+  auto* report_command = app.add_subcommand("report", "Print the monitoring store's scans, statuses, deadlines and precision");
+  std::string report_store;
+  bool report_json = false;
+  report_command->add_option("--store", report_store, "Monitoring store (GeoPackage)")->required();
+  report_command->add_flag("--json", report_json, "JSON instead of text");
 
   try {
     app.parse(argc, argv);
@@ -164,13 +235,72 @@ int main(int argc, char** argv) {
         if (!f->value.empty()) overrides.push_back(f->key + "=" + f->value);
       }
       if (threads > 0) overrides.push_back("processing.threads=" + std::to_string(threads));
+      if (since_last) overrides.push_back("store.since_last=true");
       overrides.insert(overrides.end(), sets.begin(), sets.end());
       const zw::ScanConfig config = zw::load_scan_config(config_path, overrides);
       if (config.processing.threads > 0 && !parallelism) {
         parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(config.processing.threads));
       }
       const zw::ScanSummary summary = zw::run_scan(config, progress);
+      if (summary.skipped) {
+        std::printf("zonewatch scan: nothing to do: %s\n", summary.skip_reason.c_str());
+        return kExitOk;
+      }
       print_scan_summary(summary, top);
+      return kExitOk;
+    }
+    if (composite->parsed()) {
+      const zw::DateRange range = zw::DateRange::parse(composite_period, "--period");
+      composite_command.period.first = range.first;
+      composite_command.period.last = range.last;
+      composite_command.period.composite = *zw::kernels::composite_method_from_string(composite_method);
+      const zw::CompositeResult result = zw::run_composite_command(composite_command, progress);
+      std::printf("zonewatch composite: %s composite of %zu scenes, %.2f clear observations per pixel, %llu pixels "
+                  "without any; %s (band %d = clear count)\n",
+                  composite_method.c_str(), result.scene_paths.size(), result.mean_clear_count,
+                  static_cast<unsigned long long>(result.pixels_without_clear), result.path.string().c_str(),
+                  result.count_band);
+      return kExitOk;
+    }
+    if (dispatch->parsed()) {
+      if (!dispatch_start.empty()) {
+        if (dispatch_start[0] < -180 || dispatch_start[0] > 180 || dispatch_start[1] < -90 || dispatch_start[1] > 90) {
+          throw zw::UsageError("--start: expected LON,LAT in degrees, got " + std::to_string(dispatch_start[0]) + "," +
+                               std::to_string(dispatch_start[1]));
+        }
+        dispatch_options.start = std::array<double, 2>{dispatch_start[0], dispatch_start[1]};
+      }
+      dispatch_options.mark_dispatched = !no_mark;
+      const zw::DispatchResult result = zw::run_dispatch(dispatch_options);
+      std::printf("zonewatch dispatch: packet %s, %zu hotspots, %d image chips, route about %.1f km; in %s\n",
+                  result.dispatch_id.c_str(), result.hotspot_ids.size(), result.chips, result.route_km,
+                  result.out_dir.string().c_str());
+      for (std::size_t i = 0; i < result.hotspot_ids.size(); ++i) {
+        std::printf("%4zu  %s\n", i + 1, result.hotspot_ids[i].c_str());
+      }
+      for (const auto& warning : result.warnings) std::printf("warning: %s\n", warning.c_str());
+      return kExitOk;
+    }
+    if (verify->parsed()) {
+      const zw::VerifyResult result = zw::import_verdicts(verify_options);
+      std::printf("zonewatch verify: %d verdict rows: %d %s, %d already imported; %d rows without a verdict\n",
+                  result.rows, result.applied, result.dry_run ? "would be imported (dry run)" : "imported",
+                  result.already_imported, result.without_verdict);
+      for (const auto& change : result.changes) std::printf("  %s\n", change.c_str());
+      for (const auto& p : result.precision) {
+        if (p.dimension != "all") continue;
+        std::printf("precision: %d verified, %.1f%% confirmed violations, %.1f%% real change\n", p.verified,
+                    100.0 * p.alert_precision, 100.0 * p.change_precision);
+      }
+      return kExitOk;
+    }
+    if (report_command->parsed()) {
+      const zw::StoreReport store_report = zw::build_store_report(report_store);
+      if (report_json) {
+        std::printf("%s\n", zw::to_json(store_report).dump(2).c_str());
+      } else {
+        std::fputs(zw::format_store_report(store_report).c_str(), stdout);
+      }
       return kExitOk;
     }
     if (eval->parsed()) {

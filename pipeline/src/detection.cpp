@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -127,11 +128,12 @@ struct DateBands {
 };
 
 void to_bands(const RawSceneTile& raw, const Scene& scene, const FeatureSet& features, int width, int height,
-              DateBands& out) {
+              DateBands& out, const RadiometricCorrection* correction = nullptr) {
   for (BandRole role : features.roles) {
     const int r = static_cast<int>(role);
     out.tiles[r] = Tile<float>(width, height);
     raw_to_reflectance(raw.bands[r], scene.profile, raw.valid, out.tiles[r].view());
+    if (correction != nullptr) correction->apply(role, out.tiles[r].view());  // after date onto before
     out.set[role] = out.tiles[r].view();
   }
 }
@@ -210,6 +212,20 @@ constexpr int kSampleBlock = 512;
 constexpr double kMaxSampledPixels = 24e6;   // blocks read for statistics
 constexpr double kMaxStoredSamples = 4e6;    // difference vectors kept in memory
 
+/// 1 / Phi^-1(3/4): MAD times this estimates sigma of a normal distribution.
+constexpr double kMadToSigma = 1.4826;
+
+/// Median of `values` (mean of the two middle ones for an even count); reorders them.
+double median_of(std::vector<float>& values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double upper = *mid;
+  if (values.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(values.begin(), mid);
+  return 0.5 * (lower + upper);
+}
+
 struct SampleBlock {
   Window window;
   RawSceneTile before, after;
@@ -219,7 +235,8 @@ struct SampleBlock {
 
 DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
                                         const FeatureSet& features, const DetectionOptions& options,
-                                        const ProgressCallback& progress) {
+                                        const ProgressCallback& progress,
+                                        const RadiometricCorrection* after_correction = nullptr) {
   DetectionStatistics stats;
   stats.roles = features.roles;
   const std::size_t n_roles = features.roles.size();
@@ -263,7 +280,7 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
                 const int w = block->window.width, h = block->window.height;
                 DateBands b, a;
                 to_bands(block->before, before.scene(), features, w, h, b);
-                to_bands(block->after, after.scene(), features, w, h, a);
+                to_bands(block->after, after.scene(), features, w, h, a, after_correction);
                 block->before = {};
                 block->after = {};
                 block->moments.resize(n_roles);
@@ -304,8 +321,24 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
                      ": no pixel is valid in both scenes (all nodata, or masked everywhere)");
   }
   for (std::size_t i = 0; i < n_roles; ++i) {
-    const double sigma = moments[i].stddev();
-    stats.offsets.push_back(static_cast<float>(moments[i].mean()));
+    double centre = moments[i].mean();
+    double sigma = moments[i].stddev();
+    if (options.zscore == ZScore::robust) {
+      // Median and MAD of the stored samples. Order statistics of a multiset do not depend
+      // on the order the blocks arrived in, so this is as tiling-independent as the moments.
+      std::vector<float> values;
+      values.reserve(static_cast<std::size_t>(stats.sample_pixels));
+      for (const auto& block : blocks) {
+        for (std::size_t p = i; p < block->differences.size(); p += n_roles) values.push_back(block->differences[p]);
+      }
+      const double median = median_of(values);
+      for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
+      const double robust_sigma = kMadToSigma * median_of(values);
+      centre = median;
+      // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
+      if (robust_sigma > 1e-12) sigma = robust_sigma;
+    }
+    stats.offsets.push_back(static_cast<float>(centre));
     stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
   }
 
@@ -337,10 +370,15 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
       stats.automatic_threshold = kernels::k_sigma_threshold(magnitude_moments, t.k);
       break;
   }
+  // The floor: `min`, and `min_median_multiple` times the median magnitude (the typical
+  // unchanged pixel; for n bands of pure noise it is about sqrt(n), so an absolute floor
+  // alone means less the more bands there are).
+  const double median_magnitude = histogram.quantile(0.5);
+  const double floor = std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
   // Otsu gives NaN on a one-bin histogram (a scene with no change at all): use the floor.
   stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
-                    : std::isnan(stats.automatic_threshold)   ? t.min
-                                                              : std::max(stats.automatic_threshold, t.min);
+                    : std::isnan(stats.automatic_threshold)   ? floor
+                                                              : std::max(stats.automatic_threshold, floor);
   return stats;
 }
 
@@ -419,13 +457,29 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   if (before_reader.warped() || after_reader.warped()) log->info("resampling bands onto the analysis grid (bilinear)");
 
   auto start = Clock::now();
-  result.statistics = estimate_statistics(before_reader, after_reader, grid, features, options, progress);
+  if (options.normalize == RadiometricNormalization::irmad) {
+    result.radiometric = fit_radiometric_correction(before_reader, after_reader, grid, features.roles, progress);
+    result.seconds["normalize"] = seconds_since(start);
+    start = Clock::now();
+  }
+  result.statistics = estimate_statistics(before_reader, after_reader, grid, features, options, progress,
+                                          &result.radiometric);
   result.seconds["statistics"] = seconds_since(start);
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
             stats.sample_block_step > 1 ? ", every " + std::to_string(stats.sample_block_step) + "th block" : "");
 
-  const int halo = kernels::morphology_halo(options.opening_radius);
+  // The opening removes anything narrower than 2r+1 pixels. Where one pixel already covers
+  // a (non-zero) minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a
+  // mappable change, and the opening would contradict the unit: skip it there.
+  const double centre_pixel_m2 = grid.pixel_area_m2(grid.height / 2);
+  const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
+  const int opening_radius = pixel_is_mappable ? 0 : options.opening_radius;
+  if (opening_radius != options.opening_radius) {
+    log->info("morphological opening skipped: one pixel ({:.0f} m2) already covers the minimum mapping unit ({:.0f} m2)",
+              centre_pixel_m2, options.min_mapping_unit_m2);
+  }
+  const int halo = kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing, halo, token_count());
   const TilePlan& plan = result.plan;
   log->debug("{} tiles of {}x{} (halo {})", plan.count(), plan.tile_width, plan.tile_height, plan.halo);
@@ -472,7 +526,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                 const int w = p.width, h = p.height;
                 DateBands b, a;
                 to_bands(work->before, inputs.before, features, w, h, b);
-                to_bands(work->after, inputs.after, features, w, h, a);
+                to_bands(work->after, inputs.after, features, w, h, a, &result.radiometric);
                 work->before = {};
                 work->after = {};
                 DateFeatures fb, fa;
@@ -497,7 +551,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                 ft.magnitude = magnitude.view();
                 Tile<std::uint8_t> padded_classes(w, h);
                 kernels::classify_tile(ft, rules, padded_classes.view());
-                kernels::open_change_mask(padded_classes.view(), options.opening_radius);
+                kernels::open_change_mask(padded_classes.view(), opening_radius);
 
                 // From here on only the core counts.
                 const int ox = c.x0 - p.x0, oy = c.y0 - p.y0;

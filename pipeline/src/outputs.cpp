@@ -31,6 +31,7 @@
 #include <ogrsf_frmts.h>
 
 #include "zonewatch/pipeline/error.hpp"
+#include "zonewatch/pipeline/lifecycle.hpp"
 #include "zonewatch/pipeline/units.hpp"
 
 namespace zw {
@@ -174,6 +175,30 @@ const std::vector<Column<Hotspot>>& hotspot_columns() {
       text_column<H>("rule", [](const H& h) { return h.rule; }),
   };
   return columns;
+}
+
+/// With a monitoring store, the hotspot columns plus the hotspot's life across scans.
+const std::vector<Column<Hotspot>>& tracked_hotspot_columns() {
+  using H = Hotspot;
+  static const std::vector<Column<H>> columns = [] {
+    std::vector<Column<H>> list = hotspot_columns();
+    list.push_back(text_column<H>("status", [](const H& h) { return h.status; }));
+    list.push_back(text_column<H>("status_zh", [](const H& h) {
+      const auto status = hotspot_status_from_string(h.status);
+      return status ? std::string(chinese_name(*status)) : std::string();
+    }));
+    list.push_back(text_column<H>("track_event", [](const H& h) { return h.track_event; }));
+    list.push_back({"first_seen", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.first_seen; }});
+    list.push_back({"times_seen", FieldKind::integer, 0,
+                    [](const H& h) -> FieldValue { return std::int64_t{h.times_seen}; }});
+    list.push_back(real_column<H>("added_area_m2", 1, [](const H& h) { return h.added_area_m2; }));
+    return list;
+  }();
+  return columns;
+}
+
+const std::vector<Column<Hotspot>>& hotspot_columns(const ScanResults& results) {
+  return results.tracked ? tracked_hotspot_columns() : hotspot_columns();
 }
 
 const std::vector<Column<UnitResult>>& unit_columns() {
@@ -469,8 +494,8 @@ void write_layer(GDALDataset& dataset, const LayerSpec<Row>& spec,
   }
 }
 
-LayerSpec<Hotspot> hotspot_layer_spec() {
-  return {"hotspots", hotspot_columns(), [](const Hotspot& h) { return "hotspot " + h.id; },
+LayerSpec<Hotspot> hotspot_layer_spec(const ScanResults& results) {
+  return {"hotspots", hotspot_columns(results), [](const Hotspot& h) { return "hotspot " + h.id; },
           [](const Hotspot& h) -> const std::string& { return h.geometry_wkt; }};
 }
 
@@ -648,7 +673,7 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   CPLStringList hotspot_options;
   hotspot_options.SetNameValue("IDENTIFIER", "hotspots 疑似问题图斑");
   hotspot_options.SetNameValue("DESCRIPTION", "Typed change patches, by severity then area");
-  write_layer(*dataset, hotspot_layer_spec(), hotspots_in_report_order(results.hotspots), srs,
+  write_layer(*dataset, hotspot_layer_spec(results), hotspots_in_report_order(results.hotspots), srs,
               hotspot_options.List(), /*dates_as_text=*/false, /*transactional=*/true, path);
 
   std::vector<const UnitResult*> units;
@@ -668,7 +693,7 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
 }
 
 void write_hotspots_csv(const std::filesystem::path& path, const ScanResults& results) {
-  const auto& columns = hotspot_columns();
+  const auto& columns = hotspot_columns(results);
   std::string text = "\xEF\xBB\xBF";  // UTF-8 BOM: without it Excel decodes Chinese as ANSI
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) text += ',';
@@ -712,7 +737,7 @@ void write_hotspots_geojson(const std::filesystem::path& path, const ScanResults
   options.SetNameValue("COORDINATE_PRECISION", "7");  // ~1 cm, enough for 10 m pixels
   options.SetNameValue("WRITE_NAME", "NO");
   // GeoJSON has no date type; ISO date strings are what every reader expects.
-  write_layer(*dataset, hotspot_layer_spec(), hotspots_in_report_order(results.hotspots),
+  write_layer(*dataset, hotspot_layer_spec(results), hotspots_in_report_order(results.hotspots),
               &grid_srs, options.List(), /*dates_as_text=*/true, /*transactional=*/false, path);
 
   close_dataset(dataset, path);

@@ -5,20 +5,26 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <functional>
+#include <future>
+#include <optional>
 #include <map>
 #include <unistd.h>
 
 #include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
+#include "zonewatch/pipeline/catalog.hpp"
 #include "zonewatch/pipeline/detection.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/gdal_env.hpp"
 #include "zonewatch/pipeline/grid.hpp"
 #include "zonewatch/pipeline/outputs.hpp"
+#include "zonewatch/pipeline/scan_inputs.hpp"
 #include "zonewatch/pipeline/scene.hpp"
 #include "zonewatch/pipeline/sensor_profile.hpp"
 #include "zonewatch/pipeline/sha256.hpp"
+#include "zonewatch/pipeline/store.hpp"
 #include "zonewatch/pipeline/units.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
@@ -32,11 +38,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// Temporary folder for spill files, removed however the scan ends.
+/// Temporary folder for spill files, removed however the scan ends. Named like a staging
+/// folder (".zonewatch-staging-<pid>-work") so that the next run removes it when this one
+/// is killed.
 class WorkDir {
  public:
   explicit WorkDir(const fs::path& parent)
-      : path_(parent / (".zonewatch-work-" + std::to_string(::getpid()))) {
+      : path_(parent / (std::string(OutputStaging::kStagingPrefix) + std::to_string(::getpid()) + "-work")) {
     std::error_code ec;
     fs::remove_all(path_, ec);
     fs::create_directories(path_, ec);
@@ -128,9 +136,10 @@ struct PatchGeometry {
   std::unique_ptr<OGRMultiPolygon> geometry = std::make_unique<OGRMultiPolygon>();
 };
 
-/// Polygons of every patch id in `patch_raster` (8-connected, as labelled).
-std::vector<PatchGeometry> polygonize_patches(const fs::path& patch_raster, std::size_t patch_count,
-                                              const AnalysisGrid& grid) {
+/// Polygons of every patch id in `patch_raster` (8-connected, as labelled), from one
+/// GDALPolygonize pass over the whole raster.
+std::vector<PatchGeometry> polygonize_whole_raster(const fs::path& patch_raster, std::size_t patch_count,
+                                                   const AnalysisGrid& grid) {
   DatasetPtr raster = open_raster(patch_raster.string());
   GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("Memory");
   DatasetPtr vectors(memory->Create("", 0, 0, 0, GDT_Unknown, nullptr));
@@ -153,6 +162,104 @@ std::vector<PatchGeometry> polygonize_patches(const fs::path& patch_raster, std:
     const OGRGeometry* g = feature->GetGeometryRef();
     if (g != nullptr && wkbFlatten(g->getGeometryType()) == wkbPolygon) {
       patches[static_cast<std::size_t>(id - 1)].geometry->addGeometry(g);
+    }
+  }
+  return patches;
+}
+
+/// Applies the grid's geotransform to pixel-corner coordinates of a patch window whose
+/// top-left pixel is (x0, y0), with GDALPolygonize's formula, so vertices equal those a
+/// whole-raster pass gives. Returns the ring's area in pixels (shoelace, before transform).
+double georeference_ring(OGRLinearRing& ring, int x0, int y0, const std::array<double, 6>& gt) {
+  double twice_area = 0.0;
+  const int n = ring.getNumPoints();
+  for (int i = 0; i < n; ++i) {
+    const int j = (i + 1) % n;
+    twice_area += ring.getX(i) * ring.getY(j) - ring.getX(j) * ring.getY(i);
+  }
+  for (int i = 0; i < n; ++i) {
+    const double px = x0 + ring.getX(i);
+    const double py = y0 + ring.getY(i);
+    ring.setPoint(i, gt[0] + px * gt[1] + py * gt[2], gt[3] + px * gt[4] + py * gt[5]);
+  }
+  return std::abs(twice_area) / 2.0;
+}
+
+/// Polygons of every patch id in `patch_raster` (8-connected, as labelled). Patches cover
+/// a small share of a scene, so each is polygonized over its own bounding box instead of
+/// scanning every background pixel of the raster (seconds for a Sentinel-2 tile). Falls
+/// back to the whole-raster pass (memory bounded by a raster row) when a patch's box is
+/// too large to hold (kMaxWindowPixels: ~170 MB of buffers), or if a patch's polygons do
+/// not cover its pixel count.
+std::vector<PatchGeometry> polygonize_patches(const fs::path& patch_raster,
+                                              const std::vector<kernels::ComponentStats>& stats,
+                                              const AnalysisGrid& grid) {
+  constexpr long long kMaxWindowPixels = 4096LL * 4096LL;
+  for (const kernels::ComponentStats& s : stats) {
+    const long long w = s.max_x - s.min_x + 1LL, h = s.max_y - s.min_y + 1LL;
+    if (w * h > kMaxWindowPixels) return polygonize_whole_raster(patch_raster, stats.size(), grid);
+  }
+  DatasetPtr raster = open_raster(patch_raster.string());
+  GDALRasterBand* band = raster->GetRasterBand(1);
+  GDALDriver* memory_raster = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDriver* memory_vector = GetGDALDriverManager()->GetDriverByName("Memory");
+  DatasetPtr vectors(memory_vector->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  char* options[] = {const_cast<char*>("8CONNECTED=8"), nullptr};
+  std::vector<PatchGeometry> patches(stats.size());
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint8_t> mask;
+  for (std::size_t p = 0; p < stats.size(); ++p) {
+    const kernels::ComponentStats& s = stats[p];
+    const auto id = static_cast<std::uint32_t>(p + 1);
+    const int w = s.max_x - s.min_x + 1, h = s.max_y - s.min_y + 1;
+    if (s.pixel_count == 0 || w <= 0 || h <= 0 || s.min_x < 0 || s.min_y < 0 || s.max_x >= grid.width ||
+        s.max_y >= grid.height) {
+      return polygonize_whole_raster(patch_raster, stats.size(), grid);
+    }
+    const auto n = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+    ids.resize(n);
+    mask.resize(n);
+    take_gdal_error();
+    if (band->RasterIO(GF_Read, s.min_x, s.min_y, w, h, ids.data(), w, h, GDT_UInt32, 0, 0, nullptr) != CE_None) {
+      throw InternalError(patch_raster.string() + ": read failed" + gdal_error_suffix());
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      mask[i] = ids[i] == id ? 1 : 0;
+      if (mask[i] == 0) ids[i] = 0;
+    }
+    DatasetPtr window(memory_raster->Create("", w, h, 1, GDT_UInt32, nullptr));
+    DatasetPtr window_mask(memory_raster->Create("", w, h, 1, GDT_Byte, nullptr));
+    if (!window || !window_mask ||
+        window->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, ids.data(), w, h, GDT_UInt32, 0, 0, nullptr) !=
+            CE_None ||
+        window_mask->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, mask.data(), w, h, GDT_Byte, 0, 0,
+                                                nullptr) != CE_None) {
+      throw InternalError("patch " + std::to_string(id) + ": cannot build its polygonize window" + gdal_error_suffix());
+    }
+    OGRLayer* layer = vectors->CreateLayer("patch", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefn field("patch", OFTInteger64);
+    layer->CreateField(&field);
+    if (GDALPolygonize(window->GetRasterBand(1), window_mask->GetRasterBand(1), layer, 0, options, nullptr,
+                       nullptr) != CE_None) {
+      throw InternalError(patch_raster.string() + ": polygonize failed" + gdal_error_suffix());
+    }
+    double pixels = 0.0;
+    layer->ResetReading();
+    for (auto& feature : *layer) {
+      if (feature->GetFieldAsInteger64(0) != id) continue;
+      OGRGeometry* g = feature->GetGeometryRef();
+      if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPolygon) continue;
+      auto* polygon = g->toPolygon();
+      for (int r = 0; r < polygon->getNumInteriorRings() + 1; ++r) {
+        OGRLinearRing* ring = r == 0 ? polygon->getExteriorRing() : polygon->getInteriorRing(r - 1);
+        const double ring_pixels = georeference_ring(*ring, s.min_x, s.min_y, grid.geotransform);
+        pixels += r == 0 ? ring_pixels : -ring_pixels;
+      }
+      patches[p].geometry->addGeometry(polygon);
+    }
+    vectors->DeleteLayer(0);
+    if (std::llround(pixels) != static_cast<long long>(s.pixel_count)) {
+      return polygonize_whole_raster(patch_raster, stats.size(), grid);
     }
   }
   return patches;
@@ -187,9 +294,15 @@ GeographicTransforms make_geographic_transforms(const AnalysisGrid& grid) {
 }
 
 json file_record(const std::string& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  return {{"path", path}, {"bytes", ec ? 0 : size}, {"sha256", sha256_file(path)}};
+  // Through GDAL's virtual file layer: inputs may be /vsizip/, /vsicurl/ ... paths.
+  VSIStatBufL stat{};
+  const bool known = VSIStatL(path.c_str(), &stat) == 0;
+  if (known && VSI_ISDIR(stat.st_mode)) {
+    return {{"path", path}, {"bytes", nullptr}, {"sha256", nullptr}};  // a folder dataset (shapefiles)
+  }
+  return {{"path", path},
+          {"bytes", known ? static_cast<std::uint64_t>(stat.st_size) : std::uint64_t{0}},
+          {"sha256", sha256_file(path)}};
 }
 
 std::string utc_now() {
@@ -211,26 +324,94 @@ std::string format_number(double v, int decimals) {
   return buffer;
 }
 
+/// Severity by area under the unit's rule, and the rule that fired in words.
+void judge_hotspot(Hotspot& h, const RuleSet& rules) {
+  const UnitRule& rule = rules.for_unit(h.unit_code, h.unit_type);
+  h.severity = severity_for(h.area_m2, rule);
+  const bool overridden = rules.overrides.count(h.unit_code) != 0;
+  h.rule = std::string(overridden ? "override " + h.unit_code : std::string(to_string(h.unit_type))) + ": " +
+           std::string(kernels::to_string(h.change_type)) + " " + format_number(h.area_m2, 0) + " m2" +
+           (h.severity == Severity::high     ? " >= " + format_number(rule.severity_high_m2, 0) + " m2 -> high"
+            : h.severity == Severity::medium ? " >= " + format_number(rule.severity_medium_m2, 0) + " m2 -> medium"
+                                             : " < " + format_number(rule.severity_medium_m2, 0) + " m2 -> low");
+}
+
+/// The scan's inputs with their SHA-256, as run.json lists them, plus the approved-projects
+/// layer a monitoring store uses; what a scan's identity in the store is computed from.
+json store_inputs(const ScanSide& before, const ScanSide& after, const ScanConfig& config,
+                  const std::function<json(const std::string&)>& record) {
+  json inputs = json::object();
+  for (const auto* side : {&before, &after}) inputs[side->label] = side->record(record);
+  inputs["units"] = record(config.units.path);
+  if (!config.store.approved_projects.path.empty()) {
+    inputs["approved_projects"] = record(config.store.approved_projects.path);
+  }
+  return inputs;
+}
+
 }  // namespace
 
-ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress) {
+ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress) {
   init_gdal();
+  // Date and sensor of product folders (SAFE, Landsat MTL) from their metadata, where the
+  // config leaves them out.
+  const ScanConfig config = complete_scan_config(given);
+  // GDAL's block cache defaults to 5 % of physical RAM and fills as the scan walks the
+  // scenes (and as change.tif / patches.tif are written), so peak memory grew with scene
+  // size. Bound it by the share of processing.memory_mb the tile planner leaves free (it
+  // plans tiles from 60 %). It has to hold one tile row of input blocks, or blocks that
+  // tile halos share are decoded twice. GDAL_CACHEMAX, when set, wins.
+  if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) {
+    const auto cache_mb = std::max<std::size_t>(64, config.processing.memory_mb * 2 / 5);
+    GDALSetCacheMax64(static_cast<GIntBig>(cache_mb) * 1024 * 1024);
+  }
   auto log = logger("scan");
   const auto scan_start = Clock::now();
   std::map<std::string, double> timings;
   auto start = Clock::now();
 
   const auto sensor_dirs = sensor_search_dirs(config.config_dir);
-  const Scene before = resolve_scene("before", config.before, load_sensor_profile(config.before.sensor, sensor_dirs));
-  const Scene after = resolve_scene("after", config.after, load_sensor_profile(config.after.sensor, sensor_dirs));
-  const AnalysisGrid grid = make_analysis_grid(before, config.grid);
-  check_overlap(grid, after);
+  // Each side a scene, or a period's scenes to composite (scan_inputs.hpp).
+  ScanSide before_side = resolve_scan_side("before", config.before, config.before_period, sensor_dirs);
+  ScanSide after_side = resolve_scan_side("after", config.after, config.after_period, sensor_dirs);
+  const AnalysisGrid grid = make_scan_grid(before_side, after_side, config.grid);
   log->info("analysis grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
             -grid.geotransform[5]);
   const std::vector<ControlUnit> units = load_control_units(config.units, grid);
   const auto repaired = std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; });
   log->info("{} control units ({} repaired)", units.size(), repaired);
   timings["inputs"] = seconds_since(start);
+
+  // Monitoring store, --since-last: a scheduled run whose after scene is not newer than the
+  // store's last scan has nothing to do (unless it is that scan, killed before its outputs).
+  if (config.store.since_last) {
+    const SinceLastDecision decision = decide_since_last(config.store, config.after.date, [&] {
+      return scan_identity(store_inputs(before_side, after_side, config, file_record), config.resolved);
+    });
+    log->info("--since-last: {}", decision.reason);
+    if (decision.skip) {
+      ScanSummary skipped;
+      skipped.output_dir = config.output.dir;
+      skipped.skipped = true;
+      skipped.skip_reason = decision.reason;
+      return skipped;
+    }
+  }
+
+  // SHA-256 of the inputs for run.json: over a gigabyte for a Sentinel-2 tile pair, so hash
+  // them on a thread of their own while the scan runs instead of after it.
+  std::vector<std::string> input_files;
+  for (const auto* side : {&before_side, &after_side}) {
+    for (const auto& f : side->files()) input_files.push_back(f);
+  }
+  input_files.push_back(config.units.path);
+  const std::shared_future<std::map<std::string, json>> input_records = std::async(std::launch::async, [input_files] {
+    std::map<std::string, json> records;
+    for (const auto& f : input_files) {
+      if (records.count(f) == 0) records.emplace(f, file_record(f));
+    }
+    return records;
+  }).share();
 
   // Outputs appear only on success; spill files live beside them on the same disk.
   OutputStaging staging(config.output.dir);
@@ -242,9 +423,23 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
                               {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE",
                                "BIGTIFF=IF_SAFER"});
   describe_change_map(change_map.band());
+  // SPARSE_OK: blocks without any patch (most of a scene) are not encoded or written at all.
   GridRasterWriter patch_map(patch_raster_path, grid, GDT_UInt32,
-                             {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER"});
+                             {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER",
+                              "SPARSE_OK=TRUE"});
   patch_map.band()->SetNoDataValue(0);
+
+  // Periods become composites (outputs composite_before.tif / composite_after.tif).
+  std::optional<CompositeResult> before_composite, after_composite;
+  start = Clock::now();
+  const auto composite_path = [&](const ScanSide& side) {
+    return side.is_period() ? staging.staged("composite_" + side.label + ".tif") : fs::path();
+  };
+  const Scene before = scene_for_detection(before_side, grid, config.processing, composite_path(before_side), progress,
+                                           before_composite);
+  const Scene after = scene_for_detection(after_side, grid, config.processing, composite_path(after_side), progress,
+                                          after_composite);
+  if (before_composite || after_composite) timings["composite"] = seconds_since(start);
 
   start = Clock::now();
   const DetectionResult detection = run_detection(
@@ -264,7 +459,9 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
   start = Clock::now();
   if (progress) progress(0.92, "building hotspots");
   const auto& patches = detection.patches.patches;
-  std::vector<PatchGeometry> geometries = polygonize_patches(patch_raster_path, patches.size(), grid);
+  const auto polygonize_start = Clock::now();
+  std::vector<PatchGeometry> geometries = polygonize_patches(patch_raster_path, patches, grid);
+  timings["hotspots.polygonize"] = seconds_since(polygonize_start);
   const GeographicTransforms geo = make_geographic_transforms(grid);
 
   ScanResults results;
@@ -312,13 +509,7 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
     h.unit_type = unit.type;
     h.before_date = config.before.date;
     h.after_date = config.after.date;
-    h.severity = severity_for(h.area_m2, rule);
-    const bool overridden = config.rules.overrides.count(unit.code) != 0;
-    h.rule = std::string(overridden ? "override " + unit.code : std::string(to_string(unit.type))) + ": " +
-             std::string(kernels::to_string(type)) + " " + format_number(h.area_m2, 0) + " m2" +
-             (h.severity == Severity::high     ? " >= " + format_number(rule.severity_high_m2, 0) + " m2 -> high"
-              : h.severity == Severity::medium ? " >= " + format_number(rule.severity_medium_m2, 0) + " m2 -> medium"
-                                               : " < " + format_number(rule.severity_medium_m2, 0) + " m2 -> low");
+    judge_hotspot(h, config.rules);
     h.id = unit.code + "-" + after_month + "-";
     char sequence[16];
     std::snprintf(sequence, sizeof sequence, "%04d", ++unit_sequence[best]);
@@ -397,6 +588,40 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
   }
   timings["hotspots"] = seconds_since(start);
 
+  // Monitoring store: stable IDs and lifecycle for the hotspots, in one transaction, before
+  // any output appears (a re-run of an ingested scan reuses what the store recorded).
+  std::optional<IngestSummary> tracked;
+  if (config.store.enabled()) {
+    start = Clock::now();
+    if (progress) progress(0.94, "monitoring store");
+    const std::map<std::string, json>& records = input_records.get();
+    ScanRecord record;
+    record.inputs = store_inputs(before_side, after_side, config, [&](const std::string& f) {
+      const auto it = records.find(f);
+      return it != records.end() ? it->second : file_record(f);
+    });
+    record.config = config.resolved;
+    record.scan_id = scan_identity(record.inputs, config.resolved);
+    record.name = config.name;
+    record.before = config.before;
+    record.after = config.after;
+    record.config_dir = config.config_dir.string();
+    record.units_path = config.units.path;
+    record.output_dir = config.output.dir;
+    record.grid_crs_wkt = grid.crs_wkt;
+    record.grid_resolution = std::abs(grid.geotransform[1]);
+    record.rules = config.rules;
+    if (geo.to_wgs84) {
+      const auto centre = grid.to_crs(grid.width / 2.0, grid.height / 2.0);
+      double x = centre[0], y = centre[1];
+      if (geo.to_wgs84->Transform(1, &x, &y)) record.centre_lon_wgs84 = x, record.centre_lat_wgs84 = y;
+    }
+    tracked = ingest_scan(config.store, record, results, [&](Hotspot& h) { judge_hotspot(h, config.rules); },
+                          make_greenness_probe(after, grid, detection.features.greenness_is_ndvi));
+    crash_point("store.ingested");
+    timings["store"] = seconds_since(start);
+  }
+
   start = Clock::now();
   if (progress) progress(0.96, "writing outputs");
   write_alerts_gpkg(staging.staged("alerts.gpkg"), results);
@@ -405,14 +630,14 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
   timings["outputs"] = seconds_since(start);
 
   // The run record.
+  start = Clock::now();
+  const std::map<std::string, json> records = input_records.get();
+  timings["inputs_sha256_wait"] = seconds_since(start);
   json inputs = json::object();
-  for (const auto* scene : {&before, &after}) {
-    json files = json::array();
-    for (const auto& f : scene->files()) files.push_back(file_record(f));
-    inputs[scene->label] = {{"path", scene->options.path}, {"date", scene->options.date},
-                            {"sensor", scene->profile.name}, {"files", files}};
+  for (const auto* side : {&before_side, &after_side}) {
+    inputs[side->label] = side->record([&](const std::string& f) { return records.at(f); });
   }
-  inputs["units"] = file_record(config.units.path);
+  inputs["units"] = records.at(config.units.path);
   std::map<std::string, int> by_severity{{"high", 0}, {"medium", 0}, {"low", 0}};
   std::map<std::string, int> by_type;
   for (const auto& h : results.hotspots) {
@@ -463,16 +688,43 @@ ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress)
         {"units_flagged", flagged},
         {"units_not_assessable", not_assessable}}},
       {"timings_s", timings}};
+  if (tracked) run["store"] = tracked->to_json();
+  if (config.detection.normalize != RadiometricNormalization::none) {
+    run["detection"]["radiometric_normalization"] = detection.radiometric.to_json();
+  }
+  for (const auto& [side, composite] : {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
+    if (!composite->has_value()) continue;
+    json record = (*composite)->to_json();
+    record["path"] = (fs::path(config.output.dir) / ("composite_" + side->label + ".tif")).string();
+    record["period"] = side->period.text();
+    record["composite"] = std::string(kernels::to_string(side->period.composite));
+    json skipped = json::array();
+    for (const auto& [path, reason] : side->skipped) skipped.push_back({{"path", path}, {"reason", reason}});
+    record["skipped"] = skipped;
+    run["composites"][side->label] = record;
+  }
   {
     std::ofstream out(staging.staged("run.json"));
     out << run.dump(2) << '\n';
     if (!out) throw OutputError((config.output.dir + "/run.json") + ": write failed");
   }
   staging.commit();
+  if (tracked) {
+    try {
+      mark_scan_outputs_written(config.store, tracked->scan_id, config.output.dir);
+    } catch (const Error& e) {
+      // The outputs are complete; only --since-last's bookkeeping missed them (it reruns).
+      log->warn("{}", e.what());
+    }
+  }
   log->info("{} hotspots ({} high), {} of {} units flagged; outputs in {}", results.hotspots.size(),
             by_severity["high"], flagged, units.size(), config.output.dir);
   if (progress) progress(1.0, "done");
-  return {config.output.dir, std::move(results), std::move(run)};
+  ScanSummary summary;
+  summary.output_dir = config.output.dir;
+  summary.results = std::move(results);
+  summary.run = std::move(run);
+  return summary;
 }
 
 }  // namespace zw

@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+
+#include "zonewatch/pipeline/catalog.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/gdal_env.hpp"
+#include "zonewatch/pipeline/log.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -28,9 +33,11 @@ bool is_raster_extension(const std::string& ext) {
 std::vector<fs::path> match_band_files(const fs::path& dir, const std::string& token) {
   std::vector<fs::path> matches;
   const std::string want = lower(token);
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    const fs::path& p = entry.path();
+  const CPLStringList names(VSIReadDir(dir.c_str()));  // local folders and /vsizip/ alike
+  for (int i = 0; i < names.size(); ++i) {
+    const fs::path p = dir / names[i];
+    VSIStatBufL stat{};
+    if (VSIStatL(p.c_str(), &stat) != 0 || !VSI_ISREG(stat.st_mode)) continue;
     if (!is_raster_extension(p.extension().string())) continue;
     if (p.extension().empty()) continue;  // ENVI headers sit beside extension-less data
     const std::string stem = lower(p.stem().string());
@@ -49,19 +56,23 @@ std::vector<std::string> Scene::files() const {
   };
   for (const auto& b : bands) add(b);
   add(alpha);
+  if (quality) add(BandFile{quality->path, quality->band});
   return result;
 }
 
 Scene resolve_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile) {
+  // Products with metadata (SAFE, MTL): files, calibration and quality band from it.
+  if (auto product = resolve_product_scene(label, options, profile)) return std::move(*product);
   Scene scene;
   scene.label = label;
   scene.options = options;
   scene.profile = profile;
-  std::error_code ec;
-  if (!fs::exists(options.path, ec)) {
+  // Through GDAL's virtual file layer: a scene may lie in a /vsizip/ archive.
+  VSIStatBufL stat{};
+  if (VSIStatL(options.path.c_str(), &stat) != 0) {
     throw InputError(options.path + ": " + label + " scene not found");
   }
-  if (fs::is_directory(options.path, ec)) {
+  if (VSI_ISDIR(stat.st_mode)) {
     for (int r = 0; r < kernels::kBandRoleCount; ++r) {
       const auto& location = profile.bands[r];
       if (!location) continue;
@@ -79,6 +90,15 @@ Scene resolve_scene(const std::string& label, const SceneOptions& options, const
       } else {
         // Same stem twice (B04.tif and B04.jp2): prefer the first in name order.
         scene.bands[r] = BandFile{matches.front().string(), 1};
+      }
+    }
+    if (profile.quality && !profile.quality->file_token.empty()) {
+      const auto matches = match_band_files(options.path, profile.quality->file_token);
+      if (!matches.empty()) {
+        scene.quality = QualityBand{matches.front().string(), 1, profile.quality->encoding};
+      } else {
+        logger("catalog")->warn("{}: {} scene has no *_{}.* quality band: cloud, shadow and snow are not masked",
+                                options.path, label, profile.quality->file_token);
       }
     }
     bool any = false;
@@ -114,6 +134,9 @@ Scene resolve_scene(const std::string& label, const SceneOptions& options, const
   }
   if (profile.alpha_band && *profile.alpha_band <= count) {
     scene.alpha = BandFile{options.path, *profile.alpha_band};
+  }
+  if (profile.quality && profile.quality->index > 0 && profile.quality->index <= count) {
+    scene.quality = QualityBand{options.path, profile.quality->index, profile.quality->encoding};
   }
   return scene;
 }

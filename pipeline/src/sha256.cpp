@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <fstream>
 #include <vector>
+
+#include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/error.hpp"
 
@@ -108,14 +109,24 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot be read");
+  // Through GDAL's virtual file layer: inputs may be /vsizip/, /vsicurl/ ... paths.
+  VSIStatBufL stat{};
+  const bool sized = VSIStatL(path.c_str(), &stat) == 0;
+  if (sized && VSI_ISDIR(stat.st_mode)) throw InputError(path.string() + ": is a folder, not a file");
+  VSILFILE* file = VSIFOpenL(path.c_str(), "rb");
+  if (file == nullptr) throw InputError(path.string() + ": cannot be read");
   Sha256 h;
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    h.update(reinterpret_cast<const unsigned char*>(buffer.data()), static_cast<std::size_t>(in.gcount()));
+  std::vector<unsigned char> buffer(1 << 20);
+  std::uint64_t total = 0;
+  for (;;) {
+    const std::size_t got = VSIFReadL(buffer.data(), 1, buffer.size(), file);
+    h.update(buffer.data(), got);
+    total += got;
+    if (got < buffer.size()) break;
   }
+  VSIFCloseL(file);
+  // A short read before the end is a read error, not the end of the file.
+  if (sized && total != static_cast<std::uint64_t>(stat.st_size)) throw InputError(path.string() + ": read failed");
   return h.hex();
 }
 

@@ -49,6 +49,29 @@ void collect_polygons(const OGRGeometry& geometry, const AnalysisGrid& grid, ker
   }
 }
 
+void collect_polygon_parts(const OGRGeometry& geometry, OGRMultiPolygon& out) {
+  switch (wkbFlatten(geometry.getGeometryType())) {
+    case wkbPolygon: out.addGeometry(&geometry); break;
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+      for (const OGRGeometry* part : *geometry.toGeometryCollection()) collect_polygon_parts(*part, out);
+      break;
+    default: break;
+  }
+}
+
+/// The polygonal part of a repaired geometry: MakeValid turns a spike or a zero-width
+/// appendage into a line beside the polygon, and a unit (like the outputs' layers) is
+/// polygons only.
+OGRGeometryPtr polygonal_part(OGRGeometryPtr geometry) {
+  const auto flat = wkbFlatten(geometry->getGeometryType());
+  if (flat == wkbPolygon || flat == wkbMultiPolygon) return geometry;
+  auto polygons = std::make_unique<OGRMultiPolygon>();
+  collect_polygon_parts(*geometry, *polygons);
+  if (polygons->getNumGeometries() == 1) return OGRGeometryPtr(polygons->getGeometryRef(0)->clone());
+  return polygons;
+}
+
 std::string field_text(OGRFeature& feature, int index) {
   if (index < 0 || !feature.IsFieldSetAndNotNull(index)) return {};
   return feature.GetFieldAsString(index);
@@ -147,7 +170,7 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
         throw InputError(named + ": geometry is invalid and cannot be repaired" + gdal_error_suffix());
       }
       log->warn("{}: invalid geometry (e.g. self-intersection) repaired with MakeValid", named);
-      geometry = std::move(repaired);
+      geometry = polygonal_part(std::move(repaired));
       unit.repaired = true;
     }
     if (to_grid && geometry->transform(to_grid.get()) != OGRERR_NONE) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zonewatch/kernels/change_typing.hpp"
+#include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/unit_type.hpp"
 
@@ -20,6 +21,18 @@ struct SceneOptions {
   std::string path;    // raster, or folder of one file per band
   std::string date;    // YYYY-MM-DD
   std::string sensor;  // profile name or path
+};
+
+/// A season of scenes composited per pixel instead of one scene: before/after given as
+/// {period, sources, sensor, composite} (composite.hpp).
+struct PeriodOptions {
+  std::string first, last;           // YYYY-MM-DD, inclusive; empty: a single scene, not a period
+  std::vector<std::string> sources;  // folders (searched recursively) or catalog files
+  std::string sensor;                // optional profile for products whose metadata names none
+  kernels::CompositeMethod composite = kernels::CompositeMethod::median;
+
+  [[nodiscard]] bool enabled() const { return !first.empty(); }
+  [[nodiscard]] std::string text() const { return first + ".." + last; }
 };
 
 struct UnitsOptions {
@@ -37,6 +50,9 @@ struct UnitsOptions {
 struct GridOptions {
   std::string crs;          // empty: the before scene's finest band CRS
   double resolution = 0.0;  // 0: the before scene's finest band resolution
+  /// Whose extent (and, without crs/resolution, grid) the analysis grid takes: "before"
+  /// or "after" (a drone flight's footprint, scanned on its own fine grid).
+  std::string footprint = "before";
 };
 
 struct ThresholdOptions {
@@ -44,9 +60,24 @@ struct ThresholdOptions {
   double value = 3.0;  // fixed
   double k = 2.0;      // k_sigma
   double min = 2.0;    // floor for the automatic methods
+  double min_median_multiple = 2.0;  // ... and this times the median magnitude (0 = off)
+};
+
+/// How band differences are z-scored (centred and scaled) before the change-vector magnitude.
+enum class ZScore {
+  robust,   // median and 1.4826 * MAD: real changes (a few % of pixels) do not inflate the scale
+  moments,  // mean and standard deviation (classic CVA z-scores)
+};
+
+/// Relative radiometric normalization of the after date onto the before date (irmad.hpp).
+enum class RadiometricNormalization {
+  none,
+  irmad,  // pseudo-invariant pixels by IR-MAD, then per-band orthogonal regression
 };
 
 struct DetectionOptions {
+  ZScore zscore = ZScore::robust;
+  RadiometricNormalization normalize = RadiometricNormalization::none;
   ThresholdOptions threshold;
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
@@ -61,6 +92,9 @@ struct UnitRule {
   double severity_high_m2 = 5000.0;
   double severity_medium_m2 = 1000.0;
   double min_valid_share = 0.5;  // below: "not assessable"
+  /// Days an inspector's "confirmed" verdict gives for rectification (整改期限); 0 = no
+  /// deadline (the hotspot stays "confirmed" instead of "rectification_due").
+  int rectification_days = 0;
   std::vector<kernels::ChangeType> change_types = all_change_types();  // types that alert
 
   static std::vector<kernels::ChangeType> all_change_types();
@@ -87,15 +121,46 @@ struct OutputOptions {
   std::string dir;
 };
 
+/// Approved projects / permitted activities (准入 / 审批台账): patches inside them do not alert.
+struct ApprovedProjectsOptions {
+  std::string path;        // any OGR vector layer; empty: none
+  std::string layer;       // empty: the only layer
+  std::string name_field;  // attribute naming the approval (文号 / project), "" = none
+};
+
+/// When a confirmed hotspot's land counts as recovered (proposed for closing).
+struct RecoveryOptions {
+  double greenness_tolerance = 0.05;  // mean greenness in the footprint >= baseline - this
+  int scans = 2;                      // ... in this many consecutive scans
+  double min_valid_share = 0.5;       // share of the footprint with valid pixels to judge
+};
+
+/// The monitoring store (store.hpp): hotspots that live across scans.
+struct StoreOptions {
+  std::string path;                 // GeoPackage; empty: scans are not tracked
+  double match_distance_m = 30.0;   // a patch within this of a hotspot is that hotspot
+  double expansion_min_area_m2 = 400.0;  // added area that makes a hotspot "expanded" ...
+  double expansion_min_share = 0.1;      // ... and share of its footprint it must reach
+  ApprovedProjectsOptions approved_projects;
+  RecoveryOptions recovery;
+  bool since_last = false;  // skip unless the after scene is newer than the last scan's
+
+  [[nodiscard]] bool enabled() const { return !path.empty(); }
+};
+
 struct ScanConfig {
   std::string name;
   SceneOptions before, after;
+  /// Set (enabled()) where before/after is a period: before/after.date is then the
+  /// period's last day and before/after.path is empty.
+  PeriodOptions before_period, after_period;
   UnitsOptions units;
   GridOptions grid;
   DetectionOptions detection;
   RuleSet rules;
   ProcessingOptions processing;
   OutputOptions output;
+  StoreOptions store;
   std::filesystem::path config_dir;  // relative paths were resolved against it
   nlohmann::json resolved;           // the effective configuration, for run.json
 };

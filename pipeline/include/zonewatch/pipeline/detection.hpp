@@ -20,6 +20,7 @@
 #include "zonewatch/pipeline/config.hpp"
 #include "zonewatch/pipeline/grid.hpp"
 #include "zonewatch/pipeline/log.hpp"
+#include "zonewatch/pipeline/normalization.hpp"
 #include "zonewatch/pipeline/scene.hpp"
 #include "zonewatch/pipeline/units.hpp"
 
@@ -77,6 +78,7 @@ struct DetectionResult {
   std::uint64_t components_before_mmu = 0;
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
   std::map<std::string, double> seconds;  // per pass
+  RadiometricCorrection radiometric;      // detection.normalize: irmad (else not applied)
 };
 
 /// Receives the final classes (ChangeType) and patch ids of each tile core, in tile order.

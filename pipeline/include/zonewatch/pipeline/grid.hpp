@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct RawBand {
   GDALDataType type = GDT_Unknown;
   std::vector<std::byte> bytes;
   int width = 0, height = 0;
+  /// The band's own calibration (product metadata), used instead of the profile's.
+  std::optional<double> scale, offset;
 
   template <class T>
   [[nodiscard]] kernels::ConstTileView<T> view() const {
@@ -54,14 +57,16 @@ struct RawBand {
   [[nodiscard]] bool empty() const { return bytes.empty(); }
 };
 
-/// One window of a scene: raw bands by role plus a validity mask (alpha / warp coverage).
+/// One window of a scene: raw bands by role plus a validity mask: alpha, warp coverage, and
+/// the quality mask (fill, cloud, shadow, snow, saturation from the scene's quality band,
+/// or the spectral cloud test where the profile asks for it and there is none).
 struct RawSceneTile {
   std::array<RawBand, kernels::kBandRoleCount> bands;
   std::vector<std::uint8_t> valid;  // empty: all valid; else 0 = no data
 };
 
-/// Converts a raw band to float reflectance with the profile's scale, offset and nodata;
-/// pixels whose `valid` entry is 0 become NaN.
+/// Converts a raw band to float reflectance with the profile's scale, offset and nodata (the
+/// band's own scale/offset where it carries them); pixels whose `valid` entry is 0 become NaN.
 void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
                         const std::vector<std::uint8_t>& valid, kernels::TileView<float> out);
 
@@ -78,11 +83,23 @@ class SceneReader {
   [[nodiscard]] const Scene& scene() const { return scene_; }
   /// True when at least one file had to be warped onto the grid.
   [[nodiscard]] bool warped() const;
+  /// True when a file much finer than the grid (a drone orthomosaic) is aggregated onto it
+  /// by area-weighted averaging ('-r average') instead of bilinear interpolation; grid
+  /// pixels less than half covered by its valid pixels (alpha, nodata, edge) are no data.
+  [[nodiscard]] bool aggregated() const;
+  /// True when the scene's quality band is read (scene().quality), and when the spectral
+  /// cloud test is applied instead (no quality band, profile cloud_test: spectral).
+  [[nodiscard]] bool quality_masked() const { return quality_ != nullptr; }
+  [[nodiscard]] bool spectral_cloud_test() const { return spectral_test_; }
 
  private:
   struct Source;
   Scene scene_;
   std::vector<std::unique_ptr<Source>> sources_;
+  std::unique_ptr<Source> quality_;  // the quality band, on the grid (nearest neighbour)
+  bool spectral_test_ = false;
+  void mask_quality(kernels::Window window, RawSceneTile& out);
+  void mask_spectral_clouds(RawSceneTile& out);
 };
 
 }  // namespace zw

@@ -15,6 +15,8 @@ struct ScanSummary {
   std::filesystem::path output_dir;
   ScanResults results;
   nlohmann::json run;  // what run.json holds
+  bool skipped = false;     // --since-last found nothing newer: nothing was read or written
+  std::string skip_reason;  // why, for the user
 };
 
 ScanSummary run_scan(const ScanConfig& config, const ProgressCallback& progress);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "zonewatch/kernels/bands.hpp"
+#include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/config.hpp"
 #include "zonewatch/pipeline/sensor_profile.hpp"
 
@@ -18,12 +19,21 @@ struct BandFile {
   int band = 1;  // 1-based
 };
 
+/// A quality (cloud / fill) band: read onto the grid with nearest-neighbour resampling,
+/// decoded by kernels::decode_quality and ANDed into the validity mask.
+struct QualityBand {
+  std::string path;
+  int band = 1;  // 1-based
+  kernels::QualityEncoding encoding = kernels::QualityEncoding::nonzero_is_clear;
+};
+
 struct Scene {
   std::string label;  // "before" or "after", used in messages
   SceneOptions options;
   SensorProfile profile;
   std::array<std::optional<BandFile>, kernels::kBandRoleCount> bands{};
   std::optional<BandFile> alpha;
+  std::optional<QualityBand> quality;
   /// Why a declared role is absent (file not found, band index past the band count).
   std::array<std::string, kernels::kBandRoleCount> missing_reason{};
 
@@ -35,6 +45,9 @@ struct Scene {
 
 /// Finds the files and bands of every role the profile declares. Throws InputError when the
 /// path does not exist or holds no raster at all.
+/// A product path (a Sentinel-2 .SAFE folder, a Landsat *_MTL.txt or a folder holding exactly
+/// one) is resolved from its metadata (catalog.hpp): band files, per-band scale/offset and
+/// the quality band; options.date/sensor, when empty, are filled in from it.
 Scene resolve_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile);
 
 /// Throws InputError naming the scene, the file or folder and the band when a role is absent.
