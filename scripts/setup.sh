@@ -13,6 +13,7 @@ packages=(
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   python3-gdal python3-numpy
+  chromium  # headless test of the inspector packet's offline page (tests skip without it)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-scipy python3-rasterio python3-fiona python3-opencv otb-bin bc time)
