@@ -376,27 +376,48 @@ class Ingest {
         p.inside_approval = m2(area_outside(*p.geometry, approved_cover.get())) < options_.expansion_min_area_m2;
       }
 
-      if (!alerting.empty()) {
+      // A verdict settles the ground it covers: a patch that overlaps a settled hotspot
+      // more than any alerting one and stays within the settled footprints (grown by the
+      // match distance) is suppressed even when an alerting hotspot lies nearby; any other
+      // patch near an alerting hotspot is matched on its part outside the settled
+      // footprints, so no alerting neighbour grows over a false alarm or a legal project.
+      OgrPtr settled_cover, settled_footprints;
+      if (!settled.empty()) {
+        settled_cover = approved_cover ? OgrPtr(approved_cover->clone()) : nullptr;
+        for (int c : settled) {
+          const OGRGeometry& footprint = *tracked_[static_cast<std::size_t>(c)].footprint;
+          OgrPtr grown_footprint(footprint.Buffer(distance_, 8));
+          if (!grown_footprint) throw InternalError("store: footprint buffer failed" + gdal_error_suffix());
+          settled_cover = settled_cover ? union_of(*settled_cover, *grown_footprint)
+                                        : geo::as_multipolygon(std::move(grown_footprint));
+          settled_footprints = settled_footprints ? union_of(*settled_footprints, footprint)
+                                                  : OgrPtr(footprint.clone());
+        }
+      }
+      std::vector<int> open = alerting;
+      open.insert(open.end(), settled.begin(), settled.end());
+      const int best_open = open.empty() ? -1 : best_match(*p.geometry, open);
+      const bool settled_ground = best_open >= 0 &&
+                                  is_settled(tracked_[static_cast<std::size_t>(best_open)].stored.status) &&
+                                  m2(area_outside(*p.geometry, settled_cover.get())) < options_.expansion_min_area_m2;
+
+      if (settled_ground) {
+        p.decision = Decision::settled;
+        p.hotspot = best_open;
+      } else if (!alerting.empty()) {
+        if (settled_footprints && p.geometry->Intersects(settled_footprints.get())) {
+          OgrPtr outside(p.geometry->Difference(settled_footprints.get()));
+          if (!outside) throw InternalError("store: geometry difference failed" + gdal_error_suffix());
+          if (!outside->IsEmpty()) p.geometry = valid(geo::as_multipolygon(std::move(outside)));
+        }
         p.decision = Decision::existing;
         p.hotspot = best_match(*p.geometry, alerting);
         for (int c : alerting) {
           if (c != p.hotspot) p.adjoining.push_back(c);
         }
       } else if (!settled.empty()) {
-        OgrPtr cover = approved_cover ? std::move(approved_cover) : nullptr;
-        for (int c : settled) {
-          OgrPtr grown_footprint(tracked_[static_cast<std::size_t>(c)].footprint->Buffer(distance_, 8));
-          if (!grown_footprint) throw InternalError("store: footprint buffer failed" + gdal_error_suffix());
-          cover = cover ? union_of(*cover, *grown_footprint) : geo::as_multipolygon(std::move(grown_footprint));
-        }
-        const int best = best_match(*p.geometry, settled);
-        if (m2(area_outside(*p.geometry, cover.get())) < options_.expansion_min_area_m2) {
-          p.decision = Decision::settled;
-          p.hotspot = best;
-        } else {
-          p.decision = Decision::new_alert;
-          p.related = tracked_[static_cast<std::size_t>(best)].stored.id;
-        }
+        p.decision = Decision::new_alert;
+        p.related = tracked_[static_cast<std::size_t>(best_match(*p.geometry, settled))].stored.id;
       } else if (p.inside_approval) {
         p.decision = Decision::new_approved;
       } else {

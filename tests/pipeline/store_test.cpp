@@ -233,6 +233,37 @@ TEST_F(StoreTest, LegalAndFalseAlarmVerdictsSuppressAlertsButNotGrowthBeyondThem
   EXPECT_EQ(after.hotspot(s3.hotspots[0].id)->related_hotspot, a);
 }
 
+TEST_F(StoreTest, AnAlertingNeighbourDoesNotAbsorbASettledHotspot) {
+  // Scan 1: B (60 x 40 m at x 500) and, 20 m east of it, E (40 x 40 m at x 580).
+  const ScanResults s1 = ingest({"s1", "2018-04-02",
+                                 {patch("p-b", kUnitA, 500, 0, 60, 40), patch("p-e", kUnitA, 580, 0, 40, 40)}});
+  const std::string b = id_of(s1, 2400.0), e = id_of(s1, 1600.0);
+  ASSERT_FALSE(b.empty());
+  ASSERT_FALSE(e.empty());
+  const fs::path csv = root_ / "verdicts.csv";
+  write_verdicts(csv, b + ",false_alarm,2018-04-20,王工,,\n");
+  import_verdicts({options_.path, csv.string(), false, "2018-04-30"});
+
+  // Scan 2 sees both again: B's patch lies within 30 m of E, which is still alerting.
+  IngestSummary summary;
+  const ScanResults s2 = ingest({"s2", "2018-05-03",
+                                 {patch("q-b", kUnitA, 500, 0, 60, 40), patch("q-e", kUnitA, 580, 0, 40, 40)}},
+                                &summary);
+  ASSERT_EQ(s2.hotspots.size(), 1u) << "the false alarm came back as part of its neighbour";
+  EXPECT_EQ(s2.hotspots[0].id, e);
+  EXPECT_EQ(s2.hotspots[0].track_event, "persisting");
+  EXPECT_EQ(summary.suppressed, 1);
+  EXPECT_EQ(summary.expanded, 0);
+
+  // A patch joining both, reaching 100 m beyond B: matched to E on its part outside B, so
+  // E grows by that part only (the strip between them and the 100 m beyond), never over B.
+  const ScanResults s3 = ingest({"s3", "2018-06-03", {patch("r", kUnitA, 500, 0, 220, 40)}});
+  ASSERT_EQ(s3.hotspots.size(), 1u);
+  EXPECT_EQ(s3.hotspots[0].id, e);
+  EXPECT_EQ(s3.hotspots[0].track_event, "expanded");
+  EXPECT_NEAR(s3.hotspots[0].added_area_m2, (220.0 - 60.0 - 40.0) * 40.0, 1e-3);
+}
+
 TEST_F(StoreTest, ApprovedProjectsLayerSuppressesPatchesInsideIt) {
   // One approval polygon, in WGS84 (the store reprojects), around where C will appear.
   const fs::path approvals = root_ / "approvals.gpkg";
