@@ -436,10 +436,25 @@ nlohmann::json to_json(const DetectionOptions& d) {
 }
 
 DetectionOptions load_detection_options(const fs::path& path, const std::vector<std::string>& overrides) {
+  // Only detection keys change what eval measures: any other override would be silently
+  // ignored, so it is refused.
+  for (const std::string& assignment : overrides) {
+    if (!assignment.starts_with("detection.")) {
+      throw UsageError("--set '" + assignment + "': eval takes detection keys only (detection.KEY=VALUE)");
+    }
+  }
   YAML::Node root = load_with_overrides(path, overrides);
   const std::string file = path.empty() ? "command line" : path.string();
   YamlSection top(root, file, "");
-  return parse_detection(top.section("detection"));
+  DetectionOptions options = parse_detection(top.section("detection"));
+  // A whole scan config may be given: its other sections belong to the scan and are not
+  // read here, but a key no scan knows either is a mistake, not something to ignore.
+  (void)top.get<std::string>("name", "");
+  for (const char* scan_section : {"before", "after", "units", "grid", "rules", "store", "processing", "output"}) {
+    (void)top.section(scan_section);
+  }
+  top.finish();
+  return options;
 }
 
 ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>& overrides) {

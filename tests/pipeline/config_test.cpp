@@ -257,6 +257,18 @@ TEST_F(ConfigTest, DetectionOptionsAloneForEval) {
       load_detection_options(kSourceDir / "configs" / "sample.yaml", {"detection.threshold.min=3"});
   EXPECT_EQ(sample.threshold.min, 3.0);
   EXPECT_EQ(to_json(sample).at("typing"), to_json(load_scan_config(kSourceDir / "configs" / "sample.yaml", {}).detection).at("typing"));
+  // Keys that eval would not read are refused, not ignored.
+  EXPECT_THROW((void)load_detection_options("", {"normalize=irmad"}), UsageError);
+  EXPECT_THROW((void)load_detection_options("", {"rules.priority.flag_changed_area_m2=5"}), UsageError);
+  const fs::path stray = fs::temp_directory_path() / ("zonewatch-eval-stray-" + std::to_string(::getpid()) + ".yaml");
+  { std::ofstream(stray) << "normalize: irmad\n"; }
+  try {
+    (void)load_detection_options(stray, {});
+    ADD_FAILURE() << "top-level key no scan knows accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("normalize"), std::string::npos) << e.what();
+  }
+  fs::remove(stray);
   try {
     (void)load_detection_options("", {"detection.treshold.min=3"});
     ADD_FAILURE() << "misspelled detection key accepted";
