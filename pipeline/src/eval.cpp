@@ -9,6 +9,7 @@
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/gdal_env.hpp"
 #include "zonewatch/pipeline/grid.hpp"
+#include "zonewatch/pipeline/log.hpp"
 #include "zonewatch/pipeline/scene.hpp"
 #include "zonewatch/pipeline/sensor_profile.hpp"
 
@@ -163,7 +164,10 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
     std::sort(sites.begin(), sites.end());
     for (const auto& site : sites) {
       // Unlabelled sites (e.g. OSCD's chongqing) cannot be scored.
-      if (!fs::exists(site / "change.tif") || !fs::is_directory(site / "imgs_1") || !fs::is_directory(site / "imgs_2")) continue;
+      if (!fs::exists(site / "change.tif") || !fs::is_directory(site / "imgs_1") || !fs::is_directory(site / "imgs_2")) {
+        logger("eval")->info("{}: skipped: not a labelled site (it needs imgs_1, imgs_2 and change.tif)", site.string());
+        continue;
+      }
       PairInputs pair;
       pair.name = site.filename().string();
       pair.before = {(site / "imgs_1").string(), "", ""};
@@ -188,6 +192,8 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
   }
   EvalReport report;
   for (const auto& pair : pairs) {
+    // Named first, so that the stages' warnings below it are read as this site's.
+    logger("eval")->info("{}: scoring {} against {}", pair.name, pair.after.path, pair.truth);
     report.sites.push_back(score_pair(pair, options, counted, progress));
     report.pooled.merge(report.sites.back().confusion);
   }
