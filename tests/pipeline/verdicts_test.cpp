@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "pipeline/store_fixture.hpp"
-#include "zonewatch/pipeline/dispatch.hpp"
 #include "zonewatch/pipeline/error.hpp"
 
 namespace zw::store_test {
@@ -194,34 +193,6 @@ TEST_F(VerdictsTest, DryRunAndBadFilesWriteNothing) {
   EXPECT_THROW(import("hotspot_id,verdict\n" + kA + ",\"confirmed\n"), InputError);  // open quote
   EXPECT_THROW(import_verdicts({options_.path, (root_ / "missing.csv").string(), false, ""}), InputError);
   EXPECT_EQ(read_bytes(options_.path), before);
-}
-
-TEST(DrivingOrderTest, SeverityFirstThenAShortPath) {
-  // Along a road at 29.4 N: high stops at 106.30, 106.34, 106.32; medium at 106.31, 106.35.
-  const std::vector<RouteStop> stops{{106.30, 29.4, 3}, {106.34, 29.4, 3}, {106.31, 29.4, 2},
-                                     {106.32, 29.4, 3}, {106.35, 29.4, 2}};
-  const auto order = driving_order(stops, std::nullopt);
-  ASSERT_EQ(order.size(), 5u);
-  EXPECT_EQ(std::vector<std::size_t>(order.begin(), order.begin() + 3), (std::vector<std::size_t>{0, 3, 1}))
-      << "high stops first, in road order from one end";
-  EXPECT_EQ(std::vector<std::size_t>(order.begin() + 3, order.end()), (std::vector<std::size_t>{4, 2}))
-      << "then the medium ones, starting nearest to where the high ones ended";
-  // With a start in the east the high stops are driven east to west.
-  const auto from_east = driving_order(stops, std::array<double, 2>{106.40, 29.4});
-  EXPECT_EQ(std::vector<std::size_t>(from_east.begin(), from_east.begin() + 3), (std::vector<std::size_t>{1, 3, 0}));
-  EXPECT_TRUE(driving_order({}, std::nullopt).empty());
-  EXPECT_NEAR(haversine_km(106.3, 29.4, 106.3, 30.4), 111.2, 0.2);
-}
-
-TEST(DrivingOrderTest, TwoOptRemovesCrossings) {
-  // Four corners of a square plus its centre, all one severity: the path must not zigzag.
-  std::vector<RouteStop> stops{{0.0, 0.0, 1}, {0.1, 0.1, 1}, {0.1, 0.0, 1}, {0.0, 0.1, 1}};
-  const auto order = driving_order(stops, std::array<double, 2>{-0.05, 0.0});
-  double km = haversine_km(-0.05, 0.0, stops[order[0]].lon, stops[order[0]].lat);
-  for (std::size_t i = 1; i < order.size(); ++i) {
-    km += haversine_km(stops[order[i - 1]].lon, stops[order[i - 1]].lat, stops[order[i]].lon, stops[order[i]].lat);
-  }
-  EXPECT_LT(km, 5.56 + 3 * 11.12 + 0.1) << "start -> corner, then three sides of the square";
 }
 
 }  // namespace
