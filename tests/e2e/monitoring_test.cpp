@@ -524,6 +524,20 @@ TEST_F(MonitoringTest, KilledRunsLeaveTheStoreAsItWasAndTheNextRunCompletes) {
   const RunResult verified = run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
   ASSERT_EQ(verified.exit_code, 0) << verified;
   EXPECT_EQ(feature_count(store_, "verdicts"), 1);
+
+  // Killed while marking a packet's hotspots dispatched: nothing marked, no packet.
+  const std::string region = s2_rows.begin()->second.at("region");
+  const std::vector<std::string> dispatch{"dispatch", "--store", store_.string(), "--region", region,
+                                          "--out", (root_ / "packet").string()};
+  const std::string before_dispatch = store_snapshot(store_);
+  killed = run_crashing_at("dispatch.mark", [&] { return run_zonewatch(dispatch, root_); });
+  ASSERT_EQ(killed.exit_code, kKilled) << killed;
+  EXPECT_EQ(store_snapshot(store_), before_dispatch);
+  EXPECT_FALSE(fs::exists(root_ / "packet" / "index.html"));
+  const RunResult packet = run_zonewatch(dispatch, root_);
+  ASSERT_EQ(packet.exit_code, 0) << packet;
+  EXPECT_TRUE(fs::exists(root_ / "packet" / "index.html"));
+  EXPECT_EQ(feature_count(store_, "dispatches"), 1);
 }
 
 TEST_F(MonitoringTest, BadVerdictFilesAreRefusedByRowAndNothingIsApplied) {
