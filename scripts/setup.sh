@@ -11,6 +11,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libtbb-dev libomp-dev libhdf5-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libssl-dev  # SHA-256 of the inputs (libcrypto)
   libgtest-dev libgmock-dev
   python3-gdal python3-numpy
   chromium  # headless test of the inspector packet's offline page (tests skip without it)
