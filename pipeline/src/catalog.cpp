@@ -10,6 +10,7 @@
 #include <cpl_vsi.h>
 #include <yaml-cpp/yaml.h>
 
+#include "text_util.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/gdal_env.hpp"
 #include "zonewatch/pipeline/log.hpp"
@@ -21,12 +22,6 @@ namespace fs = std::filesystem;
 using kernels::BandRole;
 
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -314,7 +309,7 @@ ProductFacts inspect_product(const std::string& path, const std::string& label) 
 const char* const kRasterExtensions[] = {".tif", ".tiff", ".jp2", ".img", ".dat", ".bsq", ".bil", ".vrt"};
 
 bool is_raster_name(const std::string& name) {
-  const std::string ext = lower(fs::path(name).extension().string());
+  const std::string ext = text::lower(fs::path(name).extension().string());
   return std::find(std::begin(kRasterExtensions), std::end(kRasterExtensions), ext) != std::end(kRasterExtensions);
 }
 
@@ -425,7 +420,7 @@ class Discoverer {
   }
 
   void catalog_file(const std::string& file) {
-    const std::string ext = lower(fs::path(file).extension().string());
+    const std::string ext = text::lower(fs::path(file).extension().string());
     struct Entry {
       std::string where;  // "<file>: line N" / "<file>: entry N"
       SceneOptions options;
@@ -448,7 +443,7 @@ class Discoverer {
         for (auto& f : fields) {
           if (f.size() >= 2 && f.front() == '"' && f.back() == '"') f = f.substr(1, f.size() - 2);
         }
-        if (line_no == 1 && lower(fields[0]) == "path") continue;  // header
+        if (line_no == 1 && text::lower(fields[0]) == "path") continue;  // header
         const std::string where = file + ": line " + std::to_string(line_no);
         if (fields.size() > 3) throw InputError(where + ": expected path,date,sensor, got " + std::to_string(fields.size()) + " fields");
         fields.resize(3);
@@ -703,7 +698,7 @@ Discovery discover_scenes(const CatalogOptions& options, const DateRange& period
   for (const auto& source : options.sources) {
     const PathStat st = stat_path(source);
     if (!st.exists) throw InputError(source + ": scene source not found");
-    const std::string ext = lower(fs::path(source).extension().string());
+    const std::string ext = text::lower(fs::path(source).extension().string());
     if (st.is_dir) {
       discoverer.walk(source);
     } else if (ext == ".csv" || ext == ".yaml" || ext == ".yml") {

@@ -30,6 +30,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include "text_util.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/lifecycle.hpp"
 #include "zonewatch/pipeline/units.hpp"
@@ -502,34 +503,9 @@ LayerSpec<Hotspot> hotspot_layer_spec(const ScanResults& results) {
 // ---------------------------------------------------------------------------------------
 // CSV formatting
 
-/// Fixed-point text independent of the global locale (a German locale would write commas).
-std::string format_fixed(double value, int decimals) {
-  if (!std::isfinite(value)) return {};
-  char buffer[64];
-  const auto result =
-      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
-  if (result.ec != std::errc{}) return {};
-  std::string text(buffer, result.ptr);
-  // -0.00001 rounds to "-0.0000"; a signed zero only confuses readers.
-  if (text.front() == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
-  return text;
-}
-
-/// RFC 4180: quote fields holding a separator, quote or line break; double inner quotes.
-std::string csv_escape(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
-}
-
 std::string csv_cell(const FieldValue& value, int decimals) {
-  if (const auto* text = std::get_if<std::string>(&value)) return csv_escape(*text);
-  if (const auto* real = std::get_if<double>(&value)) return format_fixed(*real, decimals);
+  if (const auto* text = std::get_if<std::string>(&value)) return text::csv_escape(*text);
+  if (const auto* real = std::get_if<double>(&value)) return text::fixed(*real, decimals);
   if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
   if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
   return {};
@@ -697,7 +673,7 @@ void write_hotspots_csv(const std::filesystem::path& path, const ScanResults& re
   std::string text = "\xEF\xBB\xBF";  // UTF-8 BOM: without it Excel decodes Chinese as ANSI
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) text += ',';
-    text += csv_escape(columns[i].name);
+    text += text::csv_escape(columns[i].name);
   }
   text += "\r\n";
   for (const Hotspot* hotspot : hotspots_in_report_order(results.hotspots)) {

@@ -7,6 +7,7 @@
 #include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/catalog.hpp"
+#include "text_util.hpp"
 #include "zonewatch/pipeline/error.hpp"
 #include "zonewatch/pipeline/gdal_env.hpp"
 #include "zonewatch/pipeline/log.hpp"
@@ -17,22 +18,16 @@ using kernels::BandRole;
 
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool is_raster_extension(const std::string& ext) {
   static const std::vector<std::string> known{".tif", ".tiff", ".jp2", ".img", ".vrt", ".png", ".dat", ".bsq", ""};
-  return std::find(known.begin(), known.end(), lower(ext)) != known.end();
+  return std::find(known.begin(), known.end(), text::lower(ext)) != known.end();
 }
 
 /// The file in `dir` whose stem is `token` or ends with `_token` (case-insensitive), as
 /// Sentinel-2 (T48RXT_..._B04.jp2) and Landsat (LC08_..._SR_B4.TIF) name their bands.
 std::vector<fs::path> match_band_files(const fs::path& dir, const std::string& token) {
   std::vector<fs::path> matches;
-  const std::string want = lower(token);
+  const std::string want = text::lower(token);
   const CPLStringList names(VSIReadDir(dir.c_str()));  // local folders and /vsizip/ alike
   for (int i = 0; i < names.size(); ++i) {
     const fs::path p = dir / names[i];
@@ -40,7 +35,7 @@ std::vector<fs::path> match_band_files(const fs::path& dir, const std::string& t
     if (VSIStatL(p.c_str(), &stat) != 0 || !VSI_ISREG(stat.st_mode)) continue;
     if (!is_raster_extension(p.extension().string())) continue;
     if (p.extension().empty()) continue;  // ENVI headers sit beside extension-less data
-    const std::string stem = lower(p.stem().string());
+    const std::string stem = text::lower(p.stem().string());
     if (stem == want || stem.ends_with("_" + want)) matches.push_back(p);
   }
   std::sort(matches.begin(), matches.end());

@@ -34,6 +34,8 @@ std::string base64(std::string_view bytes);
 /// Degrees as D°MM'SS.S"H, e.g. 29°24'41.5"N.
 std::string dms(double degrees, bool latitude);
 
+/// ASCII lower case (other bytes unchanged).
+std::string lower(std::string_view text);
 /// ASCII lower case (other bytes unchanged) and trimmed of blanks.
 std::string lower_trimmed(std::string_view text);
 
