@@ -16,6 +16,7 @@
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/error.hpp"
+#include "zonewatch/pipeline/sampling.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -208,7 +209,6 @@ int token_count() { return 2 * tbb::this_task_arena::max_concurrency(); }
 // ---------------------------------------------------------------------------------------
 // Pass 1: statistics on a lattice of sample blocks
 
-constexpr int kSampleBlock = 512;
 constexpr double kMaxSampledPixels = 24e6;   // blocks read for statistics
 constexpr double kMaxStoredSamples = 4e6;    // difference vectors kept in memory
 
@@ -226,9 +226,8 @@ double median_of(std::vector<float>& values) {
   return 0.5 * (lower + upper);
 }
 
+/// What one statistics block contributes: its valid difference vectors and their moments.
 struct SampleBlock {
-  Window window;
-  RawSceneTile before, after;
   std::vector<float> differences;  // valid pixels, roles interleaved
   std::vector<kernels::MomentsAccumulator> moments;
 };
@@ -240,80 +239,52 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
   DetectionStatistics stats;
   stats.roles = features.roles;
   const std::size_t n_roles = features.roles.size();
-  const int blocks_x = (grid.width + kSampleBlock - 1) / kSampleBlock;
-  const int blocks_y = (grid.height + kSampleBlock - 1) / kSampleBlock;
-  const double total_pixels = static_cast<double>(grid.width) * grid.height;
   // Every step-th block in each direction: a deterministic lattice, independent of tiling.
-  const int step = std::max(1, static_cast<int>(std::ceil(std::sqrt(total_pixels / kMaxSampledPixels))));
-  stats.sample_block_step = step;
-  std::vector<Window> windows;
-  for (int by = 0; by < blocks_y; by += step) {
-    for (int bx = 0; bx < blocks_x; bx += step) {
-      const int x0 = bx * kSampleBlock, y0 = by * kSampleBlock;
-      windows.push_back({x0, y0, std::min(kSampleBlock, grid.width - x0), std::min(kSampleBlock, grid.height - y0)});
-    }
-  }
-  double sampled_pixels = 0;
-  for (const auto& w : windows) sampled_pixels += static_cast<double>(w.pixel_count());
-  const int pixel_stride = std::max(1, static_cast<int>(std::ceil(std::sqrt(sampled_pixels / kMaxStoredSamples))));
+  const SampleLattice lattice = sample_lattice(grid.width, grid.height, kMaxSampledPixels);
+  stats.sample_block_step = lattice.block_step;
+  const int pixel_stride = lattice.pixel_stride(kMaxStoredSamples);
 
-  std::vector<std::shared_ptr<SampleBlock>> blocks;
-  std::size_t next = 0;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(token_count()),
-      tbb::make_filter<void, std::shared_ptr<SampleBlock>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<SampleBlock> {
-            if (next >= windows.size()) {
-              fc.stop();
-              return nullptr;
+  std::vector<SampleBlock> blocks;
+  stream_block_pairs(
+      before, after, lattice.windows,
+      [&](BlockPair& pair) {
+        const int w = pair.window.width, h = pair.window.height;
+        DateBands b, a;
+        to_bands(pair.before, before.scene(), features, w, h, b);
+        to_bands(pair.after, after.scene(), features, w, h, a, after_correction);
+        pair.before = {};
+        pair.after = {};
+        SampleBlock block;
+        block.moments.resize(n_roles);
+        // Lattice of pixels in grid coordinates, so it does not depend on blocks.
+        std::vector<float> diff(n_roles);
+        for (int y = lattice_start(pair.window.y0, pixel_stride); y < h; y += pixel_stride) {
+          for (int x = lattice_start(pair.window.x0, pixel_stride); x < w; x += pixel_stride) {
+            bool valid = true;
+            for (std::size_t i = 0; i < n_roles && valid; ++i) {
+              const BandRole r = features.roles[i];
+              diff[i] = a.set[r](x, y) - b.set[r](x, y);
+              valid = std::isfinite(diff[i]);
             }
-            auto block = std::make_shared<SampleBlock>();
-            block->window = windows[next++];
-            before.read(block->window, block->before);
-            after.read(block->window, block->after);
-            return block;
-          }) &
-          tbb::make_filter<std::shared_ptr<SampleBlock>, std::shared_ptr<SampleBlock>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<SampleBlock> block) {
-                const int w = block->window.width, h = block->window.height;
-                DateBands b, a;
-                to_bands(block->before, before.scene(), features, w, h, b);
-                to_bands(block->after, after.scene(), features, w, h, a, after_correction);
-                block->before = {};
-                block->after = {};
-                block->moments.resize(n_roles);
-                // Lattice of pixels in grid coordinates, so it does not depend on blocks.
-                const int y_start = (pixel_stride - block->window.y0 % pixel_stride) % pixel_stride;
-                const int x_start = (pixel_stride - block->window.x0 % pixel_stride) % pixel_stride;
-                std::vector<float> diff(n_roles);
-                for (int y = y_start; y < h; y += pixel_stride) {
-                  for (int x = x_start; x < w; x += pixel_stride) {
-                    bool valid = true;
-                    for (std::size_t i = 0; i < n_roles && valid; ++i) {
-                      const BandRole r = features.roles[i];
-                      diff[i] = a.set[r](x, y) - b.set[r](x, y);
-                      valid = std::isfinite(diff[i]);
-                    }
-                    if (!valid) continue;
-                    for (std::size_t i = 0; i < n_roles; ++i) {
-                      block->moments[i].add(diff[i]);
-                      block->differences.push_back(diff[i]);
-                    }
-                  }
-                }
-                return block;
-              }) &
-          tbb::make_filter<std::shared_ptr<SampleBlock>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<SampleBlock> block) {
-                blocks.push_back(std::move(block));
-                if (progress) progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(windows.size()), "statistics");
-              }));
+            if (!valid) continue;
+            for (std::size_t i = 0; i < n_roles; ++i) {
+              block.moments[i].add(diff[i]);
+              block.differences.push_back(diff[i]);
+            }
+          }
+        }
+        return block;
+      },
+      [&](SampleBlock&& block) {
+        blocks.push_back(std::move(block));
+        if (progress) {
+          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.windows.size()), "statistics");
+        }
+      });
 
   std::vector<kernels::MomentsAccumulator> moments(n_roles);
   for (const auto& block : blocks) {
-    for (std::size_t i = 0; i < n_roles; ++i) moments[i].merge(block->moments[i]);
+    for (std::size_t i = 0; i < n_roles; ++i) moments[i].merge(block.moments[i]);
   }
   stats.sample_pixels = n_roles > 0 ? moments[0].count() : 0;
   if (stats.sample_pixels == 0) {
@@ -329,7 +300,7 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
       std::vector<float> values;
       values.reserve(static_cast<std::size_t>(stats.sample_pixels));
       for (const auto& block : blocks) {
-        for (std::size_t p = i; p < block->differences.size(); p += n_roles) values.push_back(block->differences[p]);
+        for (std::size_t p = i; p < block.differences.size(); p += n_roles) values.push_back(block.differences[p]);
       }
       const double median = median_of(values);
       for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
@@ -348,11 +319,11 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
   for (const auto& block : blocks) {
     kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
     kernels::MomentsAccumulator partial_moments;
-    const std::size_t count = n_roles > 0 ? block->differences.size() / n_roles : 0;
+    const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
     for (std::size_t p = 0; p < count; ++p) {
       double sum = 0.0;
       for (std::size_t i = 0; i < n_roles; ++i) {
-        const double z = (block->differences[p * n_roles + i] - stats.offsets[i]) * stats.weights[i];
+        const double z = (block.differences[p * n_roles + i] - stats.offsets[i]) * stats.weights[i];
         sum += z * z;
       }
       const double magnitude = std::sqrt(sum);

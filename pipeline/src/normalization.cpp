@@ -5,10 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
-
 #include "zonewatch/kernels/irmad.hpp"
+#include "zonewatch/pipeline/sampling.hpp"
 
 namespace zw {
 using kernels::BandRole;
@@ -50,15 +48,13 @@ nlohmann::json RadiometricCorrection::to_json() const {
 
 namespace {
 
-constexpr int kSampleBlock = 512;            // detection's statistics lattice
 constexpr double kMaxSampledPixels = 24e6;   // blocks read
 constexpr double kMaxSamples = 250e3;        // pixel pairs kept for IR-MAD
 constexpr double kMinSlope = 0.2, kMaxSlope = 5.0;  // a plausible after/before gain
 
-struct SampleBlock {
-  Window window;
-  RawSceneTile before, after;
-  std::vector<float> before_values, after_values;  // valid pixels, roles interleaved
+/// What one block contributes: valid pixel pairs, roles interleaved.
+struct PixelPairs {
+  std::vector<float> before, after;
 };
 
 }  // namespace
@@ -78,76 +74,49 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
     return correction;
   }
 
-  // The statistics lattice: every step-th 512-px block, and a pixel lattice in grid
-  // coordinates inside them, so the sample does not depend on tiling.
-  const int blocks_x = (grid.width + kSampleBlock - 1) / kSampleBlock;
-  const int blocks_y = (grid.height + kSampleBlock - 1) / kSampleBlock;
-  const double total_pixels = static_cast<double>(grid.width) * grid.height;
-  const int step = std::max(1, static_cast<int>(std::ceil(std::sqrt(total_pixels / kMaxSampledPixels))));
-  std::vector<Window> windows;
-  double sampled_pixels = 0.0;
-  for (int by = 0; by < blocks_y; by += step) {
-    for (int bx = 0; bx < blocks_x; bx += step) {
-      const int x0 = bx * kSampleBlock, y0 = by * kSampleBlock;
-      windows.push_back({x0, y0, std::min(kSampleBlock, grid.width - x0), std::min(kSampleBlock, grid.height - y0)});
-      sampled_pixels += static_cast<double>(windows.back().pixel_count());
-    }
-  }
-  const int stride = std::max(1, static_cast<int>(std::ceil(std::sqrt(sampled_pixels / kMaxSamples))));
+  // Detection's statistics lattice, so the sample does not depend on tiling.
+  const SampleLattice lattice = sample_lattice(grid.width, grid.height, kMaxSampledPixels);
+  const int stride = lattice.pixel_stride(kMaxSamples);
 
   std::vector<float> xs, ys;
-  std::size_t next = 0, done = 0;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(2 * tbb::this_task_arena::max_concurrency()),
-      tbb::make_filter<void, std::shared_ptr<SampleBlock>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<SampleBlock> {
-            if (next >= windows.size()) {
-              fc.stop();
-              return nullptr;
+  std::size_t done = 0;
+  stream_block_pairs(
+      before, after, lattice.windows,
+      [&](BlockPair& pair) {
+        const Window& w = pair.window;
+        std::vector<Tile<float>> b, a;
+        for (BandRole role : roles) {
+          const int r = static_cast<int>(role);
+          b.emplace_back(w.width, w.height);
+          a.emplace_back(w.width, w.height);
+          raw_to_reflectance(pair.before.bands[r], before.scene().profile, pair.before.valid, b.back().view());
+          raw_to_reflectance(pair.after.bands[r], after.scene().profile, pair.after.valid, a.back().view());
+        }
+        pair.before = {};
+        pair.after = {};
+        PixelPairs pairs;
+        for (int y = lattice_start(w.y0, stride); y < w.height; y += stride) {
+          for (int x = lattice_start(w.x0, stride); x < w.width; x += stride) {
+            bool valid = true;
+            for (std::size_t i = 0; i < p && valid; ++i) valid = std::isfinite(b[i](x, y)) && std::isfinite(a[i](x, y));
+            if (!valid) continue;
+            for (std::size_t i = 0; i < p; ++i) {
+              pairs.before.push_back(b[i](x, y));
+              pairs.after.push_back(a[i](x, y));
             }
-            auto block = std::make_shared<SampleBlock>();
-            block->window = windows[next++];
-            before.read(block->window, block->before);
-            after.read(block->window, block->after);
-            return block;
-          }) &
-          tbb::make_filter<std::shared_ptr<SampleBlock>, std::shared_ptr<SampleBlock>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<SampleBlock> block) {
-                const Window& w = block->window;
-                std::vector<Tile<float>> b, a;
-                for (BandRole role : roles) {
-                  const int r = static_cast<int>(role);
-                  b.emplace_back(w.width, w.height);
-                  a.emplace_back(w.width, w.height);
-                  raw_to_reflectance(block->before.bands[r], before.scene().profile, block->before.valid, b.back().view());
-                  raw_to_reflectance(block->after.bands[r], after.scene().profile, block->after.valid, a.back().view());
-                }
-                block->before = {};
-                block->after = {};
-                const int y_start = (stride - w.y0 % stride) % stride;
-                const int x_start = (stride - w.x0 % stride) % stride;
-                for (int y = y_start; y < w.height; y += stride) {
-                  for (int x = x_start; x < w.width; x += stride) {
-                    bool valid = true;
-                    for (std::size_t i = 0; i < p && valid; ++i) valid = std::isfinite(b[i](x, y)) && std::isfinite(a[i](x, y));
-                    if (!valid) continue;
-                    for (std::size_t i = 0; i < p; ++i) {
-                      block->before_values.push_back(b[i](x, y));
-                      block->after_values.push_back(a[i](x, y));
-                    }
-                  }
-                }
-                return block;
-              }) &
-          tbb::make_filter<std::shared_ptr<SampleBlock>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<SampleBlock> block) {
-                xs.insert(xs.end(), block->before_values.begin(), block->before_values.end());
-                ys.insert(ys.end(), block->after_values.begin(), block->after_values.end());
-                ++done;
-                if (progress) progress(0.05 * static_cast<double>(done) / static_cast<double>(windows.size()), "radiometric normalization");
-              }));
+          }
+        }
+        return pairs;
+      },
+      [&](PixelPairs&& pairs) {
+        xs.insert(xs.end(), pairs.before.begin(), pairs.before.end());
+        ys.insert(ys.end(), pairs.after.begin(), pairs.after.end());
+        ++done;
+        if (progress) {
+          progress(0.05 * static_cast<double>(done) / static_cast<double>(lattice.windows.size()),
+                   "radiometric normalization");
+        }
+      });
   correction.samples = xs.size() / p;
 
   const std::uint64_t min_samples = std::max<std::uint64_t>(200, 20 * p);
