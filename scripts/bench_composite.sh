@@ -118,6 +118,10 @@ before:
   composite: $METHOD
 after: {path: $D/after/S2STACK_2025-07-01.tif, date: 2025-07-01, sensor: sentinel2-stack-4band}
 units: {path: $D/units.gpkg}
+# The synthetic clearings keep NDVI ~0.2 (bare soil of the generator), above the default
+# persistent-vegetation line of 0.15: without this the scan would suppress every patch
+# and time no hotspot work at all.
+detection: {typing: {suppress_persistent_vegetation: false}}
 processing: {memory_mb: $MEMORY}
 output: {dir: $W/out/scan}
 EOF
