@@ -540,6 +540,52 @@ TEST_F(MonitoringTest, KilledRunsLeaveTheStoreAsItWasAndTheNextRunCompletes) {
   EXPECT_EQ(feature_count(store_, "dispatches"), 1);
 }
 
+TEST_F(MonitoringTest, KilledAtAnyMomentTheStoreHoldsTheScanWholeOrNotAtAll) {
+  const RunResult s1 = scan_named("s1", kSampleDir / "after", "2018-04-02");
+  ASSERT_EQ(s1.exit_code, 0) << s1;
+  const std::string after_s1 = store_snapshot(store_);
+  const fs::path after2 = root_ / "after-2018-05";
+  copy_folder(kSampleDir / "after", after2);
+  const fs::path s2_config = config("s2", after2, "2018-05-02");
+  const std::vector<std::string> args{"scan", "--no-progress", "--config", s2_config.string()};
+
+  // Kill scan 2 after a growing delay, from before the store is opened to after it
+  // committed. Each time the store must be as it was, or hold scan 2 complete.
+  int killed = 0, committed_before_kill = 0;
+  for (const int delay_ms : {100, 400, 700, 1000, 1300, 1600, 1900, 2300}) {
+    const pid_t pid = spawn_zonewatch(args);
+    ASSERT_GT(pid, 0);
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) ++killed;
+    EXPECT_EQ(integrity_check(store_), "ok") << "after a kill at " << delay_ms << " ms";
+    const auto scans = read_layer(store_, "scans");
+    if (scans.size() == 1) {
+      EXPECT_EQ(store_snapshot(store_), after_s1) << "a scan killed at " << delay_ms << " ms left part of itself";
+    } else {
+      ASSERT_EQ(scans.size(), 2u);
+      ++committed_before_kill;
+      // Whole: every patch the scan row counts is in the observations.
+      long long observations = 0;
+      for (const auto& o : read_layer(store_, "observations")) observations += o.at("scan_id") == scans[1].at("scan_id");
+      EXPECT_GE(observations, std::stoll(scans[1].at("patches"))) << "after a kill at " << delay_ms << " ms";
+      break;  // from here on the scan is in the store; reruns only complete its outputs
+    }
+  }
+  EXPECT_GT(killed, 0) << "no run was killed: the delays are too long for this machine";
+  ::usleep(1'200'000);  // the next run sweeps staging folders older than itself (1 s resolution)
+  const RunResult completed = run_zonewatch(args, root_);
+  ASSERT_EQ(completed.exit_code, 0) << completed;
+  const auto scans = read_layer(store_, "scans");
+  ASSERT_EQ(scans.size(), 2u) << "the completing run ingested the scan twice or not at all";
+  EXPECT_EQ(scans[1].at("outputs_written"), "1");
+  EXPECT_TRUE(fs::exists(out("s2") / "hotspots.csv"));
+  EXPECT_TRUE(leftover_folders(out("s2")).empty()) << ::testing::PrintToString(entry_names(out("s2")));
+  std::cerr << killed << " runs killed, " << committed_before_kill << " of them after the store commit\n";
+}
+
 TEST_F(MonitoringTest, BadVerdictFilesAreRefusedByRowAndNothingIsApplied) {
   const RunResult s1 = scan_named("s1", kSampleDir / "after", "2018-04-02");
   ASSERT_EQ(s1.exit_code, 0) << s1;
