@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
 
 #include "product_fixtures.hpp"
@@ -290,6 +291,46 @@ TEST_F(HandMadeProducts, SafeFolderWithSclReadOntoTheGrid) {
   const SceneOptions o = complete_scene_options("before", {safe.string(), "", ""});
   EXPECT_EQ(o.sensor, "sentinel2-l2a");
   EXPECT_EQ(o.date, "2024-07-01");
+}
+
+TEST_F(HandMadeProducts, SafeFolderWithJpeg2000BandsAsDelivered) {
+  // Real SAFE products hold JPEG 2000 images: the same product with every band turned
+  // into a lossless .jp2 (GeoJP2 georeferencing) reads to the same mask and values.
+  const fs::path safe = write_safe(root_);
+  GDALDriver* jp2 = GetGDALDriverManager()->GetDriverByName("JP2OpenJPEG");
+  if (jp2 == nullptr) GTEST_SKIP() << "GDAL has no JP2OpenJPEG driver";
+  int converted = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(safe)) {
+    if (entry.path().extension() != ".tif") continue;
+    GDALDatasetUniquePtr tif(GDALDataset::Open(entry.path().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(tif);
+    fs::path target = entry.path();
+    target.replace_extension(".jp2");
+    const char* options[] = {"REVERSIBLE=YES", "QUALITY=100", nullptr};
+    GDALDatasetUniquePtr copy(jp2->CreateCopy(target.c_str(), tif.get(), TRUE, const_cast<char**>(options), nullptr, nullptr));
+    ASSERT_TRUE(copy) << target;
+    ++converted;
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(safe)) {
+    if (entry.path().extension() == ".tif") fs::remove(entry.path());
+  }
+  ASSERT_EQ(converted, 7);
+  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
+  ASSERT_EQ(d.scenes.size(), 1u) << (d.skipped.empty() ? "" : d.skipped[0].reason);
+  const Scene& s = d.scenes[0];
+  ASSERT_TRUE(s.quality.has_value());
+  const AnalysisGrid grid = make_analysis_grid(s, {});
+  EXPECT_EQ(grid.width, 4);
+  EXPECT_DOUBLE_EQ(grid.geotransform[1], 10.0);
+  SceneReader reader(s, grid, {BandRole::red, BandRole::swir1});
+  RawSceneTile tile;
+  reader.read(grid.full(), tile);
+  const std::vector<std::uint8_t> expected{1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1};
+  EXPECT_EQ(tile.valid, expected);
+  kernels::Tile<float> red(4, 4);
+  raw_to_reflectance(tile.bands[static_cast<int>(BandRole::red)], s.profile, tile.valid, red.view());
+  EXPECT_FLOAT_EQ(red(0, 0), 0.1f);
+  EXPECT_FLOAT_EQ(red(1, 1), 0.1011f);
 }
 
 TEST_F(HandMadeProducts, UnknownBaselineIsSkippedWithTheReason) {
