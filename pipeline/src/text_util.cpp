@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <system_error>
 
@@ -172,6 +173,41 @@ std::string dms(double degrees, bool latitude) {
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%lld°%02lld'%04.1f\"%c", d, m, s, hemisphere);
   return buffer;
+}
+
+std::size_t display_width(std::string_view utf8) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    std::uint32_t code = byte;
+    std::size_t length = 1;
+    if (byte >= 0xF0 && i + 3 < utf8.size()) {
+      code = ((byte & 0x07u) << 18) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 12) |
+             ((static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(utf8[i + 3]) & 0x3Fu);
+      length = 4;
+    } else if (byte >= 0xE0 && i + 2 < utf8.size()) {
+      code = ((byte & 0x0Fu) << 12) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 6) |
+             (static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu);
+      length = 3;
+    } else if (byte >= 0xC0 && i + 1 < utf8.size()) {
+      code = ((byte & 0x1Fu) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu);
+      length = 2;
+    }
+    const bool wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0xA4CF) ||
+                      (code >= 0xAC00 && code <= 0xD7A3) || (code >= 0xF900 && code <= 0xFAFF) ||
+                      (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) ||
+                      (code >= 0xFFE0 && code <= 0xFFE6) || (code >= 0x20000 && code <= 0x3FFFD);
+    width += wide ? 2 : 1;
+    i += length;
+  }
+  return width;
+}
+
+std::string pad_right(std::string_view utf8, std::size_t width) {
+  std::string out(utf8);
+  const std::size_t used = display_width(utf8);
+  if (used < width) out.append(width - used, ' ');
+  return out;
 }
 
 std::string lower(std::string_view text) {

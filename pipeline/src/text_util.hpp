@@ -34,6 +34,13 @@ std::string base64(std::string_view bytes);
 /// Degrees as D°MM'SS.S"H, e.g. 29°24'41.5"N.
 std::string dms(double degrees, bool latitude);
 
+/// Columns a UTF-8 string takes in a terminal: East Asian wide characters (CJK, Hangul,
+/// fullwidth forms) take two, others one.
+std::size_t display_width(std::string_view utf8);
+/// `utf8` followed by spaces up to `width` terminal columns (printf's %-Ns counts bytes,
+/// which misaligns Chinese text).
+std::string pad_right(std::string_view utf8, std::size_t width);
+
 /// ASCII lower case (other bytes unchanged).
 std::string lower(std::string_view text);
 /// ASCII lower case (other bytes unchanged) and trimmed of blanks.

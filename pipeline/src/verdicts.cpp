@@ -364,8 +364,8 @@ std::string format_store_report(const StoreReport& r) {
   out += "\nHotspots by status\n";
   for (const auto& [status, n] : r.by_status) {
     const auto s = hotspot_status_from_string(status);
-    std::snprintf(line, sizeof line, "  %-18s %-12s %6d\n", status.c_str(),
-                  s ? std::string(chinese_name(*s)).c_str() : "", n);
+    std::snprintf(line, sizeof line, "  %-18s %s %6d\n", status.c_str(),
+                  text::pad_right(s ? std::string(chinese_name(*s)) : "", 12).c_str(), n);
     out += line;
   }
 
@@ -390,7 +390,8 @@ std::string format_store_report(const StoreReport& r) {
                   "false_alarm", "legal", "alert", "change");
     out += line;
     for (const PrecisionRow& p : r.precision) {
-      std::snprintf(line, sizeof line, "  %-12s %-28s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(), p.key.c_str(),
+      std::snprintf(line, sizeof line, "  %-12s %s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(),
+                    text::pad_right(p.key, 28).c_str(),
                     p.verified, p.confirmed, p.false_alarm, p.legal, percent(p.alert_precision).c_str(),
                     percent(p.change_precision).c_str());
       out += line;
