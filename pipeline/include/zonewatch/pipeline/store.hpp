@@ -249,10 +249,9 @@ struct SinceLastDecision {
   bool skip = false;
   std::string reason;  // why it runs or is skipped, for the log
 };
-/// Skips when the store holds a scan whose after date is not older than `record`'s,
-/// unless that scan is this very scan with its outputs never completed (a killed run to
-/// finish). A missing store never skips. Catalog and period sources will apply the same
-/// rule to the newest scene they would take.
+/// Skips when the store holds a scan whose after date is not older than `after_date` (a
+/// period's last day when the after side is a period), unless that scan is this very scan
+/// with its outputs never completed (a killed run to finish). A missing store never skips.
 /// `scan_id` is asked for only when the store's latest scan might be this scan unfinished.
 SinceLastDecision decide_since_last(const StoreOptions& options, const std::string& after_date,
                                     const std::function<std::string()>& scan_id);
