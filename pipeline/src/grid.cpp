@@ -297,6 +297,38 @@ std::vector<std::string> grid_warp_extent(const AnalysisGrid& grid) {
   return args;
 }
 
+/// A warped VRT of `dataset` on the grid: `options` (resampling, nodata handling) plus the
+/// grid's CRS, extent and size. Throws InputError "<path>: [<what> ]cannot be warped ...".
+DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                          std::vector<std::string> options, const std::string& what) {
+  const auto extent = grid_warp_extent(grid);
+  options.insert(options.begin(), {"-of", "VRT"});
+  options.insert(options.end(), extent.begin(), extent.end());
+  std::vector<char*> argv;
+  for (auto& a : options) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  GDALWarpAppOptions* warp_options = GDALWarpAppOptionsNew(argv.data(), nullptr);
+  GDALDatasetH source_handle = GDALDataset::ToHandle(dataset);
+  int usage_error = 0;
+  take_gdal_error();
+  GDALDatasetH out = GDALWarp("", nullptr, 1, &source_handle, warp_options, &usage_error);
+  GDALWarpAppOptionsFree(warp_options);
+  if (out == nullptr) {
+    throw InputError(path + ": " + (what.empty() ? "" : what + " ") + "cannot be warped onto the analysis grid" +
+                     gdal_error_suffix());
+  }
+  return DatasetPtr(GDALDataset::FromHandle(out));
+}
+
+/// gdalwarp's nodata options: the value in and out, or an alpha band marking pixels
+/// outside the file when there is no nodata value.
+std::vector<std::string> nodata_warp_options(const std::optional<double>& nodata) {
+  if (!nodata) return {"-dstalpha"};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.17g", *nodata);
+  return {"-srcnodata", buffer, "-dstnodata", buffer};
+}
+
 /// How many of `dataset`'s pixels fit across one grid pixel (>1: the file is finer).
 double source_pixels_per_grid_pixel(GDALDataset* dataset, const AnalysisGrid& grid) {
   const std::string dst = "DST_SRS=" + grid.crs_wkt;
@@ -333,20 +365,12 @@ std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std:
   DatasetPtr mask(GDALDataset::FromHandle(GDALTranslate("", GDALDataset::ToHandle(dataset), topts, &usage_error)));
   GDALTranslateOptionsFree(topts);
   if (!mask) throw InputError(path + ": cannot read its validity mask" + gdal_error_suffix());
-  std::vector<std::string> args{"-of", "VRT", "-r", "average", "-ot", "Float32", "-srcnodata", "None", "-dstnodata",
-                                "None", "-wo", "INIT_DEST=0"};
-  const auto extent = grid_warp_extent(grid);
-  args.insert(args.end(), extent.begin(), extent.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.data(), nullptr);
-  GDALDatasetH source_handle = GDALDataset::ToHandle(mask.get());
-  GDALDatasetH out = GDALWarp("", nullptr, 1, &source_handle, options, &usage_error);
-  GDALWarpAppOptionsFree(options);
-  if (out == nullptr) throw InputError(path + ": its coverage cannot be warped onto the analysis grid" + gdal_error_suffix());
+  DatasetPtr coverage = warp_onto_grid(
+      mask.get(), path, grid,
+      {"-r", "average", "-ot", "Float32", "-srcnodata", "None", "-dstnodata", "None", "-wo", "INIT_DEST=0"},
+      "its coverage");
   // The warped VRT reads the mask VRT, which reads the file: the caller keeps all three.
-  return {std::move(mask), DatasetPtr(GDALDataset::FromHandle(out))};
+  return {std::move(mask), std::move(coverage)};
 }
 
 }  // namespace
@@ -358,32 +382,10 @@ namespace {
 /// pixels outside the file get the band's nodata value, or 0 in an added alpha band.
 DatasetPtr warp_quality_band(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
                              const std::optional<double>& nodata) {
-  std::vector<std::string> args{"-of", "VRT", "-r", "near", "-t_srs", grid.crs_wkt, "-te"};
-  const auto& gt = grid.geotransform;
-  for (double v : {gt[0], gt[3] + grid.height * gt[5], gt[0] + grid.width * gt[1], gt[3]}) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.17g", v);
-    args.emplace_back(buffer);
-  }
-  args.insert(args.end(), {"-ts", std::to_string(grid.width), std::to_string(grid.height)});
-  if (nodata) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.17g", *nodata);
-    args.insert(args.end(), {"-srcnodata", buffer, "-dstnodata", buffer});
-  } else {
-    args.emplace_back("-dstalpha");
-  }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.data(), nullptr);
-  GDALDatasetH source_handle = GDALDataset::ToHandle(dataset);
-  int usage_error = 0;
-  take_gdal_error();
-  GDALDatasetH out = GDALWarp("", nullptr, 1, &source_handle, options, &usage_error);
-  GDALWarpAppOptionsFree(options);
-  if (out == nullptr) throw InputError(path + ": quality band cannot be warped onto the analysis grid" + gdal_error_suffix());
-  return DatasetPtr(GDALDataset::FromHandle(out));
+  std::vector<std::string> options{"-r", "near"};
+  const auto nodata_options = nodata_warp_options(nodata);
+  options.insert(options.end(), nodata_options.begin(), nodata_options.end());
+  return warp_onto_grid(dataset, path, grid, std::move(options), "quality band");
 }
 
 }  // namespace
@@ -432,32 +434,10 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
     // a nodata value the warp adds an alpha band to mark pixels outside the file.
     const double ratio = source_pixels_per_grid_pixel(s->dataset.get(), grid);
     const bool aggregate = ratio >= kAggregateRatio;
-    std::vector<std::string> args{"-of", "VRT", "-r", aggregate ? "average" : "bilinear", "-t_srs", grid.crs_wkt, "-te"};
-    const auto& gt = grid.geotransform;
-    for (double v : {gt[0], gt[3] + grid.height * gt[5], gt[0] + grid.width * gt[1], gt[3]}) {
-      char buffer[64];
-      std::snprintf(buffer, sizeof buffer, "%.17g", v);
-      args.emplace_back(buffer);
-    }
-    args.insert(args.end(), {"-ts", std::to_string(grid.width), std::to_string(grid.height)});
-    if (scene.profile.nodata) {
-      char buffer[64];
-      std::snprintf(buffer, sizeof buffer, "%.17g", *scene.profile.nodata);
-      args.insert(args.end(), {"-srcnodata", buffer, "-dstnodata", buffer});
-    } else {
-      args.emplace_back("-dstalpha");
-    }
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.data(), nullptr);
-    GDALDatasetH source_handle = GDALDataset::ToHandle(s->dataset.get());
-    int usage_error = 0;
-    take_gdal_error();
-    GDALDatasetH out = GDALWarp("", nullptr, 1, &source_handle, options, &usage_error);
-    GDALWarpAppOptionsFree(options);
-    if (out == nullptr) throw InputError(s->path + ": cannot be warped onto the analysis grid" + gdal_error_suffix());
-    s->warped.reset(GDALDataset::FromHandle(out));
+    std::vector<std::string> options{"-r", aggregate ? "average" : "bilinear"};
+    const auto nodata_options = nodata_warp_options(scene.profile.nodata);
+    options.insert(options.end(), nodata_options.begin(), nodata_options.end());
+    s->warped = warp_onto_grid(s->dataset.get(), s->path, grid, std::move(options), "");
     if (!scene.profile.nodata) s->warp_alpha_band = s->warped->GetRasterCount();
     if (s->alpha_band > s->warped->GetRasterCount() - (s->warp_alpha_band > 0 ? 1 : 0)) {
       s->alpha_band = 0;  // the warp consumed the source alpha into its own
