@@ -31,30 +31,8 @@ void write_units_over(const fs::path& raster, const fs::path& gpkg) {
   image->GetGeoTransform(gt);
   const double x0 = gt[0], y0 = gt[3], x1 = gt[0] + image->GetRasterXSize() * gt[1],
                y1 = gt[3] + image->GetRasterYSize() * gt[5];
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  Dataset ds(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  ASSERT_TRUE(ds);
-  OGRSpatialReference srs(*image->GetSpatialRef());
-  OGRLayer* layer = ds->CreateLayer("units", &srs, wkbPolygon, nullptr);
-  for (const char* name : {"unit_code", "unit_name", "unit_type", "region"}) {
-    OGRFieldDefn field(name, OFTString);
-    layer->CreateField(&field);
-  }
-  OGRFeature feature(layer->GetLayerDefn());
-  feature.SetField("unit_code", "CB001");
-  feature.SetField("unit_name", "cerrado");
-  feature.SetField("unit_type", "priority");
-  feature.SetField("region", "BA");
-  OGRLinearRing ring;
-  ring.addPoint(x0, y0);
-  ring.addPoint(x1, y0);
-  ring.addPoint(x1, y1);
-  ring.addPoint(x0, y1);
-  ring.closeRings();
-  OGRPolygon polygon;
-  polygon.addRing(&ring);
-  feature.SetGeometry(&polygon);
-  ASSERT_EQ(layer->CreateFeature(&feature), OGRERR_NONE);
+  write_rect_units(gpkg, *image->GetSpatialRef(),
+                   {{"CB001", "cerrado", "priority", "BA", {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)}}});
 }
 
 double median(std::vector<double> v) {

@@ -339,6 +339,54 @@ inline std::vector<std::map<std::string, std::string>> read_layer(const fs::path
   return features;
 }
 
+/// An axis-aligned rectangle, in the units of a layer's CRS.
+struct Rect {
+  double min_x = 0, min_y = 0, max_x = 0, max_y = 0;
+  [[nodiscard]] double area() const { return (max_x - min_x) * (max_y - min_y); }
+};
+
+inline OGRPolygon rect_polygon(const Rect& r) {
+  OGRLinearRing ring;
+  ring.addPoint(r.min_x, r.min_y);
+  ring.addPoint(r.max_x, r.min_y);
+  ring.addPoint(r.max_x, r.max_y);
+  ring.addPoint(r.min_x, r.max_y);
+  ring.closeRings();
+  OGRPolygon polygon;
+  polygon.addRing(&ring);
+  return polygon;
+}
+
+/// A control unit drawn as a rectangle.
+struct RectUnit {
+  std::string code, name, type, region;
+  Rect rect;
+};
+
+/// A GeoPackage with layer "units" (unit_code, unit_name, unit_type, region) in `srs`.
+inline void write_rect_units(const fs::path& gpkg, const OGRSpatialReference& srs, const std::vector<RectUnit>& units) {
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  Dataset ds(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  ASSERT_TRUE(ds) << gpkg;
+  OGRSpatialReference layer_srs(srs);  // CreateLayer takes a non-const SRS in GDAL 3.6
+  OGRLayer* layer = ds->CreateLayer("units", &layer_srs, wkbPolygon, nullptr);
+  ASSERT_NE(layer, nullptr) << gpkg;
+  for (const char* name : {"unit_code", "unit_name", "unit_type", "region"}) {
+    OGRFieldDefn field(name, OFTString);
+    layer->CreateField(&field);
+  }
+  for (const RectUnit& u : units) {
+    OGRFeature feature(layer->GetLayerDefn());
+    feature.SetField("unit_code", u.code.c_str());
+    feature.SetField("unit_name", u.name.c_str());
+    feature.SetField("unit_type", u.type.c_str());
+    feature.SetField("region", u.region.c_str());
+    OGRPolygon polygon = rect_polygon(u.rect);
+    feature.SetGeometry(&polygon);
+    ASSERT_EQ(layer->CreateFeature(&feature), OGRERR_NONE) << u.code;
+  }
+}
+
 inline long long feature_count(const fs::path& path, const std::string& layer_name) {
   Dataset ds = open_dataset(path, GDAL_OF_VECTOR | GDAL_OF_READONLY);
   if (!ds) return -1;

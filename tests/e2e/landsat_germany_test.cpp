@@ -23,36 +23,13 @@ constexpr double kX0 = 483285.0, kY0 = 5628525.0;  // its top-left corner, UTM 3
 
 /// Two control units over the crop: the west one covers columns 0-19, the east one 21-40.
 void write_units(const fs::path& gpkg) {
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  Dataset ds(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  ASSERT_TRUE(ds);
   OGRSpatialReference srs;
   srs.importFromEPSG(32632);
-  OGRLayer* layer = ds->CreateLayer("units", &srs, wkbPolygon, nullptr);
-  for (const char* name : {"unit_code", "unit_name", "unit_type", "region"}) {
-    OGRFieldDefn field(name, OFTString);
-    layer->CreateField(&field);
-  }
-  const auto add = [&](const char* code, int col0, int col1) {
-    OGRFeature feature(layer->GetLayerDefn());
-    feature.SetField("unit_code", code);
-    feature.SetField("unit_name", code);
-    feature.SetField("unit_type", "general");
-    feature.SetField("region", "DE");
-    const double x0 = kX0 + 30.0 * col0, x1 = kX0 + 30.0 * col1, y0 = kY0, y1 = kY0 - 30.0 * kSize;
-    OGRLinearRing ring;
-    ring.addPoint(x0, y0);
-    ring.addPoint(x1, y0);
-    ring.addPoint(x1, y1);
-    ring.addPoint(x0, y1);
-    ring.closeRings();
-    OGRPolygon polygon;
-    polygon.addRing(&ring);
-    feature.SetGeometry(&polygon);
-    ASSERT_EQ(layer->CreateFeature(&feature), OGRERR_NONE);
+  const auto columns = [](double col0, double col1) {
+    return Rect{kX0 + 30.0 * col0, kY0 - 30.0 * kSize, kX0 + 30.0 * col1, kY0};
   };
-  add("GE-W", 0, 20);
-  add("GE-E", 21, 41);
+  write_rect_units(gpkg, srs, {{"GE-W", "GE-W", "general", "DE", columns(0, 20)},
+                               {"GE-E", "GE-E", "general", "DE", columns(21, 41)}});
 }
 
 fs::path write_scan_config(const fs::path& root, const fs::path& products) {

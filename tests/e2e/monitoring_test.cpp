@@ -25,11 +25,6 @@ namespace {
 
 constexpr int kKilled = 128 + SIGKILL;
 
-struct Rect {
-  double min_x = 0, min_y = 0, max_x = 0, max_y = 0;  // EPSG:32648 metres (the sample's grid)
-  [[nodiscard]] double area() const { return (max_x - min_x) * (max_y - min_y); }
-};
-
 void copy_folder(const fs::path& from, const fs::path& to) {
   fs::create_directories(to);
   for (const auto& entry : fs::directory_iterator(from)) fs::copy_file(entry.path(), to / entry.path().filename());
@@ -105,17 +100,7 @@ std::map<std::string, OGRGeometryUniquePtr> unit_geometries() {
   return out;
 }
 
-OGRGeometryUniquePtr box(const Rect& r) {
-  OGRLinearRing ring;
-  ring.addPoint(r.min_x, r.min_y);
-  ring.addPoint(r.max_x, r.min_y);
-  ring.addPoint(r.max_x, r.max_y);
-  ring.addPoint(r.min_x, r.max_y);
-  ring.closeRings();
-  auto polygon = std::make_unique<OGRPolygon>();
-  polygon->addRing(&ring);
-  return OGRGeometryUniquePtr(polygon.release());
-}
+OGRGeometryUniquePtr box(const Rect& r) { return OGRGeometryUniquePtr(rect_polygon(r).clone()); }
 
 /// An 80 x 80 m square inside a priority unit, at least 300 m from every hotspot.
 std::optional<Rect> clear_square(const std::map<std::string, OGRGeometryUniquePtr>& hotspots) {

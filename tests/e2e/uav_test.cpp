@@ -67,29 +67,7 @@ void paint_grey(const fs::path& path, int x0, int y0, int w, int h) {
 void write_units(const fs::path& gpkg, double x0, double y0, double x1, double y1) {
   OGRSpatialReference srs;
   srs.importFromEPSG(32615);
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  Dataset ds(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  ASSERT_TRUE(ds);
-  OGRLayer* layer = ds->CreateLayer("units", &srs, wkbPolygon, nullptr);
-  for (const char* name : {"unit_code", "unit_name", "unit_type", "region"}) {
-    OGRFieldDefn field(name, OFTString);
-    layer->CreateField(&field);
-  }
-  OGRFeature feature(layer->GetLayerDefn());
-  feature.SetField("unit_code", "UAV01");
-  feature.SetField("unit_name", "park");
-  feature.SetField("unit_type", "priority");
-  feature.SetField("region", "MN");
-  OGRLinearRing ring;
-  ring.addPoint(x0, y1);
-  ring.addPoint(x1, y1);
-  ring.addPoint(x1, y0);
-  ring.addPoint(x0, y0);
-  ring.closeRings();
-  OGRPolygon polygon;
-  polygon.addRing(&ring);
-  feature.SetGeometry(&polygon);
-  ASSERT_EQ(layer->CreateFeature(&feature), OGRERR_NONE);
+  write_rect_units(gpkg, srs, {{"UAV01", "park", "priority", "MN", {x0, y0, x1, y1}}});
 }
 
 class UavTest : public TempFolderTest {
