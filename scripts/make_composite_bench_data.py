@@ -26,6 +26,8 @@ import time
 import numpy as np
 from osgeo import gdal, ogr, osr
 
+from make_bench_data import SmoothField  # the same correlated noise as the scan benchmark
+
 gdal.UseExceptions()
 ogr.UseExceptions()
 
@@ -34,25 +36,6 @@ ULX, ULY = 399960.0, 3400020.0
 BLOCK = 512
 VEG = np.array([330, 620, 380, 3300], np.float32)
 SOIL = np.array([950, 1200, 1450, 2150], np.float32)
-
-
-class Smooth:
-    """Zero-mean noise correlated over ~scale pixels, bilinear from a coarse lattice."""
-
-    def __init__(self, n, scale, rng):
-        self.scale = float(scale)
-        m = int(math.ceil(n / scale)) + 3
-        self.c = rng.standard_normal((m, m)).astype(np.float32)
-        xx = (np.arange(n, dtype=np.float32) + 0.5) / self.scale + 1.0
-        self.x0 = np.floor(xx).astype(np.int32)
-        self.fx = (xx - self.x0)[None, :]
-
-    def rows(self, r0, r1):
-        yy = (np.arange(r0, r1, dtype=np.float32) + 0.5) / self.scale + 1.0
-        y0 = np.floor(yy).astype(np.int32)
-        fy = (yy - y0)[:, None]
-        rows = self.c[y0] * (1 - fy) + self.c[y0 + 1] * fy
-        return rows[:, self.x0] * (1 - self.fx) + rows[:, self.x0 + 1] * self.fx
 
 
 class Discs:
@@ -131,8 +114,8 @@ def main():
     dates = [start + datetime.timedelta(days=10 * d) for d in range(a.scenes)]
     season = [create(os.path.join(a.outdir, "season", f"S2STACK_{d.isoformat()}.tif"), n, srs) for d in dates]
     after = create(os.path.join(a.outdir, "after", "S2STACK_2025-07-01.tif"), n, srs)
-    base = [Smooth(n, s, rng) for s in (1200, 300, 60, 12)]
-    bright = Smooth(n, 250, rng)
+    base = [SmoothField(n, s, rng) for s in (1200, 300, 60, 12)]
+    bright = SmoothField(n, 250, rng)
     clouds = [Discs(n, max(2, int(45 * scale)), 60, 700, rng) for _ in dates]
     cleared = Discs(n, max(5, int(400 * scale)), 5, 60, rng)
     # Seasonal vegetation vigour and per-date calibration, as several sensors over a summer.
