@@ -36,27 +36,6 @@ std::string trim(const std::string& text) {
   return text.substr(a, b - a);
 }
 
-struct PathStat {
-  bool exists = false, is_dir = false;
-};
-
-PathStat stat_path(const std::string& path) {
-  VSIStatBufL stat{};
-  if (VSIStatL(path.c_str(), &stat) != 0) return {};
-  return {true, VSI_ISDIR(stat.st_mode)};
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-  const CPLStringList names(VSIReadDir(dir.c_str()));
-  std::vector<std::string> result;
-  for (int i = 0; i < names.size(); ++i) {
-    const std::string n = names[i];
-    if (n != "." && n != "..") result.push_back(n);
-  }
-  std::sort(result.begin(), result.end());
-  return result;
-}
-
 std::string join(const fs::path& dir, const std::string& name) { return (dir / name).string(); }
 
 bool is_mtd_name(const std::string& name) {
@@ -78,7 +57,7 @@ struct ProductRef {
 /// What a path is: a Landsat MTL (file, or folder holding exactly one), a Sentinel-2 MTD (file,
 /// or folder holding one), or none of them.
 ProductRef detect_product(const std::string& path, const std::string& label) {
-  const PathStat st = stat_path(path);
+  const VsiPathStat st = vsi_stat(path);
   if (!st.exists) return {};
   const std::string name = fs::path(path).filename().string();
   if (!st.is_dir) {
@@ -87,7 +66,7 @@ ProductRef detect_product(const std::string& path, const std::string& label) {
     return {};
   }
   std::vector<std::string> mtl, mtd;
-  for (const auto& entry : list_dir(path)) {
+  for (const auto& entry : vsi_list_dir(path)) {
     if (is_mtd_name(entry)) mtd.push_back(entry);
     if (is_mtl_name(entry)) mtl.push_back(entry);
   }
@@ -208,7 +187,7 @@ Scene landsat_scene(const std::string& label, const SceneOptions& options, const
       scene.missing_reason[r] = m.mtl_path + " lists no FILE_NAME_BAND_" + number;
       continue;
     }
-    if (!stat_path(it->second).exists) {
+    if (!vsi_stat(it->second).exists) {
       throw InputError(m.mtl_path + ": key 'FILE_NAME_BAND_" + number + "' names " + it->second +
                        ", which does not exist");
     }
@@ -219,7 +198,7 @@ Scene landsat_scene(const std::string& label, const SceneOptions& options, const
     files.emplace_back("B" + number, it->second);
   }
   require_some_band(scene, m.mtl_path);
-  if (!m.quality_file.empty() && stat_path(m.quality_file).exists) {
+  if (!m.quality_file.empty() && vsi_stat(m.quality_file).exists) {
     scene.quality = QualityBand{m.quality_file, 1, m.quality_encoding};
     files.emplace_back(m.collection == 1 ? "BQA" : "QA_PIXEL", m.quality_file);
   } else {
@@ -275,7 +254,7 @@ std::optional<std::string> xml_beside(const std::string& path) {
   const fs::path p(path);
   for (const std::string& candidate :
        {fs::path(p).replace_extension(".xml").string(), fs::path(p).replace_extension(".XML").string(), path + ".xml"}) {
-    if (candidate != path && stat_path(candidate).exists) return candidate;
+    if (candidate != path && vsi_stat(candidate).exists) return candidate;
   }
   return std::nullopt;
 }
@@ -364,7 +343,7 @@ class Discoverer {
       : options_(options), period_(period), sensor_dirs_(sensor_dirs), log_(logger("catalog")) {}
 
   void walk(const std::string& dir) {
-    const std::vector<std::string> names = list_dir(dir);
+    const std::vector<std::string> names = vsi_list_dir(dir);
     const std::string dir_name = fs::path(dir).filename().string();
     for (const auto& n : names) {
       if (is_mtd_name(n)) {
@@ -390,13 +369,13 @@ class Discoverer {
     for (const auto& n : names) {
       if (n.starts_with(".") || claimed.count(n) != 0) continue;
       const std::string path = join(dir, n);
-      const PathStat st = stat_path(path);
+      const VsiPathStat st = vsi_stat(path);
       if (st.is_dir) {
         subdirs.push_back(path);
         continue;
       }
       const bool envi = fs::path(n).extension().empty() &&
-                        (stat_path(path + ".hdr").exists || stat_path(path + ".HDR").exists);
+                        (vsi_stat(path + ".hdr").exists || vsi_stat(path + ".HDR").exists);
       if (!is_raster_name(n) && !envi) continue;  // metadata, headers, overviews, text
       const std::string stem = envi ? n : fs::path(n).stem().string();
       std::string band, key;
@@ -488,7 +467,7 @@ class Discoverer {
       try {
         if (!o.date.empty() && !is_iso_date(o.date)) throw InputError("date '" + o.date + "' is not YYYY-MM-DD");
         if (o.sensor.ends_with(".yaml") || o.sensor.ends_with(".yml")) o.sensor = absolute(o.sensor);
-        if (!stat_path(o.path).exists) throw InputError(o.path + ": not found");
+        if (!vsi_stat(o.path).exists) throw InputError(o.path + ": not found");
         const ProductFacts facts = inspect_product(o.path, "scene");
         if (o.date.empty()) o.date = facts.date;
         if (o.date.empty()) throw InputError(o.path + ": no date given, and none in its metadata or file name");
@@ -696,7 +675,7 @@ Discovery discover_scenes(const CatalogOptions& options, const DateRange& period
   if (!options.sensor.empty()) (void)load_sensor_profile(options.sensor, sensor_dirs);  // ConfigError up front
   Discoverer discoverer(options, period, sensor_dirs);
   for (const auto& source : options.sources) {
-    const PathStat st = stat_path(source);
+    const VsiPathStat st = vsi_stat(source);
     if (!st.exists) throw InputError(source + ": scene source not found");
     const std::string ext = text::lower(fs::path(source).extension().string());
     if (st.is_dir) {
@@ -711,7 +690,7 @@ Discovery discover_scenes(const CatalogOptions& options, const DateRange& period
 }
 
 SceneOptions complete_scene_options(const std::string& label, const SceneOptions& options) {
-  if (!stat_path(options.path).exists) {
+  if (!vsi_stat(options.path).exists) {
     if (options.date.empty() || options.sensor.empty()) throw InputError(options.path + ": " + label + " scene not found");
     return options;  // resolve_scene reports it
   }

@@ -1,9 +1,12 @@
 #include "zonewatch/pipeline/gdal_env.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
 #include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/error.hpp"
 
@@ -88,6 +91,23 @@ OGRSpatialReference spatial_reference_from_user_input(const std::string& text,
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return srs;
+}
+
+VsiPathStat vsi_stat(const std::string& path) {
+  VSIStatBufL stat{};
+  if (VSIStatL(path.c_str(), &stat) != 0) return {};
+  return {true, VSI_ISDIR(stat.st_mode)};
+}
+
+std::vector<std::string> vsi_list_dir(const std::string& dir) {
+  const CPLStringList names(VSIReadDir(dir.c_str()));
+  std::vector<std::string> result;
+  for (int i = 0; i < names.size(); ++i) {
+    const std::string n = names[i];
+    if (n != "." && n != "..") result.push_back(n);
+  }
+  std::sort(result.begin(), result.end());
+  return result;
 }
 
 }  // namespace zw

@@ -43,24 +43,6 @@ std::optional<double> parse_number(const std::string& text) {
   return v;
 }
 
-bool vsi_exists(const std::string& path, bool* is_dir = nullptr) {
-  VSIStatBufL stat{};
-  if (VSIStatL(path.c_str(), &stat) != 0) return false;
-  if (is_dir != nullptr) *is_dir = VSI_ISDIR(stat.st_mode);
-  return true;
-}
-
-std::vector<std::string> vsi_list(const std::string& dir) {
-  const CPLStringList names(VSIReadDir(dir.c_str()));
-  std::vector<std::string> result;
-  for (int i = 0; i < names.size(); ++i) {
-    const std::string n = names[i];
-    if (n != "." && n != "..") result.push_back(n);
-  }
-  std::sort(result.begin(), result.end());
-  return result;
-}
-
 // --- XML helpers (namespace prefixes stripped) ------------------------------------------
 
 struct XmlDeleter {
@@ -158,7 +140,7 @@ bool is_raster_file_name(const std::string& name) {
 
 /// Adds the image files in `dir` to `files`, keeping the finest resolution per band.
 void add_s2_images(const std::string& dir, std::map<std::string, std::pair<std::string, int>>& files) {
-  for (const auto& name : vsi_list(dir)) {
+  for (const auto& name : vsi_list_dir(dir)) {
     if (!is_raster_file_name(name)) continue;
     const auto [band, resolution] = s2_band_of(fs::path(name).stem().string());
     auto it = files.find(band);
@@ -476,7 +458,7 @@ Sentinel2Metadata read_sentinel2_mtd(const std::string& mtd_path) {
     if (relative.empty()) continue;
     for (const char* ext : {".jp2", ".tif", ".TIF", ".tiff"}) {
       const std::string candidate = (fs::path(m.product_dir) / (relative + ext)).string();
-      if (!vsi_exists(candidate)) continue;
+      if (!vsi_stat(candidate).exists) continue;
       const auto [band, resolution] = s2_band_of(fs::path(relative).filename().string());
       const int r = resolution > 0 ? resolution : 1000;
       auto it = files.find(band);
@@ -487,7 +469,7 @@ Sentinel2Metadata read_sentinel2_mtd(const std::string& mtd_path) {
   if (files.empty()) {
     // Exported or re-packed products: GRANULE/*/IMG_DATA[/R10m ...], or bands beside the MTD.
     const std::string granules = (fs::path(m.product_dir) / "GRANULE").string();
-    for (const auto& g : vsi_list(granules)) {
+    for (const auto& g : vsi_list_dir(granules)) {
       const std::string img = (fs::path(granules) / g / "IMG_DATA").string();
       add_s2_images(img, files);
       for (const char* sub : {"R10m", "R20m", "R60m"}) add_s2_images((fs::path(img) / sub).string(), files);

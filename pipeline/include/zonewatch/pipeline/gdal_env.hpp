@@ -2,6 +2,7 @@
 // GDAL set-up and the route of GDAL's errors into zw exceptions.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -29,6 +30,14 @@ DatasetPtr open_raster(const std::string& path);
 
 /// Opens a vector source read-only; throws InputError naming the file.
 DatasetPtr open_vector(const std::string& path);
+
+/// What GDAL's virtual file layer says of a path (plain files, /vsizip/, /vsicurl/ ...).
+struct VsiPathStat {
+  bool exists = false, is_dir = false;
+};
+VsiPathStat vsi_stat(const std::string& path);
+/// The names in a folder of GDAL's virtual file layer, sorted, without "." and "..".
+std::vector<std::string> vsi_list_dir(const std::string& dir);
 
 /// Spatial reference from any user text GDAL understands ("EPSG:32648", WKT, PROJ);
 /// traditional GIS axis order (x = easting/longitude). Throws ConfigError naming `what`.
