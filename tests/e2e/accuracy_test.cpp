@@ -12,10 +12,12 @@
 // message when its data is absent (the data is not part of the repository).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "golden.hpp"
 #include "zonewatch/pipeline/config.hpp"
 #include "zonewatch/pipeline/eval.hpp"
 
@@ -31,6 +33,18 @@ EvalOptions defaults() {
   EvalOptions options;
   options.detection = load_detection_options("", {});
   return options;
+}
+
+/// The report as `zonewatch eval` prints it, plus every site's threshold to the last digit:
+/// compared with tests/golden/ so that any change in what the detector finds shows up.
+std::string golden_text(const EvalReport& report) {
+  std::string text = format_eval_report(report);
+  char line[128];
+  for (const SiteScore& s : report.sites) {
+    std::snprintf(line, sizeof line, "threshold %s %.17g\n", s.site.c_str(), s.threshold);
+    text += line;
+  }
+  return text;
 }
 
 std::string describe(const Confusion& c) {
@@ -57,6 +71,7 @@ TEST(Accuracy, OscdRennes) {
   ASSERT_EQ(report.sites.size(), 1u);
   EXPECT_GE(report.pooled.f1(), 0.43) << describe(report.pooled);
   EXPECT_GT(report.pooled.precision(), 0.5) << describe(report.pooled);
+  e2e::expect_golden("eval_oscd_rennes.txt", golden_text(report));
 }
 
 TEST(Accuracy, OscdRennesDoesNotDependOnTiling) {
@@ -86,6 +101,7 @@ TEST(Accuracy, OscdPooledBeatsReference) {
   EXPECT_EQ(report.sites.size(), 8u);  // chongqing has no labels and is not scored
   EXPECT_GE(report.pooled.f1(), 0.31) << describe(report.pooled);  // reference: 0.19
   EXPECT_GE(report.pooled.kappa(), 0.29) << describe(report.pooled);
+  e2e::expect_golden("eval_oscd.txt", golden_text(report));
 }
 
 TEST(Accuracy, OscdPooledConstructionAndOtherOnly) {
@@ -96,6 +112,7 @@ TEST(Accuracy, OscdPooledConstructionAndOtherOnly) {
   options.change_types = {"construction", "other"};
   const EvalReport report = run_eval(options, {});
   EXPECT_GE(report.pooled.f1(), 0.30) << describe(report.pooled);
+  e2e::expect_golden("eval_oscd_construction_other.txt", golden_text(report));
 }
 
 TEST(Accuracy, LandsatTaizhouSampledPixels) {
@@ -114,12 +131,14 @@ TEST(Accuracy, LandsatTaizhouSampledPixels) {
   EXPECT_EQ(report.pooled.total(), 4227u + 17163u);  // only the sampled pixels are scored
   EXPECT_GE(report.pooled.overall_accuracy(), 0.95) << describe(report.pooled);
   EXPECT_GE(report.pooled.kappa(), 0.86) << describe(report.pooled);
+  e2e::expect_golden("eval_taizhou.txt", golden_text(report));
 }
 
 TEST(Accuracy, SztakiSzadaPooledOverSevenPairs) {
   const fs::path dir = kData / "aerial-sztaki" / "szada";
   if (!fs::exists(dir / "1" / "gt.png")) GTEST_SKIP() << dir << " is absent (../shared/data is not in the repository)";
   Confusion pooled;
+  std::string golden;
   for (int pair = 1; pair <= 7; ++pair) {
     EvalOptions options = defaults();
     const fs::path p = dir / std::to_string(pair);
@@ -131,8 +150,10 @@ TEST(Accuracy, SztakiSzadaPooledOverSevenPairs) {
     ASSERT_EQ(report.sites.size(), 1u);
     EXPECT_EQ(report.pooled.total(), 952u * 640u) << "pair " << pair;
     pooled.merge(report.pooled);
+    golden += "pair " + std::to_string(pair) + "\n" + golden_text(report);
   }
   EXPECT_GE(pooled.f1(), 0.30) << describe(pooled);  // reference: 0.20
+  e2e::expect_golden("eval_szada.txt", golden);
 }
 
 }  // namespace

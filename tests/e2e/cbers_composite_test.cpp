@@ -8,32 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "e2e_support.hpp"
+#include "cbers_season.hpp"
 
 namespace zw::e2e {
 namespace {
 
 [[maybe_unused]] ::testing::Environment* const kGdal = ::testing::AddGlobalTestEnvironment(new GdalEnvironment);
 
-const fs::path kCbers = fs::path(ZONEWATCH_SHARED_DATA) / "timeseries" / "cbers4-awfi";
 const std::vector<std::string> kWet{"2018-02-02", "2018-02-18", "2018-03-06", "2018-03-22", "2018-04-07", "2018-04-23"};
 const std::vector<std::string> kDry{"2018-06-10", "2018-06-26", "2018-07-12", "2018-07-28", "2018-08-13", "2018-08-29"};
-
-fs::path cbers_file(const std::string& band, const std::string& date) {
-  return kCbers / ("CBERS-4_AWFI_022024_" + band + "_" + date + ".tif");
-}
-
-/// One control unit covering the footprint of `raster`, in its CRS.
-void write_units_over(const fs::path& raster, const fs::path& gpkg) {
-  Dataset image = open_dataset(raster, GDAL_OF_RASTER | GDAL_OF_READONLY);
-  ASSERT_TRUE(image);
-  double gt[6];
-  image->GetGeoTransform(gt);
-  const double x0 = gt[0], y0 = gt[3], x1 = gt[0] + image->GetRasterXSize() * gt[1],
-               y1 = gt[3] + image->GetRasterYSize() * gt[5];
-  write_rect_units(gpkg, *image->GetSpatialRef(),
-                   {{"CB001", "cerrado", "priority", "BA", {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)}}});
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -44,26 +27,13 @@ double median(std::vector<double> v) {
 class CbersCompositeTest : public TempFolderTest {
  protected:
   void SetUp() override {
-    if (!fs::exists(kCbers / "CBERS-4_AWFI_022024_B16_2018-02-02.tif")) {
+    if (!cbers_present()) {
       GTEST_SKIP() << kCbers << " is absent: the CBERS-4 AWFI time series (../shared/data) is needed";
     }
     TempFolderTest::SetUp();
   }
 
-  fs::path season_config(const std::string& composite) {
-    write_units_over(cbers_file("B13", "2018-02-02"), root_ / "units.gpkg");
-    YAML::Node config;
-    config["name"] = "cbers-season";
-    config["before"]["period"] = "2018-02-01..2018-04-30";
-    config["before"]["sources"].push_back(kCbers.string());
-    config["before"]["composite"] = composite;
-    config["after"]["period"] = "2018-06-01..2018-08-31";
-    config["after"]["sources"].push_back(kCbers.string());
-    config["after"]["composite"] = composite;
-    config["units"]["path"] = (root_ / "units.gpkg").string();
-    config["output"]["dir"] = (root_ / ("out-" + composite)).string();
-    return write_config(config, root_ / ("season-" + composite + ".yaml"));
-  }
+  fs::path season_config(const std::string& composite) { return cbers_season_config(root_, composite); }
 };
 
 TEST_F(CbersCompositeTest, SeasonMediansWithCloudMasks) {
