@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config clang-format
   libgdal-dev gdal-bin
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libtbb-dev libomp-dev libhdf5-dev
