@@ -14,16 +14,16 @@
 #include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
 
-#include "zonewatch/pipeline/catalog.hpp"
-#include "zonewatch/pipeline/config.hpp"
-#include "zonewatch/pipeline/error.hpp"
-#include "zonewatch/pipeline/eval.hpp"
-#include "zonewatch/pipeline/log.hpp"
-#include "zonewatch/pipeline/outputs.hpp"
-#include "zonewatch/pipeline/dispatch.hpp"
-#include "zonewatch/pipeline/scan.hpp"
-#include "zonewatch/pipeline/scan_inputs.hpp"
-#include "zonewatch/pipeline/verdicts.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/commands/eval.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/monitoring/dispatch.hpp"
+#include "zonewatch/pipeline/commands/scan.hpp"
+#include "zonewatch/pipeline/inputs/scan_inputs.hpp"
+#include "zonewatch/pipeline/monitoring/verdicts.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace {

@@ -18,8 +18,9 @@
 #include <vector>
 
 #include "golden.hpp"
-#include "zonewatch/pipeline/config.hpp"
-#include "zonewatch/pipeline/eval.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/commands/eval.hpp"
+#include "test_paths.hpp"
 
 namespace zw {
 namespace {

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "e2e_support.hpp"
-#include "zonewatch/pipeline/catalog.hpp"
-#include "zonewatch/pipeline/grid.hpp"
-#include "zonewatch/pipeline/log.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "test_paths.hpp"
 
 namespace zw::e2e {
 namespace {

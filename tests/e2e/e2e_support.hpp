@@ -28,6 +28,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 #include <yaml-cpp/yaml.h>
+#include "test_paths.hpp"
 
 namespace zw::e2e {
 

@@ -12,7 +12,7 @@
 #include "cbers_season.hpp"
 #include "e2e_support.hpp"
 #include "golden.hpp"
-#include "zonewatch/pipeline/sha256.hpp"
+#include "zonewatch/pipeline/core/sha256.hpp"
 
 namespace zw::e2e {
 namespace {

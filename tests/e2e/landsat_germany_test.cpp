@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "e2e_support.hpp"
+#include "test_paths.hpp"
 
 namespace zw::e2e {
 namespace {

@@ -12,9 +12,10 @@
 #include <vector>
 
 #include "e2e_support.hpp"
-#include "zonewatch/pipeline/grid.hpp"
-#include "zonewatch/pipeline/scene.hpp"
-#include "zonewatch/pipeline/sensor_profile.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/inputs/scene.hpp"
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "test_paths.hpp"
 
 namespace zw::e2e {
 namespace {

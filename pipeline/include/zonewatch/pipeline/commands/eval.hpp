@@ -1,0 +1,51 @@
+#pragma once
+// `zonewatch eval`: scores the detector against labelled change data (OSCD-style suites,
+// or one pair with dense or sparse labels).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+
+namespace zw {
+
+struct EvalOptions {
+  std::string suite_dir;  // folder of sites: <site>/imgs_1, imgs_2, change.tif
+  std::string before, after, truth, truth_negative;  // one pair
+  std::string sensor;  // profile; default sentinel2-l1c for suites, required for pairs
+  std::vector<std::string> change_types;  // counted as change; empty = all
+  DetectionOptions detection;
+  ProcessingOptions processing;
+};
+
+/// Binary confusion counts over scored pixels.
+struct Confusion {
+  std::uint64_t true_positive = 0, false_positive = 0, false_negative = 0, true_negative = 0;
+
+  void merge(const Confusion& o);
+  [[nodiscard]] std::uint64_t total() const;
+  [[nodiscard]] double precision() const;
+  [[nodiscard]] double recall() const;
+  [[nodiscard]] double f1() const;
+  [[nodiscard]] double kappa() const;
+  [[nodiscard]] double overall_accuracy() const;
+};
+
+struct SiteScore {
+  std::string site;
+  Confusion confusion;
+  double threshold = 0.0;
+};
+
+struct EvalReport {
+  std::vector<SiteScore> sites;
+  Confusion pooled;
+};
+
+EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress);
+
+/// A table per site, the pooled figures on the last line.
+std::string format_eval_report(const EvalReport& report);
+
+}  // namespace zw

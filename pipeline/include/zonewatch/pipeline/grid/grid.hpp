@@ -1,0 +1,105 @@
+#pragma once
+// The analysis grid every band of both scenes is resampled onto, and the reading of
+// scene bands onto it (direct where a file already lies on the grid, GDAL warping else).
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gdal_priv.h>
+
+#include "zonewatch/kernels/tile.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/inputs/scene.hpp"
+
+namespace zw {
+
+struct AnalysisGrid {
+  std::string crs_wkt;  // empty for images without georeferencing (pixel grid)
+  std::array<double, 6> geotransform{0, 1, 0, 0, 0, 1};
+  int width = 0;
+  int height = 0;
+  bool geographic = false;
+  double linear_unit_m = 1.0;  // metres per CRS unit (projected grids)
+
+  [[nodiscard]] kernels::Window full() const { return {0, 0, width, height}; }
+  /// Area in m² of one pixel of grid row `row` (rows differ on geographic grids).
+  [[nodiscard]] double pixel_area_m2(int row) const;
+  /// Areas of rows y0 .. y0 + rows - 1.
+  [[nodiscard]] std::vector<double> row_areas_m2(int y0, int rows) const;
+  /// CRS coordinates of a pixel-coordinate point.
+  [[nodiscard]] std::array<double, 2> to_crs(double col, double row) const;
+  [[nodiscard]] std::array<double, 2> to_pixel(double x, double y) const;
+};
+
+/// By default the grid of the before scene's finest band; `options` may set CRS and/or
+/// resolution, in which case the before scene's extent is reprojected and snapped.
+AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options);
+
+/// Throws InputError naming the scene's file when it does not overlap the grid.
+void check_overlap(const AnalysisGrid& grid, const Scene& scene);
+
+/// Raw pixels of one band over a window, in the file's own data type.
+struct RawBand {
+  GDALDataType type = GDT_Unknown;
+  std::vector<std::byte> bytes;
+  int width = 0, height = 0;
+  /// The band's own calibration (product metadata), used instead of the profile's.
+  std::optional<double> scale, offset;
+
+  template <class T>
+  [[nodiscard]] kernels::ConstTileView<T> view() const {
+    return {reinterpret_cast<const T*>(bytes.data()), width, height};
+  }
+  [[nodiscard]] bool empty() const { return bytes.empty(); }
+};
+
+/// One window of a scene: raw bands by role plus a validity mask: alpha, warp coverage, and
+/// the quality mask (fill, cloud, shadow, snow, saturation from the scene's quality band,
+/// or the spectral cloud test where the profile asks for it and there is none).
+struct RawSceneTile {
+  std::array<RawBand, kernels::kBandRoleCount> bands;
+  std::vector<std::uint8_t> valid;  // empty: all valid; else 0 = no data
+};
+
+/// Converts a raw band to float reflectance with the profile's scale, offset and nodata (the
+/// band's own scale/offset where it carries them); pixels whose `valid` entry is 0 become NaN.
+void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
+                        const std::vector<std::uint8_t>& valid, kernels::TileView<float> out);
+
+/// Reads windows of the analysis grid from a scene. Not thread-safe (GDAL datasets are
+/// not): use one reader per thread, or read from one serial pipeline stage.
+class SceneReader {
+ public:
+  SceneReader(const Scene& scene, const AnalysisGrid& grid, const std::vector<kernels::BandRole>& roles);
+  ~SceneReader();
+  SceneReader(const SceneReader&) = delete;
+  SceneReader& operator=(const SceneReader&) = delete;
+
+  void read(kernels::Window window, RawSceneTile& out);
+  [[nodiscard]] const Scene& scene() const { return scene_; }
+  /// True when at least one file had to be warped onto the grid.
+  [[nodiscard]] bool warped() const;
+  /// True when a file much finer than the grid (a drone orthomosaic) is aggregated onto it
+  /// by area-weighted averaging ('-r average') instead of bilinear interpolation; grid
+  /// pixels less than half covered by its valid pixels (alpha, nodata, edge) are no data.
+  [[nodiscard]] bool aggregated() const;
+  /// True when the scene's quality band is read (scene().quality), and when the spectral
+  /// cloud test is applied instead (no quality band, profile cloud_test: spectral).
+  [[nodiscard]] bool quality_masked() const { return quality_ != nullptr; }
+  [[nodiscard]] bool spectral_cloud_test() const { return spectral_test_; }
+
+ private:
+  struct Source;
+  Scene scene_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::unique_ptr<Source> quality_;  // the quality band, on the grid (nearest neighbour)
+  bool spectral_test_ = false;
+  void mask_quality(kernels::Window window, RawSceneTile& out);
+  void mask_spectral_clouds(RawSceneTile& out);
+};
+
+}  // namespace zw

@@ -1,0 +1,69 @@
+#pragma once
+// The two sides of a scan — before and after — each a single scene or the scenes of a
+// period (found by the catalog, composited per pixel); the analysis grid they share
+// (grid.footprint); and the scene detection finally reads for each side.
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "zonewatch/pipeline/stages/composite.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/inputs/scene.hpp"
+
+namespace zw {
+
+struct ScanSide {
+  std::string label;               // "before" / "after"
+  std::string date;                // the scene's date, or the period's last day
+  std::optional<Scene> scene;      // a single scene
+  PeriodOptions period;            // enabled(): a period
+  std::vector<Scene> scenes;       // the period's scenes, by date, that overlap the grid
+  std::vector<std::pair<std::string, std::string>> skipped;  // period scenes left out: path, reason
+
+  [[nodiscard]] bool is_period() const { return period.enabled(); }
+  /// The scene whose grid the analysis grid takes when this side is the footprint: the
+  /// single scene, or the period's finest scene (smallest pixel area; earliest on ties).
+  [[nodiscard]] const Scene& reference() const;
+  /// Every file the side reads.
+  [[nodiscard]] std::vector<std::string> files() const;
+  /// The side as run.json and the monitoring store record it: {path, date, sensor, files}
+  /// for a scene; {period, composite, sources, date, scenes: [{path, date, sensor, files}]}
+  /// for a period. `file_record` gives each file's record (path, bytes, sha256).
+  [[nodiscard]] nlohmann::json record(const std::function<nlohmann::json(const std::string&)>& file_record) const;
+};
+
+/// A single scene (resolve_scene), or a period's scenes (discover_scenes over its sources
+/// and dates; skipped products are logged). InputError when a period finds no scene.
+ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
+                           const std::vector<std::filesystem::path>& sensor_dirs);
+
+/// The analysis grid from the footprint side (grid.footprint: before, or after for a drone
+/// flight scanned on its own fine grid); checks that the other side overlaps it (InputError
+/// otherwise). Period scenes that do not overlap are dropped into `skipped`; InputError when
+/// none is left.
+AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options);
+
+/// `zonewatch composite`: one period's composite alone, written to `out` (a GeoTIFF,
+/// replaced atomically). The grid as a scan's with the period as its footprint side.
+struct CompositeCommand {
+  PeriodOptions period;
+  GridOptions grid;
+  ProcessingOptions processing;
+  std::string out;
+};
+CompositeResult run_composite_command(const CompositeCommand& command, const ProgressCallback& progress);
+
+/// The scene detection reads for `side`: the single scene, or the period's composite built
+/// into `composite_path` (its summary in `composite`).
+Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
+                          const std::filesystem::path& composite_path, const ProgressCallback& progress,
+                          std::optional<CompositeResult>& composite);
+
+}  // namespace zw

@@ -1,0 +1,101 @@
+#pragma once
+// The change-detection stage: from two scenes on an analysis grid to cleaned, typed,
+// labelled change patches, tile by tile.
+//
+//   pass 1 (statistics): on a fixed lattice of sample blocks, band-difference moments
+//          (z-scoring) then the change-magnitude histogram (Otsu / k·sigma threshold);
+//   pass 2 (classify):   read in order -> features, typing, opening, labelling, zonal
+//          sums in parallel -> seam merge and spill to disk in order;
+//   pass 3 (finalize):   patches under the minimum mapping unit dropped, final classes and
+//          patch ids streamed to sinks in tile order.
+// Every global result is merged in tile order, so any tiling gives identical output.
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "zonewatch/kernels/components.hpp"
+#include "zonewatch/kernels/zonal.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/stages/normalization.hpp"
+#include "zonewatch/pipeline/inputs/scene.hpp"
+#include "zonewatch/pipeline/inputs/units.hpp"
+
+namespace zw {
+
+/// Tiles of the analysis grid; the tile is the unit of memory and scheduling.
+struct TilePlan {
+  int tile_width = 0, tile_height = 0;
+  int tiles_x = 0, tiles_y = 0;
+  int halo = 0;
+  int grid_width = 0, grid_height = 0;
+
+  [[nodiscard]] int count() const { return tiles_x * tiles_y; }
+  [[nodiscard]] kernels::Window core(int index) const;
+  /// The core grown by the halo, clipped to the grid.
+  [[nodiscard]] kernels::Window padded(int index) const;
+};
+
+/// Plans tiles whose in-flight working set (`tokens` tiles at once) fits `memory_mb`,
+/// unless `tile_size` forces a side length.
+TilePlan plan_tiles(int grid_width, int grid_height, const ProcessingOptions& options, int halo, int tokens);
+
+/// Which spectral features the two scenes can give together.
+struct FeatureSet {
+  std::vector<kernels::BandRole> roles;  // present in both scenes, used for change vectors
+  bool greenness_is_ndvi = false;        // else GLI from RGB
+  bool has_water = false, water_is_mndwi = false;
+  bool has_built = false, has_bare = false;
+};
+
+/// Bands needed by the enabled typing rules, checked against both scenes (InputError
+/// naming the scene file and band when one lacks a band the profile says it should have).
+FeatureSet plan_features(const Scene& before, const Scene& after, const DetectionOptions& options);
+
+struct DetectionStatistics {
+  std::vector<kernels::BandRole> roles;
+  std::vector<float> offsets;  // mean band difference (after - before)
+  std::vector<float> weights;  // 1 / sigma of the band difference
+  double threshold = 0.0;      // on the change-vector magnitude
+  double automatic_threshold = 0.0;  // what otsu / k_sigma gave before the floor
+  std::uint64_t sample_pixels = 0;
+  int sample_block_step = 1;  // 1 = every block sampled
+};
+
+/// What detection hands to the caller at the end, besides the sinks' output.
+struct DetectionResult {
+  TilePlan plan;
+  FeatureSet features;
+  DetectionStatistics statistics;
+  kernels::PatchTable patches;
+  /// Per patch (index = id - 1): (unit index, coverage-weighted area in m²) it overlaps.
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> patch_unit_overlap;
+  std::vector<kernels::ZonalStats> unit_stats;  // area, valid area, greenness (changed areas: see scan)
+  std::uint64_t valid_pixels = 0;
+  std::uint64_t components_before_mmu = 0;
+  std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
+  std::map<std::string, double> seconds;  // per pass
+  RadiometricCorrection radiometric;      // detection.normalize: irmad (else not applied)
+};
+
+/// Receives the final classes (ChangeType) and patch ids of each tile core, in tile order.
+using FinalTileSink =
+    std::function<void(kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
+                       kernels::ConstTileView<std::uint32_t> patch_ids)>;
+
+struct DetectionInputs {
+  const Scene& before;
+  const Scene& after;
+  const AnalysisGrid& grid;
+  const std::vector<ControlUnit>& units;  // may be empty
+};
+
+/// Runs the three passes. `work_dir` holds spill files (removed before returning).
+DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
+                              const ProcessingOptions& processing, const std::filesystem::path& work_dir,
+                              const FinalTileSink& sink, const ProgressCallback& progress);
+
+}  // namespace zw

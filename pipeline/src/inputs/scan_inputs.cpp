@@ -1,0 +1,176 @@
+#include "zonewatch/pipeline/inputs/scan_inputs.hpp"
+
+#include <algorithm>
+#include <unistd.h>
+
+#include "zonewatch/pipeline/inputs/catalog.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
+
+namespace zw {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const Scene& ScanSide::reference() const {
+  if (!is_period()) return *scene;
+  if (scenes.empty()) throw InternalError(label + " period " + period.text() + ": no scene left");
+  const Scene* best = &scenes.front();
+  double best_area = make_analysis_grid(*best, GridOptions{}).pixel_area_m2(0);
+  for (const Scene& s : scenes) {
+    const double area = make_analysis_grid(s, GridOptions{}).pixel_area_m2(0);
+    if (area < best_area * (1.0 - 1e-9)) {
+      best = &s;
+      best_area = area;
+    }
+  }
+  return *best;
+}
+
+std::vector<std::string> ScanSide::files() const {
+  std::vector<std::string> result;
+  auto add = [&](const Scene& s) {
+    for (const auto& f : s.files()) result.push_back(f);
+  };
+  if (scene) add(*scene);
+  for (const Scene& s : scenes) add(s);
+  return result;
+}
+
+json ScanSide::record(const std::function<json(const std::string&)>& file_record) const {
+  const auto scene_record = [&](const Scene& s) {
+    json files = json::array();
+    for (const auto& f : s.files()) files.push_back(file_record(f));
+    return json{{"path", s.options.path}, {"date", s.options.date}, {"sensor", s.profile.name}, {"files", files}};
+  };
+  if (!is_period()) return scene_record(*scene);
+  json observations = json::array();
+  for (const Scene& s : scenes) observations.push_back(scene_record(s));
+  return {{"period", period.text()},
+          {"composite", std::string(kernels::to_string(period.composite))},
+          {"sources", period.sources},
+          {"date", date},
+          {"scenes", observations}};
+}
+
+ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
+                           const std::vector<fs::path>& sensor_dirs) {
+  ScanSide side;
+  side.label = label;
+  side.date = options.date;
+  side.period = period;
+  if (!period.enabled()) {
+    side.scene = resolve_scene(label, options, load_sensor_profile(options.sensor, sensor_dirs));
+    return side;
+  }
+  auto log = logger("scan");
+  CatalogOptions catalog;
+  catalog.sources = period.sources;
+  catalog.sensor = period.sensor;
+  Discovery found = discover_scenes(catalog, DateRange{period.first, period.last}, sensor_dirs);
+  for (const auto& s : found.skipped) {
+    log->info("{} period {}: skipped {}: {}", label, period.text(), s.path, s.reason);
+    side.skipped.emplace_back(s.path, s.reason);
+  }
+  if (found.scenes.empty()) {
+    std::string sources;
+    for (const auto& s : period.sources) sources += (sources.empty() ? "" : ", ") + s;
+    std::string why;
+    for (std::size_t i = 0; i < found.skipped.size() && i < 3; ++i) {
+      why += (i ? "; " : " (") + found.skipped[i].path + ": " + found.skipped[i].reason;
+    }
+    if (!why.empty()) why += found.skipped.size() > 3 ? "; ...)" : ")";
+    throw InputError(sources + ": no usable scene of the " + label + " period " + period.text() + " (" +
+                     std::to_string(found.skipped.size()) + " skipped)" + why);
+  }
+  for (Scene& s : found.scenes) s.label = label;
+  side.scenes = std::move(found.scenes);
+  log->info("{} period {}: {} scenes to composite ({})", label, period.text(), side.scenes.size(),
+            kernels::to_string(period.composite));
+  return side;
+}
+
+namespace {
+
+void keep_overlapping(ScanSide& side, const AnalysisGrid& grid) {
+  if (!side.is_period()) {
+    check_overlap(grid, *side.scene);
+    return;
+  }
+  std::vector<Scene> kept;
+  for (Scene& s : side.scenes) {
+    try {
+      check_overlap(grid, s);
+      kept.push_back(std::move(s));
+    } catch (const InputError& e) {
+      logger("scan")->warn("{} period {}: left out {}: {}", side.label, side.period.text(), s.options.path, e.what());
+      side.skipped.emplace_back(s.options.path, e.what());
+    }
+  }
+  side.scenes = std::move(kept);
+  if (side.scenes.empty()) {
+    const std::string where = side.period.sources.empty() ? side.label : side.period.sources.front();
+    throw InputError(where + ": no scene of the " + side.label + " period " + side.period.text() +
+                     " overlaps the analysis grid");
+  }
+}
+
+}  // namespace
+
+AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options) {
+  const bool from_after = options.footprint == "after";
+  ScanSide& footprint = from_after ? after : before;
+  ScanSide& other = from_after ? before : after;
+  const AnalysisGrid grid = make_analysis_grid(footprint.reference(), options);
+  keep_overlapping(footprint, grid);
+  keep_overlapping(other, grid);
+  return grid;
+}
+
+Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
+                          const fs::path& composite_path, const ProgressCallback& progress,
+                          std::optional<CompositeResult>& composite) {
+  if (!side.is_period()) return *side.scene;
+  CompositeOptions options{side.label, side.period.first, side.period.last, side.period.composite};
+  composite = build_composite(side.scenes, grid, options, processing, composite_path, progress);
+  return composite->scene;
+}
+
+CompositeResult run_composite_command(const CompositeCommand& command, const ProgressCallback& progress) {
+  init_gdal();
+  // As run_scan: bound GDAL's block cache by the share of memory_mb the tiles leave free.
+  if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) {
+    const auto cache_mb = std::max<std::size_t>(64, command.processing.memory_mb * 2 / 5);
+    GDALSetCacheMax64(static_cast<GIntBig>(cache_mb) * 1024 * 1024);
+  }
+  if (command.out.empty()) throw UsageError("composite: --out FILE.tif is required");
+  const fs::path out = fs::absolute(command.out);
+  SceneOptions options;
+  options.date = command.period.last;
+  options.sensor = command.period.sensor;
+  ScanSide side = resolve_scan_side("period", options, command.period, sensor_search_dirs(fs::current_path()));
+  const AnalysisGrid grid = make_analysis_grid(side.reference(), command.grid);
+  keep_overlapping(side, grid);
+  logger("composite")->info("grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
+                            -grid.geotransform[5]);
+  // Written under a temporary name beside the target and renamed when complete.
+  const fs::path partial = out.parent_path() / (".zonewatch-" + std::to_string(::getpid()) + "-" + out.filename().string());
+  std::optional<CompositeResult> result;
+  try {
+    scene_for_detection(side, grid, command.processing, partial, progress, result);
+    std::error_code ec;
+    fs::rename(partial, out, ec);
+    if (ec) throw OutputError(out.string() + ": cannot move the composite into place: " + ec.message());
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw;
+  }
+  result->path = out;
+  SceneOptions final_options = result->scene.options;
+  final_options.path = out.string();
+  result->scene = resolve_scene(result->scene.label, final_options, result->scene.profile);
+  return std::move(*result);
+}
+
+}  // namespace zw

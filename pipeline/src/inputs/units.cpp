@@ -1,0 +1,191 @@
+#include "zonewatch/pipeline/inputs/units.hpp"
+
+#include <set>
+
+#include <ogrsf_frmts.h>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+
+namespace zw {
+namespace {
+
+using OGRGeometryPtr = std::unique_ptr<OGRGeometry>;
+
+kernels::Ring to_pixel_ring(const OGRLinearRing& ring, const AnalysisGrid& grid) {
+  kernels::Ring out;
+  const int n = ring.getNumPoints();
+  out.x.reserve(static_cast<std::size_t>(n));
+  out.y.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto p = grid.to_pixel(ring.getX(i), ring.getY(i));
+    out.x.push_back(p[0]);
+    out.y.push_back(p[1]);
+  }
+  return out;
+}
+
+void add_polygon(const OGRPolygon& polygon, const AnalysisGrid& grid, kernels::MultiPolygonRings& out) {
+  if (polygon.IsEmpty()) return;
+  kernels::PolygonRings rings;
+  rings.rings.push_back(to_pixel_ring(*polygon.getExteriorRing(), grid));
+  for (int i = 0; i < polygon.getNumInteriorRings(); ++i) {
+    rings.rings.push_back(to_pixel_ring(*polygon.getInteriorRing(i), grid));
+  }
+  out.push_back(std::move(rings));
+}
+
+/// Keeps the polygonal parts of a geometry (MakeValid can return collections with lines).
+void collect_polygons(const OGRGeometry& geometry, const AnalysisGrid& grid, kernels::MultiPolygonRings& out) {
+  switch (wkbFlatten(geometry.getGeometryType())) {
+    case wkbPolygon: add_polygon(*geometry.toPolygon(), grid, out); break;
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+      for (const OGRGeometry* part : *geometry.toGeometryCollection()) collect_polygons(*part, grid, out);
+      break;
+    default: break;
+  }
+}
+
+void collect_polygon_parts(const OGRGeometry& geometry, OGRMultiPolygon& out) {
+  switch (wkbFlatten(geometry.getGeometryType())) {
+    case wkbPolygon: out.addGeometry(&geometry); break;
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+      for (const OGRGeometry* part : *geometry.toGeometryCollection()) collect_polygon_parts(*part, out);
+      break;
+    default: break;
+  }
+}
+
+/// The polygonal part of a repaired geometry: MakeValid turns a spike or a zero-width
+/// appendage into a line beside the polygon, and a unit (like the outputs' layers) is
+/// polygons only.
+OGRGeometryPtr polygonal_part(OGRGeometryPtr geometry) {
+  const auto flat = wkbFlatten(geometry->getGeometryType());
+  if (flat == wkbPolygon || flat == wkbMultiPolygon) return geometry;
+  auto polygons = std::make_unique<OGRMultiPolygon>();
+  collect_polygon_parts(*geometry, *polygons);
+  if (polygons->getNumGeometries() == 1) return OGRGeometryPtr(polygons->getGeometryRef(0)->clone());
+  return polygons;
+}
+
+std::string field_text(OGRFeature& feature, int index) {
+  if (index < 0 || !feature.IsFieldSetAndNotNull(index)) return {};
+  return feature.GetFieldAsString(index);
+}
+
+}  // namespace
+
+std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const AnalysisGrid& grid) {
+  auto log = logger("units");
+  DatasetPtr ds = open_vector(options.path);
+  OGRLayer* layer = nullptr;
+  if (!options.layer.empty()) {
+    layer = ds->GetLayerByName(options.layer.c_str());
+    if (layer == nullptr) {
+      std::string names;
+      for (auto* l : ds->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
+      throw InputError(options.path + ": no layer '" + options.layer + "' (layers: " + names + ")");
+    }
+  } else {
+    if (ds->GetLayerCount() == 0) throw InputError(options.path + ": holds no vector layer");
+    if (ds->GetLayerCount() > 1) {
+      std::string names;
+      for (auto* l : ds->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
+      throw InputError(options.path + ": has several layers (" + names + "); set units.layer");
+    }
+    layer = ds->GetLayer(0);
+  }
+  const std::string where = options.path + " layer " + layer->GetName();
+  OGRFeatureDefn* definition = layer->GetLayerDefn();
+  auto field_index = [&](const std::string& field, const std::string& key, bool required) {
+    const int index = definition->GetFieldIndex(field.c_str());
+    if (index < 0 && required) {
+      std::string names;
+      for (int i = 0; i < definition->GetFieldCount(); ++i) {
+        names += std::string(i ? ", " : "") + definition->GetFieldDefn(i)->GetNameRef();
+      }
+      throw InputError(where + ": no attribute '" + field + "' (units.fields." + key + "); attributes: " + names);
+    }
+    return index;
+  };
+  const int code_index = field_index(options.code_field, "code", true);
+  // With a default type, the type attribute is optional (used where present).
+  const int type_index = field_index(options.type_field, "type", !options.default_type.has_value());
+  // Name and region are descriptive: an empty field name in the config means "none".
+  const int name_index = options.name_field.empty() ? -1 : field_index(options.name_field, "name", true);
+  const int region_index = options.region_field.empty() ? -1 : field_index(options.region_field, "region", true);
+
+  std::unique_ptr<OGRCoordinateTransformation> to_grid;
+  const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+  OGRSpatialReference grid_srs;
+  if (!grid.crs_wkt.empty()) {
+    grid_srs.importFromWkt(grid.crs_wkt.c_str());
+    grid_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  }
+  if (layer_srs == nullptr) {
+    log->warn("{}: has no CRS; assuming the analysis grid's", where);
+  } else if (!grid.crs_wkt.empty() && !layer_srs->IsSame(&grid_srs)) {
+    OGRSpatialReference source(*layer_srs);
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    to_grid.reset(OGRCreateCoordinateTransformation(&source, &grid_srs));
+    if (!to_grid) throw InputError(where + ": cannot be transformed to the grid CRS" + gdal_error_suffix());
+  }
+
+  std::vector<ControlUnit> units;
+  std::set<std::string> codes;
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    const std::string feature_name = where + " feature " + std::to_string(feature->GetFID());
+    ControlUnit unit;
+    unit.code = field_text(*feature, code_index);
+    if (unit.code.empty()) throw InputError(feature_name + ": attribute '" + options.code_field + "' (unit code) is empty");
+    const std::string named = feature_name + " (" + unit.code + ")";
+    if (!codes.insert(unit.code).second) throw InputError(named + ": unit code appears twice in the layer");
+    const std::string type_text = field_text(*feature, type_index);
+    const auto type = type_index < 0 && options.default_type ? options.default_type : unit_type_from_string(type_text);
+    if (!type) {
+      throw InputError(named + ": attribute '" + options.type_field + "' is '" + type_text +
+                       "', expected priority|key|general or 优先保护单元|重点管控单元|一般管控单元");
+    }
+    unit.type = *type;
+    unit.name = field_text(*feature, name_index);
+    unit.region = field_text(*feature, region_index);
+
+    const OGRGeometry* source_geometry = feature->GetGeometryRef();
+    if (source_geometry == nullptr || source_geometry->IsEmpty()) throw InputError(named + ": has no geometry");
+    const auto flat = wkbFlatten(source_geometry->getGeometryType());
+    if (flat != wkbPolygon && flat != wkbMultiPolygon) {
+      throw InputError(named + ": geometry is " + OGRGeometryTypeToName(source_geometry->getGeometryType()) +
+                       ", expected Polygon or MultiPolygon");
+    }
+    OGRGeometryPtr geometry(source_geometry->clone());
+    if (!geometry->IsValid()) {
+      take_gdal_error();
+      OGRGeometryPtr repaired(geometry->MakeValid());
+      if (!repaired || repaired->IsEmpty() || !repaired->IsValid()) {
+        throw InputError(named + ": geometry is invalid and cannot be repaired" + gdal_error_suffix());
+      }
+      log->warn("{}: invalid geometry (e.g. self-intersection) repaired with MakeValid", named);
+      geometry = polygonal_part(std::move(repaired));
+      unit.repaired = true;
+    }
+    if (to_grid && geometry->transform(to_grid.get()) != OGRERR_NONE) {
+      throw InputError(named + ": cannot be transformed to the grid CRS" + gdal_error_suffix());
+    }
+    collect_polygons(*geometry, grid, unit.pixel_rings);
+    if (unit.pixel_rings.empty()) throw InputError(named + ": geometry has no polygon area after repair");
+    char* wkt = nullptr;
+    geometry->exportToWkt(&wkt, wkbVariantIso);
+    unit.geometry_wkt = wkt != nullptr ? wkt : "";
+    CPLFree(wkt);
+    units.push_back(std::move(unit));
+  }
+  if (units.empty()) throw InputError(where + ": holds no control unit");
+  return units;
+}
+
+}  // namespace zw

@@ -1,0 +1,454 @@
+#include "zonewatch/pipeline/monitoring/verdicts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <ogr_spatialref.h>
+
+#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/core/sha256.hpp"
+
+namespace zw {
+namespace {
+
+enum class Column { hotspot_id, verdict, date, inspector, note, approval };
+
+std::optional<Column> column_for(const std::string& header) {
+  static const std::vector<std::pair<std::string, Column>> kNames{
+      {"hotspot_id", Column::hotspot_id}, {"hotspot", Column::hotspot_id},   {"id", Column::hotspot_id},
+      {"图斑编号", Column::hotspot_id},    {"编号", Column::hotspot_id},      {"verdict", Column::verdict},
+      {"result", Column::verdict},         {"核查结论", Column::verdict},     {"结论", Column::verdict},
+      {"verdict_date", Column::date},      {"date", Column::date},            {"核查日期", Column::date},
+      {"日期", Column::date},              {"inspector", Column::inspector},  {"核查人", Column::inspector},
+      {"核查人员", Column::inspector},     {"note", Column::note},            {"notes", Column::note},
+      {"verdict_note", Column::note},      {"备注", Column::note},            {"approval", Column::approval},
+      {"approval_no", Column::approval},   {"permit", Column::approval},      {"审批文号", Column::approval},
+      {"文号", Column::approval},
+  };
+  const std::string key = text::lower_trimmed(header);
+  for (const auto& [name, column] : kNames) {
+    if (key == name) return column;
+  }
+  return std::nullopt;
+}
+
+std::string trimmed(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+std::string status_list(const std::vector<HotspotStatus>& statuses) {
+  std::string out;
+  for (std::size_t i = 0; i < statuses.size(); ++i) out += (i ? ", " : "") + std::string(to_string(statuses[i]));
+  return out;
+}
+
+struct PlannedVerdict {
+  int row = 0;
+  std::string hotspot_id;
+  Verdict verdict = Verdict::confirmed;
+  std::string date, inspector, note, approval;
+  HotspotStatus from = HotspotStatus::new_, to = HotspotStatus::new_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot be read (missing?)");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+PrecisionRow precision_row(std::string dimension, std::string key) {
+  PrecisionRow row;
+  row.dimension = std::move(dimension);
+  row.key = std::move(key);
+  return row;
+}
+
+}  // namespace
+
+std::vector<PrecisionRow> compute_precision(const std::vector<StoredHotspot>& hotspots) {
+  std::map<std::pair<std::string, std::string>, PrecisionRow> rows;
+  const auto add = [&](const std::string& dimension, const std::string& key, const std::string& verdict) {
+    auto [it, inserted] = rows.try_emplace({dimension, key}, precision_row(dimension, key));
+    PrecisionRow& r = it->second;
+    ++r.verified;
+    if (verdict == "confirmed") ++r.confirmed;
+    if (verdict == "false_alarm") ++r.false_alarm;
+    if (verdict == "legal") ++r.legal;
+  };
+  for (const StoredHotspot& h : hotspots) {
+    if (h.verdict != "confirmed" && h.verdict != "false_alarm" && h.verdict != "legal") continue;
+    add("all", "all", h.verdict);
+    add("unit_type", h.unit_type, h.verdict);
+    add("change_type", h.change_type, h.verdict);
+    add("region", h.region, h.verdict);
+  }
+  std::vector<PrecisionRow> out;
+  static const std::vector<std::string> kOrder{"all", "unit_type", "change_type", "region"};
+  for (const std::string& dimension : kOrder) {
+    for (auto& [key, row] : rows) {
+      if (key.first != dimension) continue;
+      row.alert_precision = row.verified > 0 ? static_cast<double>(row.confirmed) / row.verified : 0.0;
+      row.change_precision =
+          row.verified > 0 ? static_cast<double>(row.confirmed + row.legal) / row.verified : 0.0;
+      out.push_back(row);
+    }
+  }
+  return out;
+}
+
+VerifyResult import_verdicts(const VerifyOptions& options) {
+  auto log = logger("verify");
+  const std::string& file = options.results_path;
+  const std::string today = options.today.empty() ? today_utc() : options.today;
+  const std::string bytes = read_file(file);
+  if (const auto bad = text::invalid_utf8_offset(bytes); bad != std::string::npos) {
+    throw InputError(file + ": not UTF-8 (byte " + std::to_string(bad) +
+                     "); save it as \"CSV UTF-8\" (Excel) or UTF-8 text");
+  }
+  bool unterminated = false;
+  const std::vector<text::CsvRow> table = text::parse_csv(bytes, &unterminated);
+  if (unterminated) throw InputError(file + ": a quoted field is never closed");
+  if (table.empty()) throw InputError(file + ": empty (expected a header with hotspot_id and verdict)");
+
+  std::map<Column, std::size_t> columns;
+  for (std::size_t i = 0; i < table.front().fields.size(); ++i) {
+    const auto column = column_for(table.front().fields[i]);
+    if (!column) continue;
+    if (!columns.emplace(*column, i).second) {
+      throw InputError(file + ": row 1: column '" + table.front().fields[i] + "' duplicates another column");
+    }
+  }
+  if (columns.count(Column::hotspot_id) == 0) throw InputError(file + ": row 1: no column hotspot_id (图斑编号)");
+  if (columns.count(Column::verdict) == 0) throw InputError(file + ": row 1: no column verdict (核查结论)");
+
+  MonitoringStore store = MonitoringStore::open(options.store_path, options.dry_run ? MonitoringStore::Mode::read
+                                                                                    : MonitoringStore::Mode::write);
+  std::map<std::string, StoredHotspot> hotspots;
+  for (StoredHotspot& h : store.hotspots()) hotspots.emplace(h.id, std::move(h));
+  std::set<std::tuple<std::string, std::string, std::string>> imported;  // id, verdict, date
+  for (const StoredVerdict& v : store.verdicts()) imported.emplace(v.hotspot_id, v.verdict, v.verdict_date);
+
+  VerifyResult result;
+  result.import_id = sha256_hex(bytes);
+  result.dry_run = options.dry_run;
+  std::vector<std::string> errors;
+  std::vector<PlannedVerdict> plan;
+  std::map<std::string, HotspotStatus> status;  // as the rows so far leave it
+  for (const auto& [id, h] : hotspots) status[id] = h.status;
+
+  for (std::size_t r = 1; r < table.size(); ++r) {
+    const text::CsvRow& row = table[r];
+    const auto cell = [&](Column c) -> std::string {
+      const auto it = columns.find(c);
+      if (it == columns.end() || it->second >= row.fields.size()) return {};
+      return trimmed(row.fields[it->second]);
+    };
+    const bool blank = std::all_of(row.fields.begin(), row.fields.end(),
+                                   [](const std::string& f) { return trimmed(f).empty(); });
+    if (blank) continue;
+    const std::string where = "row " + std::to_string(row.line);
+    const std::string id = cell(Column::hotspot_id);
+    const std::string verdict_text = cell(Column::verdict);
+    if (verdict_text.empty()) {
+      ++result.without_verdict;
+      continue;
+    }
+    ++result.rows;
+    if (id.empty()) {
+      errors.push_back(where + ": verdict '" + verdict_text + "' without a hotspot_id");
+      continue;
+    }
+    const auto verdict = verdict_from_string(verdict_text);
+    if (!verdict) {
+      errors.push_back(where + ": " + id + ": unknown verdict '" + verdict_text +
+                       "' (expected confirmed, false_alarm, legal, rectified, closed or 属实, 误报, 合法, 已整改, 销号)");
+      continue;
+    }
+    const auto found = hotspots.find(id);
+    if (found == hotspots.end()) {
+      errors.push_back(where + ": unknown hotspot ID '" + id + "' (not in " + options.store_path + ")");
+      continue;
+    }
+    const StoredHotspot& h = found->second;
+    PlannedVerdict p;
+    p.row = row.line;
+    p.hotspot_id = id;
+    p.verdict = *verdict;
+    p.date = cell(Column::date);
+    if (p.date.empty()) p.date = today;
+    p.inspector = cell(Column::inspector);
+    p.note = cell(Column::note);
+    p.approval = cell(Column::approval);
+    if (!is_iso_date(p.date)) {
+      errors.push_back(where + ": " + id + ": date '" + p.date + "' is not a date YYYY-MM-DD");
+      continue;
+    }
+    if (p.date > today) {
+      errors.push_back(where + ": " + id + ": date " + p.date + " is in the future (today is " + today + ")");
+      continue;
+    }
+    if (!h.first_seen.empty() && p.date < h.first_seen) {
+      errors.push_back(where + ": " + id + ": date " + p.date + " is before the hotspot was first seen (" +
+                       h.first_seen + ")");
+      continue;
+    }
+    if (p.verdict == Verdict::legal && p.approval.empty()) {
+      errors.push_back(where + ": " + id +
+                       ": a 'legal' verdict needs the approval or permit it rests on in column approval (审批文号)");
+      continue;
+    }
+    const std::string verdict_name(to_string(p.verdict));
+    if (imported.count({id, verdict_name, p.date}) != 0) {
+      ++result.already_imported;
+      continue;
+    }
+    p.from = status.at(id);
+    const auto to = status_after_verdict(p.from, p.verdict, h.rectification_days);
+    if (!to) {
+      errors.push_back(where + ": " + id + ": impossible transition: a " + verdict_name + " verdict on a " +
+                       std::string(to_string(p.from)) + " hotspot (" + verdict_name + " needs status " +
+                       status_list(statuses_allowing(p.verdict)) + ")");
+      continue;
+    }
+    p.to = *to;
+    status[id] = p.to;
+    imported.emplace(id, verdict_name, p.date);
+    plan.push_back(std::move(p));
+  }
+
+  if (!errors.empty()) {
+    std::string message = file + ": " + std::to_string(errors.size()) + " of " + std::to_string(result.rows) +
+                          " verdict rows rejected, nothing imported:";
+    for (const std::string& e : errors) message += "\n  " + e;
+    throw InputError(message);
+  }
+
+  const std::string now = now_utc();
+  for (const PlannedVerdict& p : plan) {
+    StoredHotspot& h = hotspots.at(p.hotspot_id);
+    std::string change = p.hotspot_id + ": " + std::string(to_string(p.from)) + " -> " + std::string(to_string(p.to));
+    h.status = p.to;
+    h.status_since = now;
+    if (is_verification(p.verdict)) {
+      h.verdict = std::string(to_string(p.verdict));
+      h.verdict_date = p.date;
+      h.inspector = p.inspector;
+      h.verdict_note = p.note;
+      h.approval = p.approval;
+      h.rectification_due.clear();
+    }
+    if (p.to == HotspotStatus::rectification_due) {
+      h.rectification_due = add_days(p.date, h.rectification_days);
+      change += " (rectification due " + h.rectification_due + ")";
+    }
+    if (p.to == HotspotStatus::closed || p.to == HotspotStatus::rectified) h.rectification_due.clear();
+    if (p.to == HotspotStatus::closed) h.close_proposed = false;
+    result.changes.push_back(change);
+  }
+  result.applied = static_cast<int>(plan.size());
+  std::vector<StoredHotspot> all;
+  for (const auto& [id, h] : hotspots) all.push_back(h);
+  result.precision = compute_precision(all);
+  if (options.dry_run) return result;
+
+  store.transaction([&] {
+    std::set<std::string> updated;
+    for (const PlannedVerdict& p : plan) {
+      StoredVerdict v;
+      v.import_id = result.import_id;
+      v.file = std::filesystem::absolute(file).string();
+      v.row = p.row;
+      v.hotspot_id = p.hotspot_id;
+      v.verdict = std::string(to_string(p.verdict));
+      v.verdict_date = p.date;
+      v.inspector = p.inspector;
+      v.note = p.note;
+      v.approval = p.approval;
+      v.from_status = std::string(to_string(p.from));
+      v.to_status = std::string(to_string(p.to));
+      v.imported_utc = now;
+      store.insert_verdict(v);
+      std::string detail = v.verdict + " (" + p.date + (p.inspector.empty() ? "" : ", " + p.inspector) + ")";
+      if (!p.note.empty()) detail += ": " + p.note;
+      store.insert_event({p.hotspot_id, now, "verify", result.import_id, v.from_status, v.to_status, detail});
+      updated.insert(p.hotspot_id);
+    }
+    for (const std::string& id : updated) store.update_hotspot(hotspots.at(id));
+    store.insert_verdict_import(result.import_id, std::filesystem::absolute(file).string(), result.rows, result.applied);
+    store.replace_precision(result.precision);
+    crash_point("verify.apply");
+  });
+  log->info("{}: {} verdicts imported, {} already imported, {} rows without a verdict", file, result.applied,
+            result.already_imported, result.without_verdict);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+
+StoreReport build_store_report(const std::string& store_path, const std::string& today) {
+  MonitoringStore store = MonitoringStore::open(store_path, MonitoringStore::Mode::read);
+  StoreReport report;
+  report.path = store_path;
+  report.today = today.empty() ? today_utc() : today;
+  OGRSpatialReference srs;
+  if (srs.importFromWkt(store.crs_wkt().c_str()) == OGRERR_NONE && srs.GetName() != nullptr) {
+    report.crs_name = srs.GetName();
+    const char* code = srs.GetAuthorityCode(nullptr);
+    const char* authority = srs.GetAuthorityName(nullptr);
+    if (code != nullptr && authority != nullptr) report.crs_name += std::string(" (") + authority + ":" + code + ")";
+  }
+  report.scans = store.scans();
+  const std::vector<StoredHotspot> hotspots = store.hotspots();
+  report.hotspots = static_cast<int>(hotspots.size());
+  for (HotspotStatus s : {HotspotStatus::new_, HotspotStatus::dispatched, HotspotStatus::confirmed,
+                          HotspotStatus::false_alarm, HotspotStatus::legal, HotspotStatus::rectification_due,
+                          HotspotStatus::rectified, HotspotStatus::closed}) {
+    const int n = static_cast<int>(
+        std::count_if(hotspots.begin(), hotspots.end(), [s](const StoredHotspot& h) { return h.status == s; }));
+    report.by_status.emplace_back(std::string(to_string(s)), n);
+  }
+  for (const StoredHotspot& h : hotspots) {
+    if (h.status == HotspotStatus::rectification_due && !h.rectification_due.empty() &&
+        h.rectification_due < report.today) {
+      report.overdue.push_back(h);
+    }
+    if (h.close_proposed && h.status != HotspotStatus::closed) report.close_proposals.push_back(h);
+  }
+  std::sort(report.overdue.begin(), report.overdue.end(), [](const StoredHotspot& a, const StoredHotspot& b) {
+    return a.rectification_due < b.rectification_due;
+  });
+  report.precision = store.precision();
+  report.verdicts = static_cast<int>(store.count("verdicts"));
+  report.dispatches = static_cast<int>(store.count("dispatches"));
+  return report;
+}
+
+namespace {
+std::string percent(double share) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100.0 * share);
+  return buffer;
+}
+}  // namespace
+
+std::string format_store_report(const StoreReport& r) {
+  std::string out;
+  char line[512];
+  out += "Monitoring store " + r.path + "\n";
+  std::snprintf(line, sizeof line, "  CRS %s; %zu scans, %d hotspots, %d verdicts, %d dispatches; report date %s\n",
+                r.crs_name.c_str(), r.scans.size(), r.hotspots, r.verdicts, r.dispatches, r.today.c_str());
+  out += line;
+
+  out += "\nScans\n";
+  std::snprintf(line, sizeof line, "  %3s  %-20s  %-10s  %-10s  %7s  %5s  %10s  %8s  %10s  %8s  %s\n", "#", "ingested",
+                "before", "after", "patches", "new", "persisting", "expanded", "suppressed", "reported", "outputs");
+  out += line;
+  for (const StoredScan& s : r.scans) {
+    std::snprintf(line, sizeof line, "  %3d  %-20s  %-10s  %-10s  %7d  %5d  %10d  %8d  %10d  %8d  %s\n", s.seq,
+                  s.ingested_utc.c_str(), s.before.date.c_str(), s.after.date.c_str(), s.patches, s.new_hotspots,
+                  s.persisting, s.expanded, s.suppressed, s.reported, s.outputs_written ? "written" : "INCOMPLETE");
+    out += line;
+  }
+
+  out += "\nHotspots by status\n";
+  for (const auto& [status, n] : r.by_status) {
+    const auto s = hotspot_status_from_string(status);
+    std::snprintf(line, sizeof line, "  %-18s %s %6d\n", status.c_str(),
+                  text::pad_right(s ? std::string(chinese_name(*s)) : "", 12).c_str(), n);
+    out += line;
+  }
+
+  out += "\nRectification overdue (" + std::to_string(r.overdue.size()) + ")\n";
+  for (const StoredHotspot& h : r.overdue) {
+    std::snprintf(line, sizeof line, "  %-28s due %s  %s %s (%s)\n", h.id.c_str(), h.rectification_due.c_str(),
+                  h.unit_code.c_str(), h.unit_name.c_str(), h.region.c_str());
+    out += line;
+  }
+  out += "\nProposed for closing: land recovered (" + std::to_string(r.close_proposals.size()) + ")\n";
+  for (const StoredHotspot& h : r.close_proposals) {
+    std::snprintf(line, sizeof line, "  %-28s %-18s %s\n", h.id.c_str(), std::string(to_string(h.status)).c_str(),
+                  h.close_reason.c_str());
+    out += line;
+  }
+
+  out += "\nPrecision of verified alerts (alert: confirmed / verified; change: (confirmed + legal) / verified)\n";
+  if (r.precision.empty()) {
+    out += "  no verdicts yet\n";
+  } else {
+    std::snprintf(line, sizeof line, "  %-12s %-28s %8s %9s %11s %6s %8s %8s\n", "by", "", "verified", "confirmed",
+                  "false_alarm", "legal", "alert", "change");
+    out += line;
+    for (const PrecisionRow& p : r.precision) {
+      std::snprintf(line, sizeof line, "  %-12s %s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(),
+                    text::pad_right(p.key, 28).c_str(),
+                    p.verified, p.confirmed, p.false_alarm, p.legal, percent(p.alert_precision).c_str(),
+                    percent(p.change_precision).c_str());
+      out += line;
+    }
+  }
+  return out;
+}
+
+nlohmann::json to_json(const StoreReport& r) {
+  nlohmann::json scans = nlohmann::json::array();
+  for (const StoredScan& s : r.scans) {
+    scans.push_back({{"seq", s.seq},
+                     {"scan_id", s.scan_id},
+                     {"ingested_utc", s.ingested_utc},
+                     {"before_date", s.before.date},
+                     {"after_date", s.after.date},
+                     {"patches", s.patches},
+                     {"new", s.new_hotspots},
+                     {"persisting", s.persisting},
+                     {"expanded", s.expanded},
+                     {"suppressed", s.suppressed},
+                     {"reported", s.reported},
+                     {"close_proposals", s.close_proposals},
+                     {"outputs_written", s.outputs_written}});
+  }
+  nlohmann::json statuses = nlohmann::json::object();
+  for (const auto& [status, n] : r.by_status) statuses[status] = n;
+  const auto ids = [](const std::vector<StoredHotspot>& list, bool due) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const StoredHotspot& h : list) {
+      out.push_back(due ? nlohmann::json{{"hotspot_id", h.id}, {"rectification_due", h.rectification_due}}
+                        : nlohmann::json{{"hotspot_id", h.id}, {"reason", h.close_reason}});
+    }
+    return out;
+  };
+  nlohmann::json precision = nlohmann::json::array();
+  for (const PrecisionRow& p : r.precision) {
+    precision.push_back({{"dimension", p.dimension},
+                         {"key", p.key},
+                         {"verified", p.verified},
+                         {"confirmed", p.confirmed},
+                         {"false_alarm", p.false_alarm},
+                         {"legal", p.legal},
+                         {"alert_precision", p.alert_precision},
+                         {"change_precision", p.change_precision}});
+  }
+  return {{"path", r.path},
+          {"crs", r.crs_name},
+          {"today", r.today},
+          {"hotspots", r.hotspots},
+          {"verdicts", r.verdicts},
+          {"dispatches", r.dispatches},
+          {"scans", scans},
+          {"by_status", statuses},
+          {"rectification_overdue", ids(r.overdue, true)},
+          {"close_proposals", ids(r.close_proposals, false)},
+          {"precision", precision}};
+}
+
+}  // namespace zw

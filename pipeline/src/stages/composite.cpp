@@ -1,0 +1,347 @@
+#include "zonewatch/pipeline/stages/composite.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include <ogr_spatialref.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+
+namespace zw {
+namespace fs = std::filesystem;
+using kernels::BandRole;
+using kernels::Tile;
+using kernels::Window;
+
+std::vector<BandRole> common_roles(const std::vector<Scene>& scenes) {
+  std::vector<BandRole> roles;
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto role = static_cast<BandRole>(r);
+    if (!scenes.empty() && std::all_of(scenes.begin(), scenes.end(), [&](const Scene& s) { return s.has(role); })) {
+      roles.push_back(role);
+    }
+  }
+  return roles;
+}
+
+long days_from_date(const std::string& date) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
+    throw InternalError("'" + date + "' is not a date YYYY-MM-DD");
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) throw InternalError("'" + date + "' is not a calendar date");
+  return static_cast<long>(std::chrono::sys_days{ymd}.time_since_epoch().count());
+}
+
+std::string date_from_days(long days) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buffer;
+}
+
+float date_score(const std::string& date, const std::string& first, const std::string& last) {
+  const double f = static_cast<double>(days_from_date(first)), l = static_cast<double>(days_from_date(last));
+  const double half = (l - f) / 2.0;
+  if (half <= 0.0) return 1.0f;
+  const double distance = std::abs(static_cast<double>(days_from_date(date)) - (f + l) / 2.0);
+  return static_cast<float>(std::clamp(1.0 - distance / half, 0.0, 1.0));
+}
+
+nlohmann::json CompositeResult::to_json() const {
+  nlohmann::json bands = nlohmann::json::array();
+  for (BandRole r : roles) bands.push_back(std::string(kernels::to_string(r)));
+  nlohmann::json observations = nlohmann::json::array();
+  for (std::size_t i = 0; i < scene_paths.size(); ++i) {
+    observations.push_back({{"path", scene_paths[i]}, {"date", scene_dates[i]}});
+  }
+  return {{"path", path.string()},
+          {"bands", bands},
+          {"count_band", count_band},
+          {"scenes", observations},
+          {"median_date", median_date},
+          {"pixels", pixels},
+          {"pixels_without_clear_observation", pixels_without_clear},
+          {"mean_clear_observations", mean_clear_count},
+          {"tile_size", tile_size},
+          {"seconds", seconds}};
+}
+
+namespace {
+
+constexpr int kBlock = 256;
+constexpr double kReflectanceScale = 10000.0;
+constexpr std::int16_t kNoData = -32768;
+
+/// Tile side: a multiple of the output block from processing.memory_mb (60 % of it for the
+/// tiles in flight, as detection plans), or processing.tile_size.
+int plan_side(const AnalysisGrid& grid, const ProcessingOptions& processing, std::size_t scenes, std::size_t bands,
+              int tokens) {
+  int side = processing.tile_size;
+  if (side <= 0) {
+    // Per pixel in flight: raw (up to 4 bytes) and float reflectance of every band of every
+    // scene, their masks, the float composite, the count and the encoded output.
+    const double bytes = static_cast<double>(scenes) * (static_cast<double>(bands) * 8.0 + 1.0) +
+                         static_cast<double>(bands) * 6.0 + 6.0;
+    const double budget = static_cast<double>(processing.memory_mb) * 1024.0 * 1024.0 * 0.6 / std::max(1, tokens);
+    side = static_cast<int>(std::sqrt(budget / bytes)) / kBlock * kBlock;
+    side = std::clamp(side, kBlock, 16 * kBlock);
+  }
+  return std::min(side, std::max(grid.width, grid.height));
+}
+
+class CompositeWriter {
+ public:
+  CompositeWriter(const fs::path& path, const AnalysisGrid& grid, const std::vector<BandRole>& roles,
+                  const CompositeOptions& options, const std::string& scene_list)
+      : path_(path), bands_(static_cast<int>(roles.size()) + 1) {
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const std::string block = std::to_string(kBlock);
+    const std::string block_x = "BLOCKXSIZE=" + block, block_y = "BLOCKYSIZE=" + block;
+    const char* creation[] = {"TILED=YES",      block_x.c_str(),     block_y.c_str(),       "COMPRESS=DEFLATE",
+                              "PREDICTOR=2",    "INTERLEAVE=BAND",   "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS",
+                              nullptr};
+    take_gdal_error();
+    dataset_.reset(driver->Create(path.c_str(), grid.width, grid.height, bands_, GDT_Int16,
+                                  const_cast<char**>(creation)));
+    if (!dataset_) throw OutputError(path.string() + ": cannot be created" + gdal_error_suffix());
+    dataset_->SetGeoTransform(const_cast<double*>(grid.geotransform.data()));
+    if (!grid.crs_wkt.empty()) {
+      OGRSpatialReference srs;
+      srs.importFromWkt(grid.crs_wkt.c_str());
+      dataset_->SetSpatialRef(&srs);
+    }
+    dataset_->SetMetadataItem("ZONEWATCH_COMPOSITE", std::string(kernels::to_string(options.method)).c_str());
+    dataset_->SetMetadataItem("ZONEWATCH_PERIOD", (options.first + ".." + options.last).c_str());
+    dataset_->SetMetadataItem("ZONEWATCH_SCENES", scene_list.c_str());
+    for (int b = 0; b < bands_; ++b) {
+      GDALRasterBand* band = dataset_->GetRasterBand(b + 1);
+      band->SetNoDataValue(kNoData);
+      if (b + 1 < bands_) {
+        band->SetDescription(std::string(kernels::to_string(roles[static_cast<std::size_t>(b)])).c_str());
+        band->SetScale(1.0 / kReflectanceScale);
+        band->SetOffset(0.0);
+      } else {
+        band->SetDescription("clear_count");
+      }
+    }
+  }
+
+  void write(const Window& w, std::vector<std::int16_t>& planes) {
+    if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, planes.data(), w.width, w.height, GDT_Int16,
+                           bands_, nullptr, 0, 0, 0, nullptr) != CE_None) {
+      throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
+    }
+  }
+
+  void close() {
+    take_gdal_error();
+    dataset_->FlushCache(true);
+    dataset_.reset();
+    const std::string error = take_gdal_error();
+    if (!error.empty()) throw OutputError(path_.string() + ": cannot be completed (GDAL: " + error + ")");
+  }
+
+ private:
+  fs::path path_;
+  int bands_;
+  DatasetPtr dataset_;
+};
+
+struct CompositeWork {
+  int index = 0;
+  Window window;
+  std::vector<RawSceneTile> raw;      // per scene
+  std::vector<std::int16_t> planes;   // encoded bands then the count, band-sequential
+  std::uint64_t without_clear = 0;
+  std::uint64_t clear_sum = 0;
+};
+
+std::int16_t encode_reflectance(float value) {
+  if (std::isnan(value)) return kNoData;
+  const double scaled = std::round(static_cast<double>(value) * kReflectanceScale);
+  return static_cast<std::int16_t>(std::clamp(scaled, -32767.0, 32767.0));
+}
+
+int role_index(const std::vector<BandRole>& roles, BandRole role) {
+  const auto it = std::find(roles.begin(), roles.end(), role);
+  return it == roles.end() ? -1 : static_cast<int>(it - roles.begin());
+}
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+CompositeResult build_composite(const std::vector<Scene>& scenes, const AnalysisGrid& grid,
+                                const CompositeOptions& options, const ProcessingOptions& processing,
+                                const fs::path& path, const ProgressCallback& progress) {
+  const auto start = Clock::now();
+  auto log = logger("composite");
+  if (scenes.empty()) throw InputError(options.label + " period " + options.first + ".." + options.last + ": no scene to composite");
+  CompositeResult result;
+  result.path = path;
+  result.roles = common_roles(scenes);
+  if (result.roles.empty()) {
+    throw InputError(scenes.front().options.path + ": the " + std::to_string(scenes.size()) + " scenes of the " +
+                     options.label + " period share no band role");
+  }
+  const std::size_t n = scenes.size();
+  const std::size_t bands = result.roles.size();
+  result.count_band = static_cast<int>(bands) + 1;
+
+  kernels::CompositeSpec spec;
+  spec.method = options.method;
+  spec.red = role_index(result.roles, BandRole::red);
+  spec.nir = role_index(result.roles, BandRole::nir);
+  spec.green = role_index(result.roles, BandRole::green);
+  spec.blue = role_index(result.roles, BandRole::blue);
+  if (spec.method == kernels::CompositeMethod::max_ndvi && (spec.red < 0 || (spec.nir < 0 && (spec.green < 0 || spec.blue < 0)))) {
+    throw InputError(scenes.front().options.path + ": the " + options.label +
+                     " period's max_ndvi composite needs red and nir (or red, green and blue) in every scene");
+  }
+
+  std::vector<float> scores(n, 0.0f);
+  std::vector<long> days;
+  std::string scene_list;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Scene& s = scenes[i];
+    result.scene_paths.push_back(s.options.path);
+    result.scene_dates.push_back(s.options.date);
+    scene_list += (i ? ";" : "") + s.options.date + " " + s.options.path;
+    if (!s.options.date.empty()) {
+      days.push_back(days_from_date(s.options.date));
+      if (options.method == kernels::CompositeMethod::best_available && !options.first.empty()) {
+        scores[i] = date_score(s.options.date, options.first, options.last);
+      }
+    }
+  }
+  if (!days.empty()) {
+    std::sort(days.begin(), days.end());
+    const std::size_t mid = days.size() / 2;
+    result.median_date = date_from_days(days.size() % 2 == 1 ? days[mid] : (days[mid - 1] + days[mid]) / 2);
+  }
+
+  std::vector<std::unique_ptr<SceneReader>> readers;
+  for (const Scene& s : scenes) readers.push_back(std::make_unique<SceneReader>(s, grid, result.roles));
+  const int concurrency = tbb::this_task_arena::max_concurrency();
+  const int tokens = concurrency + 1;
+  const int side = plan_side(grid, processing, n, bands, tokens);
+  result.tile_size = side;
+  TilePlan plan;
+  plan.grid_width = grid.width;
+  plan.grid_height = grid.height;
+  plan.tile_width = std::min(side, grid.width);
+  plan.tile_height = std::min(side, grid.height);
+  plan.tiles_x = (grid.width + plan.tile_width - 1) / plan.tile_width;
+  plan.tiles_y = (grid.height + plan.tile_height - 1) / plan.tile_height;
+  log->info("{} period {}..{}: {} composite of {} scenes, bands {}, {} tiles of {} px", options.label, options.first,
+            options.last, kernels::to_string(options.method), n, bands, plan.count(), side);
+
+  fs::create_directories(path.parent_path());
+  CompositeWriter writer(path, grid, result.roles, options, scene_list);
+  int next = 0, done = 0;
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(tokens),
+      tbb::make_filter<void, std::shared_ptr<CompositeWork>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::shared_ptr<CompositeWork> {
+            if (next >= plan.count()) {
+              fc.stop();
+              return nullptr;
+            }
+            auto work = std::make_shared<CompositeWork>();
+            work->index = next++;
+            work->window = plan.core(work->index);
+            work->raw.resize(n);
+            // Readers are independent datasets: decode the scenes side by side.
+            tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { readers[i]->read(work->window, work->raw[i]); });
+            return work;
+          }) &
+          tbb::make_filter<std::shared_ptr<CompositeWork>, std::shared_ptr<CompositeWork>>(
+              tbb::filter_mode::parallel,
+              [&](std::shared_ptr<CompositeWork> work) {
+                const int w = work->window.width, h = work->window.height;
+                std::vector<std::vector<Tile<float>>> reflectance(n);
+                std::vector<kernels::Observation> observations(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                  for (BandRole role : result.roles) {
+                    reflectance[i].emplace_back(w, h);
+                    raw_to_reflectance(work->raw[i].bands[static_cast<int>(role)], scenes[i].profile,
+                                       work->raw[i].valid, reflectance[i].back().view());
+                    observations[i].bands.push_back(reflectance[i].back().view());
+                  }
+                  observations[i].score = scores[i];
+                  work->raw[i] = RawSceneTile{};
+                }
+                std::vector<Tile<float>> composite;
+                std::vector<kernels::TileView<float>> views;
+                for (std::size_t b = 0; b < bands; ++b) composite.emplace_back(w, h);
+                for (auto& t : composite) views.push_back(t.view());
+                Tile<std::uint16_t> count(w, h);
+                kernels::composite_tile(observations, spec, views, count.view());
+                reflectance.clear();
+
+                const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+                work->planes.resize(pixels * (bands + 1));
+                for (std::size_t b = 0; b < bands; ++b) {
+                  const auto& values = composite[b].values();
+                  std::int16_t* plane = work->planes.data() + b * pixels;
+                  for (std::size_t p = 0; p < pixels; ++p) plane[p] = encode_reflectance(values[p]);
+                }
+                std::int16_t* counts = work->planes.data() + bands * pixels;
+                const auto& c = count.values();
+                for (std::size_t p = 0; p < pixels; ++p) {
+                  counts[p] = static_cast<std::int16_t>(std::min<int>(c[p], 32767));
+                  work->clear_sum += c[p];
+                  work->without_clear += c[p] == 0 ? 1 : 0;
+                }
+                return work;
+              }) &
+          tbb::make_filter<std::shared_ptr<CompositeWork>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<CompositeWork> work) {
+                writer.write(work->window, work->planes);
+                result.pixels += static_cast<std::uint64_t>(work->window.pixel_count());
+                result.pixels_without_clear += work->without_clear;
+                result.mean_clear_count += static_cast<double>(work->clear_sum);
+                ++done;
+                if (progress) progress(static_cast<double>(done) / plan.count(), "compositing " + options.label);
+              }));
+  readers.clear();
+  writer.close();
+  result.mean_clear_count = result.pixels > 0 ? result.mean_clear_count / static_cast<double>(result.pixels) : 0.0;
+
+  // A scene over the composite, so detection reads it like any other.
+  SensorProfile profile;
+  profile.name = "composite";
+  profile.description = std::string(kernels::to_string(options.method)) + " composite of " + std::to_string(n) +
+                        " scenes, reflectance x10000";
+  for (std::size_t b = 0; b < bands; ++b) {
+    BandLocation location;
+    location.index = static_cast<int>(b) + 1;
+    profile.bands[static_cast<int>(result.roles[b])] = location;
+  }
+  profile.scale = 1.0 / kReflectanceScale;
+  profile.offset = 0.0;
+  profile.nodata = kNoData;
+  SceneOptions scene_options;
+  scene_options.path = path.string();
+  scene_options.date = options.last.empty() ? result.median_date : options.last;
+  scene_options.sensor = "composite";
+  result.scene = resolve_scene(options.label, scene_options, profile);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  log->info("{} composite: {:.2f} clear observations per pixel on average, {} pixels without any; {:.1f} s",
+            options.label, result.mean_clear_count, result.pixels_without_clear, result.seconds);
+  return result;
+}
+
+}  // namespace zw

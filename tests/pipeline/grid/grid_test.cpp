@@ -1,0 +1,345 @@
+// The analysis grid: pixel areas (projected and ellipsoidal), the choice of the before
+// scene's finest band, grid.crs / grid.resolution with snapping, overlap checks, and the
+// reading of bands onto the grid (direct where a file lies on it, bilinear warp else).
+#include "zonewatch/pipeline/grid/grid.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogr_spatialref.h>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "test_paths.hpp"
+
+namespace zw {
+namespace {
+
+namespace fs = std::filesystem;
+using kernels::BandRole;
+using kernels::Window;
+
+constexpr double kPi = 3.14159265358979323846;
+const fs::path kSourceDir = ZONEWATCH_SOURCE_DIR;
+
+std::string wkt_of(int epsg) {
+  OGRSpatialReference srs;
+  srs.importFromEPSG(epsg);
+  char* wkt = nullptr;
+  srs.exportToWkt(&wkt);
+  std::string out = wkt;
+  CPLFree(wkt);
+  return out;
+}
+
+// Options built field by field: the structs grow, and -Wmissing-field-initializers is on.
+BandLocation file_band(const std::string& token) {
+  BandLocation location;
+  location.file_token = token;
+  return location;
+}
+
+SceneOptions scene_options(const fs::path& path, const std::string& date, const std::string& sensor) {
+  SceneOptions options;
+  options.path = path.string();
+  options.date = date;
+  options.sensor = sensor;
+  return options;
+}
+
+GridOptions grid_options(const std::string& crs, double resolution) {
+  GridOptions options;
+  options.crs = crs;
+  options.resolution = resolution;
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------
+// Pixel areas
+
+TEST(PixelAreaTest, ProjectedGridInMetres) {
+  AnalysisGrid grid;
+  grid.crs_wkt = wkt_of(32648);
+  grid.geotransform = {623130.0, 10.0, 0.0, 3258550.0, 0.0, -10.0};
+  grid.width = grid.height = 100;
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(0), 100.0);
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(99), 100.0);
+  const auto rows = grid.row_areas_m2(10, 3);
+  EXPECT_EQ(rows, (std::vector<double>{100.0, 100.0, 100.0}));
+}
+
+TEST(PixelAreaTest, GridWithoutCrsCountsPixels) {
+  AnalysisGrid grid;
+  grid.width = grid.height = 10;
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(0), 1.0);
+}
+
+TEST(PixelAreaTest, GeographicCellAt30NorthMatchesTheEllipsoid) {
+  // A 0.001° x 0.001° cell centred on 30° N, WGS 84 (a = 6378137 m, 1/f = 298.257223563).
+  // By hand: e² = f(2 - f) = 0.00669437999014; at φ = 30°, sin²φ = 1/4, w = 1 - e² sin²φ;
+  //   M = a(1 - e²) / w^1.5 = 6351377.1037 m  (meridian radius of curvature)
+  //   N = a / w^0.5         = 6383480.9177 m  (prime vertical radius of curvature)
+  //   area ≈ M Δφ · N cosφ Δλ = 110.8518... m · 96.4911... m = 10695.7398 m²
+  // (the small-cell product differs from the exact band integral by ~1e-13 relative).
+  AnalysisGrid grid;
+  grid.crs_wkt = wkt_of(4326);
+  grid.geographic = true;
+  grid.geotransform = {106.0, 0.001, 0.0, 30.0005, 0.0, -0.001};
+  grid.width = grid.height = 10;
+
+  const double a = 6378137.0, f = 1.0 / 298.257223563, e2 = f * (2.0 - f);
+  const double phi = 30.0 * kPi / 180.0, d = 0.001 * kPi / 180.0;
+  const double w = 1.0 - e2 * std::sin(phi) * std::sin(phi);
+  const double m = a * (1.0 - e2) / std::pow(w, 1.5), n = a / std::sqrt(w);
+  const double by_hand = m * d * n * std::cos(phi) * d;
+  EXPECT_NEAR(m, 6351377.1037, 1e-3);
+  EXPECT_NEAR(n, 6383480.9177, 1e-3);
+  EXPECT_NEAR(by_hand, 10695.7398, 1e-4);
+  EXPECT_NEAR(grid.pixel_area_m2(0), by_hand, 1e-6);  // 1 mm²
+
+  // Not a sphere: the authalic sphere (R = 6371007.2 m) is off by ~0.2 % here.
+  const double sphere = 6371007.2 * 6371007.2 * d * (std::sin(30.0005 * kPi / 180) - std::sin(29.9995 * kPi / 180));
+  EXPECT_GT(std::abs(grid.pixel_area_m2(0) - sphere), 5.0);
+
+  // Rows grow southwards, towards the equator; row_areas_m2 agrees with pixel_area_m2.
+  EXPECT_LT(grid.pixel_area_m2(0), grid.pixel_area_m2(1));
+  const auto rows = grid.row_areas_m2(0, 3);
+  ASSERT_EQ(rows.size(), 3u);
+  for (int r = 0; r < 3; ++r) EXPECT_DOUBLE_EQ(rows[static_cast<std::size_t>(r)], grid.pixel_area_m2(r));
+  // The equator cell of the same size: M(0) N(0) Δφ Δλ = a²(1 - e²) d².
+  grid.geotransform[3] = 0.0005;
+  EXPECT_NEAR(grid.pixel_area_m2(0), a * a * (1.0 - e2) * d * d, 1e-3);
+}
+
+// ---------------------------------------------------------------------------------------
+// Grid from scenes
+
+class GridTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { GDALAllRegister(); }
+  void SetUp() override {
+    std::random_device device;
+    root_ = fs::temp_directory_path() /
+            ("zonewatch-grid-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
+    fs::create_directories(root_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+
+  /// A Float32 GeoTIFF in EPSG:32648 whose pixel (col, row) holds value(col, row).
+  fs::path write_band(const std::string& name, double x0, double y0, double pixel, int width, int height,
+                      const std::function<float(int, int)>& value, int epsg = 32648) {
+    const fs::path path = root_ / "scene" / name;
+    fs::create_directories(path.parent_path());
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    GDALDataset* ds = gtiff->Create(path.c_str(), width, height, 1, GDT_Float32, nullptr);
+    EXPECT_NE(ds, nullptr);
+    double gt[6] = {x0, pixel, 0.0, y0, 0.0, -pixel};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    ds->SetSpatialRef(&srs);
+    std::vector<float> pixels(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    for (int r = 0; r < height; ++r) {
+      for (int c = 0; c < width; ++c) pixels[static_cast<std::size_t>(r) * width + c] = value(c, r);
+    }
+    EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, width, height, pixels.data(), width, height, GDT_Float32,
+                                             0, 0, nullptr),
+              CE_None);
+    GDALClose(ds);
+    return path;
+  }
+
+  /// A folder scene whose profile maps blue->B02, red->B04, swir1->B11.
+  Scene scene(const std::optional<double>& nodata = std::nullopt) {
+    SensorProfile profile;
+    profile.name = "test";
+    profile.bands[static_cast<int>(BandRole::blue)] = file_band("B02");
+    profile.bands[static_cast<int>(BandRole::red)] = file_band("B04");
+    profile.bands[static_cast<int>(BandRole::swir1)] = file_band("B11");
+    profile.nodata = nodata;
+    return resolve_scene("before", scene_options(root_ / "scene", "2020-01-01", "test"), profile);
+  }
+
+  fs::path root_;
+};
+
+// Linear field sampled at pixel centres: f(X, Y) = 100 + 0.1 (X - 600000) + 0.15 (3300000 - Y).
+float field(double x, double y) { return static_cast<float>(100.0 + 0.1 * (x - 600000.0) + 0.15 * (3300000.0 - y)); }
+std::function<float(int, int)> sampled(double pixel) {
+  return [pixel](int c, int r) { return field(600000.0 + (c + 0.5) * pixel, 3300000.0 - (r + 0.5) * pixel); };
+}
+
+TEST_F(GridTest, DefaultGridIsTheBeforeScenesFinestBand) {
+  // Blue comes first in role order but is 60 m; SWIR 20 m; red 10 m is the finest.
+  write_band("T_B02.tif", 600000, 3300000, 60, 7, 5, sampled(60));
+  write_band("T_B11.tif", 600000, 3300000, 20, 20, 15, sampled(20));
+  write_band("T_B04.tif", 600000, 3300000, 10, 40, 30, sampled(10));
+  const AnalysisGrid grid = make_analysis_grid(scene(), GridOptions{});
+  EXPECT_EQ(grid.width, 40);
+  EXPECT_EQ(grid.height, 30);
+  EXPECT_EQ(grid.geotransform, (std::array<double, 6>{600000, 10, 0, 3300000, 0, -10}));
+  EXPECT_FALSE(grid.geographic);
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(0), 100.0);
+  OGRSpatialReference srs;
+  srs.importFromWkt(grid.crs_wkt.c_str());
+  EXPECT_STREQ(srs.GetAuthorityCode(nullptr), "32648");
+}
+
+TEST_F(GridTest, ResolutionOverrideSnapsTheExtentOutwards) {
+  write_band("T_B04.tif", 600005, 3299995, 10, 40, 30, sampled(10));  // 600005..600405 x 3299695..3299995
+  write_band("T_B02.tif", 600005, 3299995, 20, 20, 15, sampled(20));
+  write_band("T_B11.tif", 600005, 3299995, 20, 20, 15, sampled(20));
+  const AnalysisGrid grid = make_analysis_grid(scene(), grid_options("", 30.0));
+  EXPECT_EQ(grid.geotransform, (std::array<double, 6>{600000, 30, 0, 3300000, 0, -30}));
+  EXPECT_EQ(grid.width, 14);   // 600000 .. 600420
+  EXPECT_EQ(grid.height, 11);  // 3299670 .. 3300000
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(5), 900.0);
+}
+
+TEST_F(GridTest, CrsOverrideReprojectsTheSample) {
+  // The sample's bands are in EPSG:4326; grid.crs EPSG:32648 at 10 m covers them, snapped.
+  SensorProfile profile;
+  profile.name = "red";
+  profile.bands[static_cast<int>(BandRole::red)] = file_band("B04");
+  const Scene sample = resolve_scene(
+      "before", scene_options(kSourceDir / "samples" / "chongqing" / "before", "2017-04-14", "red"), profile);
+  const AnalysisGrid grid = make_analysis_grid(sample, grid_options("EPSG:32648", 10.0));
+  EXPECT_EQ(grid.geotransform[1], 10.0);
+  EXPECT_EQ(grid.geotransform[5], -10.0);
+  EXPECT_EQ(std::fmod(grid.geotransform[0], 10.0), 0.0);
+  EXPECT_EQ(std::fmod(grid.geotransform[3], 10.0), 0.0);
+  EXPECT_NEAR(grid.width, 519, 2);
+  EXPECT_NEAR(grid.height, 789, 2);
+  EXPECT_NO_THROW(check_overlap(grid, sample));
+
+  // An unknown CRS is a config error naming the key.
+  try {
+    (void)make_analysis_grid(sample, grid_options("EPSG:999999", 10.0));
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("grid.crs"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(GridTest, OverlapCheckNamesTheFileOutsideTheGrid) {
+  write_band("T_B04.tif", 600000, 3300000, 10, 40, 30, sampled(10));
+  const AnalysisGrid grid = make_analysis_grid(scene(), GridOptions{});
+  EXPECT_NO_THROW(check_overlap(grid, scene()));
+  fs::remove_all(root_ / "scene");
+  const fs::path far = write_band("T_B04.tif", 700000, 3300000, 10, 40, 30, sampled(10));
+  try {
+    check_overlap(grid, scene());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(far.string() + ": before scene does not overlap", 0), 0u) << e.what();
+  }
+  // Touching edges only is no overlap.
+  fs::remove_all(root_ / "scene");
+  write_band("T_B04.tif", 600400, 3300000, 10, 40, 30, sampled(10));
+  EXPECT_THROW(check_overlap(grid, scene()), InputError);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading onto the grid
+
+struct ReadBands {
+  std::vector<float> red, swir1;
+  std::vector<std::uint8_t> valid;
+};
+
+ReadBands read_window(SceneReader& reader, Window w) {
+  RawSceneTile tile;
+  reader.read(w, tile);
+  ReadBands out;
+  const auto& red = tile.bands[static_cast<int>(BandRole::red)];
+  const auto& swir = tile.bands[static_cast<int>(BandRole::swir1)];
+  EXPECT_EQ(red.type, GDT_Float32);
+  EXPECT_EQ(swir.type, GDT_Float32);
+  out.red.assign(reinterpret_cast<const float*>(red.bytes.data()),
+                 reinterpret_cast<const float*>(red.bytes.data()) + w.pixel_count());
+  out.swir1.assign(reinterpret_cast<const float*>(swir.bytes.data()),
+                   reinterpret_cast<const float*>(swir.bytes.data()) + w.pixel_count());
+  out.valid = tile.valid;
+  return out;
+}
+
+TEST_F(GridTest, WarpedTwentyMetreBandMatchesDirectTenMetreRead) {
+  // The same linear field sampled at 10 m (red) and at 20 m (SWIR): bilinear upsampling of a
+  // linear field is exact, so inside the outer pixel ring the warped SWIR read equals the
+  // direct red read; red lies on the grid and is read untouched.
+  const int w = 40, h = 30;
+  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_band("T_B11.tif", 600000, 3300000, 20, w / 2, h / 2, sampled(20));
+  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  const Scene s = scene(-9999.0);
+  const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
+  ASSERT_EQ(grid.width, w);
+
+  SceneReader direct_only(s, grid, {BandRole::red});
+  EXPECT_FALSE(direct_only.warped()) << "a band on the grid is read directly";
+  SceneReader reader(s, grid, {BandRole::red, BandRole::swir1});
+  EXPECT_TRUE(reader.warped());
+  const ReadBands full = read_window(reader, grid.full());
+  const auto expected_red = sampled(10);
+  int compared = 0;
+  for (int r = 0; r < h; ++r) {
+    for (int c = 0; c < w; ++c) {
+      const std::size_t i = static_cast<std::size_t>(r) * w + c;
+      EXPECT_EQ(full.red[i], expected_red(c, r)) << c << "," << r;
+      if (r == 0 || c == 0 || r == h - 1 || c == w - 1) continue;
+      EXPECT_NEAR(full.swir1[i], full.red[i], 1e-3) << c << "," << r;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, (w - 2) * (h - 2));
+  for (std::size_t i = 0; i < full.valid.size(); ++i) EXPECT_NE(full.valid[i], 0) << i;
+
+  // Reads are independent of the window: odd tiles give the very same values.
+  for (const int tile : {7, 13}) {
+    for (int y0 = 0; y0 < h; y0 += tile) {
+      for (int x0 = 0; x0 < w; x0 += tile) {
+        const Window win{x0, y0, std::min(tile, w - x0), std::min(tile, h - y0)};
+        const ReadBands part = read_window(reader, win);
+        for (int r = 0; r < win.height; ++r) {
+          for (int c = 0; c < win.width; ++c) {
+            const std::size_t i = static_cast<std::size_t>(win.y0 + r) * w + win.x0 + c;
+            const std::size_t j = static_cast<std::size_t>(r) * win.width + c;
+            ASSERT_EQ(part.swir1[j], full.swir1[i]) << "tile " << tile << " pixel " << win.x0 + c << "," << win.y0 + r;
+            ASSERT_EQ(part.red[j], full.red[i]);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
+  // The SWIR file covers only the west half of the grid; without a profile nodata value
+  // the warp's alpha marks the east half invalid.
+  const int w = 40, h = 30;
+  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_band("T_B11.tif", 600000, 3300000, 20, w / 4, h / 2, sampled(20));
+  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  const Scene s = scene();
+  const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
+  SceneReader reader(s, grid, {BandRole::red, BandRole::swir1});
+  const ReadBands full = read_window(reader, grid.full());
+  ASSERT_EQ(full.valid.size(), static_cast<std::size_t>(w * h));
+  for (int r = 0; r < h; ++r) {
+    EXPECT_NE(full.valid[static_cast<std::size_t>(r) * w + 5], 0) << "row " << r;
+    EXPECT_EQ(full.valid[static_cast<std::size_t>(r) * w + 30], 0) << "row " << r;
+  }
+}
+
+}  // namespace
+}  // namespace zw
