@@ -43,4 +43,12 @@ template void to_reflectance<std::int32_t>(ConstTileView<std::int32_t>, std::opt
 template void to_reflectance<float>(ConstTileView<float>, std::optional<double>, float, float, TileView<float>);
 template void to_reflectance<double>(ConstTileView<double>, std::optional<double>, float, float, TileView<float>);
 
+void apply_gain_offset(TileView<float> values, float gain, float offset) {
+  for (int y = 0; y < values.height; ++y) {
+    float* row = values.row(y);
+#pragma omp simd
+    for (int x = 0; x < values.width; ++x) row[x] = apply_gain_offset(row[x], gain, offset);
+  }
+}
+
 }  // namespace zw::kernels

@@ -13,12 +13,6 @@ bool same_size(const TileView<A>& a, const TileView<B>& b) {
   return a.width == b.width && a.height == b.height;
 }
 
-/// One band's contribution to the change vector, weighted; NaN propagates.
-[[nodiscard]] inline float weighted_band_change(float before, float after, float offset,
-                                                float weight) {
-  return (after - before - offset) * weight;
-}
-
 }  // namespace
 
 void difference(ConstTileView<float> before, ConstTileView<float> after, TileView<float> out) {
@@ -62,7 +56,7 @@ void change_vector_magnitude(std::span<const ConstTileView<float>> before,
       const float weight = weights[band];
 #pragma omp simd
       for (int x = 0; x < out.width; ++x) {
-        const float change = weighted_band_change(before_row[x], after_row[x], offset, weight);
+        const float change = zscored_change(after_row[x] - before_row[x], offset, weight);
         sum_of_squares[x] += change * change;
       }
     }

@@ -111,4 +111,29 @@ void compute_index(SpectralIndex index, const BandSet& bands, TileView<float> ou
   throw std::invalid_argument("compute_index: unknown spectral index");
 }
 
+void compute_brightness(const BandSet& bands, TileView<float> out) {
+  constexpr std::array<BandRole, 3> kVisible{BandRole::blue, BandRole::green, BandRole::red};
+  int count = 0;
+  for (BandRole role : kVisible) {
+    if (bands.has(role)) {
+      require_same_size(bands[role], role, out);
+      ++count;
+    }
+  }
+  for (int y = 0; y < out.height; ++y) {
+    float* dst = out.row(y);
+    for (int x = 0; x < out.width; ++x) dst[x] = 0.0f;
+    for (BandRole role : kVisible) {
+      if (!bands.has(role)) continue;
+      const float* src = bands[role].row(y);
+#pragma omp simd
+      for (int x = 0; x < out.width; ++x) dst[x] += src[x];
+    }
+    if (count == 0) continue;
+    const auto n = static_cast<float>(count);
+#pragma omp simd
+    for (int x = 0; x < out.width; ++x) dst[x] /= n;
+  }
+}
+
 }  // namespace zw::kernels

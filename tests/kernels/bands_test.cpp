@@ -129,5 +129,19 @@ TEST(BandRole, NamesRoundTripCaseInsensitively) {
   EXPECT_EQ(band_role_from_string("thermal"), std::nullopt);
 }
 
+TEST(ApplyGainOffset, HandComputedWithNaN) {
+  EXPECT_EQ(apply_gain_offset(0.5f, 2.0f, -0.25f), 0.75f);
+  EXPECT_TRUE(std::isnan(apply_gain_offset(kNaN, 2.0f, 1.0f)));
+  // A strided sub-view: only its pixels change, NaN stays NaN.
+  std::vector<float> values{1.0f, 2.0f, 3.0f, 4.0f, kNaN, 6.0f};  // 3 x 2
+  apply_gain_offset(TileView<float>(values.data(), 3, 2).sub(1, 0, 2, 2), 0.5f, 1.0f);
+  EXPECT_EQ(values[0], 1.0f);  // outside the view
+  EXPECT_EQ(values[1], 2.0f);  // 0.5 * 2 + 1
+  EXPECT_EQ(values[2], 2.5f);  // 0.5 * 3 + 1
+  EXPECT_EQ(values[3], 4.0f);  // outside the view
+  EXPECT_TRUE(std::isnan(values[4]));
+  EXPECT_EQ(values[5], 4.0f);  // 0.5 * 6 + 1
+}
+
 }  // namespace
 }  // namespace zw::kernels

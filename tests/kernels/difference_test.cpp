@@ -159,5 +159,75 @@ TEST(ChangeVectorMagnitude, RejectsMismatchedLengthsAndSizes) {
                std::invalid_argument);
 }
 
+// The z-scored change of one band and one pixel: what the threshold statistics sample and
+// the classification maps over tiles.
+TEST(ZscoredChange, HandComputedWithNaN) {
+  EXPECT_EQ(zscored_change(0.5f, 0.25f, 2.0f), 0.5f);   // (0.5 - 0.25) * 2
+  EXPECT_EQ(zscored_change(-1.0f, 1.0f, 0.5f), -1.0f);  // (-1 - 1) * 0.5
+  EXPECT_EQ(zscored_change(3.0f, 0.0f, 0.0f), 0.0f);    // a constant band weighs nothing
+  EXPECT_TRUE(std::isnan(zscored_change(kNaN, 0.0f, 1.0f)));
+}
+
+TEST(ZscoredChangeMagnitude, HandComputedInFloatAndDouble) {
+  const std::array<float, 2> offsets{1.0f, 0.0f};
+  const std::array<float, 2> weights{1.0f, 2.0f};
+  const std::array<float, 2> differences{4.0f, 2.0f};  // z = (3, 4)
+  EXPECT_EQ(zscored_change_magnitude<float>(differences, offsets, weights), 5.0f);
+  EXPECT_EQ(zscored_change_magnitude<double>(differences, offsets, weights), 5.0);
+  const std::array<float, 2> with_nodata{4.0f, kNaN};
+  EXPECT_TRUE(std::isnan(zscored_change_magnitude<float>(with_nodata, offsets, weights)));
+  EXPECT_TRUE(std::isnan(zscored_change_magnitude<double>(with_nodata, offsets, weights)));
+}
+
+TEST(ZscoredChangeMagnitude, DoubleSumsTheSameFloatTermsMoreExactly) {
+  // The terms are rounded to float, only their squares are summed in double.
+  const std::array<float, 3> differences{0.1f, 0.2f, 0.3f};
+  const std::array<float, 3> offsets{0.01f, 0.02f, 0.03f};
+  const std::array<float, 3> weights{3.0f, 7.0f, 11.0f};
+  double expected = 0.0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double z = static_cast<double>((differences[i] - offsets[i]) * weights[i]);
+    expected += z * z;
+  }
+  EXPECT_EQ(zscored_change_magnitude<double>(differences, offsets, weights), std::sqrt(expected));
+}
+
+TEST(ZscoredChangeMagnitude, TileFunctionIsThePerPixelFunctionBitForBit) {
+  // change_vector_magnitude maps exactly zscored_change_magnitude<float> over a tile.
+  constexpr int kWidth = 37, kHeight = 5;
+  constexpr std::size_t kBands = 4;
+  std::vector<std::vector<float>> before(kBands), after(kBands);
+  unsigned state = 12345;
+  const auto next = [&] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<float>((state >> 8) % 20000) / 10000.0f - 0.5f;
+  };
+  for (std::size_t b = 0; b < kBands; ++b) {
+    for (int i = 0; i < kWidth * kHeight; ++i) {
+      before[b].push_back(next());
+      after[b].push_back(i % 17 == static_cast<int>(b) ? kNaN : next());
+    }
+  }
+  const std::array<float, kBands> offsets{0.01f, -0.02f, 0.003f, 0.0f};
+  const std::array<float, kBands> weights{3.1f, 0.7f, 12.5f, 1.0f};
+  std::vector<ConstTileView<float>> before_views, after_views;
+  for (std::size_t b = 0; b < kBands; ++b) {
+    before_views.emplace_back(before[b].data(), kWidth, kHeight);
+    after_views.emplace_back(after[b].data(), kWidth, kHeight);
+  }
+  std::vector<float> out(static_cast<std::size_t>(kWidth * kHeight));
+  change_vector_magnitude(before_views, after_views, offsets, weights, TileView<float>(out.data(), kWidth, kHeight));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::array<float, kBands> differences{};
+    for (std::size_t b = 0; b < kBands; ++b) differences[b] = after[b][i] - before[b][i];
+    const float expected = zscored_change_magnitude<float>(differences, offsets, weights);
+    if (std::isnan(expected)) {
+      EXPECT_TRUE(std::isnan(out[i])) << i;
+    } else {
+      EXPECT_EQ(out[i], expected) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zw::kernels

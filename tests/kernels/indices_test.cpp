@@ -185,5 +185,50 @@ TEST(ComputeIndex, RejectsMissingBandAndSizeMismatch) {
   EXPECT_NO_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)));
 }
 
+TEST(Brightness, MeanOfTheVisibleBandsPresentWithNaN) {
+  const std::vector<float> blue{0.1f, 0.2f, kNaN, 0.4f};
+  const std::vector<float> green{0.3f, 0.2f, 0.5f, 0.0f};
+  const std::vector<float> red{0.5f, 0.2f, 0.5f, 0.8f};
+  const std::vector<float> nir{9.0f, 9.0f, 9.0f, 9.0f};  // not visible: ignored
+  BandSet set;
+  set[BandRole::blue] = ConstTileView<float>(blue.data(), 2, 2);
+  set[BandRole::green] = ConstTileView<float>(green.data(), 2, 2);
+  set[BandRole::red] = ConstTileView<float>(red.data(), 2, 2);
+  set[BandRole::nir] = ConstTileView<float>(nir.data(), 2, 2);
+  std::vector<float> out(4, -1.0f);
+  compute_brightness(set, TileView<float>(out.data(), 2, 2));
+  EXPECT_EQ(out[0], (0.0f + 0.1f + 0.3f + 0.5f) / 3.0f);  // summed blue, green, red, then divided
+  EXPECT_EQ(out[1], (0.0f + 0.2f + 0.2f + 0.2f) / 3.0f);
+  EXPECT_TRUE(std::isnan(out[2]));
+  EXPECT_EQ(out[3], (0.0f + 0.4f + 0.0f + 0.8f) / 3.0f);
+}
+
+TEST(Brightness, OnlyTheBandsPresentAndZeroWithoutAny) {
+  const std::vector<float> red{0.2f, kNaN};
+  const std::vector<float> green{0.4f, 0.1f};
+  BandSet set;
+  set[BandRole::red] = ConstTileView<float>(red.data(), 2, 1);
+  set[BandRole::green] = ConstTileView<float>(green.data(), 2, 1);
+  std::vector<float> out(2, -1.0f);
+  compute_brightness(set, TileView<float>(out.data(), 2, 1));
+  EXPECT_EQ(out[0], (0.0f + 0.4f + 0.2f) / 2.0f);
+  EXPECT_TRUE(std::isnan(out[1]));
+
+  const std::vector<float> nir{0.5f, 0.5f};
+  BandSet no_visible;
+  no_visible[BandRole::nir] = ConstTileView<float>(nir.data(), 2, 1);
+  compute_brightness(no_visible, TileView<float>(out.data(), 2, 1));
+  EXPECT_EQ(out[0], 0.0f);
+  EXPECT_EQ(out[1], 0.0f);
+}
+
+TEST(Brightness, RejectsABandOfAnotherSize) {
+  const std::vector<float> plane(6, 0.5f);
+  BandSet set;
+  set[BandRole::red] = ConstTileView<float>(plane.data(), 3, 2);
+  std::vector<float> out(6);
+  EXPECT_THROW(compute_brightness(set, TileView<float>(out.data(), 2, 3)), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace zw::kernels

@@ -8,11 +8,11 @@
 
 #include <ogr_spatialref.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -83,21 +83,11 @@ constexpr int kBlock = 256;
 constexpr double kReflectanceScale = 10000.0;
 constexpr std::int16_t kNoData = -32768;
 
-/// Tile side: a multiple of the output block from processing.memory_mb (60 % of it for the
-/// tiles in flight, as detection plans), or processing.tile_size.
-int plan_side(const AnalysisGrid& grid, const ProcessingOptions& processing, std::size_t scenes, std::size_t bands,
-              int tokens) {
-  int side = processing.tile_size;
-  if (side <= 0) {
-    // Per pixel in flight: raw (up to 4 bytes) and float reflectance of every band of every
-    // scene, their masks, the float composite, the count and the encoded output.
-    const double bytes = static_cast<double>(scenes) * (static_cast<double>(bands) * 8.0 + 1.0) +
-                         static_cast<double>(bands) * 6.0 + 6.0;
-    const double budget = static_cast<double>(processing.memory_mb) * 1024.0 * 1024.0 * 0.6 / std::max(1, tokens);
-    side = static_cast<int>(std::sqrt(budget / bytes)) / kBlock * kBlock;
-    side = std::clamp(side, kBlock, 16 * kBlock);
-  }
-  return std::min(side, std::max(grid.width, grid.height));
+/// Per pixel of a tile in flight: raw (up to 4 bytes) and float reflectance of every band of
+/// every scene, their masks, the float composite, the count and the encoded output.
+double bytes_per_pixel(std::size_t scenes, std::size_t bands) {
+  return static_cast<double>(scenes) * (static_cast<double>(bands) * 8.0 + 1.0) + static_cast<double>(bands) * 6.0 +
+         6.0;
 }
 
 class CompositeWriter {
@@ -158,11 +148,16 @@ class CompositeWriter {
   DatasetPtr dataset_;
 };
 
-struct CompositeWork {
-  int index = 0;
+/// One tile window read from every scene.
+struct CompositeInput {
   Window window;
-  std::vector<RawSceneTile> raw;      // per scene
-  std::vector<std::int16_t> planes;   // encoded bands then the count, band-sequential
+  std::vector<RawSceneTile> raw;  // per scene
+};
+
+/// One composited tile, encoded for the writer.
+struct CompositeWork {
+  Window window;
+  std::vector<std::int16_t> planes;  // encoded bands then the count, band-sequential
   std::uint64_t without_clear = 0;
   std::uint64_t clear_sum = 0;
 };
@@ -233,89 +228,75 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
 
   std::vector<std::unique_ptr<SceneReader>> readers;
   for (const Scene& s : scenes) readers.push_back(std::make_unique<SceneReader>(s, grid, result.roles));
-  const int concurrency = tbb::this_task_arena::max_concurrency();
-  const int tokens = concurrency + 1;
-  const int side = plan_side(grid, processing, n, bands, tokens);
-  result.tile_size = side;
-  TilePlan plan;
-  plan.grid_width = grid.width;
-  plan.grid_height = grid.height;
-  plan.tile_width = std::min(side, grid.width);
-  plan.tile_height = std::min(side, grid.height);
-  plan.tiles_x = (grid.width + plan.tile_width - 1) / plan.tile_width;
-  plan.tiles_y = (grid.height + plan.tile_height - 1) / plan.tile_height;
+  // One tile in flight per worker and one being read: a composite tile holds every scene.
+  const int tokens = tbb::this_task_arena::max_concurrency() + 1;
+  const TilePlan plan = plan_tiles(grid.width, grid.height, processing,
+                                   {.bytes_per_pixel = bytes_per_pixel(n, bands),
+                                    .tokens = tokens,
+                                    .multiple = kBlock,
+                                    .min_side = kBlock,
+                                    .max_side = 16 * kBlock});
+  result.tile_size = std::max(plan.tile_width, plan.tile_height);
   log->info("{} period {}..{}: {} composite of {} scenes, bands {}, {} tiles of {} px", options.label, options.first,
-            options.last, kernels::to_string(options.method), n, bands, plan.count(), side);
+            options.last, kernels::to_string(options.method), n, bands, plan.count(), result.tile_size);
 
   fs::create_directories(path.parent_path());
   CompositeWriter writer(path, grid, result.roles, options, scene_list);
-  int next = 0, done = 0;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(tokens),
-      tbb::make_filter<void, std::shared_ptr<CompositeWork>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<CompositeWork> {
-            if (next >= plan.count()) {
-              fc.stop();
-              return nullptr;
-            }
-            auto work = std::make_shared<CompositeWork>();
-            work->index = next++;
-            work->window = plan.core(work->index);
-            work->raw.resize(n);
-            // Readers are independent datasets: decode the scenes side by side.
-            tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { readers[i]->read(work->window, work->raw[i]); });
-            return work;
-          }) &
-          tbb::make_filter<std::shared_ptr<CompositeWork>, std::shared_ptr<CompositeWork>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<CompositeWork> work) {
-                const int w = work->window.width, h = work->window.height;
-                std::vector<std::vector<Tile<float>>> reflectance(n);
-                std::vector<kernels::Observation> observations(n);
-                for (std::size_t i = 0; i < n; ++i) {
-                  for (BandRole role : result.roles) {
-                    reflectance[i].emplace_back(w, h);
-                    raw_to_reflectance(work->raw[i].bands[static_cast<int>(role)], scenes[i].profile,
-                                       work->raw[i].valid, reflectance[i].back().view());
-                    observations[i].bands.push_back(reflectance[i].back().view());
-                  }
-                  observations[i].score = scores[i];
-                  work->raw[i] = RawSceneTile{};
-                }
-                std::vector<Tile<float>> composite;
-                std::vector<kernels::TileView<float>> views;
-                for (std::size_t b = 0; b < bands; ++b) composite.emplace_back(w, h);
-                for (auto& t : composite) views.push_back(t.view());
-                Tile<std::uint16_t> count(w, h);
-                kernels::composite_tile(observations, spec, views, count.view());
-                reflectance.clear();
+  int done = 0;
+  run_tiles(
+      plan.count(), tokens,
+      [&](int index) {
+        CompositeInput input;
+        input.window = plan.core(index);
+        input.raw.resize(n);
+        // Readers are independent datasets: decode the scenes side by side.
+        tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { readers[i]->read(input.window, input.raw[i]); });
+        return input;
+      },
+      [&](CompositeInput& input) {
+        CompositeWork work;
+        work.window = input.window;
+        const int w = work.window.width, h = work.window.height;
+        std::vector<ReflectanceTile> reflectance(n);
+        std::vector<kernels::Observation> observations(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          reflectance[i] = to_reflectance_tile(input.raw[i], scenes[i].profile, result.roles);
+          input.raw[i] = RawSceneTile{};
+          for (BandRole role : result.roles) observations[i].bands.push_back(reflectance[i][role].view());
+          observations[i].score = scores[i];
+        }
+        std::vector<Tile<float>> composite;
+        std::vector<kernels::TileView<float>> views;
+        for (std::size_t b = 0; b < bands; ++b) composite.emplace_back(w, h);
+        for (auto& t : composite) views.push_back(t.view());
+        Tile<std::uint16_t> count(w, h);
+        kernels::composite_tile(observations, spec, views, count.view());
+        reflectance.clear();
 
-                const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
-                work->planes.resize(pixels * (bands + 1));
-                for (std::size_t b = 0; b < bands; ++b) {
-                  const auto& values = composite[b].values();
-                  std::int16_t* plane = work->planes.data() + b * pixels;
-                  for (std::size_t p = 0; p < pixels; ++p) plane[p] = encode_reflectance(values[p]);
-                }
-                std::int16_t* counts = work->planes.data() + bands * pixels;
-                const auto& c = count.values();
-                for (std::size_t p = 0; p < pixels; ++p) {
-                  counts[p] = static_cast<std::int16_t>(std::min<int>(c[p], 32767));
-                  work->clear_sum += c[p];
-                  work->without_clear += c[p] == 0 ? 1 : 0;
-                }
-                return work;
-              }) &
-          tbb::make_filter<std::shared_ptr<CompositeWork>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<CompositeWork> work) {
-                writer.write(work->window, work->planes);
-                result.pixels += static_cast<std::uint64_t>(work->window.pixel_count());
-                result.pixels_without_clear += work->without_clear;
-                result.mean_clear_count += static_cast<double>(work->clear_sum);
-                ++done;
-                if (progress) progress(static_cast<double>(done) / plan.count(), "compositing " + options.label);
-              }));
+        const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+        work.planes.resize(pixels * (bands + 1));
+        for (std::size_t b = 0; b < bands; ++b) {
+          const auto& values = composite[b].values();
+          std::int16_t* plane = work.planes.data() + b * pixels;
+          for (std::size_t p = 0; p < pixels; ++p) plane[p] = encode_reflectance(values[p]);
+        }
+        std::int16_t* counts = work.planes.data() + bands * pixels;
+        const auto& c = count.values();
+        for (std::size_t p = 0; p < pixels; ++p) {
+          counts[p] = static_cast<std::int16_t>(std::min<int>(c[p], 32767));
+          work.clear_sum += c[p];
+          work.without_clear += c[p] == 0 ? 1 : 0;
+        }
+        return work;
+      },
+      [&](CompositeWork&& work) {
+        writer.write(work.window, work.planes);
+        result.pixels += static_cast<std::uint64_t>(work.window.pixel_count());
+        result.pixels_without_clear += work.without_clear;
+        result.mean_clear_count += static_cast<double>(work.clear_sum);
+        ++done;
+        if (progress) progress(static_cast<double>(done) / plan.count(), "compositing " + options.label);
+      });
   readers.clear();
   writer.close();
   result.mean_clear_count = result.pixels > 0 ? result.mean_clear_count / static_cast<double>(result.pixels) : 0.0;

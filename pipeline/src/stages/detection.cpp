@@ -5,9 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-
-#include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
+#include <span>
 
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/coverage.hpp"
@@ -17,6 +15,7 @@
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -25,48 +24,6 @@ using kernels::ConstTileView;
 using kernels::Tile;
 using kernels::TileView;
 using kernels::Window;
-
-// ---------------------------------------------------------------------------------------
-// Tiles
-
-Window TilePlan::core(int index) const {
-  const int tx = index % tiles_x;
-  const int ty = index / tiles_x;
-  const int x0 = tx * tile_width;
-  const int y0 = ty * tile_height;
-  return {x0, y0, std::min(tile_width, grid_width - x0), std::min(tile_height, grid_height - y0)};
-}
-
-Window TilePlan::padded(int index) const {
-  const Window c = core(index);
-  const int x0 = std::max(0, c.x0 - halo);
-  const int y0 = std::max(0, c.y0 - halo);
-  const int x1 = std::min(grid_width, c.x1() + halo);
-  const int y1 = std::min(grid_height, c.y1() + halo);
-  return {x0, y0, x1 - x0, y1 - y0};
-}
-
-TilePlan plan_tiles(int grid_width, int grid_height, const ProcessingOptions& options, int halo, int tokens) {
-  TilePlan plan;
-  plan.grid_width = grid_width;
-  plan.grid_height = grid_height;
-  plan.halo = halo;
-  int side = options.tile_size;
-  if (side <= 0) {
-    // Working set per pixel in flight: raw bands and reflectance of two dates (up to six
-    // bands), about a dozen feature planes, classes and labels: ~160 bytes.
-    constexpr double kBytesPerPixel = 160.0;
-    const double budget = static_cast<double>(options.memory_mb) * 1024.0 * 1024.0 * 0.6;
-    const double pixels_per_tile = budget / (kBytesPerPixel * std::max(1, tokens));
-    side = static_cast<int>(std::sqrt(pixels_per_tile)) - 2 * halo;
-    side = std::clamp(side / 64 * 64, 128, 4096);
-  }
-  plan.tile_width = std::min(side, grid_width);
-  plan.tile_height = std::min(side, grid_height);
-  plan.tiles_x = (grid_width + plan.tile_width - 1) / plan.tile_width;
-  plan.tiles_y = (grid_height + plan.tile_height - 1) / plan.tile_height;
-  return plan;
-}
 
 // ---------------------------------------------------------------------------------------
 // Features
@@ -122,21 +79,13 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
 
 namespace {
 
-/// Reflectance of one date over a window, by role.
-struct DateBands {
-  std::array<Tile<float>, kernels::kBandRoleCount> tiles;
-  kernels::BandSet set;
-};
-
-void to_bands(const RawSceneTile& raw, const Scene& scene, const FeatureSet& features, int width, int height,
-              DateBands& out, const RadiometricCorrection* correction = nullptr) {
-  for (BandRole role : features.roles) {
-    const int r = static_cast<int>(role);
-    out.tiles[r] = Tile<float>(width, height);
-    raw_to_reflectance(raw.bands[r], scene.profile, raw.valid, out.tiles[r].view());
-    if (correction != nullptr) correction->apply(role, out.tiles[r].view());  // after date onto before
-    out.set[role] = out.tiles[r].view();
-  }
+/// Reflectance of one date over a tile, by feature role; `correction` brings the after
+/// date onto the before date.
+ReflectanceTile date_reflectance(const RawSceneTile& raw, const Scene& scene, const FeatureSet& features,
+                                 const RadiometricCorrection* correction = nullptr) {
+  ReflectanceTile bands = to_reflectance_tile(raw, scene.profile, features.roles);
+  if (correction != nullptr) correction->apply(bands);
+  return bands;
 }
 
 /// Feature planes of one date.
@@ -163,29 +112,17 @@ void compute_date_features(const kernels::BandSet& bands, const FeatureSet& feat
     out.bare = Tile<float>(width, height);
     kernels::compute_index(SpectralIndex::bsi, bands, out.bare.view());
   }
-  // Brightness: mean of the visible bands present.
-  out.brightness = Tile<float>(width, height, 0.0f);
-  int count = 0;
-  for (BandRole role : {BandRole::blue, BandRole::green, BandRole::red}) {
-    if (!bands.has(role)) continue;
-    ++count;
-    const auto& b = bands[role];
-    for (int y = 0; y < height; ++y) {
-      for (int x = 0; x < width; ++x) out.brightness(x, y) += b(x, y);
-    }
-  }
-  if (count > 0) {
-    for (auto& v : out.brightness.values()) v /= static_cast<float>(count);
-  }
+  out.brightness = Tile<float>(width, height);
+  kernels::compute_brightness(bands, out.brightness.view());
 }
 
 ConstTileView<float> view_or_empty(const Tile<float>& t) {
   return t.values().empty() ? ConstTileView<float>{} : t.view();
 }
 
-std::vector<ConstTileView<float>> role_views(const DateBands& d, const FeatureSet& f) {
+std::vector<ConstTileView<float>> role_views(const ReflectanceTile& d, const FeatureSet& f) {
   std::vector<ConstTileView<float>> views;
-  for (BandRole r : f.roles) views.push_back(d.set[r]);
+  for (BandRole r : f.roles) views.push_back(d[r].view());
   return views;
 }
 
@@ -203,8 +140,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-int token_count() { return 2 * tbb::this_task_arena::max_concurrency(); }
 
 // ---------------------------------------------------------------------------------------
 // Pass 1: statistics on a lattice of sample blocks
@@ -245,13 +180,13 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
   const int pixel_stride = lattice.pixel_stride(kMaxStoredSamples);
 
   std::vector<SampleBlock> blocks;
-  stream_block_pairs(
-      before, after, lattice.windows,
-      [&](BlockPair& pair) {
+  run_tiles(
+      lattice.count(), default_tile_tokens(),
+      [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
+      [&](RawTilePair& pair) {
         const int w = pair.window.width, h = pair.window.height;
-        DateBands b, a;
-        to_bands(pair.before, before.scene(), features, w, h, b);
-        to_bands(pair.after, after.scene(), features, w, h, a, after_correction);
+        const ReflectanceTile b = date_reflectance(pair.before, before.scene(), features);
+        const ReflectanceTile a = date_reflectance(pair.after, after.scene(), features, after_correction);
         pair.before = {};
         pair.after = {};
         SampleBlock block;
@@ -263,7 +198,7 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
             bool valid = true;
             for (std::size_t i = 0; i < n_roles && valid; ++i) {
               const BandRole r = features.roles[i];
-              diff[i] = a.set[r](x, y) - b.set[r](x, y);
+              diff[i] = a[r](x, y) - b[r](x, y);
               valid = std::isfinite(diff[i]);
             }
             if (!valid) continue;
@@ -278,7 +213,7 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
       [&](SampleBlock&& block) {
         blocks.push_back(std::move(block));
         if (progress) {
-          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.windows.size()), "statistics");
+          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.count()), "statistics");
         }
       });
 
@@ -320,13 +255,10 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
     kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
     kernels::MomentsAccumulator partial_moments;
     const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
+    const std::span<const float> differences(block.differences);
     for (std::size_t p = 0; p < count; ++p) {
-      double sum = 0.0;
-      for (std::size_t i = 0; i < n_roles; ++i) {
-        const double z = (block.differences[p * n_roles + i] - stats.offsets[i]) * stats.weights[i];
-        sum += z * z;
-      }
-      const double magnitude = std::sqrt(sum);
+      const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
+                                                                         stats.offsets, stats.weights);
       partial.add(static_cast<float>(magnitude));
       partial_moments.add(magnitude);
     }
@@ -356,15 +288,25 @@ DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after,
 // ---------------------------------------------------------------------------------------
 // Pass 2: classify, clean, label, zonal sums
 
+/// Working set per pixel of a tile in flight: raw bands and reflectance of two dates (up to
+/// six bands), about a dozen feature planes, classes and labels.
+constexpr double kBytesPerPixel = 160.0;
+
 struct UnitPartial {
   std::uint32_t unit = 0;
   kernels::ZonalAccumulator zonal;
 };
 
+/// A padded tile read from both scenes, on its way to classification.
+struct TileInput {
+  int index = 0;
+  RawTilePair pair;
+};
+
+/// What classification makes of one tile, merged in tile order.
 struct TileWork {
   int index = 0;
-  Window core, padded;
-  RawSceneTile before, after;
+  Window core;
   Tile<std::uint8_t> classes;  // core
   Tile<std::uint32_t> labels;  // core
   std::uint32_t label_count = 0;
@@ -383,6 +325,98 @@ void add_overlap(std::vector<std::pair<std::uint32_t, double>>& list, std::uint3
   }
   list.emplace_back(unit, area);
 }
+
+/// The per-tile computation of pass 2: features, typing, opening, labelling, component
+/// statistics and unit sums of one padded tile pair; its core is what counts.
+struct TileClassifier {
+  const DetectionInputs& inputs;
+  const FeatureSet& features;
+  const RadiometricCorrection& radiometric;
+  const DetectionStatistics& stats;
+  const kernels::TypingRules& rules;
+  int opening_radius = 0;
+  const std::vector<Window>& unit_windows;  // per unit, its pixel window
+
+  TileWork operator()(TileInput& input, const Window& c) const {
+    TileWork work;
+    work.index = input.index;
+    work.core = c;
+    const Window p = input.pair.window;
+    const int w = p.width, h = p.height;
+    const ReflectanceTile b = date_reflectance(input.pair.before, inputs.before, features);
+    const ReflectanceTile a = date_reflectance(input.pair.after, inputs.after, features, &radiometric);
+    input.pair = {};
+    DateFeatures fb, fa;
+    compute_date_features(b.band_set(), features, w, h, fb);
+    compute_date_features(a.band_set(), features, w, h, fa);
+    Tile<float> magnitude(w, h);
+    kernels::change_vector_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
+                                     magnitude.view());
+    kernels::FeatureTiles ft;
+    ft.greenness_before = view_or_empty(fb.greenness);
+    ft.greenness_after = view_or_empty(fa.greenness);
+    ft.water_before = view_or_empty(fb.water);
+    ft.water_after = view_or_empty(fa.water);
+    ft.built_before = view_or_empty(fb.built);
+    ft.built_after = view_or_empty(fa.built);
+    ft.bare_before = view_or_empty(fb.bare);
+    ft.bare_after = view_or_empty(fa.bare);
+    ft.brightness_before = view_or_empty(fb.brightness);
+    ft.brightness_after = view_or_empty(fa.brightness);
+    ft.magnitude = magnitude.view();
+    Tile<std::uint8_t> padded_classes(w, h);
+    kernels::classify_tile(ft, rules, padded_classes.view());
+    kernels::open_change_mask(padded_classes.view(), opening_radius);
+
+    // From here on only the core counts.
+    const int ox = c.x0 - p.x0, oy = c.y0 - p.y0;
+    work.classes = Tile<std::uint8_t>(c.width, c.height);
+    for (int y = 0; y < c.height; ++y) {
+      std::copy_n(padded_classes.view().row(y + oy) + ox, c.width, work.classes.view().row(y));
+    }
+    work.labels = Tile<std::uint32_t>(c.width, c.height);
+    work.label_count = kernels::label_tile(work.classes.view(), work.labels.view());
+    const auto row_areas = inputs.grid.row_areas_m2(c.y0, c.height);
+    const auto gb = fb.greenness.view().sub(ox, oy, c.width, c.height);
+    const auto ga = fa.greenness.view().sub(ox, oy, c.width, c.height);
+    const auto mag = magnitude.view().sub(ox, oy, c.width, c.height);
+    work.stats = kernels::tile_component_stats(work.classes.view(), work.labels.view(), work.label_count, c,
+                                               inputs.grid.width, row_areas, gb, ga, mag);
+    for (const auto v : work.classes.values()) work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
+    add_unit_sums(work, gb, ga);
+    return work;
+  }
+
+  /// Zonal sums and patch-unit overlaps of the tile core, weighted by exact pixel coverage.
+  void add_unit_sums(TileWork& work, ConstTileView<float> greenness_before, ConstTileView<float> greenness_after) const {
+    const Window& c = work.core;
+    work.label_overlap.resize(work.label_count + 1);
+    Tile<float> coverage;
+    for (std::size_t u = 0; u < inputs.units.size(); ++u) {
+      if (!windows_intersect(unit_windows[u], c)) continue;
+      const Window iw = intersection(unit_windows[u], c);
+      coverage = Tile<float>(iw.width, iw.height);
+      kernels::coverage_fractions(inputs.units[u].pixel_rings, iw, coverage.view());
+      const int ix = iw.x0 - c.x0, iy = iw.y0 - c.y0;
+      UnitPartial partial;
+      partial.unit = static_cast<std::uint32_t>(u);
+      const auto iw_areas = inputs.grid.row_areas_m2(iw.y0, iw.height);
+      partial.zonal.accumulate(coverage.view(), work.classes.view().sub(ix, iy, iw.width, iw.height),
+                               greenness_before.sub(ix, iy, iw.width, iw.height),
+                               greenness_after.sub(ix, iy, iw.width, iw.height), iw_areas);
+      for (int y = 0; y < iw.height; ++y) {
+        const std::uint32_t* labels = work.labels.view().row(y + iy) + ix;
+        const float* cov = coverage.view().row(y);
+        for (int x = 0; x < iw.width; ++x) {
+          if (labels[x] != 0 && cov[x] > 0.0f) {
+            add_overlap(work.label_overlap[labels[x]], partial.unit, cov[x] * iw_areas[static_cast<std::size_t>(y)]);
+          }
+        }
+      }
+      work.zonal.push_back(std::move(partial));
+    }
+  }
+};
 
 /// Spill file of classes and labels per tile, written and read back in tile order.
 class SpillFile {
@@ -451,7 +485,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
               centre_pixel_m2, options.min_mapping_unit_m2);
   }
   const int halo = kernels::morphology_halo(opening_radius);
-  result.plan = plan_tiles(grid.width, grid.height, processing, halo, token_count());
+  result.plan = plan_tiles(grid.width, grid.height, processing,
+                           {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
   const TilePlan& plan = result.plan;
   log->debug("{} tiles of {}x{} (halo {})", plan.count(), plan.tile_width, plan.tile_height, plan.halo);
 
@@ -469,118 +504,25 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   kernels::TypingRules rules = options.typing;
   rules.magnitude_threshold = static_cast<float>(stats.threshold);
 
+  const TileClassifier classify{inputs, features, result.radiometric, stats, rules, opening_radius, unit_windows};
   start = Clock::now();
-  int next = 0;
   int done = 0;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(token_count()),
-      tbb::make_filter<void, std::shared_ptr<TileWork>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<TileWork> {
-            if (next >= plan.count()) {
-              fc.stop();
-              return nullptr;
-            }
-            auto work = std::make_shared<TileWork>();
-            work->index = next++;
-            work->core = plan.core(work->index);
-            work->padded = plan.padded(work->index);
-            before_reader.read(work->padded, work->before);
-            after_reader.read(work->padded, work->after);
-            return work;
-          }) &
-          tbb::make_filter<std::shared_ptr<TileWork>, std::shared_ptr<TileWork>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<TileWork> work) {
-                const Window& p = work->padded;
-                const Window& c = work->core;
-                const int w = p.width, h = p.height;
-                DateBands b, a;
-                to_bands(work->before, inputs.before, features, w, h, b);
-                to_bands(work->after, inputs.after, features, w, h, a, &result.radiometric);
-                work->before = {};
-                work->after = {};
-                DateFeatures fb, fa;
-                compute_date_features(b.set, features, w, h, fb);
-                compute_date_features(a.set, features, w, h, fa);
-                Tile<float> magnitude(w, h);
-                const auto before_views = role_views(b, features);
-                const auto after_views = role_views(a, features);
-                kernels::change_vector_magnitude(before_views, after_views, stats.offsets, stats.weights,
-                                                 magnitude.view());
-                kernels::FeatureTiles ft;
-                ft.greenness_before = view_or_empty(fb.greenness);
-                ft.greenness_after = view_or_empty(fa.greenness);
-                ft.water_before = view_or_empty(fb.water);
-                ft.water_after = view_or_empty(fa.water);
-                ft.built_before = view_or_empty(fb.built);
-                ft.built_after = view_or_empty(fa.built);
-                ft.bare_before = view_or_empty(fb.bare);
-                ft.bare_after = view_or_empty(fa.bare);
-                ft.brightness_before = view_or_empty(fb.brightness);
-                ft.brightness_after = view_or_empty(fa.brightness);
-                ft.magnitude = magnitude.view();
-                Tile<std::uint8_t> padded_classes(w, h);
-                kernels::classify_tile(ft, rules, padded_classes.view());
-                kernels::open_change_mask(padded_classes.view(), opening_radius);
-
-                // From here on only the core counts.
-                const int ox = c.x0 - p.x0, oy = c.y0 - p.y0;
-                work->classes = Tile<std::uint8_t>(c.width, c.height);
-                for (int y = 0; y < c.height; ++y) {
-                  std::copy_n(padded_classes.view().row(y + oy) + ox, c.width, work->classes.view().row(y));
-                }
-                work->labels = Tile<std::uint32_t>(c.width, c.height);
-                work->label_count = kernels::label_tile(work->classes.view(), work->labels.view());
-                const auto row_areas = grid.row_areas_m2(c.y0, c.height);
-                const auto gb = fb.greenness.view().sub(ox, oy, c.width, c.height);
-                const auto ga = fa.greenness.view().sub(ox, oy, c.width, c.height);
-                const auto mag = magnitude.view().sub(ox, oy, c.width, c.height);
-                work->stats = kernels::tile_component_stats(work->classes.view(), work->labels.view(),
-                                                            work->label_count, c, grid.width, row_areas, gb, ga, mag);
-                for (const auto v : work->classes.values()) work->valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
-
-                // Zonal sums and patch-unit overlaps, weighted by exact pixel coverage.
-                work->label_overlap.resize(work->label_count + 1);
-                Tile<float> coverage;
-                for (std::size_t u = 0; u < inputs.units.size(); ++u) {
-                  if (!windows_intersect(unit_windows[u], c)) continue;
-                  const Window iw = intersection(unit_windows[u], c);
-                  coverage = Tile<float>(iw.width, iw.height);
-                  kernels::coverage_fractions(inputs.units[u].pixel_rings, iw, coverage.view());
-                  const int ix = iw.x0 - c.x0, iy = iw.y0 - c.y0;
-                  UnitPartial partial;
-                  partial.unit = static_cast<std::uint32_t>(u);
-                  const auto iw_areas = grid.row_areas_m2(iw.y0, iw.height);
-                  partial.zonal.accumulate(coverage.view(), work->classes.view().sub(ix, iy, iw.width, iw.height),
-                                           gb.sub(ix, iy, iw.width, iw.height), ga.sub(ix, iy, iw.width, iw.height),
-                                           iw_areas);
-                  for (int y = 0; y < iw.height; ++y) {
-                    const std::uint32_t* labels = work->labels.view().row(y + iy) + ix;
-                    const float* cov = coverage.view().row(y);
-                    for (int x = 0; x < iw.width; ++x) {
-                      if (labels[x] != 0 && cov[x] > 0.0f) {
-                        add_overlap(work->label_overlap[labels[x]], partial.unit, cov[x] * iw_areas[static_cast<std::size_t>(y)]);
-                      }
-                    }
-                  }
-                  work->zonal.push_back(std::move(partial));
-                }
-                return work;
-              }) &
-          tbb::make_filter<std::shared_ptr<TileWork>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<TileWork> work) {
-                const int tx = work->index % plan.tiles_x, ty = work->index / plan.tiles_x;
-                spill.write(work->classes.data(), work->classes.values().size());
-                spill.write(work->labels.data(), work->labels.values().size() * sizeof(std::uint32_t));
-                seams.add_tile(tx, ty, work->classes.view(), work->labels.view(), std::move(work->stats));
-                for (auto& partial : work->zonal) unit_zonal[partial.unit].merge(partial.zonal);
-                tile_label_overlap[static_cast<std::size_t>(work->index)] = std::move(work->label_overlap);
-                result.valid_pixels += work->valid;
-                result.components_before_mmu += work->label_count;
-                ++done;
-                if (progress) progress(0.1 + 0.7 * done / plan.count(), "detecting changes");
-              }));
+  run_tiles(
+      plan.count(), default_tile_tokens(),
+      [&](int index) { return TileInput{index, read_pair(before_reader, after_reader, plan.padded(index))}; },
+      [&](TileInput& input) { return classify(input, plan.core(input.index)); },
+      [&](TileWork&& work) {
+        const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
+        spill.write(work.classes.data(), work.classes.values().size());
+        spill.write(work.labels.data(), work.labels.values().size() * sizeof(std::uint32_t));
+        seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
+        for (auto& partial : work.zonal) unit_zonal[partial.unit].merge(partial.zonal);
+        tile_label_overlap[static_cast<std::size_t>(work.index)] = std::move(work.label_overlap);
+        result.valid_pixels += work.valid;
+        result.components_before_mmu += work.label_count;
+        ++done;
+        if (progress) progress(0.1 + 0.7 * done / plan.count(), "detecting changes");
+      });
   result.seconds["classify"] = seconds_since(start);
 
   // Pass 3: drop small patches, number the rest, stream final tiles.

@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <stdexcept>
 
 #include "zonewatch/kernels/irmad.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
 using kernels::BandRole;
-using kernels::Tile;
 using kernels::Window;
 
 void RadiometricCorrection::apply(BandRole role, kernels::TileView<float> values) const {
@@ -20,9 +19,14 @@ void RadiometricCorrection::apply(BandRole role, kernels::TileView<float> values
   const auto i = static_cast<std::size_t>(it - roles.begin());
   const float g = gain[i], o = offset[i];
   if (g == 1.0f && o == 0.0f) return;
-  for (int y = 0; y < values.height; ++y) {
-    float* row = values.row(y);
-    for (int x = 0; x < values.width; ++x) row[x] = g * row[x] + o;  // NaN stays NaN
+  kernels::apply_gain_offset(values, g, o);
+}
+
+void RadiometricCorrection::apply(ReflectanceTile& tile) const {
+  if (!applied) return;
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto role = static_cast<BandRole>(r);
+    if (tile.has(role)) apply(role, tile[role].view());
   }
 }
 
@@ -79,30 +83,26 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
   const int stride = lattice.pixel_stride(kMaxSamples);
 
   std::vector<float> xs, ys;
-  std::size_t done = 0;
-  stream_block_pairs(
-      before, after, lattice.windows,
-      [&](BlockPair& pair) {
+  int done = 0;
+  run_tiles(
+      lattice.count(), default_tile_tokens(),
+      [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
+      [&](RawTilePair& pair) {
         const Window& w = pair.window;
-        std::vector<Tile<float>> b, a;
-        for (BandRole role : roles) {
-          const int r = static_cast<int>(role);
-          b.emplace_back(w.width, w.height);
-          a.emplace_back(w.width, w.height);
-          raw_to_reflectance(pair.before.bands[r], before.scene().profile, pair.before.valid, b.back().view());
-          raw_to_reflectance(pair.after.bands[r], after.scene().profile, pair.after.valid, a.back().view());
-        }
-        pair.before = {};
-        pair.after = {};
+        const ReflectanceTile b = to_reflectance_tile(pair.before, before.scene().profile, roles);
+        const ReflectanceTile a = to_reflectance_tile(pair.after, after.scene().profile, roles);
+        pair = {};
         PixelPairs pairs;
         for (int y = lattice_start(w.y0, stride); y < w.height; y += stride) {
           for (int x = lattice_start(w.x0, stride); x < w.width; x += stride) {
             bool valid = true;
-            for (std::size_t i = 0; i < p && valid; ++i) valid = std::isfinite(b[i](x, y)) && std::isfinite(a[i](x, y));
+            for (std::size_t i = 0; i < p && valid; ++i) {
+              valid = std::isfinite(b[roles[i]](x, y)) && std::isfinite(a[roles[i]](x, y));
+            }
             if (!valid) continue;
             for (std::size_t i = 0; i < p; ++i) {
-              pairs.before.push_back(b[i](x, y));
-              pairs.after.push_back(a[i](x, y));
+              pairs.before.push_back(b[roles[i]](x, y));
+              pairs.after.push_back(a[roles[i]](x, y));
             }
           }
         }
@@ -112,10 +112,7 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
         xs.insert(xs.end(), pairs.before.begin(), pairs.before.end());
         ys.insert(ys.end(), pairs.after.begin(), pairs.after.end());
         ++done;
-        if (progress) {
-          progress(0.05 * static_cast<double>(done) / static_cast<double>(lattice.windows.size()),
-                   "radiometric normalization");
-        }
+        if (progress) progress(0.05 * done / lattice.count(), "radiometric normalization");
       });
   correction.samples = xs.size() / p;
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -339,6 +340,36 @@ TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
     EXPECT_NE(full.valid[static_cast<std::size_t>(r) * w + 5], 0) << "row " << r;
     EXPECT_EQ(full.valid[static_cast<std::size_t>(r) * w + 30], 0) << "row " << r;
   }
+}
+
+TEST_F(GridTest, ReadReflectanceIsTheRawReadConvertedPerRole) {
+  const int w = 40, h = 30;
+  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_band("T_B11.tif", 600000, 3300000, 20, w / 4, h / 2, sampled(20));
+  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  const Scene s = scene();
+  const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
+  // NIR is not in the scene: the reader keeps only the roles it can read.
+  SceneReader reader(s, grid, {BandRole::red, BandRole::nir, BandRole::swir1});
+  EXPECT_EQ(reader.roles(), (std::vector<BandRole>{BandRole::red, BandRole::swir1}));
+  const Window window{13, 4, 17, 11};  // across the SWIR file's east edge
+  const ReflectanceTile tile = reader.read_reflectance(window);
+  EXPECT_EQ(tile.window, window);
+  EXPECT_FALSE(tile.has(BandRole::blue));  // in the scene, not asked for
+  EXPECT_FALSE(tile.has(BandRole::nir));
+  RawSceneTile raw;
+  reader.read(window, raw);
+  EXPECT_EQ(raw.window, window);
+  int nodata = 0;
+  for (BandRole role : {BandRole::red, BandRole::swir1}) {
+    ASSERT_TRUE(tile.has(role));
+    kernels::Tile<float> expected(window.width, window.height);
+    raw_to_reflectance(raw.bands[static_cast<int>(role)], s.profile, raw.valid, expected.view());
+    ASSERT_EQ(tile[role].values().size(), expected.values().size());
+    EXPECT_EQ(std::memcmp(tile[role].data(), expected.data(), expected.values().size() * sizeof(float)), 0);
+    for (float v : tile[role].values()) nodata += std::isnan(v) ? 1 : 0;
+  }
+  EXPECT_GT(nodata, 0);  // the pixels outside the SWIR file are NaN in every role
 }
 
 }  // namespace

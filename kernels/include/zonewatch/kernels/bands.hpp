@@ -35,4 +35,10 @@ template <class T>
 void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset,
                     TileView<float> out);
 
+/// A linear radiometric adjustment of one value: gain * value + offset (NaN stays NaN).
+[[nodiscard]] inline float apply_gain_offset(float value, float gain, float offset) { return gain * value + offset; }
+
+/// apply_gain_offset on every value of `values`, in place.
+void apply_gain_offset(TileView<float> values, float gain, float offset);
+
 }  // namespace zw::kernels

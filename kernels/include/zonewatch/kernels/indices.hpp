@@ -52,4 +52,9 @@ enum class SpectralIndex { ndvi, ndwi, mndwi, ndbi, bsi, gli };
 /// is missing or differs in size from `out` (checked once per call, so it costs nothing).
 void compute_index(SpectralIndex index, const BandSet& bands, TileView<float> out);
 
+/// Brightness: the mean of the visible bands (blue, green, red) that `bands` holds, summed in
+/// that order; NaN where any of them is NaN, 0 everywhere when it holds none. Throws
+/// std::invalid_argument when a present band differs in size from `out`.
+void compute_brightness(const BandSet& bands, TileView<float> out);
+
 }  // namespace zw::kernels

@@ -61,6 +61,7 @@ struct RawBand {
 /// the quality mask (fill, cloud, shadow, snow, saturation from the scene's quality band,
 /// or the spectral cloud test where the profile asks for it and there is none).
 struct RawSceneTile {
+  kernels::Window window;
   std::array<RawBand, kernels::kBandRoleCount> bands;
   std::vector<std::uint8_t> valid;  // empty: all valid; else 0 = no data
 };
@@ -69,6 +70,33 @@ struct RawSceneTile {
 /// band's own scale/offset where it carries them); pixels whose `valid` entry is 0 become NaN.
 void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
                         const std::vector<std::uint8_t>& valid, kernels::TileView<float> out);
+
+/// Float reflectance of one window of a scene by band role (NaN = no data); roles that were
+/// not read hold an empty tile.
+struct ReflectanceTile {
+  kernels::Window window;
+  std::array<kernels::Tile<float>, kernels::kBandRoleCount> bands;
+
+  [[nodiscard]] bool has(kernels::BandRole role) const { return !(*this)[role].values().empty(); }
+  [[nodiscard]] kernels::Tile<float>& operator[](kernels::BandRole role) { return bands[static_cast<std::size_t>(role)]; }
+  [[nodiscard]] const kernels::Tile<float>& operator[](kernels::BandRole role) const {
+    return bands[static_cast<std::size_t>(role)];
+  }
+  /// Views of the roles present, as the kernels take them.
+  [[nodiscard]] kernels::BandSet band_set() const;
+};
+
+/// The reflectance of `roles` in a raw tile (raw_to_reflectance of each, masked by the
+/// tile's validity); a role the tile does not hold stays empty. Thread-safe: the parallel
+/// half of reading, for stages that read in a serial stage and convert in parallel.
+ReflectanceTile to_reflectance_tile(const RawSceneTile& raw, const SensorProfile& profile,
+                                    const std::vector<kernels::BandRole>& roles);
+
+/// One window read from the two scenes of a change (same grid window in both).
+struct RawTilePair {
+  kernels::Window window;
+  RawSceneTile before, after;
+};
 
 /// Reads windows of the analysis grid from a scene. Not thread-safe (GDAL datasets are
 /// not): use one reader per thread, or read from one serial pipeline stage.
@@ -80,6 +108,11 @@ class SceneReader {
   SceneReader& operator=(const SceneReader&) = delete;
 
   void read(kernels::Window window, RawSceneTile& out);
+  /// read() then to_reflectance_tile() of the roles this reader was opened for: one window of
+  /// the scene as reflectance by role, for callers that read and compute in one thread.
+  [[nodiscard]] ReflectanceTile read_reflectance(kernels::Window window);
+  /// The roles this reader was opened for, present in the scene, in the order given.
+  [[nodiscard]] const std::vector<kernels::BandRole>& roles() const { return roles_; }
   [[nodiscard]] const Scene& scene() const { return scene_; }
   /// True when at least one file had to be warped onto the grid.
   [[nodiscard]] bool warped() const;
@@ -95,11 +128,15 @@ class SceneReader {
  private:
   struct Source;
   Scene scene_;
+  std::vector<kernels::BandRole> roles_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<Source> quality_;  // the quality band, on the grid (nearest neighbour)
   bool spectral_test_ = false;
   void mask_quality(kernels::Window window, RawSceneTile& out);
   void mask_spectral_clouds(RawSceneTile& out);
 };
+
+/// Reads `window` from both scenes (the read stage of two-date tile pipelines).
+RawTilePair read_pair(SceneReader& before, SceneReader& after, kernels::Window window);
 
 }  // namespace zw

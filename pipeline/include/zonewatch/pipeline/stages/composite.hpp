@@ -21,7 +21,7 @@
 
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/stages/detection.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"

@@ -19,29 +19,13 @@
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/stages/normalization.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 
 namespace zw {
-
-/// Tiles of the analysis grid; the tile is the unit of memory and scheduling.
-struct TilePlan {
-  int tile_width = 0, tile_height = 0;
-  int tiles_x = 0, tiles_y = 0;
-  int halo = 0;
-  int grid_width = 0, grid_height = 0;
-
-  [[nodiscard]] int count() const { return tiles_x * tiles_y; }
-  [[nodiscard]] kernels::Window core(int index) const;
-  /// The core grown by the halo, clipped to the grid.
-  [[nodiscard]] kernels::Window padded(int index) const;
-};
-
-/// Plans tiles whose in-flight working set (`tokens` tiles at once) fits `memory_mb`,
-/// unless `tile_size` forces a side length.
-TilePlan plan_tiles(int grid_width, int grid_height, const ProcessingOptions& options, int halo, int tokens);
 
 /// Which spectral features the two scenes can give together.
 struct FeatureSet {

@@ -34,9 +34,11 @@ struct RadiometricCorrection {
   int iterations = 0;
   bool converged = false;
 
-  /// gain * v + offset on every finite value of `role`'s tile; nothing when not applied or
-  /// the role was not fitted.
+  /// gain * v + offset (kernels::apply_gain_offset) on `role`'s tile, NaN staying NaN;
+  /// nothing when not applied or the role was not fitted.
   void apply(kernels::BandRole role, kernels::TileView<float> values) const;
+  /// apply() to every role `tile` holds: the after date's reflectance onto the before date.
+  void apply(ReflectanceTile& tile) const;
   [[nodiscard]] nlohmann::json to_json() const;
 };
 

@@ -1,0 +1,463 @@
+// The scene reader: windows of a scene's bands on the analysis grid (read directly where a
+// file lies on the grid, through a warped VRT else), their validity masks, and their
+// conversion to reflectance by role.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include <gdal_alg.h>
+#include <gdal_utils.h>
+
+#include "zonewatch/kernels/quality.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "file_grid.hpp"
+
+namespace zw {
+using grid_detail::FileGrid;
+using grid_detail::read_file_grid;
+using grid_detail::same_grid;
+using kernels::BandRole;
+using kernels::Window;
+
+namespace {
+
+std::string gdal_type_name(GDALDataType t) { return GDALGetDataTypeName(t); }
+
+}  // namespace
+
+
+void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
+                        const std::vector<std::uint8_t>& valid, kernels::TileView<float> out) {
+  const auto scale = static_cast<float>(raw.scale.value_or(profile.scale));
+  const auto offset = static_cast<float>(raw.offset.value_or(profile.offset));
+  switch (raw.type) {
+    case GDT_Byte: kernels::to_reflectance(raw.view<std::uint8_t>(), profile.nodata, scale, offset, out); break;
+    case GDT_UInt16: kernels::to_reflectance(raw.view<std::uint16_t>(), profile.nodata, scale, offset, out); break;
+    case GDT_Int16: kernels::to_reflectance(raw.view<std::int16_t>(), profile.nodata, scale, offset, out); break;
+    case GDT_UInt32: kernels::to_reflectance(raw.view<std::uint32_t>(), profile.nodata, scale, offset, out); break;
+    case GDT_Int32: kernels::to_reflectance(raw.view<std::int32_t>(), profile.nodata, scale, offset, out); break;
+    case GDT_Float32: kernels::to_reflectance(raw.view<float>(), profile.nodata, scale, offset, out); break;
+    case GDT_Float64: kernels::to_reflectance(raw.view<double>(), profile.nodata, scale, offset, out); break;
+    default: throw InputError("pixel type " + gdal_type_name(raw.type) + " is not supported");
+  }
+  if (!valid.empty()) {
+    for (int y = 0; y < out.height; ++y) {
+      float* row = out.row(y);
+      const std::uint8_t* v = valid.data() + static_cast<std::size_t>(y) * out.width;
+      for (int x = 0; x < out.width; ++x) {
+        if (v[x] == 0) row[x] = kernels::kNaN;
+      }
+    }
+  }
+}
+
+kernels::BandSet ReflectanceTile::band_set() const {
+  kernels::BandSet set;
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto role = static_cast<BandRole>(r);
+    if (has(role)) set[role] = (*this)[role].view();
+  }
+  return set;
+}
+
+ReflectanceTile to_reflectance_tile(const RawSceneTile& raw, const SensorProfile& profile,
+                                    const std::vector<BandRole>& roles) {
+  ReflectanceTile out;
+  out.window = raw.window;
+  for (BandRole role : roles) {
+    const RawBand& band = raw.bands[static_cast<std::size_t>(role)];
+    if (band.empty()) continue;
+    kernels::Tile<float>& tile = out[role];
+    tile = kernels::Tile<float>(band.width, band.height);
+    raw_to_reflectance(band, profile, raw.valid, tile.view());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct SceneReader::Source {
+  std::string path;
+  DatasetPtr dataset;  // the file
+  DatasetPtr warped;   // its warped VRT onto the grid, or null when it lies on the grid
+  std::vector<std::pair<BandRole, int>> roles;  // role -> band index in `dataset`
+  int alpha_band = 0;       // profile alpha band in `dataset` (0 none)
+  int warp_alpha_band = 0;  // alpha band the warp adds (0 none)
+  GDALDataType type = GDT_Unknown;
+  std::optional<double> nodata;  // quality band: its own nodata value, when it has one
+  DatasetPtr selected;           // quality band: a one-band VRT of it, when the file has more
+  /// Aggregated sources (pixels much finer than the grid, e.g. a drone orthomosaic): the
+  /// file's validity mask padded beyond its edges, and warped onto the grid by averaging:
+  /// the share of each grid pixel covered by valid pixels, 0..255 (Float32).
+  DatasetPtr coverage_mask;
+  DatasetPtr coverage;
+
+  [[nodiscard]] GDALDataset* readable() const { return warped ? warped.get() : dataset.get(); }
+};
+
+namespace {
+
+/// Grid pixels this many times larger than a file's (or more) are aggregated by
+/// area-weighted averaging instead of bilinear interpolation, which would sample a few
+/// centimetre pixels and ignore the rest.
+constexpr double kAggregateRatio = 2.0;
+/// An aggregated grid pixel needs at least this share of its area under valid pixels.
+constexpr double kMinCoverage = 0.5;
+
+std::vector<std::string> grid_warp_extent(const AnalysisGrid& grid) {
+  std::vector<std::string> args{"-t_srs", grid.crs_wkt, "-te"};
+  const auto& gt = grid.geotransform;
+  for (double v : {gt[0], gt[3] + grid.height * gt[5], gt[0] + grid.width * gt[1], gt[3]}) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    args.emplace_back(buffer);
+  }
+  args.insert(args.end(), {"-ts", std::to_string(grid.width), std::to_string(grid.height)});
+  return args;
+}
+
+/// A warped VRT of `dataset` on the grid: `options` (resampling, nodata handling) plus the
+/// grid's CRS, extent and size. Throws InputError "<path>: [<what> ]cannot be warped ...".
+DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                          std::vector<std::string> options, const std::string& what) {
+  const auto extent = grid_warp_extent(grid);
+  options.insert(options.begin(), {"-of", "VRT"});
+  options.insert(options.end(), extent.begin(), extent.end());
+  std::vector<char*> argv;
+  for (auto& a : options) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  GDALWarpAppOptions* warp_options = GDALWarpAppOptionsNew(argv.data(), nullptr);
+  GDALDatasetH source_handle = GDALDataset::ToHandle(dataset);
+  int usage_error = 0;
+  take_gdal_error();
+  GDALDatasetH out = GDALWarp("", nullptr, 1, &source_handle, warp_options, &usage_error);
+  GDALWarpAppOptionsFree(warp_options);
+  if (out == nullptr) {
+    throw InputError(path + ": " + (what.empty() ? "" : what + " ") + "cannot be warped onto the analysis grid" +
+                     gdal_error_suffix());
+  }
+  return DatasetPtr(GDALDataset::FromHandle(out));
+}
+
+/// gdalwarp's nodata options: the value in and out, or an alpha band marking pixels
+/// outside the file when there is no nodata value.
+std::vector<std::string> nodata_warp_options(const std::optional<double>& nodata) {
+  if (!nodata) return {"-dstalpha"};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.17g", *nodata);
+  return {"-srcnodata", buffer, "-dstnodata", buffer};
+}
+
+/// How many of `dataset`'s pixels fit across one grid pixel (>1: the file is finer).
+double source_pixels_per_grid_pixel(GDALDataset* dataset, const AnalysisGrid& grid) {
+  const std::string dst = "DST_SRS=" + grid.crs_wkt;
+  char* transformer_options[] = {const_cast<char*>(dst.c_str()), nullptr};
+  void* transformer = GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(dataset), nullptr, transformer_options);
+  if (transformer == nullptr) return 1.0;
+  double gt[6];
+  int width = 0, height = 0;
+  const CPLErr err =
+      GDALSuggestedWarpOutput(GDALDataset::ToHandle(dataset), GDALGenImgProjTransform, transformer, gt, &width, &height);
+  GDALDestroyGenImgProjTransformer(transformer);
+  take_gdal_error();
+  if (err != CE_None || !(std::abs(gt[1]) > 0.0)) return 1.0;
+  return std::min(std::abs(grid.geotransform[1]), std::abs(grid.geotransform[5])) / std::abs(gt[1]);
+}
+
+/// The coverage of each grid pixel by `dataset`'s valid pixels (its mask band: alpha,
+/// nodata or all valid), averaged by area: the mask padded with invalid pixels beyond the
+/// file's edge (so a grid pixel half outside the file counts half), then warped with -r
+/// average.
+std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                                                double ratio) {
+  const int pad = static_cast<int>(std::ceil(ratio)) + 2;
+  const int w = dataset->GetRasterXSize(), h = dataset->GetRasterYSize();
+  std::vector<std::string> translate{"-of", "VRT", "-b", "mask", "-colorinterp", "gray", "-srcwin",
+                                     std::to_string(-pad), std::to_string(-pad), std::to_string(w + 2 * pad),
+                                     std::to_string(h + 2 * pad)};
+  std::vector<char*> targv;
+  for (auto& a : translate) targv.push_back(a.data());
+  targv.push_back(nullptr);
+  GDALTranslateOptions* topts = GDALTranslateOptionsNew(targv.data(), nullptr);
+  int usage_error = 0;
+  take_gdal_error();
+  DatasetPtr mask(GDALDataset::FromHandle(GDALTranslate("", GDALDataset::ToHandle(dataset), topts, &usage_error)));
+  GDALTranslateOptionsFree(topts);
+  if (!mask) throw InputError(path + ": cannot read its validity mask" + gdal_error_suffix());
+  DatasetPtr coverage = warp_onto_grid(
+      mask.get(), path, grid,
+      {"-r", "average", "-ot", "Float32", "-srcnodata", "None", "-dstnodata", "None", "-wo", "INIT_DEST=0"},
+      "its coverage");
+  // The warped VRT reads the mask VRT, which reads the file: the caller keeps all three.
+  return {std::move(mask), std::move(coverage)};
+}
+
+}  // namespace
+
+namespace {
+
+/// A warped VRT of one-band `dataset` (the quality band; gdalwarp -b needs GDAL 3.7) onto
+/// the grid with nearest-neighbour resampling (quality words must not be interpolated);
+/// pixels outside the file get the band's nodata value, or 0 in an added alpha band.
+DatasetPtr warp_quality_band(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                             const std::optional<double>& nodata) {
+  std::vector<std::string> options{"-r", "near"};
+  const auto nodata_options = nodata_warp_options(nodata);
+  options.insert(options.end(), nodata_options.begin(), nodata_options.end());
+  return warp_onto_grid(dataset, path, grid, std::move(options), "quality band");
+}
+
+}  // namespace
+
+SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std::vector<BandRole>& roles)
+    : scene_(scene) {
+  // The spectral cloud test needs the visible, NIR and SWIR bands the scene has, whatever
+  // the caller reads; it runs here so that every reader of the scene (detection,
+  // composites, recovery checks) sees the same mask.
+  spectral_test_ = !scene.quality && scene.profile.cloud_test == CloudTest::spectral;
+  std::vector<BandRole> read_roles = roles;
+  if (spectral_test_) {
+    for (BandRole r : {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir, BandRole::swir1}) {
+      if (scene.has(r) && std::find(read_roles.begin(), read_roles.end(), r) == read_roles.end()) read_roles.push_back(r);
+    }
+  }
+  for (BandRole role : roles) {
+    if (scene.has(role)) roles_.push_back(role);
+  }
+  for (BandRole role : read_roles) {
+    if (!scene.has(role)) continue;
+    const BandFile& bf = scene.band(role);
+    auto it = std::find_if(sources_.begin(), sources_.end(), [&](const auto& s) { return s->path == bf.path; });
+    if (it == sources_.end()) {
+      auto source = std::make_unique<Source>();
+      source->path = bf.path;
+      source->dataset = open_raster(bf.path);
+      sources_.push_back(std::move(source));
+      it = std::prev(sources_.end());
+    }
+    (*it)->roles.emplace_back(role, bf.band);
+  }
+  if (scene.alpha) {
+    for (auto& s : sources_) {
+      if (s->path == scene.alpha->path) s->alpha_band = scene.alpha->band;
+    }
+  }
+  for (auto& s : sources_) {
+    GDALRasterBand* first = s->dataset->GetRasterBand(s->roles.front().second);
+    s->type = first->GetRasterDataType();
+    if (GDALDataTypeIsComplex(s->type)) throw InputError(s->path + ": complex pixels are not supported");
+    const FileGrid fg = read_file_grid(s->path);
+    if (same_grid(fg, grid)) continue;
+    if (grid.crs_wkt.empty() || fg.wkt.empty()) {
+      throw InputError(s->path + ": cannot be aligned with the analysis grid without georeferencing");
+    }
+    // Warp onto the grid: bilinear for reflectance, or area-weighted averaging where the
+    // file is much finer than the grid (drone orthomosaics onto a satellite grid). Without
+    // a nodata value the warp adds an alpha band to mark pixels outside the file.
+    const double ratio = source_pixels_per_grid_pixel(s->dataset.get(), grid);
+    const bool aggregate = ratio >= kAggregateRatio;
+    std::vector<std::string> options{"-r", aggregate ? "average" : "bilinear"};
+    const auto nodata_options = nodata_warp_options(scene.profile.nodata);
+    options.insert(options.end(), nodata_options.begin(), nodata_options.end());
+    s->warped = warp_onto_grid(s->dataset.get(), s->path, grid, std::move(options), "");
+    if (!scene.profile.nodata) s->warp_alpha_band = s->warped->GetRasterCount();
+    if (s->alpha_band > s->warped->GetRasterCount() - (s->warp_alpha_band > 0 ? 1 : 0)) {
+      s->alpha_band = 0;  // the warp consumed the source alpha into its own
+    }
+    if (aggregate) std::tie(s->coverage_mask, s->coverage) = warp_coverage(s->dataset.get(), s->path, grid, ratio);
+  }
+
+  if (scene.quality) {
+    auto q = std::make_unique<Source>();
+    q->path = scene.quality->path;
+    q->dataset = open_raster(q->path);
+    const int count = q->dataset->GetRasterCount();
+    if (scene.quality->band < 1 || scene.quality->band > count) {
+      throw InputError(q->path + ": quality band " + std::to_string(scene.quality->band) + " requested but the file has " +
+                       std::to_string(count) + " band(s)");
+    }
+    GDALRasterBand* band = q->dataset->GetRasterBand(scene.quality->band);
+    q->type = band->GetRasterDataType();
+    if (GDALDataTypeIsComplex(q->type) || GDALDataTypeIsFloating(q->type)) {
+      throw InputError(q->path + ": quality band must hold integer flags, not " + gdal_type_name(q->type));
+    }
+    int has_nodata = 0;
+    const double nodata = band->GetNoDataValue(&has_nodata);
+    if (has_nodata != 0) q->nodata = nodata;
+    q->roles.emplace_back(BandRole::blue, scene.quality->band);  // role unused: the band to read
+    const FileGrid fg = read_file_grid(q->path);
+    if (!same_grid(fg, grid)) {
+      if (grid.crs_wkt.empty() || fg.wkt.empty()) {
+        throw InputError(q->path + ": quality band cannot be aligned with the analysis grid without georeferencing");
+      }
+      GDALDataset* source = q->dataset.get();
+      if (count > 1) {
+        // A quality band inside a multi-band file: warp a one-band VRT of it.
+        std::vector<std::string> args{"-of", "VRT", "-b", std::to_string(scene.quality->band)};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        GDALTranslateOptions* options = GDALTranslateOptionsNew(argv.data(), nullptr);
+        int usage_error = 0;
+        take_gdal_error();
+        GDALDatasetH selected = GDALTranslate("", GDALDataset::ToHandle(source), options, &usage_error);
+        GDALTranslateOptionsFree(options);
+        if (selected == nullptr) {
+          throw InputError(q->path + ": quality band " + std::to_string(scene.quality->band) + " cannot be selected" +
+                           gdal_error_suffix());
+        }
+        q->selected.reset(GDALDataset::FromHandle(selected));
+        source = q->selected.get();
+      }
+      q->warped = warp_quality_band(source, q->path, grid, q->nodata);
+      q->roles.front().second = 1;  // the warped VRT holds just that band
+      if (!q->nodata) q->warp_alpha_band = q->warped->GetRasterCount();
+    }
+    quality_ = std::move(q);
+  }
+}
+
+SceneReader::~SceneReader() {
+  // Warped VRTs reference their source datasets: close them first.
+  for (auto& s : sources_) {
+    s->warped.reset();
+    s->coverage.reset();
+    s->coverage_mask.reset();
+  }
+  if (quality_) quality_->warped.reset();
+}
+
+bool SceneReader::warped() const {
+  return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->warped != nullptr; });
+}
+
+bool SceneReader::aggregated() const {
+  return std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->coverage != nullptr; });
+}
+
+ReflectanceTile SceneReader::read_reflectance(Window window) {
+  RawSceneTile raw;
+  read(window, raw);
+  return to_reflectance_tile(raw, scene_.profile, roles_);
+}
+
+void SceneReader::read(Window window, RawSceneTile& out) {
+  const auto pixels = static_cast<std::size_t>(window.pixel_count());
+  out.window = window;
+  out.valid.clear();
+  for (auto& b : out.bands) b = RawBand{};
+  auto mark_invalid = [&](const std::vector<std::uint8_t>& mask) {
+    if (out.valid.empty()) out.valid.assign(pixels, 1);
+    for (std::size_t i = 0; i < pixels; ++i) {
+      if (mask[i] == 0) out.valid[i] = 0;
+    }
+  };
+  for (auto& s : sources_) {
+    GDALDataset* ds = s->readable();
+    const int type_size = GDALGetDataTypeSizeBytes(s->type);
+    for (const auto& [role, band] : s->roles) {
+      RawBand& raw = out.bands[static_cast<int>(role)];
+      raw.type = s->type;
+      if (const auto& location = scene_.profile.band(role)) {
+        raw.scale = location->scale;
+        raw.offset = location->offset;
+      }
+      raw.width = window.width;
+      raw.height = window.height;
+      raw.bytes.resize(pixels * static_cast<std::size_t>(type_size));
+      take_gdal_error();
+      if (ds->GetRasterBand(band)->RasterIO(GF_Read, window.x0, window.y0, window.width, window.height,
+                                            raw.bytes.data(), window.width, window.height, s->type, 0, 0,
+                                            nullptr) != CE_None) {
+        throw InputError(s->path + ": read failed at pixel " + std::to_string(window.x0) + "," +
+                         std::to_string(window.y0) + " (file truncated or corrupt?)" + gdal_error_suffix());
+      }
+    }
+    for (int mask_band : {s->alpha_band, s->warp_alpha_band}) {
+      if (mask_band <= 0) continue;
+      std::vector<std::uint8_t> mask(pixels);
+      if (ds->GetRasterBand(mask_band)->RasterIO(GF_Read, window.x0, window.y0, window.width, window.height,
+                                                 mask.data(), window.width, window.height, GDT_Byte, 0, 0,
+                                                 nullptr) != CE_None) {
+        throw InputError(s->path + ": read of the alpha band failed" + gdal_error_suffix());
+      }
+      mark_invalid(mask);
+    }
+    if (s->coverage) {
+      std::vector<float> share(pixels);
+      if (s->coverage->GetRasterBand(1)->RasterIO(GF_Read, window.x0, window.y0, window.width, window.height,
+                                                  share.data(), window.width, window.height, GDT_Float32, 0, 0,
+                                                  nullptr) != CE_None) {
+        throw InputError(s->path + ": read of its coverage failed" + gdal_error_suffix());
+      }
+      std::vector<std::uint8_t> mask(pixels);
+      for (std::size_t i = 0; i < pixels; ++i) mask[i] = share[i] >= 255.0 * kMinCoverage ? 1 : 0;
+      mark_invalid(mask);
+    }
+  }
+  if (quality_) mask_quality(window, out);
+  if (spectral_test_) mask_spectral_clouds(out);
+}
+
+void SceneReader::mask_quality(Window window, RawSceneTile& out) {
+  const auto pixels = static_cast<std::size_t>(window.pixel_count());
+  GDALDataset* ds = quality_->readable();
+  std::vector<std::int32_t> words(pixels);
+  take_gdal_error();
+  if (ds->GetRasterBand(quality_->roles.front().second)
+          ->RasterIO(GF_Read, window.x0, window.y0, window.width, window.height, words.data(), window.width,
+                     window.height, GDT_Int32, 0, 0, nullptr) != CE_None) {
+    throw InputError(quality_->path + ": read of the quality band failed at pixel " + std::to_string(window.x0) + "," +
+                     std::to_string(window.y0) + gdal_error_suffix());
+  }
+  std::vector<std::uint16_t> qa(pixels);
+  std::vector<std::uint8_t> clear(pixels);
+  for (std::size_t i = 0; i < pixels; ++i) qa[i] = static_cast<std::uint16_t>(std::clamp(words[i], 0, 65535));
+  kernels::decode_quality({qa.data(), window.width, window.height}, scene_.quality->encoding,
+                          {clear.data(), window.width, window.height});
+  for (std::size_t i = 0; i < pixels; ++i) {
+    // The band's own fill value, and anything that is not a 16-bit word, is no observation.
+    if ((quality_->nodata && static_cast<double>(words[i]) == *quality_->nodata) || words[i] < 0 || words[i] > 65535) {
+      clear[i] = 0;
+    }
+  }
+  if (quality_->warp_alpha_band > 0) {
+    std::vector<std::uint8_t> alpha(pixels);
+    if (ds->GetRasterBand(quality_->warp_alpha_band)
+            ->RasterIO(GF_Read, window.x0, window.y0, window.width, window.height, alpha.data(), window.width,
+                       window.height, GDT_Byte, 0, 0, nullptr) != CE_None) {
+      throw InputError(quality_->path + ": read of the quality band's coverage failed" + gdal_error_suffix());
+    }
+    for (std::size_t i = 0; i < pixels; ++i) {
+      if (alpha[i] == 0) clear[i] = 0;
+    }
+  }
+  if (out.valid.empty()) out.valid.assign(pixels, 1);
+  for (std::size_t i = 0; i < pixels; ++i) out.valid[i] &= clear[i];
+}
+
+void SceneReader::mask_spectral_clouds(RawSceneTile& out) {
+  const int width = out.window.width, height = out.window.height;
+  if (std::all_of(out.bands.begin(), out.bands.end(), [](const RawBand& b) { return b.empty(); })) return;
+  const ReflectanceTile reflectance = to_reflectance_tile(
+      out, scene_.profile, {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir, BandRole::swir1});
+  const kernels::BandSet set = reflectance.band_set();
+  const auto pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  std::vector<std::uint8_t> clear(pixels);
+  kernels::spectral_clear_mask(set, kernels::SpectralCloudTest{}, {clear.data(), width, height});
+  if (out.valid.empty()) out.valid.assign(pixels, 1);
+  for (std::size_t i = 0; i < pixels; ++i) out.valid[i] &= clear[i];
+}
+
+RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window) {
+  RawTilePair pair;
+  pair.window = window;
+  before.read(window, pair.before);
+  after.read(window, pair.after);
+  return pair;
+}
+
+}  // namespace zw
