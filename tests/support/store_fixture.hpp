@@ -17,8 +17,10 @@
 #include <ogr_spatialref.h>
 
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/stages/results.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
+#include "zonewatch/pipeline/stages/hotspots.hpp"
+#include "zonewatch/pipeline/stages/judge.hpp"
+#include "zonewatch/pipeline/stages/results.hpp"
 
 namespace zw::store_test {
 
@@ -121,10 +123,7 @@ inline ScanResults results_for(const SyntheticScan& scan) {
     p.before_date = "2017-04-14";
     results.hotspots.push_back(std::move(p));
   }
-  std::stable_sort(results.hotspots.begin(), results.hotspots.end(), [](const Hotspot& a, const Hotspot& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
-    return a.area_m2 > b.area_m2;
-  });
+  sort_for_report(results.hotspots);
   results.units = {unit_result("ZH50011610001"), unit_result("ZH50011610002")};
   return results;
 }
@@ -156,16 +155,22 @@ class StoreTest : public ::testing::Test {
     fs::remove_all(root_, ignored);
   }
 
-  /// Ingests a synthetic scan; the judge recomputes severity by area like the real one.
+  /// The judge of the synthetic scans: severity by area as patch() rates it (high from
+  /// 2000 m2, medium from 500 m2).
+  static Judge test_judge() {
+    JudgeOptions options;
+    for (UnitRule& rule : options.rules.by_type) {
+      rule.severity_high_m2 = 2000.0;
+      rule.severity_medium_m2 = 500.0;
+    }
+    return Judge(options);
+  }
+
+  /// Ingests a synthetic scan; merged hotspots are rated again by test_judge().
   ScanResults ingest(const SyntheticScan& scan, IngestSummary* summary = nullptr,
                      const GreennessProbe& probe = {}) {
     ScanResults results = results_for(scan);
-    const auto judge = [this](Hotspot& h) {
-      ++judged_;
-      h.severity = h.area_m2 >= 2000 ? Severity::high : h.area_m2 >= 500 ? Severity::medium : Severity::low;
-      h.rule = "judged";
-    };
-    IngestSummary s = ingest_scan(options_, record_for(scan, root_), results, judge, probe);
+    IngestSummary s = ingest_scan(options_, record_for(scan, root_), results, judge_, probe);
     if (summary != nullptr) *summary = s;
     return results;
   }
@@ -179,7 +184,7 @@ class StoreTest : public ::testing::Test {
 
   fs::path root_;
   StoreOptions options_;
-  int judged_ = 0;
+  Judge judge_ = test_judge();
 };
 
 }  // namespace zw::store_test

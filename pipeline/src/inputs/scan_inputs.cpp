@@ -1,12 +1,16 @@
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <unistd.h>
+
+#include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "zonewatch/pipeline/core/sha256.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -125,6 +129,77 @@ AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions
   keep_overlapping(footprint, grid);
   keep_overlapping(other, grid);
   return grid;
+}
+
+std::string composite_file_name(const ScanSide& side) { return "composite_" + side.label + ".tif"; }
+std::string composite_profile_file_name(const ScanSide& side) { return "composite_" + side.label + ".yaml"; }
+
+void write_composite_profile(const CompositeResult& composite, const fs::path& path) {
+  const SensorProfile& profile = composite.scene.profile;
+  std::ofstream out(path);
+  out << "# The sensor profile of " << path.stem().string() << ".tif, written by zonewatch scan: reads the\n"
+      << "# composite as a scene (zonewatch dispatch cuts its chips from it).\n";
+  out << "name: " << json(profile.name).dump() << "\ndescription: " << json(profile.description).dump() << "\nbands:\n";
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto& band = profile.bands[static_cast<std::size_t>(r)];
+    if (band) out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
+  }
+  out << "scale: " << json(profile.scale).dump() << "\noffset: " << json(profile.offset).dump() << "\n";
+  if (profile.nodata) out << "nodata: " << json(*profile.nodata).dump() << "\n";
+  if (!out) throw OutputError(path.string() + ": write failed");
+}
+
+SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
+                                     const fs::path& output_dir) {
+  SceneOptions options = composite.scene.options;
+  options.path = (output_dir / composite_file_name(side)).string();
+  options.date = side.date;
+  options.sensor = (output_dir / composite_profile_file_name(side)).string();
+  return options;
+}
+
+json file_record(const std::string& path) {
+  // Through GDAL's virtual file layer: inputs may be /vsizip/, /vsicurl/ ... paths.
+  VSIStatBufL stat{};
+  const bool known = VSIStatL(path.c_str(), &stat) == 0;
+  if (known && VSI_ISDIR(stat.st_mode)) {
+    return {{"path", path}, {"bytes", nullptr}, {"sha256", nullptr}};  // a folder dataset (shapefiles)
+  }
+  return {{"path", path},
+          {"bytes", known ? static_cast<std::uint64_t>(stat.st_size) : std::uint64_t{0}},
+          {"sha256", sha256_file(path)}};
+}
+
+json scan_inputs_record(const ScanSide& before, const ScanSide& after, const ScanConfig& config,
+                        const FileRecords& record, bool with_approved_projects) {
+  json inputs = json::object();
+  for (const auto* side : {&before, &after}) inputs[side->label] = side->record(record);
+  inputs["units"] = record(config.units.path);
+  if (with_approved_projects && !config.store.approved_projects.path.empty()) {
+    inputs["approved_projects"] = record(config.store.approved_projects.path);
+  }
+  return inputs;
+}
+
+InputRecords::InputRecords(const ScanSide& before, const ScanSide& after, const ScanConfig& config) {
+  std::vector<std::string> files;
+  for (const auto* side : {&before, &after}) {
+    for (const auto& f : side->files()) files.push_back(f);
+  }
+  files.push_back(config.units.path);
+  records_ = std::async(std::launch::async, [files] {
+               std::map<std::string, json> records;
+               for (const auto& f : files) {
+                 if (records.count(f) == 0) records.emplace(f, file_record(f));
+               }
+               return records;
+             }).share();
+}
+
+json InputRecords::operator()(const std::string& path) const {
+  const auto& records = records_.get();
+  const auto it = records.find(path);
+  return it != records.end() ? it->second : file_record(path);
 }
 
 Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,

@@ -19,6 +19,8 @@
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
+#include "zonewatch/pipeline/stages/hotspots.hpp"
+#include "zonewatch/pipeline/stages/judge.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
@@ -116,7 +118,7 @@ double weighted_mean(const std::vector<const Hotspot*>& patches, double Hotspot:
 
 /// One reported hotspot from the scan's patches that make it up (grid CRS).
 Hotspot merge_patches(std::vector<const Hotspot*> patches, const geo::GeographicCentroids& centroids,
-                      const HotspotJudge& judge) {
+                      const Judge& judge) {
   std::stable_sort(patches.begin(), patches.end(),
                    [](const Hotspot* a, const Hotspot* b) { return a->area_m2 > b->area_m2; });
   Hotspot merged = *patches.front();
@@ -142,16 +144,8 @@ Hotspot merge_patches(std::vector<const Hotspot*> patches, const geo::Geographic
     merged.centroid_lon_cgcs2000 = c[2];
     merged.centroid_lat_cgcs2000 = c[3];
   }
-  if (judge) judge(merged);
+  judge.rate(merged);
   return merged;
-}
-
-void sort_for_report(std::vector<Hotspot>& hotspots) {
-  std::stable_sort(hotspots.begin(), hotspots.end(), [](const Hotspot& a, const Hotspot& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.area_m2 != b.area_m2) return a.area_m2 > b.area_m2;
-    return a.id < b.id;
-  });
 }
 
 void recount_unit_hotspots(ScanResults& results) {
@@ -250,7 +244,7 @@ std::string sequence_text(int sequence) {
 
 class Ingest {
  public:
-  Ingest(const StoreOptions& options, const ScanRecord& record, ScanResults& results, const HotspotJudge& judge,
+  Ingest(const StoreOptions& options, const ScanRecord& record, ScanResults& results, const Judge& judge,
          const GreennessProbe& probe, MonitoringStore& store)
       : options_(options),
         record_(record),
@@ -621,7 +615,7 @@ class Ingest {
     merged.unit_name = h.unit_name;
     merged.unit_region = h.region;
     if (const auto type = unit_type_from_string(h.unit_type)) merged.unit_type = *type;
-    if (judge_ && patches.size() > 1) judge_(merged);
+    if (patches.size() > 1) judge_.rate(merged);
 
     const double footprint_area = m2(area_of(*t.footprint));
     OgrPtr grown_footprint = union_of(*t.footprint, *sighting);
@@ -724,7 +718,7 @@ class Ingest {
   const StoreOptions& options_;
   const ScanRecord& record_;
   ScanResults& results_;
-  const HotspotJudge& judge_;
+  const Judge& judge_;
   const GreennessProbe& probe_;
   MonitoringStore& store_;
   geo::Reprojector to_store_, to_grid_;
@@ -741,7 +735,7 @@ class Ingest {
 
 /// The same scan again: rebuild what it reported from the store, touching nothing.
 IngestSummary apply_stored(MonitoringStore& store, const StoredScan& scan, const ScanRecord& record,
-                           ScanResults& results, const HotspotJudge& judge) {
+                           ScanResults& results, const Judge& judge) {
   IngestSummary summary;
   summary.store_path = store.path().string();
   summary.scan_id = scan.scan_id;
@@ -784,7 +778,7 @@ IngestSummary apply_stored(MonitoringStore& store, const StoredScan& scan, const
         merged.unit_name = stored->unit_name;
         merged.unit_region = stored->region;
         if (const auto type = unit_type_from_string(stored->unit_type)) merged.unit_type = *type;
-        if (judge && groups[id].size() > 1) judge(merged);
+        if (groups[id].size() > 1) judge.rate(merged);
         merged.first_seen = stored->first_seen;
       }
     } else {
@@ -846,7 +840,7 @@ SinceLastDecision decide_since_last(const StoreOptions& options, const std::stri
 }
 
 IngestSummary ingest_scan(const StoreOptions& options, const ScanRecord& record, ScanResults& results,
-                          const HotspotJudge& judge, const GreennessProbe& probe) {
+                          const Judge& judge, const GreennessProbe& probe) {
   const std::filesystem::path path(options.path);
   // A scan already in the store is answered read-only, so a re-run changes nothing.
   if (MonitoringStore::exists(path)) {

@@ -4,6 +4,8 @@
 // (grid.footprint); and the scene detection finally reads for each side.
 #include <filesystem>
 #include <functional>
+#include <future>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,5 +67,43 @@ CompositeResult run_composite_command(const CompositeCommand& command, const Pro
 Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
                           const std::filesystem::path& composite_path, const ProgressCallback& progress,
                           std::optional<CompositeResult>& composite);
+
+/// A period side's composite in the output folder, "composite_<label>.tif", and the sensor
+/// profile beside it that reads it as a scene, "composite_<label>.yaml".
+std::string composite_file_name(const ScanSide& side);
+std::string composite_profile_file_name(const ScanSide& side);
+
+/// Writes `composite`'s generated profile (bands by index, scale, nodata) as a sensor
+/// profile YAML that load_sensor_profile reads. Throws OutputError naming the file.
+void write_composite_profile(const CompositeResult& composite, const std::filesystem::path& path);
+
+/// How a period side is recorded as a scene (the monitoring store's scan record, from which
+/// dispatch cuts its chips): the composite and its profile in `output_dir`, dated as the side.
+SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
+                                     const std::filesystem::path& output_dir);
+
+/// An input file as run.json records it: {path, bytes, sha256} (bytes and sha256 null for a
+/// folder dataset), through GDAL's virtual file layer.
+nlohmann::json file_record(const std::string& path);
+using FileRecords = std::function<nlohmann::json(const std::string&)>;
+
+/// The scan's inputs as run.json lists them: each side's record and the units' file; with
+/// the approved-projects layer too when `with_approved_projects` (what a monitoring store
+/// identifies a scan by).
+nlohmann::json scan_inputs_record(const ScanSide& before, const ScanSide& after, const ScanConfig& config,
+                                  const FileRecords& record, bool with_approved_projects);
+
+/// file_record of every file of both sides and the units, computed on a thread of its own
+/// while the scan runs (over a gigabyte for a Sentinel-2 tile pair). A file not among them
+/// is hashed when asked for.
+class InputRecords {
+ public:
+  InputRecords(const ScanSide& before, const ScanSide& after, const ScanConfig& config);
+  [[nodiscard]] nlohmann::json operator()(const std::string& path) const;
+  void wait() const { records_.wait(); }
+
+ private:
+  std::shared_future<std::map<std::string, nlohmann::json>> records_;
+};
 
 }  // namespace zw

@@ -36,6 +36,7 @@ namespace zw {
 
 struct Scene;
 struct AnalysisGrid;
+class Judge;
 
 /// Test hook, documented in docs/CONFIG.md: when the environment variable
 /// ZONEWATCH_CRASH_POINT equals `point`, the process kills itself with SIGKILL right here,
@@ -228,8 +229,6 @@ struct FootprintGreenness {
   double valid_share = 0.0;  // of the footprint's area
 };
 using GreennessProbe = std::function<FootprintGreenness(const std::string& grid_wkt)>;
-/// Re-judges a hotspot (severity, rule) after patches were merged into it.
-using HotspotJudge = std::function<void(Hotspot&)>;
 
 /// What the scan tells the store about itself.
 struct ScanRecord {
@@ -279,11 +278,13 @@ struct IngestSummary {
 ///   - any other patch is a new hotspot, ID <unit code>-<YYYYMM>-<next free sequence>;
 ///   - watched hotspots (confirmed, rectification due, rectified) not seen are probed for
 ///     recovery and proposed for closing after options.recovery.scans recovered scans.
+/// A hotspot merged from several patches is rated again by `judge` (severity, rule).
 /// Then results.hotspots holds what the scan reports (stable IDs, lifecycle fields,
-/// suppressed patches removed), units' hotspot counts follow, results.tracked is set.
-/// A scan already in the store is not ingested again: its stored outcome is applied.
+/// suppressed patches removed) in report order, units' hotspot counts follow,
+/// results.tracked is set. A scan already in the store is not ingested again: its stored
+/// outcome is applied.
 IngestSummary ingest_scan(const StoreOptions& options, const ScanRecord& record, ScanResults& results,
-                          const HotspotJudge& judge, const GreennessProbe& probe);
+                          const Judge& judge, const GreennessProbe& probe);
 
 /// Mean greenness (NDVI, or GLI for visible-band imagery) of footprints in a scan's after
 /// scene, weighted by the exact share of each pixel inside the footprint.

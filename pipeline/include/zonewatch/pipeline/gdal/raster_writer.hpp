@@ -1,0 +1,95 @@
+#pragma once
+// THE GeoTIFF on the analysis grid: N bands of one type, the grid's geotransform and CRS,
+// written tile by tile, closed with GDAL's late errors surfaced. The change map, the patch
+// raster and the composites are all written by it.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <gdal_priv.h>
+
+#include "zonewatch/kernels/tile.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+
+namespace zw {
+
+/// The GDAL type of a pixel type (the types zonewatch writes).
+template <class T>
+constexpr GDALDataType gdal_type_of() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return GDT_Byte;
+  else if constexpr (std::is_same_v<T, std::int16_t>) return GDT_Int16;
+  else if constexpr (std::is_same_v<T, std::uint16_t>) return GDT_UInt16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>) return GDT_UInt32;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return GDT_Int32;
+  else if constexpr (std::is_same_v<T, float>) return GDT_Float32;
+  else if constexpr (std::is_same_v<T, double>) return GDT_Float64;
+  else static_assert(sizeof(T) == 0, "no GDAL type for this pixel type");
+}
+
+/// How one band of a RasterWriter is described.
+struct RasterBandInfo {
+  std::string description;  // "" = none
+  std::optional<double> nodata;
+  std::optional<double> scale, offset;  // set together: value = raw * scale + offset
+};
+
+struct RasterWriterOptions {
+  int bands = 1;
+  GDALDataType type = GDT_Byte;
+  std::vector<std::string> creation_options;  // GTiff creation options, e.g. "COMPRESS=DEFLATE"
+  std::vector<RasterBandInfo> band_info;      // per band, in band order (fewer: the rest undescribed)
+  std::vector<std::pair<std::string, std::string>> metadata;  // dataset metadata items
+};
+
+/// A GeoTIFF on `grid` created (or replaced) at `path`. Every failure throws OutputError
+/// naming the file.
+class RasterWriter {
+ public:
+  RasterWriter(const std::filesystem::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options);
+  ~RasterWriter() = default;
+  RasterWriter(const RasterWriter&) = delete;
+  RasterWriter& operator=(const RasterWriter&) = delete;
+  RasterWriter(RasterWriter&&) = default;
+  RasterWriter& operator=(RasterWriter&&) = default;
+
+  /// One band's tile (any row stride) into window `w`; T must be the writer's type.
+  template <class T>
+  void write(const kernels::Window& w, kernels::ConstTileView<T> tile, int band = 1) {
+    check_type(gdal_type_of<T>());
+    write_band(w, band, tile.data, static_cast<std::ptrdiff_t>(tile.stride), sizeof(T));
+  }
+
+  /// Every band of window `w` at once, band-sequential and contiguous (band b's pixels
+  /// start at b * w.width * w.height); T must be the writer's type.
+  template <class T>
+  void write_bands(const kernels::Window& w, const std::vector<T>& planes) {
+    check_type(gdal_type_of<T>());
+    write_all(w, planes.data(), planes.size());
+  }
+
+  /// GDALClose writes the last blocks and the directory: errors then (disk full) throw
+  /// OutputError naming the file. A second call does nothing.
+  void close();
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  /// For descriptions this writer has no option for (a colour table).
+  [[nodiscard]] GDALRasterBand* band(int index = 1);
+
+ private:
+  void check_type(GDALDataType type) const;
+  void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes);
+  void write_all(const kernels::Window& w, const void* data, std::size_t values);
+
+  std::filesystem::path path_;
+  int bands_ = 1;
+  GDALDataType type_ = GDT_Byte;
+  DatasetPtr dataset_;
+};
+
+}  // namespace zw

@@ -1,0 +1,109 @@
+#include "zonewatch/pipeline/outputs/run_record.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <ctime>
+#include <fstream>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/version.hpp"
+
+namespace zw {
+using kernels::ChangeType;
+using nlohmann::json;
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buffer;
+}
+
+json grid_record(const AnalysisGrid& grid) {
+  return {{"crs_wkt", grid.crs_wkt},
+          {"geotransform", grid.geotransform},
+          {"width", grid.width},
+          {"height", grid.height}};
+}
+
+json detection_record(const DetectionResult& detection, RadiometricNormalization normalize) {
+  const DetectionStatistics& statistics = detection.statistics;
+  json bands = json::array();
+  for (std::size_t i = 0; i < statistics.roles.size(); ++i) {
+    bands.push_back({{"band", std::string(kernels::to_string(statistics.roles[i]))},
+                     {"mean_difference", statistics.offsets[i]},
+                     {"sigma_difference", statistics.weights[i] > 0 ? 1.0 / statistics.weights[i] : 0.0}});
+  }
+  const TilePlan& plan = detection.plan;
+  json record = {
+      {"bands", bands},
+      {"threshold", statistics.threshold},
+      {"automatic_threshold",
+       std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
+      {"sample_pixels", statistics.sample_pixels},
+      {"tiles", {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
+  if (normalize != RadiometricNormalization::none) record["radiometric_normalization"] = detection.radiometric.to_json();
+  return record;
+}
+
+json detection_counts(const DetectionResult& detection, const AnalysisGrid& grid) {
+  json changed_pixels = json::object();
+  for (int t = 1; t < kernels::kChangeTypeCount; ++t) {
+    changed_pixels[std::string(kernels::to_string(static_cast<ChangeType>(t)))] =
+        detection.changed_pixels[static_cast<std::size_t>(t)];
+  }
+  return {{"pixels", static_cast<std::uint64_t>(grid.width) * static_cast<std::uint64_t>(grid.height)},
+          {"valid_pixels", detection.valid_pixels},
+          {"changed_pixels", changed_pixels},
+          {"components", detection.components_before_mmu}};
+}
+
+json reported_counts(const ScanResults& reported) {
+  std::map<std::string, int> by_severity{{"high", 0}, {"medium", 0}, {"low", 0}};
+  std::map<std::string, int> by_type;
+  for (const Hotspot& h : reported.hotspots) {
+    ++by_severity[std::string(to_string(h.severity))];
+    ++by_type[std::string(kernels::to_string(h.change_type))];
+  }
+  return {{"hotspots", reported.hotspots.size()}, {"hotspots_by_severity", by_severity}, {"hotspots_by_type", by_type}};
+}
+
+json composite_record(const CompositeResult& composite, const ScanSide& side, const std::filesystem::path& output_path) {
+  json record = composite.to_json();
+  record["path"] = output_path.string();
+  record["period"] = side.period.text();
+  record["composite"] = std::string(kernels::to_string(side.period.composite));
+  json skipped = json::array();
+  for (const auto& [path, reason] : side.skipped) skipped.push_back({{"path", path}, {"reason", reason}});
+  record["skipped"] = skipped;
+  return record;
+}
+
+json make_run_record(const RunRecordParts& parts) {
+  json counts = detection_counts(parts.detection, parts.grid);
+  for (const json& section : {parts.hotspots.to_json(), reported_counts(parts.reported), parts.judge.to_json()}) {
+    counts.update(section);
+  }
+  counts["units"] = parts.units;
+  counts["units_repaired"] = parts.units_repaired;
+  json run = {{"program", "zonewatch"},
+              {"version", kVersion},
+              {"finished_utc", utc_now()},
+              {"config", parts.config.resolved},
+              {"inputs", parts.inputs},
+              {"grid", grid_record(parts.grid)},
+              {"detection", detection_record(parts.detection, parts.config.detection.normalize)},
+              {"counts", counts},
+              {"timings_s", parts.timings}};
+  if (parts.store) run["store"] = parts.store->to_json();
+  for (const auto& [label, record] : parts.composites) run["composites"][label] = record;
+  return run;
+}
+
+void write_run_record(const json& record, const std::filesystem::path& path, const std::string& shown_as) {
+  std::ofstream out(path);
+  out << record.dump(2) << '\n';
+  if (!out) throw OutputError(shown_as + ": write failed");
+}
+
+}  // namespace zw

@@ -1,0 +1,125 @@
+#include "zonewatch/pipeline/stages/judge.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/stages/hotspots.hpp"
+
+namespace zw {
+using kernels::ChangeType;
+
+namespace {
+
+std::string format_number(double v, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+void require_range(const std::string& rule, const char* key, double value, double low, double high) {
+  if (!(value >= low && value <= high)) {
+    throw ConfigError(rule + "." + key + ": " + format_number(value, 6) + " is outside " + format_number(low, 0) +
+                      ".." + format_number(high, 0));
+  }
+}
+
+void validate_rule(const UnitRule& rule, const std::string& name) {
+  require_range(name, "flag_changed_area_m2", rule.flag_changed_area_m2, 0.0, 1e12);
+  require_range(name, "flag_changed_share", rule.flag_changed_share, 0.0, 1.0);
+  require_range(name, "flag_greenness_decline", rule.flag_greenness_decline, 0.0, 2.0);
+  require_range(name, "min_valid_share", rule.min_valid_share, 0.0, 1.0);
+  require_range(name, "rectification_days", rule.rectification_days, 0.0, 3650.0);
+  if (rule.severity_medium_m2 > rule.severity_high_m2) {
+    throw ConfigError(name + ".severity: medium_m2 must not exceed high_m2");
+  }
+}
+
+Severity severity_for(double area, const UnitRule& rule) {
+  if (area >= rule.severity_high_m2) return Severity::high;
+  if (area >= rule.severity_medium_m2) return Severity::medium;
+  return Severity::low;
+}
+
+}  // namespace
+
+void JudgeOptions::validate() const {
+  for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
+    validate_rule(rules.by_type[static_cast<int>(t)], "rules." + std::string(to_string(t)));
+  }
+  for (const auto& [code, per_type] : rules.overrides) {
+    for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
+      validate_rule(per_type[static_cast<int>(t)], "rules.overrides." + code + " (" + std::string(to_string(t)) + ")");
+    }
+  }
+}
+
+nlohmann::json JudgeResult::to_json() const {
+  return {{"units_flagged", units_flagged}, {"units_not_assessable", units_not_assessable}};
+}
+
+Judge::Judge(JudgeOptions options) : options_(std::move(options)) { options_.validate(); }
+
+const UnitRule& Judge::rule_for(const std::string& code, UnitType type) const {
+  return options_.rules.for_unit(code, type);
+}
+
+bool Judge::alerts(const std::string& code, UnitType unit_type, ChangeType type) const {
+  return rule_for(code, unit_type).alerts_on(type);
+}
+
+void Judge::rate(Hotspot& h) const {
+  const UnitRule& rule = rule_for(h.unit_code, h.unit_type);
+  h.severity = severity_for(h.area_m2, rule);
+  const bool overridden = options_.rules.overrides.count(h.unit_code) != 0;
+  h.rule = std::string(overridden ? "override " + h.unit_code : std::string(to_string(h.unit_type))) + ": " +
+           std::string(kernels::to_string(h.change_type)) + " " + format_number(h.area_m2, 0) + " m2" +
+           (h.severity == Severity::high     ? " >= " + format_number(rule.severity_high_m2, 0) + " m2 -> high"
+            : h.severity == Severity::medium ? " >= " + format_number(rule.severity_medium_m2, 0) + " m2 -> medium"
+                                             : " < " + format_number(rule.severity_medium_m2, 0) + " m2 -> low");
+}
+
+void Judge::assess(UnitResult& r) const {
+  const UnitRule& rule = rule_for(r.code, r.type);
+  r.stats.total_changed_area_m2 = 0.0;
+  for (ChangeType t : rule.change_types) {
+    r.stats.total_changed_area_m2 += r.stats.changed_area_m2[static_cast<std::size_t>(t)];
+  }
+  r.stats.changed_share = r.stats.valid_area_m2 > 0 ? r.stats.total_changed_area_m2 / r.stats.valid_area_m2 : 0.0;
+  r.assessable = r.stats.valid_share >= rule.min_valid_share;
+  std::vector<std::string> reasons;
+  if (r.assessable) {
+    if (r.stats.total_changed_area_m2 >= rule.flag_changed_area_m2) {
+      reasons.push_back("changed area " + format_number(r.stats.total_changed_area_m2, 0) + " m2 >= " +
+                        format_number(rule.flag_changed_area_m2, 0));
+    }
+    if (r.stats.changed_share >= rule.flag_changed_share) {
+      reasons.push_back("changed share " + format_number(100.0 * r.stats.changed_share, 2) + "% >= " +
+                        format_number(100.0 * rule.flag_changed_share, 2) + "%");
+    }
+    if (std::isfinite(r.stats.mean_greenness_change) &&
+        -r.stats.mean_greenness_change >= rule.flag_greenness_decline) {
+      reasons.push_back("mean greenness decline " + format_number(-r.stats.mean_greenness_change, 3) + " >= " +
+                        format_number(rule.flag_greenness_decline, 3));
+    }
+  }
+  r.flagged = !reasons.empty();
+  r.flag_reasons.clear();
+  for (std::size_t i = 0; i < reasons.size(); ++i) r.flag_reasons += (i ? "; " : "") + reasons[i];
+}
+
+JudgeResult Judge::run(std::vector<Hotspot>& hotspots, std::vector<UnitResult>& units) const {
+  JudgeResult result;
+  for (Hotspot& h : hotspots) rate(h);
+  sort_for_report(hotspots);
+  result.hotspots = hotspots.size();
+  for (UnitResult& unit : units) {
+    assess(unit);
+    result.units_not_assessable += unit.assessable ? 0 : 1;
+    result.units_flagged += unit.flagged ? 1 : 0;
+  }
+  return result;
+}
+
+}  // namespace zw

@@ -1,0 +1,150 @@
+// The one GeoTIFF-on-the-grid writer: N bands of one type, georeferenced as the grid, band
+// descriptions, nodata, scale, metadata, tile writes by band or all bands, and errors
+// naming the file.
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/polygonize.hpp"
+#include "zonewatch/pipeline/gdal/raster_writer.hpp"
+#include "zonewatch/pipeline/outputs/change_map.hpp"
+
+namespace zw {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RasterWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    init_gdal();
+    std::random_device device;
+    root_ = fs::temp_directory_path() / ("zonewatch-raster-writer-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(device()));
+    fs::create_directories(root_);
+    grid_.crs_wkt = "";
+    grid_.geotransform = {500000.0, 10.0, 0.0, 3300000.0, 0.0, -10.0};
+    grid_.width = 6;
+    grid_.height = 4;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+  fs::path root_;
+  AnalysisGrid grid_;
+};
+
+TEST_F(RasterWriterTest, BandsOfOneTypeDescribedAndWrittenByTile) {
+  const fs::path path = root_ / "stack.tif";
+  RasterWriterOptions options;
+  options.bands = 3;
+  options.type = GDT_Int16;
+  options.creation_options = {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"};
+  options.band_info = {{"red", -32768.0, 1e-4, 0.0}, {"nir", -32768.0, 1e-4, 0.0}, {"clear_count", -32768.0, {}, {}}};
+  options.metadata = {{"ZONEWATCH_PERIOD", "2018-02-01..2018-04-30"}};
+  RasterWriter writer(path, grid_, options);
+  // All bands of the left half at once (band-sequential), then band 3 of the right half alone.
+  std::vector<std::int16_t> planes(3 * 3 * 4);
+  for (std::size_t i = 0; i < planes.size(); ++i) planes[i] = static_cast<std::int16_t>(i);
+  writer.write_bands<std::int16_t>({0, 0, 3, 4}, planes);
+  std::vector<std::int16_t> right(3 * 4, 7);
+  writer.write<std::int16_t>({3, 0, 3, 4}, kernels::ConstTileView<std::int16_t>(right.data(), 3, 4), 3);
+  EXPECT_THROW(writer.write<float>({0, 0, 1, 1}, kernels::ConstTileView<float>(nullptr, 1, 1), 1), InternalError);
+  EXPECT_THROW(writer.write_bands<std::int16_t>({0, 0, 2, 2}, planes), InternalError);
+  writer.close();
+  writer.close();
+
+  DatasetPtr ds = open_raster(path.string());
+  ASSERT_EQ(ds->GetRasterCount(), 3);
+  EXPECT_EQ(ds->GetRasterXSize(), 6);
+  double gt[6];
+  ds->GetGeoTransform(gt);
+  EXPECT_DOUBLE_EQ(gt[0], 500000.0);
+  EXPECT_DOUBLE_EQ(gt[5], -10.0);
+  EXPECT_STREQ(ds->GetMetadataItem("ZONEWATCH_PERIOD"), "2018-02-01..2018-04-30");
+  GDALRasterBand* nir = ds->GetRasterBand(2);
+  EXPECT_STREQ(nir->GetDescription(), "nir");
+  EXPECT_DOUBLE_EQ(nir->GetNoDataValue(), -32768.0);
+  EXPECT_DOUBLE_EQ(nir->GetScale(), 1e-4);
+  EXPECT_STREQ(ds->GetRasterBand(3)->GetDescription(), "clear_count");
+  std::vector<std::int16_t> band3(24);
+  ASSERT_EQ(ds->GetRasterBand(3)->RasterIO(GF_Read, 0, 0, 6, 4, band3.data(), 6, 4, GDT_Int16, 0, 0, nullptr), CE_None);
+  EXPECT_EQ(band3[0], 24);  // third plane of the left half
+  EXPECT_EQ(band3[4], 7);
+  std::vector<std::int16_t> band1(24);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 6, 4, band1.data(), 6, 4, GDT_Int16, 0, 0, nullptr), CE_None);
+  EXPECT_EQ(band1[6 + 2], 5);  // row 1, column 2 of the first plane
+}
+
+TEST_F(RasterWriterTest, ErrorsNameTheFile) {
+  const fs::path path = root_ / "missing-folder" / "x.tif";
+  try {
+    RasterWriter writer(path, grid_, {});
+    ADD_FAILURE() << "no OutputError";
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(RasterWriter(root_ / "y.tif", grid_, RasterWriterOptions{0, GDT_Byte, {}, {}, {}}), InternalError);
+}
+
+TEST_F(RasterWriterTest, ChangeMapIsDescribed) {
+  const fs::path path = root_ / "change.tif";
+  RasterWriter writer = create_change_map(path, grid_);
+  std::vector<std::uint8_t> classes(24, 2);
+  classes[0] = 255;
+  writer.write<std::uint8_t>(grid_.full(), kernels::ConstTileView<std::uint8_t>(classes.data(), 6, 4));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  GDALRasterBand* band = ds->GetRasterBand(1);
+  EXPECT_EQ(band->GetRasterDataType(), GDT_Byte);
+  EXPECT_DOUBLE_EQ(band->GetNoDataValue(), change_map_nodata());
+  EXPECT_STREQ(band->GetDescription(), "change type");
+  ASSERT_NE(band->GetColorTable(), nullptr);
+  EXPECT_EQ(band->GetColorTable()->GetColorEntry(2)->c1, 230);
+  char** names = band->GetCategoryNames();
+  ASSERT_NE(names, nullptr);
+  EXPECT_STREQ(names[2], "construction");
+  EXPECT_STREQ(names[255], "nodata");
+}
+
+TEST_F(RasterWriterTest, PatchesArePolygonizedByWindowAsByTheWholeRaster) {
+  // Two patches: an L of 3 pixels (id 1) and a 2x2 square with a diagonal neighbour (id 2,
+  // 8-connected).
+  const fs::path path = root_ / "patches.tif";
+  RasterWriter writer(path, grid_, {1, GDT_UInt32, {}, {{"", 0.0, {}, {}}}, {}});
+  std::vector<std::uint32_t> ids{1, 1, 0, 0, 0, 0,  //
+                                 1, 0, 0, 2, 2, 0,  //
+                                 0, 0, 0, 2, 2, 0,  //
+                                 0, 0, 0, 0, 0, 2};
+  writer.write<std::uint32_t>(grid_.full(), kernels::ConstTileView<std::uint32_t>(ids.data(), 6, 4));
+  writer.close();
+  std::vector<kernels::ComponentStats> stats(2);
+  stats[0].pixel_count = 3;
+  stats[0].min_x = 0, stats[0].min_y = 0, stats[0].max_x = 1, stats[0].max_y = 1;
+  stats[1].pixel_count = 5;
+  stats[1].min_x = 3, stats[1].min_y = 1, stats[1].max_x = 5, stats[1].max_y = 3;
+  const auto by_window = polygonize_patches(path, stats, grid_);
+  const auto whole = polygonize_whole_raster(path, 2, grid_);
+  ASSERT_EQ(by_window.size(), 2u);
+  ASSERT_EQ(whole.size(), 2u);
+  for (std::size_t p = 0; p < 2; ++p) {
+    EXPECT_NEAR(by_window[p].geometry->get_Area(), whole[p].geometry->get_Area(), 1e-6);
+    EXPECT_TRUE(by_window[p].geometry->Equals(whole[p].geometry.get())) << p;
+  }
+  EXPECT_NEAR(by_window[0].geometry->get_Area(), 300.0, 1e-6);
+  EXPECT_NEAR(by_window[1].geometry->get_Area(), 500.0, 1e-6);
+  // A patch whose pixel count its window does not match falls back to the whole raster.
+  stats[1].pixel_count = 4;
+  const auto fallback = polygonize_patches(path, stats, grid_);
+  EXPECT_NEAR(fallback[1].geometry->get_Area(), 500.0, 1e-6);
+}
+
+}  // namespace
+}  // namespace zw
