@@ -4,18 +4,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <limits>
-#include <span>
 
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
-#include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/grid/sampling.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
+#include "date_reflectance.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -79,15 +76,6 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
 
 namespace {
 
-/// Reflectance of one date over a tile, by feature role; `correction` brings the after
-/// date onto the before date.
-ReflectanceTile date_reflectance(const RawSceneTile& raw, const Scene& scene, const FeatureSet& features,
-                                 const RadiometricCorrection* correction = nullptr) {
-  ReflectanceTile bands = to_reflectance_tile(raw, scene.profile, features.roles);
-  if (correction != nullptr) correction->apply(bands);
-  return bands;
-}
-
 /// Feature planes of one date.
 struct DateFeatures {
   Tile<float> greenness, water, built, bare, brightness;
@@ -139,150 +127,6 @@ Window intersection(const Window& a, const Window& b) {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// ---------------------------------------------------------------------------------------
-// Pass 1: statistics on a lattice of sample blocks
-
-constexpr double kMaxSampledPixels = 24e6;   // blocks read for statistics
-constexpr double kMaxStoredSamples = 4e6;    // difference vectors kept in memory
-
-/// 1 / Phi^-1(3/4): MAD times this estimates sigma of a normal distribution.
-constexpr double kMadToSigma = 1.4826;
-
-/// Median of `values` (mean of the two middle ones for an even count); reorders them.
-double median_of(std::vector<float>& values) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  const double upper = *mid;
-  if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), mid);
-  return 0.5 * (lower + upper);
-}
-
-/// What one statistics block contributes: its valid difference vectors and their moments.
-struct SampleBlock {
-  std::vector<float> differences;  // valid pixels, roles interleaved
-  std::vector<kernels::MomentsAccumulator> moments;
-};
-
-DetectionStatistics estimate_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
-                                        const FeatureSet& features, const DetectionOptions& options,
-                                        const ProgressCallback& progress,
-                                        const RadiometricCorrection* after_correction = nullptr) {
-  DetectionStatistics stats;
-  stats.roles = features.roles;
-  const std::size_t n_roles = features.roles.size();
-  // Every step-th block in each direction: a deterministic lattice, independent of tiling.
-  const SampleLattice lattice = sample_lattice(grid.width, grid.height, kMaxSampledPixels);
-  stats.sample_block_step = lattice.block_step;
-  const int pixel_stride = lattice.pixel_stride(kMaxStoredSamples);
-
-  std::vector<SampleBlock> blocks;
-  run_tiles(
-      lattice.count(), default_tile_tokens(),
-      [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
-      [&](RawTilePair& pair) {
-        const int w = pair.window.width, h = pair.window.height;
-        const ReflectanceTile b = date_reflectance(pair.before, before.scene(), features);
-        const ReflectanceTile a = date_reflectance(pair.after, after.scene(), features, after_correction);
-        pair.before = {};
-        pair.after = {};
-        SampleBlock block;
-        block.moments.resize(n_roles);
-        // Lattice of pixels in grid coordinates, so it does not depend on blocks.
-        std::vector<float> diff(n_roles);
-        for (int y = lattice_start(pair.window.y0, pixel_stride); y < h; y += pixel_stride) {
-          for (int x = lattice_start(pair.window.x0, pixel_stride); x < w; x += pixel_stride) {
-            bool valid = true;
-            for (std::size_t i = 0; i < n_roles && valid; ++i) {
-              const BandRole r = features.roles[i];
-              diff[i] = a[r](x, y) - b[r](x, y);
-              valid = std::isfinite(diff[i]);
-            }
-            if (!valid) continue;
-            for (std::size_t i = 0; i < n_roles; ++i) {
-              block.moments[i].add(diff[i]);
-              block.differences.push_back(diff[i]);
-            }
-          }
-        }
-        return block;
-      },
-      [&](SampleBlock&& block) {
-        blocks.push_back(std::move(block));
-        if (progress) {
-          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.count()), "statistics");
-        }
-      });
-
-  std::vector<kernels::MomentsAccumulator> moments(n_roles);
-  for (const auto& block : blocks) {
-    for (std::size_t i = 0; i < n_roles; ++i) moments[i].merge(block.moments[i]);
-  }
-  stats.sample_pixels = n_roles > 0 ? moments[0].count() : 0;
-  if (stats.sample_pixels == 0) {
-    throw InputError(before.scene().options.path + " / " + after.scene().options.path +
-                     ": no pixel is valid in both scenes (all nodata, or masked everywhere)");
-  }
-  for (std::size_t i = 0; i < n_roles; ++i) {
-    double centre = moments[i].mean();
-    double sigma = moments[i].stddev();
-    if (options.zscore == ZScore::robust) {
-      // Median and MAD of the stored samples. Order statistics of a multiset do not depend
-      // on the order the blocks arrived in, so this is as tiling-independent as the moments.
-      std::vector<float> values;
-      values.reserve(static_cast<std::size_t>(stats.sample_pixels));
-      for (const auto& block : blocks) {
-        for (std::size_t p = i; p < block.differences.size(); p += n_roles) values.push_back(block.differences[p]);
-      }
-      const double median = median_of(values);
-      for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
-      const double robust_sigma = kMadToSigma * median_of(values);
-      centre = median;
-      // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
-      if (robust_sigma > 1e-12) sigma = robust_sigma;
-    }
-    stats.offsets.push_back(static_cast<float>(centre));
-    stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
-  }
-
-  // Magnitude histogram from the stored differences, block by block, merged in order.
-  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
-  kernels::MomentsAccumulator magnitude_moments;
-  for (const auto& block : blocks) {
-    kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
-    kernels::MomentsAccumulator partial_moments;
-    const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
-    const std::span<const float> differences(block.differences);
-    for (std::size_t p = 0; p < count; ++p) {
-      const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
-                                                                         stats.offsets, stats.weights);
-      partial.add(static_cast<float>(magnitude));
-      partial_moments.add(magnitude);
-    }
-    histogram.merge(partial);
-    magnitude_moments.merge(partial_moments);
-  }
-  const auto& t = options.threshold;
-  switch (t.method) {
-    case kernels::ThresholdMethod::fixed: stats.automatic_threshold = t.value; break;
-    case kernels::ThresholdMethod::otsu: stats.automatic_threshold = kernels::otsu_threshold(histogram); break;
-    case kernels::ThresholdMethod::k_sigma:
-      stats.automatic_threshold = kernels::k_sigma_threshold(magnitude_moments, t.k);
-      break;
-  }
-  // The floor: `min`, and `min_median_multiple` times the median magnitude (the typical
-  // unchanged pixel; for n bands of pure noise it is about sqrt(n), so an absolute floor
-  // alone means less the more bands there are).
-  const double median_magnitude = histogram.quantile(0.5);
-  const double floor = std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
-  // Otsu gives NaN on a one-bin histogram (a scene with no change at all): use the floor.
-  stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
-                    : std::isnan(stats.automatic_threshold)   ? floor
-                                                              : std::max(stats.automatic_threshold, floor);
-  return stats;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -467,7 +311,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     result.seconds["normalize"] = seconds_since(start);
     start = Clock::now();
   }
-  result.statistics = estimate_statistics(before_reader, after_reader, grid, features, options, progress,
+  result.statistics = estimate_change_statistics(before_reader, after_reader, grid, features, options, progress,
                                           &result.radiometric);
   result.seconds["statistics"] = seconds_since(start);
   const DetectionStatistics& stats = result.statistics;

@@ -49,6 +49,15 @@ struct DetectionStatistics {
   int sample_block_step = 1;  // 1 = every block sampled
 };
 
+/// Pass 1: the band-difference centres and weights (z-scoring) and the change-magnitude
+/// threshold, from the statistics lattice of both scenes; `after_correction` (may be null)
+/// brings the after date onto the before date. Throws InputError naming both scenes when
+/// no sampled pixel is valid in both.
+DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
+                                               const FeatureSet& features, const DetectionOptions& options,
+                                               const ProgressCallback& progress,
+                                               const RadiometricCorrection* after_correction);
+
 /// What detection hands to the caller at the end, besides the sinks' output.
 struct DetectionResult {
   TilePlan plan;
