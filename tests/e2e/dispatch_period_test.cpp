@@ -39,9 +39,9 @@ class DispatchPeriodTest : public TempFolderTest {
         Dataset ds = open_dataset(copy, GDAL_OF_RASTER | GDAL_OF_UPDATE);
         ASSERT_TRUE(ds) << copy;
         std::vector<std::int16_t> square(12 * 12, 3000);
-        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 20, 20, 12, 12, square.data(), 12, 12, GDT_Int16, 0, 0,
-                                                 nullptr),
-                  CE_None)
+        ASSERT_EQ(
+            ds->GetRasterBand(1)->RasterIO(GF_Write, 20, 20, 12, 12, square.data(), 12, 12, GDT_Int16, 0, 0, nullptr),
+            CE_None)
             << copy;
       }
     }
@@ -74,9 +74,8 @@ TEST_F(DispatchPeriodTest, PacketHoldsChipsOfPeriodComposites) {
   EXPECT_TRUE(fs::exists(root_ / "out" / "composite_after.yaml"));
 
   const fs::path packet = root_ / "packet";
-  const RunResult dispatched =
-      run_zonewatch({"dispatch", "--store", (root_ / "store.gpkg").string(), "--region", "BA", "--out", packet.string()},
-                    root_);
+  const RunResult dispatched = run_zonewatch(
+      {"dispatch", "--store", (root_ / "store.gpkg").string(), "--region", "BA", "--out", packet.string()}, root_);
   ASSERT_EQ(dispatched.exit_code, 0) << dispatched;
   EXPECT_EQ(dispatched.err.find("no image chips"), std::string::npos) << dispatched;
   const auto rows = read_csv_table(packet / "hotspots.csv").rows;

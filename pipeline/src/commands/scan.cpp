@@ -1,10 +1,10 @@
 #include "zonewatch/pipeline/commands/scan.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
-#include <unistd.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
@@ -99,8 +99,8 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   log->info("analysis grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
             -grid.geotransform[5]);
   const std::vector<ControlUnit> units = load_control_units(config.units, grid);
-  const auto repaired = static_cast<std::size_t>(
-      std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; }));
+  const auto repaired =
+      static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; }));
   log->info("{} control units ({} repaired)", units.size(), repaired);
   timings["inputs"] = seconds_since(start);
 
@@ -141,12 +141,13 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   start = Clock::now();
   RasterWriter change_map = create_change_map(staging.staged("change.tif"), grid);
   // SPARSE_OK: blocks without any patch (most of a scene) are not encoded or written at all.
-  RasterWriter patch_map(work.path() / "patches.tif", grid,
-                         {1, GDT_UInt32,
-                          {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER",
-                           "SPARSE_OK=TRUE"},
-                          {{"", 0.0, {}, {}}},
-                          {}});
+  RasterWriter patch_map(
+      work.path() / "patches.tif", grid,
+      {1,
+       GDT_UInt32,
+       {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER", "SPARSE_OK=TRUE"},
+       {{"", 0.0, {}, {}}},
+       {}});
   const DetectionResult detection = run_detection(
       {before, after, grid, units}, config.detection, config.processing, work.path(),
       [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
@@ -163,12 +164,11 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   // Hotspots, then the judge: severity and rule per hotspot, flags per unit.
   start = Clock::now();
   progress.stage("hotspots")(0.0, "");
-  const std::vector<PatchGeometry> polygons =
-      polygonize_patches(patch_map.path(), detection.patches.patches, grid);
+  const std::vector<PatchGeometry> polygons = polygonize_patches(patch_map.path(), detection.patches.patches, grid);
   timings["hotspots.polygonize"] = seconds_since(start);
-  HotspotsResult spots = build_hotspots({detection.patches.patches, detection.patch_unit_overlap,
-                                         detection.unit_stats, polygons, units, grid},
-                                        {config.before.date, config.after.date}, judge);
+  HotspotsResult spots = build_hotspots(
+      {detection.patches.patches, detection.patch_unit_overlap, detection.unit_stats, polygons, units, grid},
+      {config.before.date, config.after.date}, judge);
   const JudgeResult judged = judge.run(spots.hotspots, spots.units);
   ScanResults results;
   results.grid_crs_wkt = grid.crs_wkt;
@@ -188,10 +188,10 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     record.scan_id = scan_identity(record.inputs, config.resolved);
     record.name = config.name;
     // A period side is the composite it became, read from the output folder later.
-    record.before = before_composite ? composite_scene_options(before_side, *before_composite, config.output.dir)
-                                     : config.before;
-    record.after = after_composite ? composite_scene_options(after_side, *after_composite, config.output.dir)
-                                   : config.after;
+    record.before =
+        before_composite ? composite_scene_options(before_side, *before_composite, config.output.dir) : config.before;
+    record.after =
+        after_composite ? composite_scene_options(after_side, *after_composite, config.output.dir) : config.after;
     record.config_dir = config.config_dir.string();
     record.units_path = config.units.path;
     record.output_dir = config.output.dir;
@@ -215,7 +215,8 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   write_alerts_gpkg(staging.staged("alerts.gpkg"), results);
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
-  for (const auto& [side, composite] : {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
+  for (const auto& [side, composite] :
+       {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
     if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
   }
   timings["outputs"] = seconds_since(start);
@@ -224,9 +225,14 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   start = Clock::now();
   recorded.wait();
   timings["inputs_sha256_wait"] = seconds_since(start);
-  RunRecordParts parts{config,  scan_inputs_record(before_side, after_side, config, recorded, false),
-                       grid,    detection, spots, judged, results, units.size(), repaired, {}, tracked, {}};
-  for (const auto& [side, composite] : {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
+  RunRecordParts parts{config,   scan_inputs_record(before_side, after_side, config, recorded, false),
+                       grid,     detection,
+                       spots,    judged,
+                       results,  units.size(),
+                       repaired, {},
+                       tracked,  {}};
+  for (const auto& [side, composite] :
+       {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
     if (!*composite) continue;
     const fs::path final_path = fs::path(config.output.dir) / composite_file_name(*side);
     parts.composites.emplace_back(side->label, composite_record(**composite, *side, final_path));

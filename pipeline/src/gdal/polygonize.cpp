@@ -105,15 +105,15 @@ std::vector<PatchGeometry> polygonize_patches(const fs::path& patch_raster,
     if (!window || !window_mask ||
         window->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, ids.data(), w, h, GDT_UInt32, 0, 0, nullptr) !=
             CE_None ||
-        window_mask->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, mask.data(), w, h, GDT_Byte, 0, 0,
-                                                nullptr) != CE_None) {
+        window_mask->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, mask.data(), w, h, GDT_Byte, 0, 0, nullptr) !=
+            CE_None) {
       throw InternalError("patch " + std::to_string(id) + ": cannot build its polygonize window" + gdal_error_suffix());
     }
     OGRLayer* layer = vectors->CreateLayer("patch", nullptr, wkbPolygon, nullptr);
     OGRFieldDefn field("patch", OFTInteger64);
     layer->CreateField(&field);
-    if (GDALPolygonize(window->GetRasterBand(1), window_mask->GetRasterBand(1), layer, 0, options, nullptr,
-                       nullptr) != CE_None) {
+    if (GDALPolygonize(window->GetRasterBand(1), window_mask->GetRasterBand(1), layer, 0, options, nullptr, nullptr) !=
+        CE_None) {
       throw InternalError(patch_raster.string() + ": polygonize failed" + gdal_error_suffix());
     }
     double pixels = 0.0;

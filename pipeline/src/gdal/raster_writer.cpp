@@ -50,8 +50,8 @@ void RasterWriter::check_type(GDALDataType type) const {
 
 void RasterWriter::write_band(const kernels::Window& w, int index, const void* data, std::ptrdiff_t stride,
                               std::size_t pixel_bytes) {
-  if (band(index)->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, const_cast<void*>(data), w.width, w.height,
-                            type_, static_cast<GSpacing>(pixel_bytes),
+  if (band(index)->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, const_cast<void*>(data), w.width, w.height, type_,
+                            static_cast<GSpacing>(pixel_bytes),
                             static_cast<GSpacing>(stride) * static_cast<GSpacing>(pixel_bytes), nullptr) != CE_None) {
     throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
   }

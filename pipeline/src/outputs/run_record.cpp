@@ -20,10 +20,8 @@ std::string utc_now() {
 }
 
 json grid_record(const AnalysisGrid& grid) {
-  return {{"crs_wkt", grid.crs_wkt},
-          {"geotransform", grid.geotransform},
-          {"width", grid.width},
-          {"height", grid.height}};
+  return {
+      {"crs_wkt", grid.crs_wkt}, {"geotransform", grid.geotransform}, {"width", grid.width}, {"height", grid.height}};
 }
 
 json detection_record(const DetectionResult& detection, RadiometricNormalization normalize) {
@@ -41,8 +39,10 @@ json detection_record(const DetectionResult& detection, RadiometricNormalization
       {"automatic_threshold",
        std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
       {"sample_pixels", statistics.sample_pixels},
-      {"tiles", {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
-  if (normalize != RadiometricNormalization::none) record["radiometric_normalization"] = detection.radiometric.to_json();
+      {"tiles",
+       {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
+  if (normalize != RadiometricNormalization::none)
+    record["radiometric_normalization"] = detection.radiometric.to_json();
   return record;
 }
 
@@ -68,7 +68,8 @@ json reported_counts(const ScanResults& reported) {
   return {{"hotspots", reported.hotspots.size()}, {"hotspots_by_severity", by_severity}, {"hotspots_by_type", by_type}};
 }
 
-json composite_record(const CompositeResult& composite, const ScanSide& side, const std::filesystem::path& output_path) {
+json composite_record(const CompositeResult& composite, const ScanSide& side,
+                      const std::filesystem::path& output_path) {
   json record = composite.to_json();
   record["path"] = output_path.string();
   record["period"] = side.period.text();

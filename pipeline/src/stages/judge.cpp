@@ -91,17 +91,16 @@ void Judge::assess(UnitResult& r) const {
   std::vector<std::string> reasons;
   if (r.assessable) {
     if (r.stats.total_changed_area_m2 >= rule.flag_changed_area_m2) {
-      reasons.push_back("changed area " + format_number(r.stats.total_changed_area_m2, 0) + " m2 >= " +
-                        format_number(rule.flag_changed_area_m2, 0));
+      reasons.push_back("changed area " + format_number(r.stats.total_changed_area_m2, 0) +
+                        " m2 >= " + format_number(rule.flag_changed_area_m2, 0));
     }
     if (r.stats.changed_share >= rule.flag_changed_share) {
-      reasons.push_back("changed share " + format_number(100.0 * r.stats.changed_share, 2) + "% >= " +
-                        format_number(100.0 * rule.flag_changed_share, 2) + "%");
+      reasons.push_back("changed share " + format_number(100.0 * r.stats.changed_share, 2) +
+                        "% >= " + format_number(100.0 * rule.flag_changed_share, 2) + "%");
     }
-    if (std::isfinite(r.stats.mean_greenness_change) &&
-        -r.stats.mean_greenness_change >= rule.flag_greenness_decline) {
-      reasons.push_back("mean greenness decline " + format_number(-r.stats.mean_greenness_change, 3) + " >= " +
-                        format_number(rule.flag_greenness_decline, 3));
+    if (std::isfinite(r.stats.mean_greenness_change) && -r.stats.mean_greenness_change >= rule.flag_greenness_decline) {
+      reasons.push_back("mean greenness decline " + format_number(-r.stats.mean_greenness_change, 3) +
+                        " >= " + format_number(rule.flag_greenness_decline, 3));
     }
   }
   r.flagged = !reasons.empty();

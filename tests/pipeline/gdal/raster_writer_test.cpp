@@ -25,8 +25,8 @@ class RasterWriterTest : public ::testing::Test {
   void SetUp() override {
     init_gdal();
     std::random_device device;
-    root_ = fs::temp_directory_path() / ("zonewatch-raster-writer-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(device()));
+    root_ = fs::temp_directory_path() /
+            ("zonewatch-raster-writer-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
     fs::create_directories(root_);
     grid_.crs_wkt = "";
     grid_.geotransform = {500000.0, 10.0, 0.0, 3300000.0, 0.0, -10.0};

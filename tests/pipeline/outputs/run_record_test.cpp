@@ -47,14 +47,19 @@ TEST(RunRecord, SectionsFromTheStagesResults) {
   reported.hotspots[1].severity = Severity::low;
   IngestSummary store;
   store.scan_seq = 2;
-  RunRecordParts parts{config, json{{"units", json{{"path", "u.gpkg"}}}}, grid, detection, spots, judged, reported, 3,
-                       1,      {{"after", json{{"period", "2018-06-01..2018-06-30"}}}}, store, {{"total", 1.5}}};
+  RunRecordParts parts{config,   json{{"units", json{{"path", "u.gpkg"}}}},
+                       grid,     detection,
+                       spots,    judged,
+                       reported, 3,
+                       1,        {{"after", json{{"period", "2018-06-01..2018-06-30"}}}},
+                       store,    {{"total", 1.5}}};
   const json run = make_run_record(parts);
 
   EXPECT_EQ(run.at("program"), "zonewatch");
   EXPECT_EQ(run.at("config"), config.resolved);
   EXPECT_EQ(run.at("inputs").at("units").at("path"), "u.gpkg");
-  EXPECT_EQ(run.at("grid"), (json{{"crs_wkt", ""}, {"geotransform", {0, 10, 0, 0, 0, -10}}, {"width", 30}, {"height", 20}}));
+  EXPECT_EQ(run.at("grid"),
+            (json{{"crs_wkt", ""}, {"geotransform", {0, 10, 0, 0, 0, -10}}, {"width", 30}, {"height", 20}}));
   const json& d = run.at("detection");
   EXPECT_EQ(d.at("bands").size(), 2u);
   EXPECT_EQ(d.at("bands")[0].at("band"), "red");
@@ -94,7 +99,8 @@ TEST(RunRecord, WithoutStoreOrCompositesThoseSectionsAreAbsent) {
   const HotspotsResult spots;
   const JudgeResult judged;
   const ScanResults reported;
-  const json run = make_run_record({config, json::object(), grid, detection, spots, judged, reported, 0, 0, {}, {}, {}});
+  const json run =
+      make_run_record({config, json::object(), grid, detection, spots, judged, reported, 0, 0, {}, {}, {}});
   EXPECT_FALSE(run.contains("store"));
   EXPECT_FALSE(run.contains("composites"));
   EXPECT_TRUE(run.at("detection").contains("radiometric_normalization"));

@@ -80,19 +80,19 @@ TEST_F(HotspotsTest, PatchesBecomeHotspotsOfTheUnitTheyOverlapMost) {
   const std::vector<ControlUnit> units{unit("ZH001", UnitType::priority), unit("ZH002", UnitType::general)};
   const std::vector<kernels::ZonalStats> unit_stats(2);
   const std::vector<kernels::ComponentStats> patches{
-      patch(ChangeType::construction, 1000.0),     // mostly in ZH002
-      patch(ChangeType::vegetation_loss, 500.0),   // ZH002 does not alert on it
-      patch(ChangeType::construction, 300.0),      // outside every unit
-      patch(ChangeType::water_gain, 400.0),        // equal overlap: the first unit
-      patch(ChangeType::construction, 200.0)};     // ZH001's second
+      patch(ChangeType::construction, 1000.0),    // mostly in ZH002
+      patch(ChangeType::vegetation_loss, 500.0),  // ZH002 does not alert on it
+      patch(ChangeType::construction, 300.0),     // outside every unit
+      patch(ChangeType::water_gain, 400.0),       // equal overlap: the first unit
+      patch(ChangeType::construction, 200.0)};    // ZH001's second
   const std::vector<std::vector<std::pair<std::uint32_t, double>>> overlaps{
       {{0, 100.0}, {1, 900.0}}, {{1, 500.0}}, {}, {{0, 200.0}, {1, 200.0}}, {{0, 200.0}}};
   std::vector<PatchGeometry> polygons;
   for (int p = 0; p < 5; ++p) polygons.push_back(square(629000.0 + 100.0 * p, 3253000.0, 30.0));
   polygons[4] = PatchGeometry{};  // no polygon: no centroid, no geometry
 
-  const HotspotsResult result = build_hotspots({patches, overlaps, unit_stats, polygons, units, grid},
-                                               {"2018-02-10", "2018-04-26"}, judge);
+  const HotspotsResult result =
+      build_hotspots({patches, overlaps, unit_stats, polygons, units, grid}, {"2018-02-10", "2018-04-26"}, judge);
   EXPECT_EQ(result.patches, 5u);
   EXPECT_EQ(result.patches_outside_units, 1u);
   EXPECT_EQ(result.patches_not_alerting_by_rule, 1u);
@@ -152,7 +152,7 @@ TEST(ReportOrder, SeverityThenAreaThenId) {
   sort_for_report(hotspots);
   std::string order;
   for (const Hotspot& x : hotspots) order += x.id;
-  EXPECT_EQ(order, "bacde");
+  EXPECT_EQ(order, "baced");
   EXPECT_TRUE(report_order_less(hotspots[0], hotspots[1]));
   EXPECT_FALSE(report_order_less(hotspots[1], hotspots[1]));
 }

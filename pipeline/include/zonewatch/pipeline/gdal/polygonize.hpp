@@ -29,7 +29,7 @@ std::vector<PatchGeometry> polygonize_patches(const std::filesystem::path& patch
 
 /// Polygons of patch ids 1..patch_count from one GDALPolygonize pass over the whole raster
 /// (memory bounded by a raster row).
-std::vector<PatchGeometry> polygonize_whole_raster(const std::filesystem::path& patch_raster,
-                                                   std::size_t patch_count, const AnalysisGrid& grid);
+std::vector<PatchGeometry> polygonize_whole_raster(const std::filesystem::path& patch_raster, std::size_t patch_count,
+                                                   const AnalysisGrid& grid);
 
 }  // namespace zw

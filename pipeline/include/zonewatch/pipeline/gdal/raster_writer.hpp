@@ -22,14 +22,22 @@ namespace zw {
 /// The GDAL type of a pixel type (the types zonewatch writes).
 template <class T>
 constexpr GDALDataType gdal_type_of() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return GDT_Byte;
-  else if constexpr (std::is_same_v<T, std::int16_t>) return GDT_Int16;
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return GDT_UInt16;
-  else if constexpr (std::is_same_v<T, std::uint32_t>) return GDT_UInt32;
-  else if constexpr (std::is_same_v<T, std::int32_t>) return GDT_Int32;
-  else if constexpr (std::is_same_v<T, float>) return GDT_Float32;
-  else if constexpr (std::is_same_v<T, double>) return GDT_Float64;
-  else static_assert(sizeof(T) == 0, "no GDAL type for this pixel type");
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return GDT_Byte;
+  else if constexpr (std::is_same_v<T, std::int16_t>)
+    return GDT_Int16;
+  else if constexpr (std::is_same_v<T, std::uint16_t>)
+    return GDT_UInt16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return GDT_UInt32;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return GDT_Int32;
+  else if constexpr (std::is_same_v<T, float>)
+    return GDT_Float32;
+  else if constexpr (std::is_same_v<T, double>)
+    return GDT_Float64;
+  else
+    static_assert(sizeof(T) == 0, "no GDAL type for this pixel type");
 }
 
 /// How one band of a RasterWriter is described.
@@ -42,8 +50,8 @@ struct RasterBandInfo {
 struct RasterWriterOptions {
   int bands = 1;
   GDALDataType type = GDT_Byte;
-  std::vector<std::string> creation_options;  // GTiff creation options, e.g. "COMPRESS=DEFLATE"
-  std::vector<RasterBandInfo> band_info;      // per band, in band order (fewer: the rest undescribed)
+  std::vector<std::string> creation_options;                  // GTiff creation options, e.g. "COMPRESS=DEFLATE"
+  std::vector<RasterBandInfo> band_info;                      // per band, in band order (fewer: the rest undescribed)
   std::vector<std::pair<std::string, std::string>> metadata;  // dataset metadata items
 };
 
