@@ -40,13 +40,6 @@ std::optional<Column> column_for(const std::string& header) {
   return std::nullopt;
 }
 
-std::string trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
-
 std::string status_list(const std::vector<HotspotStatus>& statuses) {
   std::string out;
   for (std::size_t i = 0; i < statuses.size(); ++i) out += (i ? ", " : "") + std::string(to_string(statuses[i]));
@@ -152,10 +145,10 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
     const auto cell = [&](Column c) -> std::string {
       const auto it = columns.find(c);
       if (it == columns.end() || it->second >= row.fields.size()) return {};
-      return trimmed(row.fields[it->second]);
+      return text::trim_blanks(row.fields[it->second]);
     };
     const bool blank = std::all_of(row.fields.begin(), row.fields.end(),
-                                   [](const std::string& f) { return trimmed(f).empty(); });
+                                   [](const std::string& f) { return text::trim_blanks(f).empty(); });
     if (blank) continue;
     const std::string where = "row " + std::to_string(row.line);
     const std::string id = cell(Column::hotspot_id);
