@@ -14,16 +14,17 @@
 #include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
 
-#include "zonewatch/pipeline/inputs/catalog.hpp"
+#include "zonewatch/pipeline/commands/composite.hpp"
+#include "zonewatch/pipeline/commands/dispatch.hpp"
+#include "zonewatch/pipeline/commands/eval.hpp"
+#include "zonewatch/pipeline/commands/report.hpp"
+#include "zonewatch/pipeline/commands/scan.hpp"
+#include "zonewatch/pipeline/commands/scan_summary.hpp"
+#include "zonewatch/pipeline/commands/verify.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/commands/eval.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
-#include "zonewatch/pipeline/monitoring/dispatch.hpp"
-#include "zonewatch/pipeline/commands/scan.hpp"
-#include "zonewatch/pipeline/inputs/scan_inputs.hpp"
-#include "zonewatch/pipeline/monitoring/verdicts.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace {
@@ -48,45 +49,6 @@ zw::ProgressCallback make_progress(bool enabled) {
     if (percent >= 100) std::fputc('\n', stderr);
     std::fflush(stderr);
   };
-}
-
-std::string dms(double degrees, bool latitude) {
-  const char hemisphere = latitude ? (degrees >= 0 ? 'N' : 'S') : (degrees >= 0 ? 'E' : 'W');
-  double v = std::abs(degrees);
-  const int d = static_cast<int>(v);
-  v = (v - d) * 60.0;
-  const int m = static_cast<int>(v);
-  const double s = (v - m) * 60.0;
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%d°%02d'%04.1f\"%c", d, m, s, hemisphere);
-  return buffer;
-}
-
-void print_scan_summary(const zw::ScanSummary& summary, std::size_t top) {
-  const auto& r = summary.results;
-  std::size_t flagged = 0;
-  for (const auto& u : r.units) flagged += u.flagged ? 1 : 0;
-  std::printf("zonewatch scan: %zu hotspots, %zu of %zu units flagged\n", r.hotspots.size(), flagged, r.units.size());
-  std::printf("outputs in %s: alerts.gpkg hotspots.csv hotspots.geojson change.tif run.json\n",
-              summary.output_dir.string().c_str());
-  if (summary.run.contains("store")) {
-    const auto& store = summary.run["store"];
-    std::printf("store %s: scan #%d%s: %d new, %d persisting, %d expanded, %d suppressed, %d proposed for closing\n",
-                store.value("path", "").c_str(), store.value("scan_seq", 0),
-                store.value("reused", false) ? " (already ingested, reused)" : "", store.value("new", 0),
-                store.value("persisting", 0), store.value("expanded", 0), store.value("suppressed", 0),
-                store.value("close_proposals", 0));
-  }
-  if (r.hotspots.empty()) return;
-  std::printf("\n%-28s %-8s %-16s %10s %8s  %-22s %s\n", "hotspot", "severity", "change", "area m2", "mu", "location",
-              "unit");
-  for (std::size_t i = 0; i < std::min(top, r.hotspots.size()); ++i) {
-    const auto& h = r.hotspots[i];
-    std::printf("%-28s %-8s %-16s %10.0f %8.1f  %-22s %s %s\n", h.id.c_str(), std::string(zw::to_string(h.severity)).c_str(),
-                std::string(zw::kernels::to_string(h.change_type)).c_str(), h.area_m2, h.area_m2 / zw::kSquareMetresPerMu,
-                (dms(h.centroid_lat_wgs84, true) + " " + dms(h.centroid_lon_wgs84, false)).c_str(), h.unit_code.c_str(),
-                h.unit_name.c_str());
-  }
 }
 
 }  // namespace
@@ -254,12 +216,7 @@ int main(int argc, char** argv) {
       if (config.processing.threads > 0 && !parallelism) {
         parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(config.processing.threads));
       }
-      const zw::ScanSummary summary = zw::run_scan(config, progress);
-      if (summary.skipped) {
-        std::printf("zonewatch scan: nothing to do: %s\n", summary.skip_reason.c_str());
-        return kExitOk;
-      }
-      print_scan_summary(summary, top);
+      std::fputs(zw::format_scan_summary(zw::run_scan(config, progress), top).c_str(), stdout);
       return kExitOk;
     }
     if (composite->parsed()) {
@@ -267,12 +224,7 @@ int main(int argc, char** argv) {
       composite_command.period.first = range.first;
       composite_command.period.last = range.last;
       composite_command.period.composite = *zw::kernels::composite_method_from_string(composite_method);
-      const zw::CompositeResult result = zw::run_composite_command(composite_command, progress);
-      std::printf("zonewatch composite: %s composite of %zu scenes, %.2f clear observations per pixel, %llu pixels "
-                  "without any; %s (band %d = clear count)\n",
-                  composite_method.c_str(), result.scene_paths.size(), result.mean_clear_count,
-                  static_cast<unsigned long long>(result.pixels_without_clear), result.path.string().c_str(),
-                  result.count_band);
+      std::fputs(zw::commands::composite(composite_command, progress).c_str(), stdout);
       return kExitOk;
     }
     if (dispatch->parsed()) {
@@ -284,42 +236,19 @@ int main(int argc, char** argv) {
         dispatch_options.start = std::array<double, 2>{dispatch_start[0], dispatch_start[1]};
       }
       dispatch_options.mark_dispatched = !no_mark;
-      const zw::DispatchResult result = zw::run_dispatch(dispatch_options);
-      std::printf("zonewatch dispatch: packet %s, %zu hotspots, %d image chips, route about %.1f km; in %s\n",
-                  result.dispatch_id.c_str(), result.hotspot_ids.size(), result.chips, result.route_km,
-                  result.out_dir.string().c_str());
-      for (std::size_t i = 0; i < result.hotspot_ids.size(); ++i) {
-        std::printf("%4zu  %s\n", i + 1, result.hotspot_ids[i].c_str());
-      }
-      for (const auto& warning : result.warnings) std::printf("warning: %s\n", warning.c_str());
+      std::fputs(zw::commands::dispatch(dispatch_options).c_str(), stdout);
       return kExitOk;
     }
     if (verify->parsed()) {
-      const zw::VerifyResult result = zw::import_verdicts(verify_options);
-      std::printf("zonewatch verify: %d verdict rows: %d %s, %d already imported; %d rows without a verdict\n",
-                  result.rows, result.applied, result.dry_run ? "would be imported (dry run)" : "imported",
-                  result.already_imported, result.without_verdict);
-      for (const auto& change : result.changes) std::printf("  %s\n", change.c_str());
-      for (const auto& p : result.precision) {
-        if (p.dimension != "all") continue;
-        std::printf("precision: %d verified, %.1f%% confirmed violations, %.1f%% real change\n", p.verified,
-                    100.0 * p.alert_precision, 100.0 * p.change_precision);
-      }
+      std::fputs(zw::commands::verify(verify_options).c_str(), stdout);
       return kExitOk;
     }
     if (report_command->parsed()) {
-      const zw::StoreReport store_report = zw::build_store_report(report_store);
-      if (report_json) {
-        std::printf("%s\n", zw::to_json(store_report).dump(2).c_str());
-      } else {
-        std::fputs(zw::format_store_report(store_report).c_str(), stdout);
-      }
+      std::fputs(zw::commands::report(report_store, report_json).c_str(), stdout);
       return kExitOk;
     }
     if (eval->parsed()) {
-      eval_options.detection = zw::load_detection_options(eval_config, eval_sets);
-      const zw::EvalReport report = zw::run_eval(eval_options, progress);
-      std::fputs(zw::format_eval_report(report).c_str(), stdout);
+      std::fputs(zw::commands::eval(eval_options, eval_config, eval_sets, progress).c_str(), stdout);
       return kExitOk;
     }
     return kExitUsage;

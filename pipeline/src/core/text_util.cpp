@@ -2,11 +2,29 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <system_error>
 
 namespace zw::text {
+
+std::string printf_string(const char* format, ...) {
+  std::va_list arguments;
+  va_start(arguments, format);
+  std::va_list measuring;
+  va_copy(measuring, arguments);
+  const int length = std::vsnprintf(nullptr, 0, format, measuring);
+  va_end(measuring);
+  std::string out;
+  if (length > 0) {
+    out.resize(static_cast<std::size_t>(length) + 1);
+    std::vsnprintf(out.data(), out.size(), format, arguments);
+    out.resize(static_cast<std::size_t>(length));
+  }
+  va_end(arguments);
+  return out;
+}
 
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return {};

@@ -62,6 +62,12 @@ std::optional<HotspotStatus> hotspot_status_from_string(std::string_view text) {
   return kStatusNames.parse(normalized(text));
 }
 
+std::vector<HotspotStatus> all_hotspot_statuses() {
+  std::vector<HotspotStatus> statuses;
+  for (const auto& entry : kStatusNames.entries()) statuses.push_back(entry.value);
+  return statuses;
+}
+
 bool is_alerting(HotspotStatus status) {
   return status == HotspotStatus::new_ || status == HotspotStatus::dispatched ||
          status == HotspotStatus::confirmed || status == HotspotStatus::rectification_due;

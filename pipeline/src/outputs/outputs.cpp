@@ -33,7 +33,7 @@ namespace zw {
 
 namespace {
 
-// English names as kernels::to_string writes them (a test keeps the two in step).
+// English names as kernels::to_string writes them; the Chinese ones are what reports use.
 constexpr EnumNames kChangeTypeNames{std::array{
     EnumName<kernels::ChangeType>{kernels::ChangeType::none, "none", "无变化"},
     EnumName<kernels::ChangeType>{kernels::ChangeType::vegetation_loss, "vegetation_loss", "植被减少"},

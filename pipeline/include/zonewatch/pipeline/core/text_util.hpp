@@ -7,6 +7,9 @@
 
 namespace zw::text {
 
+/// printf into a string of any length; widths count bytes, exactly as printf does.
+[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...);
+
 /// Fixed-point text independent of the global locale; "" for NaN and infinities.
 std::string fixed(double value, int decimals);
 

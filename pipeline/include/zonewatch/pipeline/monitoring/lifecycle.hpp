@@ -39,6 +39,9 @@ enum class HotspotStatus {
 /// Accepts the names above (any case); nullopt otherwise.
 [[nodiscard]] std::optional<HotspotStatus> hotspot_status_from_string(std::string_view text);
 
+/// Every status, in lifecycle order (the order above).
+[[nodiscard]] std::vector<HotspotStatus> all_hotspot_statuses();
+
 /// Alerting hotspots are reported when seen again and go into inspectors' packets.
 [[nodiscard]] bool is_alerting(HotspotStatus status);
 /// Settled hotspots suppress alerts inside their footprint.
