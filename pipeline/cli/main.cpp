@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
+#include <CLI/CLI.hpp>
 
 #include "zonewatch/pipeline/commands/composite.hpp"
 #include "zonewatch/pipeline/commands/dispatch.hpp"
@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
   // arena it stays at the tile budget (709 -> 726 MiB), at the same speed.
   mallopt(M_ARENA_MAX, 1);
 #endif
-  CLI::App app{"zonewatch: change-detection monitoring of ecological-environment control units (生态环境分区管控)\n"
-               "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
+  CLI::App app{
+      "zonewatch: change-detection monitoring of ecological-environment control units (生态环境分区管控)\n"
+      "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
   app.set_version_flag("--version", std::string("zonewatch ") + zw::kVersion);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command, as in "zonewatch scan --log-level debug"
@@ -76,7 +77,9 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   int threads = 0;
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
-  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--log-format", log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.add_flag("--no-progress", no_progress, "No progress bar even on a terminal");
   app.add_option("--threads", threads, "Worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
 
@@ -124,26 +127,28 @@ int main(int argc, char** argv) {
   zw::EvalOptions eval_options;
   std::string eval_config;
   std::vector<std::string> eval_sets;
-  eval->add_option("--suite", eval_options.suite_dir, "Folder of OSCD-style sites (imgs_1, imgs_2, dates.txt, change.tif)");
+  eval->add_option("--suite", eval_options.suite_dir,
+                   "Folder of OSCD-style sites (imgs_1, imgs_2, dates.txt, change.tif)");
   eval->add_option("--before", eval_options.before, "Before image (one pair)");
   eval->add_option("--after", eval_options.after, "After image (one pair)");
   eval->add_option("--truth", eval_options.truth, "Raster marking changed pixels (non-zero)");
   eval->add_option("--truth-negative", eval_options.truth_negative,
                    "Raster marking pixels known unchanged; then only labelled pixels are scored");
   eval->add_option("--sensor", eval_options.sensor, "Sensor profile of the images");
-  eval->add_option("--change-types", eval_options.change_types,
-                   "Change types counted as change (default: all)")->delimiter(',');
+  eval->add_option("--change-types", eval_options.change_types, "Change types counted as change (default: all)")
+      ->delimiter(',');
   eval->add_option("-c,--config", eval_config, "Take the detection section of this scan config");
   eval->add_option("--set", eval_sets, "Detection key override, e.g. --set detection.threshold.min=3");
 
   // ---- composite: one period's per-pixel composite alone
-  auto* composite = app.add_subcommand("composite", "Composite the clear observations of a period's scenes into one "
-                                                    "GeoTIFF (bands + clear-observation count)");
+  auto* composite = app.add_subcommand("composite",
+                                       "Composite the clear observations of a period's scenes into one "
+                                       "GeoTIFF (bands + clear-observation count)");
   zw::CompositeCommand composite_command;
   std::string composite_period, composite_method = "median";
   composite->add_option("--period", composite_period, "FIRST..LAST, e.g. 2024-06-01..2024-09-30")->required();
-  composite->add_option("--source", composite_command.period.sources,
-                        "Folder of scenes or catalog file (repeatable)")->required();
+  composite->add_option("--source", composite_command.period.sources, "Folder of scenes or catalog file (repeatable)")
+      ->required();
   composite->add_option("--sensor", composite_command.period.sensor, "Profile for products whose metadata names none");
   composite->add_option("--method", composite_method, "median, max_ndvi or best_available")
       ->check(CLI::IsMember({"median", "max_ndvi", "best_available"}))
@@ -153,18 +158,21 @@ int main(int argc, char** argv) {
   composite->add_option("--memory-mb", composite_command.processing.memory_mb, "Tile memory budget in MiB")
       ->check(CLI::Range(64, 1 << 20))
       ->capture_default_str();
-  composite->add_option("--tile-size", composite_command.processing.tile_size, "Tile side in pixels (0 = plan from memory)");
+  composite->add_option("--tile-size", composite_command.processing.tile_size,
+                        "Tile side in pixels (0 = plan from memory)");
   composite->add_option("-o,--out", composite_command.out, "Output GeoTIFF")->required();
 
   // ---- dispatch, verify, report: the monitoring store's field loop
-  auto* dispatch = app.add_subcommand("dispatch", "Write an inspector packet (KML, GPX, CSV, image chips, offline "
-                                                  "page) for the open hotspots of a region");
+  auto* dispatch = app.add_subcommand("dispatch",
+                                      "Write an inspector packet (KML, GPX, CSV, image chips, offline "
+                                      "page) for the open hotspots of a region");
   zw::DispatchOptions dispatch_options;
   std::vector<double> dispatch_start;
   bool no_mark = false;
   dispatch->add_option("--store", dispatch_options.store_path, "Monitoring store (GeoPackage)")->required();
-  dispatch->add_option("--region", dispatch_options.region,
-                       "Region attribute of the units (重庆市江津区) or the code their unit codes start with (500116)")
+  dispatch
+      ->add_option("--region", dispatch_options.region,
+                   "Region attribute of the units (重庆市江津区) or the code their unit codes start with (500116)")
       ->required();
   dispatch->add_option("-o,--out", dispatch_options.out_dir, "Packet folder")->required();
   dispatch->add_option("--start", dispatch_start, "Where the drive starts: LON,LAT (WGS84)")
@@ -178,12 +186,14 @@ int main(int argc, char** argv) {
   auto* verify = app.add_subcommand("verify", "Import field verdicts (CSV) into the monitoring store");
   zw::VerifyOptions verify_options;
   verify->add_option("--store", verify_options.store_path, "Monitoring store (GeoPackage)")->required();
-  verify->add_option("--results", verify_options.results_path,
-                     "Verdict CSV: exported by the packet page, or the packet's hotspots.csv filled in")
+  verify
+      ->add_option("--results", verify_options.results_path,
+                   "Verdict CSV: exported by the packet page, or the packet's hotspots.csv filled in")
       ->required();
   verify->add_flag("--dry-run", verify_options.dry_run, "Check every row and report, import nothing");
 
-  auto* report_command = app.add_subcommand("report", "Print the monitoring store's scans, statuses, deadlines and precision");
+  auto* report_command =
+      app.add_subcommand("report", "Print the monitoring store's scans, statuses, deadlines and precision");
   std::string report_store;
   bool report_json = false;
   report_command->add_option("--store", report_store, "Monitoring store (GeoPackage)")->required();
@@ -201,7 +211,8 @@ int main(int argc, char** argv) {
   try {
     zw::configure_logging(log_level, log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
     std::optional<tbb::global_control> parallelism;
-    if (threads > 0) parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    if (threads > 0)
+      parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     const auto progress = make_progress(!no_progress);
 
     if (scan->parsed()) {
@@ -214,7 +225,8 @@ int main(int argc, char** argv) {
       overrides.insert(overrides.end(), sets.begin(), sets.end());
       const zw::ScanConfig config = zw::load_scan_config(config_path, overrides);
       if (config.processing.threads > 0 && !parallelism) {
-        parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(config.processing.threads));
+        parallelism.emplace(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(config.processing.threads));
       }
       std::fputs(zw::format_scan_summary(zw::run_scan(config, progress), top).c_str(), stdout);
       return kExitOk;

@@ -24,8 +24,8 @@ class TempFolderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::random_device device;
-    root_ = fs::temp_directory_path() /
-            ("zonewatch-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
+    root_ =
+        fs::temp_directory_path() / ("zonewatch-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
     fs::create_directories(root_);
   }
   void TearDown() override {

@@ -121,9 +121,9 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
         p.h.status = next;
         p.h.status_since = now;
         store.update_hotspot(p.h);
-        store.insert_event({p.h.id, now, "dispatch", result.dispatch_id, from, std::string(to_string(next)),
-                            "in packet " + result.dispatch_id + " (" + options.region + "), stop " +
-                                std::to_string(p.order)});
+        store.insert_event(
+            {p.h.id, now, "dispatch", result.dispatch_id, from, std::string(to_string(next)),
+             "in packet " + result.dispatch_id + " (" + options.region + "), stop " + std::to_string(p.order)});
       }
       StoredDispatch d;
       d.dispatch_id = result.dispatch_id;
@@ -143,10 +143,10 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
 }
 
 std::string format_dispatch_summary(const DispatchResult& result) {
-  std::string out = text::printf_string(
-      "zonewatch dispatch: packet %s, %zu hotspots, %d image chips, route about %.1f km; in %s\n",
-      result.dispatch_id.c_str(), result.hotspot_ids.size(), result.chips, result.route_km,
-      result.out_dir.string().c_str());
+  std::string out =
+      text::printf_string("zonewatch dispatch: packet %s, %zu hotspots, %d image chips, route about %.1f km; in %s\n",
+                          result.dispatch_id.c_str(), result.hotspot_ids.size(), result.chips, result.route_km,
+                          result.out_dir.string().c_str());
   for (std::size_t i = 0; i < result.hotspot_ids.size(); ++i) {
     out += text::printf_string("%4zu  %s\n", i + 1, result.hotspot_ids[i].c_str());
   }

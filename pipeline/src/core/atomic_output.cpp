@@ -54,8 +54,8 @@ Clock::time_point process_start_time() {
     const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
     if (boot_seconds < 0 || ticks_per_second <= 0) return first_call;
     // btime is truncated to whole seconds, so this errs early: never after the real start.
-    const auto since_boot = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-        static_cast<double>(start_ticks) / static_cast<double>(ticks_per_second)));
+    const auto since_boot = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(start_ticks) / static_cast<double>(ticks_per_second)));
     return Clock::time_point(std::chrono::seconds(boot_seconds)) + since_boot;
   }();
   return start;
@@ -148,8 +148,7 @@ OutputStaging::OutputStaging(std::filesystem::path final_dir) {
     if (fs::create_directory(candidate, error)) {
       staging_dir_ = candidate;
     } else if (error) {
-      throw OutputError(where + "cannot create staging folder (is the folder writable?): " +
-                        error.message());
+      throw OutputError(where + "cannot create staging folder (is the folder writable?): " + error.message());
     }
   }
   if (staging_dir_.empty()) throw OutputError(where + "cannot find a free staging folder name");
@@ -166,10 +165,8 @@ std::filesystem::path OutputStaging::staged(std::string file_name) {
   if (committed_) {
     throw InternalError(staging_dir_.string() + ": staged(\"" + file_name + "\") after commit()");
   }
-  if (file_name.empty() || file_name == "." || file_name == ".." ||
-      name_path.filename() != name_path) {
-    throw InternalError(staging_dir_.string() + ": staged file name \"" + file_name +
-                        "\" must be a bare file name");
+  if (file_name.empty() || file_name == "." || file_name == ".." || name_path.filename() != name_path) {
+    throw InternalError(staging_dir_.string() + ": staged file name \"" + file_name + "\" must be a bare file name");
   }
   if (std::find(staged_names_.begin(), staged_names_.end(), file_name) == staged_names_.end()) {
     staged_names_.push_back(file_name);
@@ -190,8 +187,7 @@ void OutputStaging::commit() {
   // Every entry, not only the names handed out: some drivers write sidecar files
   // (a shapefile's .dbf/.shx/.prj) next to the file they were given.
   std::vector<fs::path> entries;
-  for (fs::directory_iterator it(staging_dir_, error), end; !error && it != end;
-       it.increment(error)) {
+  for (fs::directory_iterator it(staging_dir_, error), end; !error && it != end; it.increment(error)) {
     entries.push_back(it->path());
   }
   if (error) {
@@ -203,8 +199,7 @@ void OutputStaging::commit() {
     const fs::path target = final_dir_ / entry.filename();
     fs::rename(entry, target, error);
     if (error) {
-      throw OutputError(target.string() + ": cannot move staged output into place: " +
-                        error.message());
+      throw OutputError(target.string() + ": cannot move staged output into place: " + error.message());
     }
   }
   committed_ = true;
@@ -217,8 +212,7 @@ std::size_t OutputStaging::remove_stale_staging_folders(const std::filesystem::p
   const long long own_pid = ::getpid();
   std::vector<fs::path> stale;
   std::error_code error;
-  for (fs::directory_iterator it(final_dir, error), end; !error && it != end;
-       it.increment(error)) {
+  for (fs::directory_iterator it(final_dir, error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
     if (!name.starts_with(kStagingPrefix)) continue;
     const std::string_view rest = std::string_view(name).substr(kStagingPrefix.size());
@@ -229,9 +223,8 @@ std::size_t OutputStaging::remove_stale_staging_folders(const std::filesystem::p
     }
     struct stat info {};
     if (::lstat(it->path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) continue;
-    const Clock::time_point modified =
-        Clock::time_point(std::chrono::duration_cast<Clock::duration>(
-            std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
+    const Clock::time_point modified = Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
     if (modified >= process_start) continue;  // made by this process or a younger one
     // A live owner is another run writing to the same folder right now. Our own pid on an
     // old folder means the pid was reused (a container restarts at the same pid).

@@ -118,7 +118,8 @@ class ChipMaker::Renderer {
           for (int x = 0; x < n; ++x) {
             for (std::size_t b = 0; b < 3; ++b) {
               const float v = bands[static_cast<std::size_t>(s)][b](x, y);
-              const double t = kernels::is_valid(v) ? (v - stretch[b].first) / (stretch[b].second - stretch[b].first) : 0.0;
+              const double t =
+                  kernels::is_valid(v) ? (v - stretch[b].first) / (stretch[b].second - stretch[b].first) : 0.0;
               row[x][static_cast<int>(2 - b)] = cv::saturate_cast<std::uint8_t>(255.0 * std::clamp(t, 0.0, 1.0));
             }
           }
@@ -193,7 +194,8 @@ class ChipMaker::Renderer {
     const double metres = scale_bar_metres(width_m);
     const int length = static_cast<int>(std::lround(metres / width_m * image.cols));
     const int x0 = 10, y0 = image.rows - 14;
-    cv::rectangle(image, cv::Point(x0 - 1, y0 - 1), cv::Point(x0 + length + 1, y0 + 6), cv::Scalar(0, 0, 0), cv::FILLED);
+    cv::rectangle(image, cv::Point(x0 - 1, y0 - 1), cv::Point(x0 + length + 1, y0 + 6), cv::Scalar(0, 0, 0),
+                  cv::FILLED);
     cv::rectangle(image, cv::Point(x0, y0), cv::Point(x0 + length / 2, y0 + 5), cv::Scalar(255, 255, 255), cv::FILLED);
     cv::rectangle(image, cv::Point(x0 + length / 2, y0), cv::Point(x0 + length, y0 + 5), cv::Scalar(160, 160, 160),
                   cv::FILLED);
@@ -225,6 +227,8 @@ ChipMaker::ChipMaker(std::string store_crs, double store_metres_per_unit, int pi
 
 ChipMaker::~ChipMaker() = default;
 
-ChipPair ChipMaker::make(const StoredHotspot& hotspot, const StoredScan& scan) { return renderer_->make(hotspot, scan); }
+ChipPair ChipMaker::make(const StoredHotspot& hotspot, const StoredScan& scan) {
+  return renderer_->make(hotspot, scan);
+}
 
 }  // namespace zw

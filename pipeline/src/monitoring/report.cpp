@@ -37,9 +37,8 @@ StoreReport build_store_report(const std::string& store_path, const std::string&
     }
     if (h.close_proposed && h.status != HotspotStatus::closed) report.close_proposals.push_back(h);
   }
-  std::sort(report.overdue.begin(), report.overdue.end(), [](const StoredHotspot& a, const StoredHotspot& b) {
-    return a.rectification_due < b.rectification_due;
-  });
+  std::sort(report.overdue.begin(), report.overdue.end(),
+            [](const StoredHotspot& a, const StoredHotspot& b) { return a.rectification_due < b.rectification_due; });
   report.precision = store.precision();
   report.verdicts = static_cast<int>(store.count("verdicts"));
   report.dispatches = static_cast<int>(store.count("dispatches"));
@@ -103,9 +102,8 @@ std::string format_store_report(const StoreReport& r) {
     out += line;
     for (const PrecisionRow& p : r.precision) {
       std::snprintf(line, sizeof line, "  %-12s %s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(),
-                    text::pad_right(p.key, 28).c_str(),
-                    p.verified, p.confirmed, p.false_alarm, p.legal, percent(p.alert_precision).c_str(),
-                    percent(p.change_precision).c_str());
+                    text::pad_right(p.key, 28).c_str(), p.verified, p.confirmed, p.false_alarm, p.legal,
+                    percent(p.alert_precision).c_str(), percent(p.change_precision).c_str());
       out += line;
     }
   }

@@ -84,8 +84,7 @@ TEST_F(OutputStagingTest, CommitMovesFilesIntoPlaceAndRemovesStaging) {
     EXPECT_TRUE(fs::is_directory(staging.staging_dir()));
     EXPECT_EQ(staging.staging_dir().parent_path(), fs::absolute(out));
     const std::string name = staging.staging_dir().filename();
-    EXPECT_TRUE(name.starts_with(std::string(OutputStaging::kStagingPrefix) +
-                                 std::to_string(::getpid()) + "-"));
+    EXPECT_TRUE(name.starts_with(std::string(OutputStaging::kStagingPrefix) + std::to_string(::getpid()) + "-"));
 
     const fs::path report = staging.staged("report.csv");
     EXPECT_EQ(report, staging.staging_dir() / "report.csv");
@@ -152,8 +151,7 @@ TEST_F(OutputStagingTest, CommitFailsWithoutTouchingTheFolderWhenAnOutputWasNeve
   OutputStaging staging(root_);
   write_text(staging.staged("written.csv"), "x");
   (void)staging.staged("forgotten.gpkg");
-  expect_throw_starting_with<OutputError>([&] { staging.commit(); },
-                                          (root_ / "forgotten.gpkg").string());
+  expect_throw_starting_with<OutputError>([&] { staging.commit(); }, (root_ / "forgotten.gpkg").string());
   EXPECT_FALSE(fs::exists(root_ / "written.csv"));
   EXPECT_FALSE(staging.committed());
 }
@@ -171,7 +169,7 @@ TEST_F(OutputStagingTest, RemovesStaleFoldersOfKilledRunsOnly) {
   const std::string dead_pid = "2147483000";
   make_folder(prefix + dead_pid + "-killed", true);
   make_folder(prefix + std::to_string(::getppid()) + "-live", true);  // owner still running
-  make_folder(prefix + dead_pid + "-young", false);  // younger than this process
+  make_folder(prefix + dead_pid + "-young", false);                   // younger than this process
   make_folder(prefix + "not-a-pid", true);
   make_folder("unrelated", true);
 

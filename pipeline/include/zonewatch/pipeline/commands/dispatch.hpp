@@ -18,8 +18,8 @@ struct DispatchOptions {
   std::string region;
   std::string out_dir;
   std::optional<std::array<double, 2>> start;  // lon, lat (WGS84) of the inspector's start
-  int chip_pixels = 240;        // chip side in the PNGs, pixels
-  bool mark_dispatched = true;  // new -> dispatched in the store
+  int chip_pixels = 240;                       // chip side in the PNGs, pixels
+  bool mark_dispatched = true;                 // new -> dispatched in the store
 };
 
 struct DispatchResult {
