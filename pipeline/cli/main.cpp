@@ -11,19 +11,20 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
+#include <CLI/CLI.hpp>
 
-#include "zonewatch/pipeline/inputs/catalog.hpp"
+#include "zonewatch/pipeline/commands/composite.hpp"
+#include "zonewatch/pipeline/commands/dispatch.hpp"
+#include "zonewatch/pipeline/commands/eval.hpp"
+#include "zonewatch/pipeline/commands/report.hpp"
+#include "zonewatch/pipeline/commands/scan.hpp"
+#include "zonewatch/pipeline/commands/scan_summary.hpp"
+#include "zonewatch/pipeline/commands/verify.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/commands/eval.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
-#include "zonewatch/pipeline/monitoring/dispatch.hpp"
-#include "zonewatch/pipeline/commands/scan.hpp"
-#include "zonewatch/pipeline/inputs/scan_inputs.hpp"
-#include "zonewatch/pipeline/monitoring/verdicts.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace {
@@ -50,45 +51,6 @@ zw::ProgressCallback make_progress(bool enabled) {
   };
 }
 
-std::string dms(double degrees, bool latitude) {
-  const char hemisphere = latitude ? (degrees >= 0 ? 'N' : 'S') : (degrees >= 0 ? 'E' : 'W');
-  double v = std::abs(degrees);
-  const int d = static_cast<int>(v);
-  v = (v - d) * 60.0;
-  const int m = static_cast<int>(v);
-  const double s = (v - m) * 60.0;
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%d°%02d'%04.1f\"%c", d, m, s, hemisphere);
-  return buffer;
-}
-
-void print_scan_summary(const zw::ScanSummary& summary, std::size_t top) {
-  const auto& r = summary.results;
-  std::size_t flagged = 0;
-  for (const auto& u : r.units) flagged += u.flagged ? 1 : 0;
-  std::printf("zonewatch scan: %zu hotspots, %zu of %zu units flagged\n", r.hotspots.size(), flagged, r.units.size());
-  std::printf("outputs in %s: alerts.gpkg hotspots.csv hotspots.geojson change.tif run.json\n",
-              summary.output_dir.string().c_str());
-  if (summary.run.contains("store")) {
-    const auto& store = summary.run["store"];
-    std::printf("store %s: scan #%d%s: %d new, %d persisting, %d expanded, %d suppressed, %d proposed for closing\n",
-                store.value("path", "").c_str(), store.value("scan_seq", 0),
-                store.value("reused", false) ? " (already ingested, reused)" : "", store.value("new", 0),
-                store.value("persisting", 0), store.value("expanded", 0), store.value("suppressed", 0),
-                store.value("close_proposals", 0));
-  }
-  if (r.hotspots.empty()) return;
-  std::printf("\n%-28s %-8s %-16s %10s %8s  %-22s %s\n", "hotspot", "severity", "change", "area m2", "mu", "location",
-              "unit");
-  for (std::size_t i = 0; i < std::min(top, r.hotspots.size()); ++i) {
-    const auto& h = r.hotspots[i];
-    std::printf("%-28s %-8s %-16s %10.0f %8.1f  %-22s %s %s\n", h.id.c_str(), std::string(zw::to_string(h.severity)).c_str(),
-                std::string(zw::kernels::to_string(h.change_type)).c_str(), h.area_m2, h.area_m2 / zw::kSquareMetresPerMu,
-                (dms(h.centroid_lat_wgs84, true) + " " + dms(h.centroid_lon_wgs84, false)).c_str(), h.unit_code.c_str(),
-                h.unit_name.c_str());
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,8 +66,9 @@ int main(int argc, char** argv) {
   // arena it stays at the tile budget (709 -> 726 MiB), at the same speed.
   mallopt(M_ARENA_MAX, 1);
 #endif
-  CLI::App app{"zonewatch: change-detection monitoring of ecological-environment control units (生态环境分区管控)\n"
-               "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
+  CLI::App app{
+      "zonewatch: change-detection monitoring of ecological-environment control units (生态环境分区管控)\n"
+      "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
   app.set_version_flag("--version", std::string("zonewatch ") + zw::kVersion);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command, as in "zonewatch scan --log-level debug"
@@ -114,7 +77,9 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   int threads = 0;
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
-  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--log-format", log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.add_flag("--no-progress", no_progress, "No progress bar even on a terminal");
   app.add_option("--threads", threads, "Worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
 
@@ -162,26 +127,28 @@ int main(int argc, char** argv) {
   zw::EvalOptions eval_options;
   std::string eval_config;
   std::vector<std::string> eval_sets;
-  eval->add_option("--suite", eval_options.suite_dir, "Folder of OSCD-style sites (imgs_1, imgs_2, dates.txt, change.tif)");
+  eval->add_option("--suite", eval_options.suite_dir,
+                   "Folder of OSCD-style sites (imgs_1, imgs_2, dates.txt, change.tif)");
   eval->add_option("--before", eval_options.before, "Before image (one pair)");
   eval->add_option("--after", eval_options.after, "After image (one pair)");
   eval->add_option("--truth", eval_options.truth, "Raster marking changed pixels (non-zero)");
   eval->add_option("--truth-negative", eval_options.truth_negative,
                    "Raster marking pixels known unchanged; then only labelled pixels are scored");
   eval->add_option("--sensor", eval_options.sensor, "Sensor profile of the images");
-  eval->add_option("--change-types", eval_options.change_types,
-                   "Change types counted as change (default: all)")->delimiter(',');
+  eval->add_option("--change-types", eval_options.change_types, "Change types counted as change (default: all)")
+      ->delimiter(',');
   eval->add_option("-c,--config", eval_config, "Take the detection section of this scan config");
   eval->add_option("--set", eval_sets, "Detection key override, e.g. --set detection.threshold.min=3");
 
   // ---- composite: one period's per-pixel composite alone
-  auto* composite = app.add_subcommand("composite", "Composite the clear observations of a period's scenes into one "
-                                                    "GeoTIFF (bands + clear-observation count)");
+  auto* composite = app.add_subcommand("composite",
+                                       "Composite the clear observations of a period's scenes into one "
+                                       "GeoTIFF (bands + clear-observation count)");
   zw::CompositeCommand composite_command;
   std::string composite_period, composite_method = "median";
   composite->add_option("--period", composite_period, "FIRST..LAST, e.g. 2024-06-01..2024-09-30")->required();
-  composite->add_option("--source", composite_command.period.sources,
-                        "Folder of scenes or catalog file (repeatable)")->required();
+  composite->add_option("--source", composite_command.period.sources, "Folder of scenes or catalog file (repeatable)")
+      ->required();
   composite->add_option("--sensor", composite_command.period.sensor, "Profile for products whose metadata names none");
   composite->add_option("--method", composite_method, "median, max_ndvi or best_available")
       ->check(CLI::IsMember({"median", "max_ndvi", "best_available"}))
@@ -191,18 +158,21 @@ int main(int argc, char** argv) {
   composite->add_option("--memory-mb", composite_command.processing.memory_mb, "Tile memory budget in MiB")
       ->check(CLI::Range(64, 1 << 20))
       ->capture_default_str();
-  composite->add_option("--tile-size", composite_command.processing.tile_size, "Tile side in pixels (0 = plan from memory)");
+  composite->add_option("--tile-size", composite_command.processing.tile_size,
+                        "Tile side in pixels (0 = plan from memory)");
   composite->add_option("-o,--out", composite_command.out, "Output GeoTIFF")->required();
 
   // ---- dispatch, verify, report: the monitoring store's field loop
-  auto* dispatch = app.add_subcommand("dispatch", "Write an inspector packet (KML, GPX, CSV, image chips, offline "
-                                                  "page) for the open hotspots of a region");
+  auto* dispatch = app.add_subcommand("dispatch",
+                                      "Write an inspector packet (KML, GPX, CSV, image chips, offline "
+                                      "page) for the open hotspots of a region");
   zw::DispatchOptions dispatch_options;
   std::vector<double> dispatch_start;
   bool no_mark = false;
   dispatch->add_option("--store", dispatch_options.store_path, "Monitoring store (GeoPackage)")->required();
-  dispatch->add_option("--region", dispatch_options.region,
-                       "Region attribute of the units (重庆市江津区) or the code their unit codes start with (500116)")
+  dispatch
+      ->add_option("--region", dispatch_options.region,
+                   "Region attribute of the units (重庆市江津区) or the code their unit codes start with (500116)")
       ->required();
   dispatch->add_option("-o,--out", dispatch_options.out_dir, "Packet folder")->required();
   dispatch->add_option("--start", dispatch_start, "Where the drive starts: LON,LAT (WGS84)")
@@ -216,12 +186,14 @@ int main(int argc, char** argv) {
   auto* verify = app.add_subcommand("verify", "Import field verdicts (CSV) into the monitoring store");
   zw::VerifyOptions verify_options;
   verify->add_option("--store", verify_options.store_path, "Monitoring store (GeoPackage)")->required();
-  verify->add_option("--results", verify_options.results_path,
-                     "Verdict CSV: exported by the packet page, or the packet's hotspots.csv filled in")
+  verify
+      ->add_option("--results", verify_options.results_path,
+                   "Verdict CSV: exported by the packet page, or the packet's hotspots.csv filled in")
       ->required();
   verify->add_flag("--dry-run", verify_options.dry_run, "Check every row and report, import nothing");
 
-  auto* report_command = app.add_subcommand("report", "Print the monitoring store's scans, statuses, deadlines and precision");
+  auto* report_command =
+      app.add_subcommand("report", "Print the monitoring store's scans, statuses, deadlines and precision");
   std::string report_store;
   bool report_json = false;
   report_command->add_option("--store", report_store, "Monitoring store (GeoPackage)")->required();
@@ -239,7 +211,8 @@ int main(int argc, char** argv) {
   try {
     zw::configure_logging(log_level, log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
     std::optional<tbb::global_control> parallelism;
-    if (threads > 0) parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    if (threads > 0)
+      parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     const auto progress = make_progress(!no_progress);
 
     if (scan->parsed()) {
@@ -252,14 +225,10 @@ int main(int argc, char** argv) {
       overrides.insert(overrides.end(), sets.begin(), sets.end());
       const zw::ScanConfig config = zw::load_scan_config(config_path, overrides);
       if (config.processing.threads > 0 && !parallelism) {
-        parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(config.processing.threads));
+        parallelism.emplace(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(config.processing.threads));
       }
-      const zw::ScanSummary summary = zw::run_scan(config, progress);
-      if (summary.skipped) {
-        std::printf("zonewatch scan: nothing to do: %s\n", summary.skip_reason.c_str());
-        return kExitOk;
-      }
-      print_scan_summary(summary, top);
+      std::fputs(zw::format_scan_summary(zw::run_scan(config, progress), top).c_str(), stdout);
       return kExitOk;
     }
     if (composite->parsed()) {
@@ -267,12 +236,7 @@ int main(int argc, char** argv) {
       composite_command.period.first = range.first;
       composite_command.period.last = range.last;
       composite_command.period.composite = *zw::kernels::composite_method_from_string(composite_method);
-      const zw::CompositeResult result = zw::run_composite_command(composite_command, progress);
-      std::printf("zonewatch composite: %s composite of %zu scenes, %.2f clear observations per pixel, %llu pixels "
-                  "without any; %s (band %d = clear count)\n",
-                  composite_method.c_str(), result.scene_paths.size(), result.mean_clear_count,
-                  static_cast<unsigned long long>(result.pixels_without_clear), result.path.string().c_str(),
-                  result.count_band);
+      std::fputs(zw::commands::composite(composite_command, progress).c_str(), stdout);
       return kExitOk;
     }
     if (dispatch->parsed()) {
@@ -284,42 +248,19 @@ int main(int argc, char** argv) {
         dispatch_options.start = std::array<double, 2>{dispatch_start[0], dispatch_start[1]};
       }
       dispatch_options.mark_dispatched = !no_mark;
-      const zw::DispatchResult result = zw::run_dispatch(dispatch_options);
-      std::printf("zonewatch dispatch: packet %s, %zu hotspots, %d image chips, route about %.1f km; in %s\n",
-                  result.dispatch_id.c_str(), result.hotspot_ids.size(), result.chips, result.route_km,
-                  result.out_dir.string().c_str());
-      for (std::size_t i = 0; i < result.hotspot_ids.size(); ++i) {
-        std::printf("%4zu  %s\n", i + 1, result.hotspot_ids[i].c_str());
-      }
-      for (const auto& warning : result.warnings) std::printf("warning: %s\n", warning.c_str());
+      std::fputs(zw::commands::dispatch(dispatch_options).c_str(), stdout);
       return kExitOk;
     }
     if (verify->parsed()) {
-      const zw::VerifyResult result = zw::import_verdicts(verify_options);
-      std::printf("zonewatch verify: %d verdict rows: %d %s, %d already imported; %d rows without a verdict\n",
-                  result.rows, result.applied, result.dry_run ? "would be imported (dry run)" : "imported",
-                  result.already_imported, result.without_verdict);
-      for (const auto& change : result.changes) std::printf("  %s\n", change.c_str());
-      for (const auto& p : result.precision) {
-        if (p.dimension != "all") continue;
-        std::printf("precision: %d verified, %.1f%% confirmed violations, %.1f%% real change\n", p.verified,
-                    100.0 * p.alert_precision, 100.0 * p.change_precision);
-      }
+      std::fputs(zw::commands::verify(verify_options).c_str(), stdout);
       return kExitOk;
     }
     if (report_command->parsed()) {
-      const zw::StoreReport store_report = zw::build_store_report(report_store);
-      if (report_json) {
-        std::printf("%s\n", zw::to_json(store_report).dump(2).c_str());
-      } else {
-        std::fputs(zw::format_store_report(store_report).c_str(), stdout);
-      }
+      std::fputs(zw::commands::report(report_store, report_json).c_str(), stdout);
       return kExitOk;
     }
     if (eval->parsed()) {
-      eval_options.detection = zw::load_detection_options(eval_config, eval_sets);
-      const zw::EvalReport report = zw::run_eval(eval_options, progress);
-      std::fputs(zw::format_eval_report(report).c_str(), stdout);
+      std::fputs(zw::commands::eval(eval_options, eval_config, eval_sets, progress).c_str(), stdout);
       return kExitOk;
     }
     return kExitUsage;

@@ -1,17 +1,17 @@
 #include "zonewatch/pipeline/commands/eval.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
-#include "zonewatch/pipeline/stages/detection.hpp"
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "zonewatch/pipeline/stages/detection.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -76,8 +76,8 @@ class LabelRaster {
   [[nodiscard]] bool present() const { return dataset_ != nullptr; }
   std::vector<std::uint8_t> read(kernels::Window w) {
     std::vector<std::uint8_t> values(static_cast<std::size_t>(w.pixel_count()));
-    if (dataset_->GetRasterBand(1)->RasterIO(GF_Read, w.x0, w.y0, w.width, w.height, values.data(), w.width,
-                                             w.height, GDT_Byte, 0, 0, nullptr) != CE_None) {
+    if (dataset_->GetRasterBand(1)->RasterIO(GF_Read, w.x0, w.y0, w.width, w.height, values.data(), w.width, w.height,
+                                             GDT_Byte, 0, 0, nullptr) != CE_None) {
       throw InputError(path_ + ": read failed" + gdal_error_suffix());
     }
     return values;
@@ -113,15 +113,20 @@ SiteScore score_pair(const PairInputs& pair, const EvalOptions& options, const s
         const auto unchanged = negative.present() ? negative.read(core) : std::vector<std::uint8_t>{};
         for (int y = 0; y < core.height; ++y) {
           for (int x = 0; x < core.width; ++x) {
-            const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(core.width) + static_cast<std::size_t>(x);
+            const std::size_t i =
+                static_cast<std::size_t>(y) * static_cast<std::size_t>(core.width) + static_cast<std::size_t>(x);
             const bool changed = marked[i] != 0;
             // Sparse labels: only pixels marked in one of the two rasters are scored.
             if (negative.present() && !changed && unchanged[i] == 0) continue;
             const bool predicted = is_counted[classes(x, y)];
-            if (predicted && changed) ++score.confusion.true_positive;
-            else if (predicted) ++score.confusion.false_positive;
-            else if (changed) ++score.confusion.false_negative;
-            else ++score.confusion.true_negative;
+            if (predicted && changed)
+              ++score.confusion.true_positive;
+            else if (predicted)
+              ++score.confusion.false_positive;
+            else if (changed)
+              ++score.confusion.false_negative;
+            else
+              ++score.confusion.true_negative;
           }
         }
       },
@@ -137,7 +142,8 @@ std::vector<ChangeType> counted_types(const std::vector<std::string>& names) {
   for (const auto& name : names) {
     const auto t = kernels::change_type_from_string(name);
     if (!t || !kernels::is_change(*t)) {
-      throw UsageError("--change-types: '" + name + "' is not a change type (expected vegetation_loss, construction, "
+      throw UsageError("--change-types: '" + name +
+                       "' is not a change type (expected vegetation_loss, construction, "
                        "water_loss, water_gain, other)");
     }
     types.push_back(*t);
@@ -155,7 +161,8 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
   const auto counted = counted_types(options.change_types);
   std::vector<PairInputs> pairs;
   if (!options.suite_dir.empty()) {
-    if (!options.before.empty() || !options.after.empty()) throw UsageError("eval: give --suite or --before/--after, not both");
+    if (!options.before.empty() || !options.after.empty())
+      throw UsageError("eval: give --suite or --before/--after, not both");
     if (!fs::is_directory(options.suite_dir)) throw InputError(options.suite_dir + ": not a folder");
     std::vector<fs::path> sites;
     for (const auto& entry : fs::directory_iterator(options.suite_dir)) {
@@ -164,8 +171,10 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
     std::sort(sites.begin(), sites.end());
     for (const auto& site : sites) {
       // Unlabelled sites (e.g. OSCD's chongqing) cannot be scored.
-      if (!fs::exists(site / "change.tif") || !fs::is_directory(site / "imgs_1") || !fs::is_directory(site / "imgs_2")) {
-        logger("eval")->info("{}: skipped: not a labelled site (it needs imgs_1, imgs_2 and change.tif)", site.string());
+      if (!fs::exists(site / "change.tif") || !fs::is_directory(site / "imgs_1") ||
+          !fs::is_directory(site / "imgs_2")) {
+        logger("eval")->info("{}: skipped: not a labelled site (it needs imgs_1, imgs_2 and change.tif)",
+                             site.string());
         continue;
       }
       PairInputs pair;
@@ -203,8 +212,8 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
 std::string format_eval_report(const EvalReport& report) {
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-14s %10s %9s %9s %9s %9s %9s %7s %7s %7s %7s\n", "site", "scored", "TP", "FP", "FN",
-                "threshold", "accuracy", "prec", "recall", "F1", "kappa");
+  std::snprintf(line, sizeof line, "%-14s %10s %9s %9s %9s %9s %9s %7s %7s %7s %7s\n", "site", "scored", "TP", "FP",
+                "FN", "threshold", "accuracy", "prec", "recall", "F1", "kappa");
   out += line;
   for (const auto& s : report.sites) {
     const auto& c = s.confusion;
@@ -216,11 +225,22 @@ std::string format_eval_report(const EvalReport& report) {
     out += line;
   }
   const auto& p = report.pooled;
-  std::snprintf(line, sizeof line, "pooled: precision %.3f recall %.3f f1 %.3f kappa %.3f accuracy %.3f (%zu sites, %llu pixels)\n",
+  std::snprintf(line, sizeof line,
+                "pooled: precision %.3f recall %.3f f1 %.3f kappa %.3f accuracy %.3f (%zu sites, %llu pixels)\n",
                 p.precision(), p.recall(), p.f1(), p.kappa(), p.overall_accuracy(), report.sites.size(),
                 static_cast<unsigned long long>(p.total()));
   out += line;
   return out;
 }
+
+namespace commands {
+
+std::string eval(EvalOptions options, const std::string& config_path, const std::vector<std::string>& sets,
+                 const ProgressCallback& progress) {
+  options.detection = load_detection_options(config_path, sets);
+  return format_eval_report(run_eval(options, progress));
+}
+
+}  // namespace commands
 
 }  // namespace zw

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <regex>
 #include <string_view>
 
+#include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/config/yaml_section.hpp"
 
@@ -30,13 +30,30 @@ const UnitRule& RuleSet::for_unit(const std::string& code, UnitType type) const 
 
 namespace {
 
-std::string method_name(ThresholdMethod m) {
-  switch (m) {
-    case ThresholdMethod::fixed: return "fixed";
-    case ThresholdMethod::otsu: return "otsu";
-    case ThresholdMethod::k_sigma: return "k_sigma";
-  }
-  return "otsu";
+constexpr EnumNames kZScoreNames{std::array{
+    EnumName<ZScore>{ZScore::robust, "robust"},
+    EnumName<ZScore>{ZScore::moments, "moments"},
+}};
+
+constexpr EnumNames kNormalizationNames{std::array{
+    EnumName<RadiometricNormalization>{RadiometricNormalization::none, "none"},
+    EnumName<RadiometricNormalization>{RadiometricNormalization::irmad, "irmad"},
+}};
+
+constexpr EnumNames kThresholdMethodNames{std::array{
+    EnumName<ThresholdMethod>{ThresholdMethod::otsu, "otsu"},
+    EnumName<ThresholdMethod>{ThresholdMethod::fixed, "fixed"},
+    EnumName<ThresholdMethod>{ThresholdMethod::k_sigma, "k_sigma"},
+}};
+
+/// The value named by key (default `fallback`), or ConfigError naming the choices.
+template <class Enum, std::size_t N>
+Enum parse_choice(YamlSection& s, const std::string& key, Enum fallback, const EnumNames<Enum, N>& names,
+                  std::string_view what) {
+  const std::string text = s.get<std::string>(key, std::string(names.name(fallback)));
+  if (const auto value = names.parse(text)) return *value;
+  throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': '" + text + "' is not " + std::string(what) +
+                    " (expected " + names.listing() + ")");
 }
 
 void require_range(const YamlSection& s, const std::string& key, double value, double lo, double hi) {
@@ -66,26 +83,11 @@ std::vector<ChangeType> parse_change_types(YamlSection& s, const std::string& ke
 
 DetectionOptions parse_detection(YamlSection s) {
   DetectionOptions d;
-  const std::string zscore = s.get<std::string>("zscore", "robust");
-  if (zscore == "robust") d.zscore = ZScore::robust;
-  else if (zscore == "moments") d.zscore = ZScore::moments;
-  else
-    throw ConfigError(s.file() + ": key '" + s.key_path("zscore") + "': '" + zscore +
-                      "' is not a z-scoring (expected robust, moments)");
-  const std::string normalize = s.get<std::string>("normalize", "none");
-  if (normalize == "none") d.normalize = RadiometricNormalization::none;
-  else if (normalize == "irmad") d.normalize = RadiometricNormalization::irmad;
-  else
-    throw ConfigError(s.file() + ": key '" + s.key_path("normalize") + "': '" + normalize +
-                      "' is not a radiometric normalization (expected none, irmad)");
+  d.zscore = parse_choice(s, "zscore", ZScore::robust, kZScoreNames, "a z-scoring");
+  d.normalize = parse_choice(s, "normalize", RadiometricNormalization::none, kNormalizationNames,
+                             "a radiometric normalization");
   YamlSection t = s.section("threshold");
-  const std::string method = t.get<std::string>("method", "otsu");
-  if (method == "otsu") d.threshold.method = ThresholdMethod::otsu;
-  else if (method == "fixed") d.threshold.method = ThresholdMethod::fixed;
-  else if (method == "k_sigma") d.threshold.method = ThresholdMethod::k_sigma;
-  else
-    throw ConfigError(t.file() + ": key '" + t.key_path("method") + "': '" + method +
-                      "' is not a method (expected otsu, fixed, k_sigma)");
+  d.threshold.method = parse_choice(t, "method", ThresholdMethod::otsu, kThresholdMethodNames, "a method");
   d.threshold.value = t.get<double>("value", d.threshold.value);
   d.threshold.k = t.get<double>("k", d.threshold.k);
   d.threshold.min = t.get<double>("min", d.threshold.min);
@@ -200,8 +202,7 @@ std::string resolve_path(const std::string& value, const fs::path& base) {
 }
 
 void check_date(const YamlSection& s, const std::string& key, const std::string& date) {
-  static const std::regex pattern(R"(^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$)");
-  if (!std::regex_match(date, pattern)) {
+  if (!iso_date_fields(date)) {
     throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be a date YYYY-MM-DD, got '" +
                       date + "'");
   }
@@ -232,17 +233,9 @@ SceneOptions parse_period(YamlSection s, const fs::path& base, PeriodOptions& pe
   }
   const std::string text = s.require<std::string>("period");
   const auto dots = text.find("..");
-  static const std::regex date_pattern(R"(^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$)");
   period.first = dots == std::string::npos ? "" : text.substr(0, dots);
   period.last = dots == std::string::npos ? "" : text.substr(dots + 2);
-  const auto calendar_date = [&](const std::string& d) {
-    if (!std::regex_match(d, date_pattern)) return false;
-    const std::chrono::year_month_day ymd{std::chrono::year{std::stoi(d.substr(0, 4))},
-                                          std::chrono::month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
-                                          std::chrono::day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
-    return ymd.ok();
-  };
-  if (!calendar_date(period.first) || !calendar_date(period.last)) {
+  if (!is_iso_date(period.first) || !is_iso_date(period.last)) {
     throw ConfigError(s.file() + ": key '" + s.key_path("period") +
                       "' must be two dates FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD), got '" + text + "'");
   }
@@ -410,10 +403,10 @@ nlohmann::json store_json(const StoreOptions& o) {
 nlohmann::json to_json(const DetectionOptions& d) {
   nlohmann::json order = nlohmann::json::array();
   for (auto t : d.typing.order) order.push_back(std::string(kernels::to_string(t)));
-  return {{"zscore", d.zscore == ZScore::robust ? "robust" : "moments"},
-          {"normalize", d.normalize == RadiometricNormalization::irmad ? "irmad" : "none"},
+  return {{"zscore", std::string(kZScoreNames.name(d.zscore))},
+          {"normalize", std::string(kNormalizationNames.name(d.normalize))},
           {"threshold",
-           {{"method", method_name(d.threshold.method)},
+           {{"method", std::string(kThresholdMethodNames.name(d.threshold.method))},
             {"value", d.threshold.value},
             {"k", d.threshold.k},
             {"min", d.threshold.min},

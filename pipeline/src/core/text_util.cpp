@@ -2,11 +2,29 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <system_error>
 
 namespace zw::text {
+
+std::string printf_string(const char* format, ...) {
+  std::va_list arguments;
+  va_start(arguments, format);
+  std::va_list measuring;
+  va_copy(measuring, arguments);
+  const int length = std::vsnprintf(nullptr, 0, format, measuring);
+  va_end(measuring);
+  std::string out;
+  if (length > 0) {
+    out.resize(static_cast<std::size_t>(length) + 1);
+    std::vsnprintf(out.data(), out.size(), format, arguments);
+    out.resize(static_cast<std::size_t>(length));
+  }
+  va_end(arguments);
+  return out;
+}
 
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return {};
@@ -210,6 +228,28 @@ std::string pad_right(std::string_view utf8, std::size_t width) {
   return out;
 }
 
+namespace {
+
+std::string_view trimmed_of(std::string_view text, std::string_view characters) {
+  const auto first = text.find_first_not_of(characters);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(characters) - first + 1);
+}
+
+}  // namespace
+
+std::string trim(std::string_view text) { return std::string(trimmed_of(text, " \t\n\v\f\r")); }
+
+std::string trim_blanks(std::string_view text) { return std::string(trimmed_of(text, " \t")); }
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -218,10 +258,6 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string lower_trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return lower(text);
-}
+std::string lower_trimmed(std::string_view text) { return lower(trim_blanks(text)); }
 
 }  // namespace zw::text

@@ -13,6 +13,7 @@
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/inputs/metadata.hpp"
 #include "zonewatch/pipeline/config/yaml_section.hpp"
@@ -23,18 +24,8 @@ using kernels::BandRole;
 
 namespace {
 
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  std::size_t a = 0, b = text.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(text[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1]))) --b;
-  return text.substr(a, b - a);
-}
+using text::trim;
+using text::upper;
 
 std::string join(const fs::path& dir, const std::string& name) { return (dir / name).string(); }
 

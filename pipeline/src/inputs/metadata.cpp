@@ -11,7 +11,9 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 
 namespace zw {
@@ -21,18 +23,8 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-std::string trim(std::string_view text) {
-  std::size_t a = 0, b = text.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(text[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1]))) --b;
-  return std::string(text.substr(a, b - a));
-}
-
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
+using text::trim;
+using text::upper;
 
 std::optional<double> parse_number(const std::string& text) {
   const std::string t = trim(text);
@@ -168,27 +160,26 @@ std::string date_from_name(std::string_view name) {
   for (std::size_t i = 0; i + 8 <= name.size(); ++i) {
     if (i > 0 && digit(i - 1)) continue;  // must start a run of digits
     if (!(digit(i) && digit(i + 1) && digit(i + 2) && digit(i + 3))) continue;
-    std::string candidate;
+    std::optional<Date> date;
     std::size_t end = 0;
     if (i + 10 <= name.size() && (name[i + 4] == '-' || name[i + 4] == '_') && name[i + 7] == name[i + 4] &&
         digit(i + 5) && digit(i + 6) && digit(i + 8) && digit(i + 9)) {
-      candidate = std::string(name.substr(i, 4)) + "-" + std::string(name.substr(i + 5, 2)) + "-" +
-                  std::string(name.substr(i + 8, 2));
+      std::string iso(name.substr(i, 10));
+      iso[4] = iso[7] = '-';
+      date = Date::parse_iso(iso);
       end = i + 10;
     } else if (digit(i + 4) && digit(i + 5) && digit(i + 6) && digit(i + 7)) {
       // YYYYMMDD must be a run of exactly 8 digits (not part of a longer number), or be
       // followed by 'T' (YYYYMMDDTHHMMSS).
       if (digit(i + 8)) continue;
-      candidate = std::string(name.substr(i, 4)) + "-" + std::string(name.substr(i + 4, 2)) + "-" +
-                  std::string(name.substr(i + 6, 2));
+      date = Date::parse_compact(name.substr(i, 8));
       end = i + 8;
     } else {
       continue;
     }
     if (digit(end)) continue;
-    const int year = std::stoi(candidate.substr(0, 4));
-    if (year < 1972 || year > 2099 || !is_iso_date(candidate)) continue;
-    return candidate;
+    if (!date || date->year() < 1972 || date->year() > 2099) continue;
+    return date->iso();
   }
   return {};
 }

@@ -211,41 +211,4 @@ Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const 
   return composite->scene;
 }
 
-CompositeResult run_composite_command(const CompositeCommand& command, const ProgressCallback& progress) {
-  init_gdal();
-  // As run_scan: bound GDAL's block cache by the share of memory_mb the tiles leave free.
-  if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) {
-    const auto cache_mb = std::max<std::size_t>(64, command.processing.memory_mb * 2 / 5);
-    GDALSetCacheMax64(static_cast<GIntBig>(cache_mb) * 1024 * 1024);
-  }
-  if (command.out.empty()) throw UsageError("composite: --out FILE.tif is required");
-  const fs::path out = fs::absolute(command.out);
-  SceneOptions options;
-  options.date = command.period.last;
-  options.sensor = command.period.sensor;
-  ScanSide side = resolve_scan_side("period", options, command.period, sensor_search_dirs(fs::current_path()));
-  const AnalysisGrid grid = make_analysis_grid(side.reference(), command.grid);
-  keep_overlapping(side, grid);
-  logger("composite")->info("grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
-                            -grid.geotransform[5]);
-  // Written under a temporary name beside the target and renamed when complete.
-  const fs::path partial = out.parent_path() / (".zonewatch-" + std::to_string(::getpid()) + "-" + out.filename().string());
-  std::optional<CompositeResult> result;
-  try {
-    scene_for_detection(side, grid, command.processing, partial, progress, result);
-    std::error_code ec;
-    fs::rename(partial, out, ec);
-    if (ec) throw OutputError(out.string() + ": cannot move the composite into place: " + ec.message());
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw;
-  }
-  result->path = out;
-  SceneOptions final_options = result->scene.options;
-  final_options.path = out.string();
-  result->scene = resolve_scene(result->scene.label, final_options, result->scene.profile);
-  return std::move(*result);
-}
-
 }  // namespace zw

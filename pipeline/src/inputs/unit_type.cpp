@@ -1,54 +1,44 @@
-#include <algorithm>
-#include <cctype>
+#include <array>
 #include <string>
 
-#include "zonewatch/pipeline/stages/results.hpp"
+#include "zonewatch/pipeline/core/enum_names.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
+#include "zonewatch/pipeline/stages/results.hpp"
 
 namespace zw {
+namespace {
 
-std::string_view to_string(UnitType type) {
-  switch (type) {
-    case UnitType::priority: return "priority";
-    case UnitType::key: return "key";
-    case UnitType::general: return "general";
-  }
-  return "general";
-}
+constexpr EnumNames kUnitTypeNames{std::array{
+    EnumName<UnitType>{UnitType::priority, "priority", "优先保护单元"},
+    EnumName<UnitType>{UnitType::key, "key", "重点管控单元"},
+    EnumName<UnitType>{UnitType::general, "general", "一般管控单元"},
+}};
 
-std::string_view chinese_name(UnitType type) {
-  switch (type) {
-    case UnitType::priority: return "优先保护单元";
-    case UnitType::key: return "重点管控单元";
-    case UnitType::general: return "一般管控单元";
-  }
-  return "一般管控单元";
-}
+constexpr EnumNames kSeverityNames{std::array{
+    EnumName<Severity>{Severity::low, "low"},
+    EnumName<Severity>{Severity::medium, "medium"},
+    EnumName<Severity>{Severity::high, "high"},
+}};
+
+}  // namespace
+
+std::string_view to_string(UnitType type) { return kUnitTypeNames.name(type); }
+std::string_view chinese_name(UnitType type) { return kUnitTypeNames.chinese(type); }
 
 std::optional<UnitType> unit_type_from_string(std::string_view text) {
-  // Trim ASCII whitespace; attribute tables exported from spreadsheets often carry it.
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
-    if (lower == to_string(t) || text == chinese_name(t)) return t;
-  }
+  // Attribute tables exported from spreadsheets often carry blanks around the value.
+  const std::string trimmed = text::trim(text);
+  const std::string lower = text::lower(trimmed);
+  if (const auto type = kUnitTypeNames.parse(lower)) return type;
+  if (const auto type = kUnitTypeNames.parse_chinese(trimmed)) return type;
   // Short forms used in provincial ledgers.
-  if (text == "优先保护" || lower == "priority protection") return UnitType::priority;
-  if (text == "重点管控" || lower == "key control") return UnitType::key;
-  if (text == "一般管控" || lower == "general control") return UnitType::general;
+  if (trimmed == "优先保护" || lower == "priority protection") return UnitType::priority;
+  if (trimmed == "重点管控" || lower == "key control") return UnitType::key;
+  if (trimmed == "一般管控" || lower == "general control") return UnitType::general;
   return std::nullopt;
 }
 
-std::string_view to_string(Severity s) {
-  switch (s) {
-    case Severity::low: return "low";
-    case Severity::medium: return "medium";
-    case Severity::high: return "high";
-  }
-  return "low";
-}
+std::string_view to_string(Severity s) { return kSeverityNames.name(s); }
 
 }  // namespace zw

@@ -49,6 +49,16 @@ void collect_polygons(const OGRGeometry& geometry, const AnalysisGrid& grid, ker
   }
 }
 
+}  // namespace
+
+kernels::MultiPolygonRings pixel_rings(const OGRGeometry& geometry, const AnalysisGrid& grid) {
+  kernels::MultiPolygonRings rings;
+  collect_polygons(geometry, grid, rings);
+  return rings;
+}
+
+namespace {
+
 void collect_polygon_parts(const OGRGeometry& geometry, OGRMultiPolygon& out) {
   switch (wkbFlatten(geometry.getGeometryType())) {
     case wkbPolygon: out.addGeometry(&geometry); break;
@@ -176,7 +186,7 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     if (to_grid && geometry->transform(to_grid.get()) != OGRERR_NONE) {
       throw InputError(named + ": cannot be transformed to the grid CRS" + gdal_error_suffix());
     }
-    collect_polygons(*geometry, grid, unit.pixel_rings);
+    unit.pixel_rings = pixel_rings(*geometry, grid);
     if (unit.pixel_rings.empty()) throw InputError(named + ": geometry has no polygon area after repair");
     char* wkt = nullptr;
     geometry->exportToWkt(&wkt, wkbVariantIso);

@@ -3,29 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <numeric>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
-#include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
-#include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/config/sensor_profile.hpp"
-#include "zonewatch/pipeline/monitoring/store.hpp"
 #include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
-namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------
 // Driving order
@@ -144,221 +129,7 @@ std::vector<std::size_t> driving_order(const std::vector<RouteStop>& stops,
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// Chips
-
-struct ChipPair {
-  std::string before_png, after_png;
-  std::string before_date, after_date;
-  std::string problem;  // why there are none
-};
-
-/// A nice scale-bar length (1, 2, 5 x 10^n metres) near a quarter of `width_m`.
-double scale_bar_metres(double width_m) {
-  const double target = width_m / 4.0;
-  const double power = std::pow(10.0, std::floor(std::log10(target)));
-  for (double step : {5.0, 2.0, 1.0}) {
-    if (step * power <= target) return step * power;
-  }
-  return power;
-}
-
-void outlined_text(cv::Mat& image, const std::string& text, cv::Point at, double scale) {
-  cv::putText(image, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), 3, cv::LINE_AA);
-  cv::putText(image, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
-}
-
-class ChipMaker {
- public:
-  ChipMaker(std::string store_crs, double store_metres_per_unit, int pixels)
-      : store_crs_(std::move(store_crs)), unit_(store_metres_per_unit), pixels_(pixels) {}
-
-  ChipPair make(const StoredHotspot& hotspot, const StoredScan& scan) {
-    ChipPair chips;
-    chips.before_date = scan.before.date;
-    chips.after_date = scan.after.date;
-    try {
-      const auto& scenes = scenes_for(scan);
-      OGRGeometryUniquePtr footprint = geo::from_wkt(hotspot.geometry_wkt, "hotspot " + hotspot.id);
-      if (!footprint || footprint->IsEmpty()) {
-        chips.problem = "the hotspot has no footprint";
-        return chips;
-      }
-      OGREnvelope e;
-      footprint->getEnvelope(&e);
-      // Square window: the footprint with a margin of half its size, at least 150 m.
-      const double size = std::max(e.MaxX - e.MinX, e.MaxY - e.MinY);
-      const double side = size + 2.0 * std::max(0.5 * size, 150.0 / unit_);
-      const double cx = (e.MinX + e.MaxX) / 2.0, cy = (e.MinY + e.MaxY) / 2.0;
-      const double native = native_resolution(scan) / unit_;
-      const double resolution = std::max(native, side / 400.0);  // at most 400 px read
-      const int n = std::max(8, static_cast<int>(std::ceil(side / resolution)));
-      AnalysisGrid grid;
-      grid.crs_wkt = store_crs_;
-      grid.geotransform = {cx - n * resolution / 2.0, resolution, 0.0, cy + n * resolution / 2.0, 0.0, -resolution};
-      grid.width = grid.height = n;
-      grid.linear_unit_m = unit_;
-
-      std::array<std::array<kernels::Tile<float>, 3>, 2> bands;  // [scene][r,g,b]
-      const std::array<kernels::BandRole, 3> roles{kernels::BandRole::red, kernels::BandRole::green,
-                                                   kernels::BandRole::blue};
-      for (int s = 0; s < 2; ++s) {
-        const Scene& scene = s == 0 ? scenes.first : scenes.second;
-        for (kernels::BandRole role : roles) {
-          if (!scene.has(role)) {
-            chips.problem = scene.label + " scene has no " + std::string(kernels::to_string(role)) + " band";
-            return chips;
-          }
-        }
-        SceneReader reader(scene, grid, {roles.begin(), roles.end()});
-        RawSceneTile raw;
-        reader.read(grid.full(), raw);
-        for (std::size_t b = 0; b < 3; ++b) {
-          bands[static_cast<std::size_t>(s)][b] = kernels::Tile<float>(n, n);
-          raw_to_reflectance(raw.bands[static_cast<std::size_t>(roles[b])], scene.profile, raw.valid,
-                             bands[static_cast<std::size_t>(s)][b].view());
-        }
-      }
-      // One 2-98 % stretch per band over both dates, so colour differences are real.
-      std::array<std::pair<float, float>, 3> stretch{};
-      for (std::size_t b = 0; b < 3; ++b) {
-        std::vector<float> values;
-        for (int s = 0; s < 2; ++s) {
-          for (float v : bands[static_cast<std::size_t>(s)][b].values()) {
-            if (kernels::is_valid(v)) values.push_back(v);
-          }
-        }
-        if (values.empty()) {
-          stretch[b] = {0.0f, 1.0f};
-          continue;
-        }
-        const auto lo = static_cast<std::ptrdiff_t>(0.02 * static_cast<double>(values.size() - 1));
-        const auto hi = static_cast<std::ptrdiff_t>(0.98 * static_cast<double>(values.size() - 1));
-        std::nth_element(values.begin(), values.begin() + lo, values.end());
-        const float low = values[static_cast<std::size_t>(lo)];
-        std::nth_element(values.begin(), values.begin() + hi, values.end());
-        const float high = values[static_cast<std::size_t>(hi)];
-        stretch[b] = {low, high > low ? high : low + 1e-6f};
-      }
-      const int scale = std::max(1, pixels_ / n);
-      for (int s = 0; s < 2; ++s) {
-        cv::Mat image(n, n, CV_8UC3);
-        for (int y = 0; y < n; ++y) {
-          auto* row = image.ptr<cv::Vec3b>(y);
-          for (int x = 0; x < n; ++x) {
-            for (std::size_t b = 0; b < 3; ++b) {
-              const float v = bands[static_cast<std::size_t>(s)][b](x, y);
-              const double t = kernels::is_valid(v) ? (v - stretch[b].first) / (stretch[b].second - stretch[b].first) : 0.0;
-              row[x][static_cast<int>(2 - b)] = cv::saturate_cast<std::uint8_t>(255.0 * std::clamp(t, 0.0, 1.0));
-            }
-          }
-        }
-        cv::Mat big;
-        cv::resize(image, big, cv::Size(n * scale, n * scale), 0, 0, cv::INTER_NEAREST);
-        draw_outline(big, *footprint, grid, scale);
-        draw_scale_bar(big, n * resolution * unit_);
-        draw_north_arrow(big);
-        outlined_text(big, (s == 0 ? "before " + scan.before.date : "after " + scan.after.date), cv::Point(6, 18), 0.5);
-        std::vector<std::uint8_t> png;
-        if (!cv::imencode(".png", big, png)) {
-          chips.problem = "PNG encoding failed";
-          return chips;
-        }
-        (s == 0 ? chips.before_png : chips.after_png).assign(png.begin(), png.end());
-      }
-    } catch (const Error& e) {
-      chips.before_png.clear();
-      chips.after_png.clear();
-      chips.problem = e.what();
-    }
-    return chips;
-  }
-
- private:
-  using ScenePair = std::pair<Scene, Scene>;
-
-  const ScenePair& scenes_for(const StoredScan& scan) {
-    auto it = scenes_.find(scan.scan_id);
-    if (it == scenes_.end()) {
-      const auto dirs = sensor_search_dirs(scan.config_dir);
-      ScenePair pair{resolve_scene("before", scan.before, load_sensor_profile(scan.before.sensor, dirs)),
-                     resolve_scene("after", scan.after, load_sensor_profile(scan.after.sensor, dirs))};
-      it = scenes_.emplace(scan.scan_id, std::move(pair)).first;
-    }
-    return it->second;
-  }
-
-  /// The scan grid's pixel size in metres.
-  [[nodiscard]] static double native_resolution(const StoredScan& scan) {
-    if (scan.grid_resolution <= 0) return 10.0;
-    if (scan.grid_crs_wkt.empty()) return scan.grid_resolution;
-    const OGRSpatialReference srs = geo::srs_from_wkt(scan.grid_crs_wkt, "scan grid");
-    if (srs.IsGeographic()) return scan.grid_resolution * 111320.0;
-    return scan.grid_resolution * geo::metres_per_unit(srs);
-  }
-
-  static void draw_outline(cv::Mat& image, const OGRGeometry& footprint, const AnalysisGrid& grid, int scale) {
-    const auto& gt = grid.geotransform;
-    std::vector<std::vector<cv::Point>> rings;
-    const auto add_ring = [&](const OGRLinearRing& ring) {
-      std::vector<cv::Point> points;
-      for (int i = 0; i < ring.getNumPoints(); ++i) {
-        const double px = (ring.getX(i) - gt[0]) / gt[1] * scale;
-        const double py = (ring.getY(i) - gt[3]) / gt[5] * scale;
-        points.emplace_back(static_cast<int>(std::lround(px)), static_cast<int>(std::lround(py)));
-      }
-      rings.push_back(std::move(points));
-    };
-    const OGRGeometryUniquePtr multi = geo::as_multipolygon(OGRGeometryUniquePtr(footprint.clone()));
-    for (const OGRGeometry* part : *multi->toMultiPolygon()) {
-      const OGRPolygon* polygon = part->toPolygon();
-      add_ring(*polygon->getExteriorRing());
-      for (int i = 0; i < polygon->getNumInteriorRings(); ++i) add_ring(*polygon->getInteriorRing(i));
-    }
-    cv::polylines(image, rings, true, cv::Scalar(0, 0, 0), 4, cv::LINE_AA);
-    cv::polylines(image, rings, true, cv::Scalar(0, 255, 255), 2, cv::LINE_AA);
-  }
-
-  static void draw_scale_bar(cv::Mat& image, double width_m) {
-    const double metres = scale_bar_metres(width_m);
-    const int length = static_cast<int>(std::lround(metres / width_m * image.cols));
-    const int x0 = 10, y0 = image.rows - 14;
-    cv::rectangle(image, cv::Point(x0 - 1, y0 - 1), cv::Point(x0 + length + 1, y0 + 6), cv::Scalar(0, 0, 0), cv::FILLED);
-    cv::rectangle(image, cv::Point(x0, y0), cv::Point(x0 + length / 2, y0 + 5), cv::Scalar(255, 255, 255), cv::FILLED);
-    cv::rectangle(image, cv::Point(x0 + length / 2, y0), cv::Point(x0 + length, y0 + 5), cv::Scalar(160, 160, 160),
-                  cv::FILLED);
-    char label[32];
-    if (metres >= 1000.0) {
-      std::snprintf(label, sizeof label, "%g km", metres / 1000.0);
-    } else {
-      std::snprintf(label, sizeof label, "%g m", metres);
-    }
-    outlined_text(image, label, cv::Point(x0, y0 - 6), 0.45);
-  }
-
-  static void draw_north_arrow(cv::Mat& image) {
-    const int x = image.cols - 16, y = 10;
-    const std::vector<std::vector<cv::Point>> arrow{{{x, y}, {x - 6, y + 14}, {x, y + 10}, {x + 6, y + 14}}};
-    cv::fillPoly(image, arrow, cv::Scalar(255, 255, 255), cv::LINE_AA);
-    cv::polylines(image, arrow, true, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-    outlined_text(image, "N", cv::Point(x - 5, y + 28), 0.45);
-  }
-
-  std::string store_crs_;
-  double unit_;
-  int pixels_;
-  std::map<std::string, ScenePair> scenes_;
-};
-
-// ---------------------------------------------------------------------------------------
 // Packet contents
-
-struct PacketHotspot {
-  StoredHotspot h;
-  int order = 0;
-  std::string status;  // after this dispatch
-  ChipPair chips;
-  OGRGeometryUniquePtr wgs84;  // footprint in lon/lat
-};
 
 std::string severity_zh(const std::string& severity) {
   if (severity == "high") return "高";
@@ -793,6 +564,8 @@ std::string write_html(const std::vector<PacketHotspot>& packet, const std::stri
   return h;
 }
 
+}  // namespace
+
 bool in_region(const StoredHotspot& h, const std::string& region) {
   if (h.region == region) return true;
   if (region.empty()) return false;
@@ -800,135 +573,19 @@ bool in_region(const StoredHotspot& h, const std::string& region) {
   return h.unit_code.starts_with(code);
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw OutputError(path.string() + ": write failed (disk full?)");
-}
-
-}  // namespace
-
-DispatchResult run_dispatch(const DispatchOptions& options) {
-  init_gdal();
-  auto log = logger("dispatch");
-  if (options.region.empty()) throw UsageError("--region: empty");
-  MonitoringStore store = MonitoringStore::open(
-      options.store_path, options.mark_dispatched ? MonitoringStore::Mode::write : MonitoringStore::Mode::read);
-  std::vector<StoredHotspot> all = store.hotspots();
-  std::vector<StoredHotspot> open;
-  bool known = false;
-  for (StoredHotspot& h : all) {
-    if (!in_region(h, options.region)) continue;
-    known = true;
-    if (is_alerting(h.status) || (h.close_proposed && h.status != HotspotStatus::closed)) open.push_back(std::move(h));
-  }
-  if (!known) {
-    std::map<std::string, int> regions;
-    for (const StoredHotspot& h : all) ++regions[h.region];
-    std::string list;
-    for (const auto& [name, n] : regions) list += (list.empty() ? "" : ", ") + name + " (" + std::to_string(n) + ")";
-    throw UsageError("--region " + options.region + ": no hotspot in " + options.store_path + " belongs to it" +
-                     (list.empty() ? " (the store has no hotspots yet)" : "; regions: " + list));
-  }
-
-  // Order: severity, then a short drive.
-  const auto rank = [](const std::string& severity) { return severity == "high" ? 3 : severity == "medium" ? 2 : 1; };
-  std::vector<RouteStop> stops;
-  for (const StoredHotspot& h : open) stops.push_back({h.lon_wgs84, h.lat_wgs84, rank(h.severity)});
-  const std::vector<std::size_t> order = driving_order(stops, options.start);
-
-  DispatchResult result;
-  const std::string now = now_utc();
-  const std::string day = today_utc();
-  const int sequence = static_cast<int>(store.count("dispatches")) + 1;
-  char id[48];
-  std::snprintf(id, sizeof id, "D%s%s%s-%03d", day.substr(0, 4).c_str(), day.substr(5, 2).c_str(),
-                day.substr(8, 2).c_str(), sequence);
-  result.dispatch_id = id;
-
-  const geo::Reprojector to_wgs84(store.crs_wkt(), [] {
-    OGRSpatialReference wgs84;
-    wgs84.importFromEPSG(4326);
-    char* wkt = nullptr;
-    wgs84.exportToWkt(&wkt);
-    std::string out = wkt != nullptr ? wkt : "";
-    CPLFree(wkt);
-    return out;
-  }());
-  std::map<std::string, StoredScan> scans;
-  for (StoredScan& s : store.scans()) scans.emplace(s.scan_id, std::move(s));
-  ChipMaker chips(store.crs_wkt(), store.metres_per_unit(), options.chip_pixels);
-
-  std::vector<PacketHotspot> packet;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    PacketHotspot p;
-    p.h = open[order[k]];
-    p.order = static_cast<int>(k) + 1;
-    p.status = std::string(to_string(options.mark_dispatched ? status_after_dispatch(p.h.status) : p.h.status));
-    if (OGRGeometryUniquePtr g = geo::from_wkt(p.h.geometry_wkt, "hotspot " + p.h.id)) {
-      p.wgs84 = geo::as_multipolygon(to_wgs84(*g));
-    }
-    const auto scan = scans.find(p.h.last_scan);
-    if (scan == scans.end()) {
-      p.chips.problem = "its scan " + p.h.last_scan + " is not in the store";
-    } else {
-      p.chips = chips.make(p.h, scan->second);
-    }
-    if (!p.chips.problem.empty()) {
-      result.warnings.push_back(p.h.id + ": no image chips: " + p.chips.problem);
-      log->warn("{}: no image chips: {}", p.h.id, p.chips.problem);
-    }
-    if (k > 0) {
-      const StoredHotspot& a = packet.back().h;
-      result.route_km += haversine_km(a.lon_wgs84, a.lat_wgs84, p.h.lon_wgs84, p.h.lat_wgs84);
-    }
-    result.hotspot_ids.push_back(p.h.id);
-    packet.push_back(std::move(p));
-  }
-
-  OutputStaging staging(options.out_dir);
-  result.out_dir = staging.final_dir();
-  const std::string title = "zonewatch " + result.dispatch_id + " " + options.region;
-  write_text(staging.staged("hotspots.kml"), write_kml(packet, title));
-  write_text(staging.staged("hotspots.gpx"), write_gpx(packet, title, now));
-  write_text(staging.staged("hotspots.csv"), write_csv(packet));
+std::vector<PacketFile> packet_files(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
+                                     const std::string& region, const std::string& now, double route_km) {
+  const std::string title = "zonewatch " + dispatch_id + " " + region;
+  std::vector<PacketFile> files{{"hotspots.kml", write_kml(packet, title)},
+                                {"hotspots.gpx", write_gpx(packet, title, now)},
+                                {"hotspots.csv", write_csv(packet)}};
   for (const PacketHotspot& p : packet) {
     if (!p.chips.problem.empty()) continue;
-    write_text(staging.staged(p.h.id + "-before.png"), p.chips.before_png);
-    write_text(staging.staged(p.h.id + "-after.png"), p.chips.after_png);
-    result.chips += 2;
+    files.push_back({p.h.id + "-before.png", p.chips.before_png});
+    files.push_back({p.h.id + "-after.png", p.chips.after_png});
   }
-  write_text(staging.staged("index.html"), write_html(packet, result.dispatch_id, options.region, now, result.route_km));
-
-  if (options.mark_dispatched) {
-    store.transaction([&] {
-      for (PacketHotspot& p : packet) {
-        const HotspotStatus next = status_after_dispatch(p.h.status);
-        if (next == p.h.status) continue;
-        const std::string from(to_string(p.h.status));
-        p.h.status = next;
-        p.h.status_since = now;
-        store.update_hotspot(p.h);
-        store.insert_event({p.h.id, now, "dispatch", result.dispatch_id, from, std::string(to_string(next)),
-                            "in packet " + result.dispatch_id + " (" + options.region + "), stop " +
-                                std::to_string(p.order)});
-      }
-      StoredDispatch d;
-      d.dispatch_id = result.dispatch_id;
-      d.at_utc = now;
-      d.region = options.region;
-      d.out_dir = result.out_dir.string();
-      d.hotspot_count = static_cast<int>(packet.size());
-      for (const std::string& hid : result.hotspot_ids) d.hotspot_ids += (d.hotspot_ids.empty() ? "" : " ") + hid;
-      store.insert_dispatch(d);
-      crash_point("dispatch.mark");
-    });
-  }
-  staging.commit();
-  log->info("{}: packet {} with {} hotspots ({} chips) in {}", options.region, result.dispatch_id, packet.size(),
-            result.chips, result.out_dir.string());
-  return result;
+  files.push_back({"index.html", write_html(packet, dispatch_id, region, now, route_km)});
+  return files;
 }
 
 }  // namespace zw

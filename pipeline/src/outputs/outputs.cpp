@@ -1,21 +1,13 @@
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <limits>
-#include <random>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -30,85 +22,41 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
-#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 
 namespace zw {
 
-std::string_view chinese_name(kernels::ChangeType type) {
-  using kernels::ChangeType;
-  switch (type) {
-    case ChangeType::none: return "无变化";
-    case ChangeType::vegetation_loss: return "植被减少";
-    case ChangeType::construction: return "新增建设或裸地";
-    case ChangeType::water_loss: return "水域减少";
-    case ChangeType::water_gain: return "水域增加";
-    case ChangeType::other: return "其他变化";
-    case ChangeType::nodata: return "无有效观测";
-  }
-  return "其他变化";
+namespace {
+
+// English names as kernels::to_string writes them; the Chinese ones are what reports use.
+constexpr EnumNames kChangeTypeNames{std::array{
+    EnumName<kernels::ChangeType>{kernels::ChangeType::none, "none", "无变化"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::vegetation_loss, "vegetation_loss", "植被减少"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::construction, "construction", "新增建设或裸地"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::water_loss, "water_loss", "水域减少"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::water_gain, "water_gain", "水域增加"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::other, "other", "其他变化"},
+    EnumName<kernels::ChangeType>{kernels::ChangeType::nodata, "nodata", "无有效观测"},
+}};
+
+}  // namespace
+
+std::string_view chinese_name(kernels::ChangeType type) { return kChangeTypeNames.chinese(type); }
+
+bool in_report_order(const Hotspot& a, const Hotspot& b) {
+  if (a.severity != b.severity) return a.severity > b.severity;
+  if (a.area_m2 != b.area_m2) return a.area_m2 > b.area_m2;
+  return a.id < b.id;
 }
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// ---------------------------------------------------------------------------------------
-// Staging helpers
-
-using Clock = std::chrono::system_clock;
-
-/// When this process started, from /proc (boot time + start ticks). Falls back to the
-/// first call, which precedes every staging folder this process creates.
-Clock::time_point process_start_time() {
-  static const Clock::time_point start = [] {
-    const Clock::time_point first_call = Clock::now();
-    std::ifstream self_stat("/proc/self/stat");
-    std::string line;
-    if (!std::getline(self_stat, line)) return first_call;
-    // The command name (field 2) may hold spaces and parentheses; fields after it don't.
-    const auto name_end = line.rfind(')');
-    if (name_end == std::string::npos) return first_call;
-    std::istringstream fields(line.substr(name_end + 1));
-    std::string field;
-    constexpr int kStartTimeField = 22, kFirstFieldAfterName = 3;
-    for (int i = kFirstFieldAfterName; i <= kStartTimeField; ++i) {
-      if (!(fields >> field)) return first_call;
-    }
-    unsigned long long start_ticks = 0;
-    if (std::from_chars(field.data(), field.data() + field.size(), start_ticks).ec != std::errc{}) {
-      return first_call;
-    }
-    std::ifstream system_stat("/proc/stat");
-    long long boot_seconds = -1;
-    while (std::getline(system_stat, line)) {
-      if (line.starts_with("btime ")) boot_seconds = std::stoll(line.substr(6));
-    }
-    const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
-    if (boot_seconds < 0 || ticks_per_second <= 0) return first_call;
-    // btime is truncated to whole seconds, so this errs early: never after the real start.
-    const auto since_boot = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-        static_cast<double>(start_ticks) / static_cast<double>(ticks_per_second)));
-    return Clock::time_point(std::chrono::seconds(boot_seconds)) + since_boot;
-  }();
-  return start;
-}
-
-bool process_running(long long pid) {
-  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return false;
-  // EPERM: it exists but belongs to someone else.
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
-std::string random_hex_suffix() {
-  std::random_device device;
-  const std::uint64_t bits = (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  char text[17]{};
-  const auto result = std::to_chars(text, text + 16, bits & 0xFFFF'FFFF'FFFFull, 16);
-  return std::string(text, result.ptr);
-}
 
 // ---------------------------------------------------------------------------------------
 // Attribute model shared by the GeoPackage, CSV and GeoJSON writers, so their columns
@@ -243,17 +191,13 @@ const std::vector<Column<UnitResult>>& unit_columns() {
   return columns;
 }
 
-/// Hotspots by severity (high first), then area (largest first), then id so equal rows
-/// come out the same on every run. Sorts pointers: the caller's order is left alone.
+/// Hotspots in report order; sorts pointers, so the caller's order is left alone.
 std::vector<const Hotspot*> hotspots_in_report_order(const std::vector<Hotspot>& hotspots) {
   std::vector<const Hotspot*> order;
   order.reserve(hotspots.size());
   for (const Hotspot& hotspot : hotspots) order.push_back(&hotspot);
-  std::stable_sort(order.begin(), order.end(), [](const Hotspot* a, const Hotspot* b) {
-    if (a->severity != b->severity) return a->severity > b->severity;
-    if (a->area_m2 != b->area_m2) return a->area_m2 > b->area_m2;
-    return a->id < b->id;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Hotspot* a, const Hotspot* b) { return in_report_order(*a, *b); });
   return order;
 }
 
@@ -282,27 +226,6 @@ class QuietGdalErrors {
   CPLErrorHandlerPusher pusher_{CPLQuietErrorHandler};
 };
 
-/// Removes a file this writer created unless keep() is called, so a failed write never
-/// leaves a truncated file behind.
-class PartialFileGuard {
- public:
-  explicit PartialFileGuard(fs::path path) : path_(std::move(path)) {}
-  ~PartialFileGuard() {
-    if (armed_) {
-      std::error_code ignored;
-      fs::remove(path_, ignored);
-    }
-  }
-  PartialFileGuard(const PartialFileGuard&) = delete;
-  PartialFileGuard& operator=(const PartialFileGuard&) = delete;
-  void arm() { armed_ = true; }
-  void keep() { armed_ = false; }
-
- private:
-  fs::path path_;
-  bool armed_ = false;
-};
-
 /// Removes an existing file first: drivers refuse to create over a file they cannot
 /// identify, and a stale file must never survive a rewrite.
 void remove_existing_file(const fs::path& path) {
@@ -314,14 +237,16 @@ void remove_existing_file(const fs::path& path) {
   if (error) throw_output_error(path, "cannot replace existing file: " + error.message());
 }
 
-GDALDatasetUniquePtr create_vector_dataset(const char* driver_name, const fs::path& path) {
+/// Creates `file`'s temporary; errors name the target.
+GDALDatasetUniquePtr create_vector_dataset(const char* driver_name, const AtomicFile& file) {
+  const fs::path& path = file.target();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
   if (driver == nullptr) {
     throw_output_error(path, std::string("GDAL driver ") + driver_name +
                                  " is not available (GDALAllRegister() not called?)");
   }
   remove_existing_file(path);
-  GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  GDALDatasetUniquePtr dataset(driver->Create(file.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!dataset) throw_gdal_error(path, std::string("cannot create ") + driver_name + " file");
   return dataset;
 }
@@ -342,18 +267,6 @@ bool load_grid_srs(const ScanResults& results, OGRSpatialReference& srs, const f
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return true;
-}
-
-/// Parses YYYY-MM-DD strictly; OGR's own string-to-date conversion guesses silently.
-bool parse_iso_date(std::string_view text, int& year, int& month, int& day) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  const auto parse = [&](std::size_t offset, std::size_t length, int& out) {
-    const char* first = text.data() + offset;
-    const auto result = std::from_chars(first, first + length, out);
-    return result.ec == std::errc{} && result.ptr == first + length;
-  };
-  return parse(0, 4, year) && parse(5, 2, month) && parse(8, 2, day) && month >= 1 &&
-         month <= 12 && day >= 1 && day <= 31;
 }
 
 /// Polygon and multipolygon WKT as a multipolygon (one geometry type per layer keeps QGIS
@@ -426,11 +339,10 @@ void set_field(OGRFeature& feature, int index, FieldKind kind, bool dates_as_tex
       feature.SetField(index, text->c_str());
       return;
     }
-    int year = 0, month = 0, day = 0;
-    if (!parse_iso_date(*text, year, month, day)) {
-      throw_output_error(path, context + ": date '" + *text + "' is not YYYY-MM-DD");
-    }
-    feature.SetField(index, year, month, day);
+    // Strictly YYYY-MM-DD: OGR's own string-to-date conversion guesses silently.
+    const auto date = iso_date_fields(*text);
+    if (!date) throw_output_error(path, context + ": date '" + *text + "' is not YYYY-MM-DD");
+    feature.SetField(index, date->year, static_cast<int>(date->month), static_cast<int>(date->day));
   } else if (const auto* real = std::get_if<double>(&value)) {
     if (std::isfinite(*real)) {
       feature.SetField(index, *real);
@@ -514,127 +426,6 @@ std::string csv_cell(const FieldValue& value, int decimals) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-// OutputStaging
-
-OutputStaging::OutputStaging(std::filesystem::path final_dir) {
-  std::error_code error;
-  final_dir_ = fs::absolute(final_dir, error);
-  if (error) final_dir_ = std::move(final_dir);
-  const std::string where = final_dir_.string() + ": ";
-
-  fs::create_directories(final_dir_, error);
-  if (error) throw OutputError(where + "cannot create output folder: " + error.message());
-  if (!fs::is_directory(final_dir_, error)) throw OutputError(where + "output path is not a folder");
-
-  remove_stale_staging_folders(final_dir_);
-
-  const std::string name_prefix =
-      std::string(kStagingPrefix) + std::to_string(static_cast<long long>(::getpid())) + "-";
-  constexpr int kMaxAttempts = 16;  // a collision of 48 random bits is already unlikely
-  for (int attempt = 0; attempt < kMaxAttempts && staging_dir_.empty(); ++attempt) {
-    const fs::path candidate = final_dir_ / (name_prefix + random_hex_suffix());
-    if (fs::create_directory(candidate, error)) {
-      staging_dir_ = candidate;
-    } else if (error) {
-      throw OutputError(where + "cannot create staging folder (is the folder writable?): " +
-                        error.message());
-    }
-  }
-  if (staging_dir_.empty()) throw OutputError(where + "cannot find a free staging folder name");
-}
-
-OutputStaging::~OutputStaging() {
-  if (staging_dir_.empty()) return;
-  std::error_code ignored;  // a destructor must not throw; a leftover is swept next run
-  fs::remove_all(staging_dir_, ignored);
-}
-
-std::filesystem::path OutputStaging::staged(std::string file_name) {
-  const fs::path name_path(file_name);
-  if (committed_) {
-    throw InternalError(staging_dir_.string() + ": staged(\"" + file_name + "\") after commit()");
-  }
-  if (file_name.empty() || file_name == "." || file_name == ".." ||
-      name_path.filename() != name_path) {
-    throw InternalError(staging_dir_.string() + ": staged file name \"" + file_name +
-                        "\" must be a bare file name");
-  }
-  if (std::find(staged_names_.begin(), staged_names_.end(), file_name) == staged_names_.end()) {
-    staged_names_.push_back(file_name);
-  }
-  return staging_dir_ / name_path;
-}
-
-void OutputStaging::commit() {
-  if (committed_) throw InternalError(staging_dir_.string() + ": commit() called twice");
-  std::error_code error;
-
-  // Check everything before moving anything, so a failed commit leaves the folder as it was.
-  for (const std::string& name : staged_names_) {
-    if (!fs::exists(staging_dir_ / name, error)) {
-      throw OutputError((final_dir_ / name).string() + ": output was never written");
-    }
-  }
-  // Every entry, not only the names handed out: some drivers write sidecar files
-  // (a shapefile's .dbf/.shx/.prj) next to the file they were given.
-  std::vector<fs::path> entries;
-  for (fs::directory_iterator it(staging_dir_, error), end; !error && it != end;
-       it.increment(error)) {
-    entries.push_back(it->path());
-  }
-  if (error) {
-    throw OutputError(staging_dir_.string() + ": cannot list staging folder: " + error.message());
-  }
-  std::sort(entries.begin(), entries.end());
-
-  for (const fs::path& entry : entries) {
-    const fs::path target = final_dir_ / entry.filename();
-    fs::rename(entry, target, error);
-    if (error) {
-      throw OutputError(target.string() + ": cannot move staged output into place: " +
-                        error.message());
-    }
-  }
-  committed_ = true;
-  // The outputs are in place; failing to remove the now empty folder must not fail the run.
-  fs::remove_all(staging_dir_, error);
-}
-
-std::size_t OutputStaging::remove_stale_staging_folders(const std::filesystem::path& final_dir) {
-  const Clock::time_point process_start = process_start_time();
-  const long long own_pid = ::getpid();
-  std::vector<fs::path> stale;
-  std::error_code error;
-  for (fs::directory_iterator it(final_dir, error), end; !error && it != end;
-       it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with(kStagingPrefix)) continue;
-    const std::string_view rest = std::string_view(name).substr(kStagingPrefix.size());
-    long long pid = 0;
-    const auto parsed = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
-    if (parsed.ec != std::errc{} || parsed.ptr == rest.data() + rest.size() || *parsed.ptr != '-') {
-      continue;  // not a name we make
-    }
-    struct stat info {};
-    if (::lstat(it->path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) continue;
-    const Clock::time_point modified =
-        Clock::time_point(std::chrono::duration_cast<Clock::duration>(
-            std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
-    if (modified >= process_start) continue;  // made by this process or a younger one
-    // A live owner is another run writing to the same folder right now. Our own pid on an
-    // old folder means the pid was reused (a container restarts at the same pid).
-    if (pid != own_pid && process_running(pid)) continue;
-    stale.push_back(it->path());
-  }
-  std::size_t removed = 0;
-  for (const fs::path& folder : stale) {
-    std::error_code ignored;
-    if (fs::remove_all(folder, ignored) != static_cast<std::uintmax_t>(-1) && !ignored) ++removed;
-  }
-  return removed;
-}
-
-// ---------------------------------------------------------------------------------------
 // Writers
 
 void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results) {
@@ -642,9 +433,8 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   OGRSpatialReference grid_srs;
   OGRSpatialReference* srs = load_grid_srs(results, grid_srs, path) ? &grid_srs : nullptr;
 
-  PartialFileGuard partial(path);
-  GDALDatasetUniquePtr dataset = create_vector_dataset("GPKG", path);
-  partial.arm();
+  AtomicFile file(path, "the GeoPackage");
+  GDALDatasetUniquePtr dataset = create_vector_dataset("GPKG", file);
 
   CPLStringList hotspot_options;
   hotspot_options.SetNameValue("IDENTIFIER", "hotspots 疑似问题图斑");
@@ -665,7 +455,7 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
               /*transactional=*/true, path);
 
   close_dataset(dataset, path);
-  partial.keep();
+  file.commit();
 }
 
 void write_hotspots_csv(const std::filesystem::path& path, const ScanResults& results) {
@@ -685,14 +475,13 @@ void write_hotspots_csv(const std::filesystem::path& path, const ScanResults& re
   }
 
   remove_existing_file(path);
-  PartialFileGuard partial(path);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  AtomicFile file(path, "the CSV file");
+  std::ofstream out(file.temporary(), std::ios::binary | std::ios::trunc);
   if (!out) throw_output_error(path, std::string("cannot open for writing: ") + std::strerror(errno));
-  partial.arm();
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
   if (!out) throw_output_error(path, std::string("write failed: ") + std::strerror(errno));
-  partial.keep();
+  file.commit();
 }
 
 void write_hotspots_geojson(const std::filesystem::path& path, const ScanResults& results) {
@@ -702,9 +491,8 @@ void write_hotspots_geojson(const std::filesystem::path& path, const ScanResults
     throw_output_error(path, "results carry no grid CRS, cannot reproject to WGS84");
   }
 
-  PartialFileGuard partial(path);
-  GDALDatasetUniquePtr dataset = create_vector_dataset("GeoJSON", path);
-  partial.arm();
+  AtomicFile file(path, "the GeoJSON file");
+  GDALDatasetUniquePtr dataset = create_vector_dataset("GeoJSON", file);
 
   // RFC7946=YES makes the driver reproject to WGS84 in lon/lat order, wind exterior rings
   // counter-clockwise and split at the antimeridian: everything RFC 7946 asks of us.
@@ -717,7 +505,7 @@ void write_hotspots_geojson(const std::filesystem::path& path, const ScanResults
               &grid_srs, options.List(), /*dates_as_text=*/true, /*transactional=*/false, path);
 
   close_dataset(dataset, path);
-  partial.keep();
+  file.commit();
 }
 
 }  // namespace zw

@@ -31,5 +31,21 @@ TEST(TextUtilTest, CsvQuotingAndLocaleFreeNumbers) {
   EXPECT_EQ(lower_trimmed("  Path\t"), "path");
 }
 
+TEST(TextUtilTest, TrimAndAsciiCase) {
+  EXPECT_EQ(trim(" \t key control\r\n"), "key control");
+  EXPECT_EQ(trim(" \n "), "");
+  EXPECT_EQ(trim_blanks(" \tline\r\n\t "), "line\r\n");
+  EXPECT_EQ(upper("b02_10m.jp2 重点"), "B02_10M.JP2 重点");
+  EXPECT_EQ(lower("MTD_MSIL1C.XML 重点"), "mtd_msil1c.xml 重点");
+  EXPECT_EQ(lower_trimmed("  False_Alarm\t"), "false_alarm");
+}
+
+TEST(TextUtilTest, PrintfStringCountsBytesLikePrintf) {
+  EXPECT_EQ(printf_string("%-6s|%3d|%.1f", "ab", 7, 2.25), "ab    |  7|2.2");
+  EXPECT_EQ(printf_string("%-4s|", "°"), "°  |");  // two bytes, so two spaces
+  EXPECT_EQ(printf_string("%s", std::string(5000, 'x').c_str()).size(), 5000u);
+  EXPECT_EQ(printf_string("%s", ""), "");
+}
+
 }  // namespace
 }  // namespace zw::text

@@ -50,14 +50,6 @@ TEST(DateFromName, NoDateInTheseNames) {
   EXPECT_EQ(date_from_name("scene_18500101.tif"), "");  // before Landsat
 }
 
-TEST(IsIsoDate, CalendarRules) {
-  EXPECT_TRUE(is_iso_date("2024-02-29"));
-  EXPECT_FALSE(is_iso_date("2023-02-29"));
-  EXPECT_FALSE(is_iso_date("2024-04-31"));
-  EXPECT_FALSE(is_iso_date("2024-4-01"));
-  EXPECT_FALSE(is_iso_date("20240401"));
-}
-
 // --- Landsat MTL: the real files -------------------------------------------------------------
 
 TEST(LandsatMtlReal, Landsat7Collection1) {

@@ -1,6 +1,7 @@
 // Inspector packets: driving order, the packet's files read back with GDAL's own KML, GPX
 // and CSV drivers, status marking in the store, region errors. The synthetic scans carry
 // no imagery, so chips are reported missing (the e2e test covers chips and the page).
+#include "zonewatch/pipeline/commands/dispatch.hpp"
 #include "zonewatch/pipeline/monitoring/dispatch.hpp"
 
 #include <gdal_priv.h>

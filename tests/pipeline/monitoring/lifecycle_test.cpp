@@ -90,21 +90,6 @@ TEST(LifecycleTest, AlertingSettledAndWatchedPartitionTheOpenStatuses) {
   EXPECT_FALSE(is_watched_for_recovery(S::new_));
 }
 
-TEST(LifecycleTest, DatesAreCheckedAndAdded) {
-  EXPECT_TRUE(is_iso_date("2024-02-29"));
-  EXPECT_FALSE(is_iso_date("2023-02-29"));
-  EXPECT_FALSE(is_iso_date("2023-13-01"));
-  EXPECT_FALSE(is_iso_date("2023-1-01"));
-  EXPECT_FALSE(is_iso_date("01/02/2023"));
-  EXPECT_EQ(add_days("2018-04-02", 30), "2018-05-02");
-  EXPECT_EQ(add_days("2023-12-15", 30), "2024-01-14");
-  EXPECT_EQ(add_days("2024-02-28", 1), "2024-02-29");
-  EXPECT_EQ(add_days("2024-03-01", -1), "2024-02-29");
-  EXPECT_EQ(add_days("1999-12-31", 366), "2000-12-31");
-  EXPECT_TRUE(is_iso_date(today_utc()));
-  EXPECT_EQ(now_utc().size(), 20u);
-}
-
 TEST(LifecycleTest, RecoveryCountsConsecutiveScansBackAtBaseline) {
   RecoveryOptions options;
   options.greenness_tolerance = 0.05;

@@ -1,5 +1,5 @@
-// Result writers and output staging: write into a staging folder, commit, read back with OGR
-// and by parsing the files directly.
+// Result writers: write into a staging folder, commit, read back with OGR and by parsing the
+// files directly.
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 
 #include <unistd.h>
@@ -23,6 +23,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
@@ -40,185 +41,10 @@ class GdalEnvironment : public ::testing::Environment {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// A fresh folder per test, removed afterwards.
-class OutputTestFolder : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device device;
-    root_ = fs::temp_directory_path() /
-            ("zonewatch-outputs-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
-
-  [[nodiscard]] static std::vector<std::string> entry_names(const fs::path& folder) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder)) names.push_back(entry.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  [[nodiscard]] static bool has_staging_folder(const fs::path& folder) {
-    for (const std::string& name : entry_names(folder)) {
-      if (name.starts_with(OutputStaging::kStagingPrefix)) return true;
-    }
-    return false;
-  }
-
-  fs::path root_;
-};
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// Expects `call` to throw E whose message starts with `prefix`.
-template <class E, class F>
-void expect_throw_starting_with(F&& call, const std::string& prefix) {
-  try {
-    call();
-    ADD_FAILURE() << "expected an exception for " << prefix;
-  } catch (const E& error) {
-    EXPECT_EQ(std::string(error.what()).rfind(prefix, 0), 0u) << error.what();
-  }
-}
-
-// ------------------------------------------------------------------------------------------
-// OutputStaging
-
-using OutputStagingTest = OutputTestFolder;
-
-TEST_F(OutputStagingTest, CommitMovesFilesIntoPlaceAndRemovesStaging) {
-  const fs::path out = root_ / "out";
-  {
-    OutputStaging staging(out);
-    EXPECT_TRUE(fs::is_directory(staging.staging_dir()));
-    EXPECT_EQ(staging.staging_dir().parent_path(), fs::absolute(out));
-    const std::string name = staging.staging_dir().filename();
-    EXPECT_TRUE(name.starts_with(std::string(OutputStaging::kStagingPrefix) +
-                                 std::to_string(::getpid()) + "-"));
-
-    const fs::path report = staging.staged("report.csv");
-    EXPECT_EQ(report, staging.staging_dir() / "report.csv");
-    EXPECT_EQ(staging.staged("report.csv"), report);  // same name, same path
-    write_text(report, "a,b\r\n");
-    write_text(staging.staged("alerts.json"), "{}");
-    EXPECT_FALSE(fs::exists(out / "report.csv")) << "visible before commit";
-
-    staging.commit();
-    EXPECT_TRUE(staging.committed());
-    EXPECT_FALSE(fs::exists(staging.staging_dir()));
-  }
-  EXPECT_EQ(entry_names(out), (std::vector<std::string>{"alerts.json", "report.csv"}));
-  EXPECT_EQ(read_bytes(out / "report.csv"), "a,b\r\n");
-}
-
-TEST_F(OutputStagingTest, CommitReplacesExistingFiles) {
-  write_text(root_ / "report.csv", "old");
-  OutputStaging staging(root_);
-  write_text(staging.staged("report.csv"), "new");
-  EXPECT_EQ(read_bytes(root_ / "report.csv"), "old");
-  staging.commit();
-  EXPECT_EQ(read_bytes(root_ / "report.csv"), "new");
-}
-
-TEST_F(OutputStagingTest, DestructionWithoutCommitLeavesNothingVisible) {
-  write_text(root_ / "previous.csv", "kept");
-  {
-    OutputStaging staging(root_);
-    write_text(staging.staged("previous.csv"), "half written");
-    write_text(staging.staged("alerts.gpkg"), "half written");
-    EXPECT_TRUE(has_staging_folder(root_));
-  }
-  EXPECT_EQ(entry_names(root_), std::vector<std::string>{"previous.csv"});
-  EXPECT_EQ(read_bytes(root_ / "previous.csv"), "kept");
-}
-
-TEST_F(OutputStagingTest, CreatesMissingNestedFolder) {
-  const fs::path out = root_ / "a" / "b" / "c";
-  OutputStaging staging(out);
-  EXPECT_TRUE(fs::is_directory(out));
-}
-
-TEST_F(OutputStagingTest, UnwritableFolderThrowsOutputErrorNamingTheFolder) {
-  // Tests run as root, where permissions do not stop writes; a path under a regular file
-  // cannot be created by anyone.
-  write_text(root_ / "blocker", "a regular file");
-  const fs::path out = root_ / "blocker" / "out";
-  expect_throw_starting_with<OutputError>([&] { OutputStaging staging(out); }, out.string());
-  expect_throw_starting_with<OutputError>([&] { OutputStaging staging(root_ / "blocker"); },
-                                          (root_ / "blocker").string());
-}
-
-TEST_F(OutputStagingTest, RejectsNamesThatAreNotBareFileNames) {
-  OutputStaging staging(root_);
-  for (const std::string bad : {"", ".", "..", "../escape.csv", "sub/file.csv", "/etc/passwd"}) {
-    EXPECT_THROW((void)staging.staged(bad), InternalError) << bad;
-  }
-  staging.commit();
-  EXPECT_THROW((void)staging.staged("late.csv"), InternalError);
-}
-
-TEST_F(OutputStagingTest, CommitFailsWithoutTouchingTheFolderWhenAnOutputWasNeverWritten) {
-  OutputStaging staging(root_);
-  write_text(staging.staged("written.csv"), "x");
-  (void)staging.staged("forgotten.gpkg");
-  expect_throw_starting_with<OutputError>([&] { staging.commit(); },
-                                          (root_ / "forgotten.gpkg").string());
-  EXPECT_FALSE(fs::exists(root_ / "written.csv"));
-  EXPECT_FALSE(staging.committed());
-}
-
-TEST_F(OutputStagingTest, RemovesStaleFoldersOfKilledRunsOnly) {
-  const std::string prefix(OutputStaging::kStagingPrefix);
-  const auto make_folder = [&](const std::string& name, bool old) {
-    const fs::path folder = root_ / name;
-    fs::create_directory(folder);
-    write_text(folder / "alerts.gpkg", "half written");
-    // Set the time after writing into it: adding a file updates a folder's mtime.
-    if (old) fs::last_write_time(folder, fs::file_time_type::clock::now() - std::chrono::hours(24));
-  };
-  // Above any Linux pid_max (2^22), so certainly not running.
-  const std::string dead_pid = "2147483000";
-  make_folder(prefix + dead_pid + "-killed", true);
-  make_folder(prefix + std::to_string(::getppid()) + "-live", true);  // owner still running
-  make_folder(prefix + dead_pid + "-young", false);  // younger than this process
-  make_folder(prefix + "not-a-pid", true);
-  make_folder("unrelated", true);
-
-  EXPECT_EQ(OutputStaging::remove_stale_staging_folders(root_), 1u);
-  EXPECT_FALSE(fs::exists(root_ / (prefix + dead_pid + "-killed")));
-  EXPECT_EQ(entry_names(root_).size(), 4u);
-
-  // Construction sweeps too.
-  make_folder(prefix + dead_pid + "-killed-again", true);
-  {
-    OutputStaging staging(root_);
-    EXPECT_FALSE(fs::exists(root_ / (prefix + dead_pid + "-killed-again")));
-  }
-  EXPECT_EQ(entry_names(root_).size(), 4u);
-}
-
-TEST_F(OutputStagingTest, TwoRunsIntoOneFolderDoNotDisturbEachOther) {
-  OutputStaging first(root_);
-  OutputStaging second(root_);
-  EXPECT_NE(first.staging_dir(), second.staging_dir());
-  EXPECT_TRUE(fs::is_directory(first.staging_dir()));
-  write_text(first.staged("a.csv"), "1");
-  write_text(second.staged("b.csv"), "2");
-  second.commit();
-  first.commit();
-  EXPECT_EQ(entry_names(root_), (std::vector<std::string>{"a.csv", "b.csv"}));
-}
+using OutputTestFolder = test::TempFolderTest;
+using test::expect_throw_starting_with;
+using test::read_bytes;
+using test::write_text;
 
 // ------------------------------------------------------------------------------------------
 // Writers

@@ -11,10 +11,10 @@
 namespace zw {
 
 struct EvalOptions {
-  std::string suite_dir;  // folder of sites: <site>/imgs_1, imgs_2, change.tif
+  std::string suite_dir;                             // folder of sites: <site>/imgs_1, imgs_2, change.tif
   std::string before, after, truth, truth_negative;  // one pair
-  std::string sensor;  // profile; default sentinel2-l1c for suites, required for pairs
-  std::vector<std::string> change_types;  // counted as change; empty = all
+  std::string sensor;                                // profile; default sentinel2-l1c for suites, required for pairs
+  std::vector<std::string> change_types;             // counted as change; empty = all
   DetectionOptions detection;
   ProcessingOptions processing;
 };
@@ -47,5 +47,12 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
 
 /// A table per site, the pooled figures on the last line.
 std::string format_eval_report(const EvalReport& report);
+
+namespace commands {
+/// `zonewatch eval`: the detection section of `config_path` (none: defaults) with `sets`
+/// applied, scored as run_eval does; returns the report for the terminal.
+std::string eval(EvalOptions options, const std::string& config_path, const std::vector<std::string>& sets,
+                 const ProgressCallback& progress);
+}  // namespace commands
 
 }  // namespace zw

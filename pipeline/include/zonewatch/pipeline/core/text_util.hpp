@@ -1,11 +1,14 @@
 #pragma once
-// Text helpers shared by the store, dispatch and verdict code (internal to the pipeline):
-// CSV writing and reading, XML/HTML escaping, base64, locale-independent numbers, DMS.
+// Text helpers shared by the pipeline: CSV writing and reading, XML/HTML escaping, base64,
+// locale-independent numbers, DMS, trimming and ASCII case.
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace zw::text {
+
+/// printf into a string of any length; widths count bytes, exactly as printf does.
+[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...);
 
 /// Fixed-point text independent of the global locale; "" for NaN and infinities.
 std::string fixed(double value, int decimals);
@@ -41,6 +44,12 @@ std::size_t display_width(std::string_view utf8);
 /// which misaligns Chinese text).
 std::string pad_right(std::string_view utf8, std::size_t width);
 
+/// Trimmed of ASCII white space (blank, tab, line ends, form feed, vertical tab).
+std::string trim(std::string_view text);
+/// Trimmed of blanks and tabs only (a line end inside a CSV field is kept).
+std::string trim_blanks(std::string_view text);
+/// ASCII upper case (other bytes unchanged).
+std::string upper(std::string_view text);
 /// ASCII lower case (other bytes unchanged).
 std::string lower(std::string_view text);
 /// ASCII lower case (other bytes unchanged) and trimmed of blanks.

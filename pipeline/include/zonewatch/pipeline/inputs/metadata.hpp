@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "zonewatch/kernels/quality.hpp"
-#include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 
 namespace zw {
 
@@ -133,7 +132,5 @@ std::string profile_from_chinese_name(std::string_view file_name);
 /// start of YYYYMMDDTHHMMSS), a valid calendar date between 1972 and 2099, delimited by
 /// non-digits; the first one when there are several. "" when there is none.
 std::string date_from_name(std::string_view name);
-
-// is_iso_date (YYYY-MM-DD with a real month and day) is in lifecycle.hpp.
 
 }  // namespace zw

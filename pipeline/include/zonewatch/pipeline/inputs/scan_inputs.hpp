@@ -52,16 +52,6 @@ ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options
 /// none is left.
 AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options);
 
-/// `zonewatch composite`: one period's composite alone, written to `out` (a GeoTIFF,
-/// replaced atomically). The grid as a scan's with the period as its footprint side.
-struct CompositeCommand {
-  PeriodOptions period;
-  GridOptions grid;
-  ProcessingOptions processing;
-  std::string out;
-};
-CompositeResult run_composite_command(const CompositeCommand& command, const ProgressCallback& progress);
-
 /// The scene detection reads for `side`: the single scene, or the period's composite built
 /// into `composite_path` (its summary in `composite`).
 Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,

@@ -24,8 +24,14 @@ struct ControlUnit {
 
 }  // namespace zw
 
+class OGRGeometry;
+
 namespace zw {
 struct AnalysisGrid;
+
+/// The polygonal parts of `geometry` (in the grid's CRS; lines and points in a collection
+/// are left out) as rings in the grid's pixel coordinates, for kernels' coverage.
+kernels::MultiPolygonRings pixel_rings(const OGRGeometry& geometry, const AnalysisGrid& grid);
 
 /// Reads the control units of `options`, repairs invalid geometries (MakeValid, logged and
 /// marked), reprojects them onto the grid's CRS and computes their pixel rings.

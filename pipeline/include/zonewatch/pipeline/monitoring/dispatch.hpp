@@ -1,6 +1,7 @@
 #pragma once
-// Inspector packets (`zonewatch dispatch`): what an inspector takes to the field for the
-// open hotspots of one region, ordered by severity and then by a short driving order.
+// Inspector packets: what an inspector takes to the field for the open hotspots of one
+// region, ordered by severity and then by a short driving order (the command that selects
+// the hotspots, writes the packet and marks the store: commands/dispatch.hpp).
 //
 //   hotspots.kml          polygons and points styled by severity, every attribute in the
 //                         description and as ExtendedData (Google Earth, 奥维 / 两步路 and
@@ -15,41 +16,18 @@
 //                         decimal degrees and DMS (WGS84 and CGCS2000), area in m² and 亩,
 //                         unit and rule, a geo: link for phone navigation, and verdict fields
 //                         that export a CSV for `zonewatch verify`
-// New hotspots in the packet become "dispatched" in the store (one transaction), and the
-// packet appears in the folder all at once (written under temporary names, then renamed).
 #include <array>
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <ogr_geometry.h>
+
+#include "zonewatch/pipeline/monitoring/chips.hpp"
+#include "zonewatch/pipeline/monitoring/store.hpp"
+
 namespace zw {
-
-struct DispatchOptions {
-  std::string store_path;
-  /// The hotspots' region attribute exactly (重庆市江津区), or an administrative code that
-  /// starts their unit codes, with or without the "ZH" prefix (500116, ZH500116).
-  std::string region;
-  std::string out_dir;
-  std::optional<std::array<double, 2>> start;  // lon, lat (WGS84) of the inspector's start
-  int chip_pixels = 240;       // chip side in the PNGs, pixels
-  bool mark_dispatched = true;  // new -> dispatched in the store
-};
-
-struct DispatchResult {
-  std::string dispatch_id;
-  std::filesystem::path out_dir;
-  std::vector<std::string> hotspot_ids;  // in packet (driving) order
-  int chips = 0;                         // PNGs written
-  double route_km = 0.0;                 // straight-line length of the driving order
-  std::vector<std::string> warnings;     // chips that could not be made, and why
-};
-
-/// Writes the packet. Throws UsageError when no hotspot of the store belongs to the region
-/// (naming the regions it has), InputError for a missing store, OutputError when writing
-/// fails. A region without open hotspots gives a packet that says so.
-DispatchResult run_dispatch(const DispatchOptions& options);
 
 /// A stop of the driving order.
 struct RouteStop {
@@ -65,5 +43,29 @@ double haversine_km(double lon1, double lat1, double lon2, double lat2);
 /// or to where the previous severity ended (or, first of all, at the first stop).
 std::vector<std::size_t> driving_order(const std::vector<RouteStop>& stops,
                                        const std::optional<std::array<double, 2>>& start);
+
+/// True when the hotspot's region attribute is `region`, or its unit code starts with the
+/// administrative code `region` (with or without the "ZH" prefix).
+[[nodiscard]] bool in_region(const StoredHotspot& hotspot, const std::string& region);
+
+/// One stop of a packet.
+struct PacketHotspot {
+  StoredHotspot h;
+  int order = 0;
+  std::string status;  // after this dispatch
+  ChipPair chips;
+  OGRGeometryUniquePtr wgs84;  // footprint in lon/lat
+};
+
+/// A file of a packet: its name in the packet folder and its bytes.
+struct PacketFile {
+  std::string name;
+  std::string content;
+};
+
+/// The packet's files in writing order: hotspots.kml, hotspots.gpx, hotspots.csv, the
+/// chips of every stop that has them, index.html.
+std::vector<PacketFile> packet_files(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
+                                     const std::string& region, const std::string& now, double route_km);
 
 }  // namespace zw

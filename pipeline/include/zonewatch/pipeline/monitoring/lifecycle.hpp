@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "zonewatch/pipeline/config/config.hpp"
+// Verdict and deadline dates; store.cpp and ingest.cpp still reach now_utc() through here.
+#include "zonewatch/pipeline/core/date.hpp"
 
 namespace zw {
 
@@ -36,6 +38,9 @@ enum class HotspotStatus {
 [[nodiscard]] std::string_view chinese_name(HotspotStatus status);
 /// Accepts the names above (any case); nullopt otherwise.
 [[nodiscard]] std::optional<HotspotStatus> hotspot_status_from_string(std::string_view text);
+
+/// Every status, in lifecycle order (the order above).
+[[nodiscard]] std::vector<HotspotStatus> all_hotspot_statuses();
 
 /// Alerting hotspots are reported when seen again and go into inspectors' packets.
 [[nodiscard]] bool is_alerting(HotspotStatus status);
@@ -65,18 +70,6 @@ enum class Verdict { confirmed, false_alarm, legal, rectified, closed };
 
 /// Dispatching moves new hotspots to dispatched and leaves every other status alone.
 [[nodiscard]] HotspotStatus status_after_dispatch(HotspotStatus from);
-
-// ---------------------------------------------------------------------------------------
-// Dates (YYYY-MM-DD, proleptic Gregorian)
-
-/// True for a real calendar date in YYYY-MM-DD form.
-[[nodiscard]] bool is_iso_date(std::string_view text);
-/// `date` plus `days` (may be negative). Precondition: is_iso_date(date).
-[[nodiscard]] std::string add_days(std::string_view date, int days);
-/// Today's date in UTC.
-[[nodiscard]] std::string today_utc();
-/// Now as YYYY-MM-DDTHH:MM:SSZ.
-[[nodiscard]] std::string now_utc();
 
 // ---------------------------------------------------------------------------------------
 // Recovery

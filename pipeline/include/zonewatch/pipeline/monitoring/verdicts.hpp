@@ -1,6 +1,5 @@
 #pragma once
-// Verdicts back from the field (`zonewatch verify`) and the programme report
-// (`zonewatch report`).
+// Verdicts back from the field (`zonewatch verify`).
 //
 // A verdict file is CSV (UTF-8, with or without BOM): the one an inspector packet's page
 // exports, the packet's hotspots.csv with its verdict columns filled by hand, or any table
@@ -22,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+// The programme report moved to report.hpp; store_test.cpp still finds it here.
+#include "zonewatch/pipeline/monitoring/report.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
 
 namespace zw {
@@ -51,24 +52,5 @@ VerifyResult import_verdicts(const VerifyOptions& options);
 /// Verified share of alerts, overall and by unit type, change type (at first sighting) and
 /// region, from the hotspots' verification verdicts.
 std::vector<PrecisionRow> compute_precision(const std::vector<StoredHotspot>& hotspots);
-
-struct StoreReport {
-  std::string path;
-  std::string crs_name;
-  std::string today;
-  std::vector<StoredScan> scans;
-  std::vector<std::pair<std::string, int>> by_status;  // every status, in lifecycle order
-  int hotspots = 0;
-  std::vector<StoredHotspot> overdue;          // rectification due before today
-  std::vector<StoredHotspot> close_proposals;  // land recovered, awaiting closing
-  std::vector<PrecisionRow> precision;         // as the last verify stored it
-  int verdicts = 0;
-  int dispatches = 0;
-};
-
-/// Reads a store (read-only) into a report. `today` empty: today (UTC).
-StoreReport build_store_report(const std::string& store_path, const std::string& today = "");
-std::string format_store_report(const StoreReport& report);
-nlohmann::json to_json(const StoreReport& report);
 
 }  // namespace zw
