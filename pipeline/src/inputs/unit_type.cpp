@@ -1,10 +1,10 @@
+#include "zonewatch/pipeline/inputs/unit_type.hpp"
+
 #include <array>
 #include <string>
 
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/inputs/units.hpp"
-#include "zonewatch/pipeline/stages/results.hpp"
 
 namespace zw {
 namespace {
@@ -13,12 +13,6 @@ constexpr EnumNames kUnitTypeNames{std::array{
     EnumName<UnitType>{UnitType::priority, "priority", "优先保护单元"},
     EnumName<UnitType>{UnitType::key, "key", "重点管控单元"},
     EnumName<UnitType>{UnitType::general, "general", "一般管控单元"},
-}};
-
-constexpr EnumNames kSeverityNames{std::array{
-    EnumName<Severity>{Severity::low, "low"},
-    EnumName<Severity>{Severity::medium, "medium"},
-    EnumName<Severity>{Severity::high, "high"},
 }};
 
 }  // namespace
@@ -38,7 +32,5 @@ std::optional<UnitType> unit_type_from_string(std::string_view text) {
   if (trimmed == "一般管控" || lower == "general control") return UnitType::general;
   return std::nullopt;
 }
-
-std::string_view to_string(Severity s) { return kSeverityNames.name(s); }
 
 }  // namespace zw

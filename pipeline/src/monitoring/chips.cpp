@@ -81,13 +81,8 @@ class ChipMaker::Renderer {
           }
         }
         SceneReader reader(scene, grid, {roles.begin(), roles.end()});
-        RawSceneTile raw;
-        reader.read(grid.full(), raw);
-        for (std::size_t b = 0; b < 3; ++b) {
-          bands[static_cast<std::size_t>(s)][b] = kernels::Tile<float>(n, n);
-          raw_to_reflectance(raw.bands[static_cast<std::size_t>(roles[b])], scene.profile, raw.valid,
-                             bands[static_cast<std::size_t>(s)][b].view());
-        }
+        ReflectanceTile reflectance = reader.read_reflectance(grid.full());
+        for (std::size_t b = 0; b < 3; ++b) bands[static_cast<std::size_t>(s)][b] = std::move(reflectance[roles[b]]);
       }
       // One 2-98 % stretch per band over both dates, so colour differences are real.
       std::array<std::pair<float, float>, 3> stretch{};

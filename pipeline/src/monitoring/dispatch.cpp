@@ -8,6 +8,7 @@
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/inputs/unit_type.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/stages/severity.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
@@ -131,11 +132,10 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Packet contents
 
-std::string severity_zh(const std::string& severity) {
-  if (severity == "high") return "高";
-  if (severity == "medium") return "中";
-  return "低";
-}
+/// The stored severity, typed; text the table does not know is shown as low, as packets always did.
+Severity severity_of(const StoredHotspot& h) { return severity_from_string(h.severity).value_or(Severity::low); }
+
+std::string severity_zh(const StoredHotspot& h) { return std::string(chinese_name(severity_of(h))); }
 
 std::string change_zh(const std::string& change_type) {
   const auto type = kernels::change_type_from_string(change_type);
@@ -163,7 +163,7 @@ std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot&
   std::vector<std::pair<std::string, std::string>> a{
       {"Order 顺序", std::to_string(p.order)},
       {"Hotspot 图斑编号", h.id},
-      {"Severity 严重程度", h.severity + " " + severity_zh(h.severity)},
+      {"Severity 严重程度", h.severity + " " + severity_zh(h)},
       {"Status 状态", p.status + " " + status_zh(p.status)},
       {"Change 变化类型", h.last_change_type + " " + change_zh(h.last_change_type)},
       {"Area 面积", text::fixed(h.area_m2, 0) + " m² / " + text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩"},
@@ -188,10 +188,13 @@ std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot&
   return a;
 }
 
-std::string kml_color(const std::string& severity, const char* alpha) {
+std::string kml_color(Severity severity, const char* alpha) {
   // aabbggrr
-  if (severity == "high") return std::string(alpha) + "0000ff";
-  if (severity == "medium") return std::string(alpha) + "0080ff";
+  switch (severity) {
+    case Severity::high: return std::string(alpha) + "0000ff";
+    case Severity::medium: return std::string(alpha) + "0080ff";
+    case Severity::low: break;
+  }
   return std::string(alpha) + "00dcff";
 }
 
@@ -214,8 +217,9 @@ std::string cdata(const std::string& html) {
 std::string write_kml(const std::vector<PacketHotspot>& packet, const std::string& title) {
   std::string k = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n";
   k += "<name>" + text::xml_escape(title) + "</name>\n";
-  for (const char* severity : {"high", "medium", "low"}) {
-    k += std::string("<Style id=\"severity-") + severity + "\"><IconStyle><color>" + kml_color(severity, "ff") +
+  for (const Severity severity : {Severity::high, Severity::medium, Severity::low}) {
+    k += "<Style id=\"severity-" + std::string(to_string(severity)) + "\"><IconStyle><color>" +
+         kml_color(severity, "ff") +
          "</color><scale>1.2</scale></IconStyle><LabelStyle><scale>0.9</scale></LabelStyle><LineStyle><color>" +
          kml_color(severity, "ff") + "</color><width>3</width></LineStyle><PolyStyle><color>" +
          kml_color(severity, "55") + "</color></PolyStyle></Style>\n";
@@ -261,8 +265,8 @@ std::string write_gpx(const std::vector<PacketHotspot>& packet, const std::strin
   std::string g = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gpx version=\"1.1\" creator=\"zonewatch " +
                   std::string(kVersion) + "\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n";
   g += "<metadata><name>" + text::xml_escape(title) + "</name><time>" + now + "</time></metadata>\n";
-  const auto symbol = [](const std::string& severity) {
-    return severity == "high" ? "Flag, Red" : severity == "medium" ? "Flag, Orange" : "Flag, Yellow";
+  const auto symbol = [](Severity severity) {
+    return severity == Severity::high ? "Flag, Red" : severity == Severity::medium ? "Flag, Orange" : "Flag, Yellow";
   };
   for (const PacketHotspot& p : packet) {
     const StoredHotspot& h = p.h;
@@ -271,7 +275,7 @@ std::string write_gpx(const std::vector<PacketHotspot>& packet, const std::strin
          text::xml_escape(h.last_change_type) + " " + text::fixed(h.area_m2, 0) + " m2</cmt><desc>" +
          text::xml_escape(h.unit_code + " " + h.unit_name + "; " + h.rule + "; " + change_zh(h.last_change_type) + " " +
                           text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩") +
-         "</desc><sym>" + symbol(h.severity) + "</sym><type>" + text::xml_escape(h.severity) + "</type></wpt>\n";
+         "</desc><sym>" + symbol(severity_of(h)) + "</sym><type>" + text::xml_escape(h.severity) + "</type></wpt>\n";
   }
   g += "<rte><name>" + text::xml_escape(title) + " driving order</name>\n";
   for (const PacketHotspot& p : packet) {
@@ -368,8 +372,9 @@ MapFrame map_frame(const std::vector<PacketHotspot>& packet) {
 
 std::string svg_map(const std::vector<PacketHotspot>& packet) {
   const MapFrame f = map_frame(packet);
-  const auto colour = [](const std::string& severity) {
-    return severity == "high" ? "#d7191c" : severity == "medium" ? "#fd8d3c" : "#e6c700";
+  const auto colour = [](const StoredHotspot& h) {
+    const Severity severity = severity_of(h);
+    return severity == Severity::high ? "#d7191c" : severity == Severity::medium ? "#fd8d3c" : "#e6c700";
   };
   std::string s = "<svg id=\"map-svg\" viewBox=\"0 0 800 560\" role=\"img\" aria-label=\"map of the hotspots\">";
   s += "<rect x=\"0\" y=\"0\" width=\"800\" height=\"560\" fill=\"#f4f1ea\"/>";
@@ -387,8 +392,8 @@ std::string svg_map(const std::vector<PacketHotspot>& packet) {
       ring_path(*polygon->getExteriorRing());
       for (int i = 0; i < polygon->getNumInteriorRings(); ++i) ring_path(*polygon->getInteriorRing(i));
     }
-    s += "<path class=\"patch\" d=\"" + d + "\" fill=\"" + colour(p.h.severity) + "\" fill-opacity=\"0.45\" stroke=\"" +
-         colour(p.h.severity) + "\" stroke-width=\"1.5\" fill-rule=\"evenodd\"/>";
+    s += "<path class=\"patch\" d=\"" + d + "\" fill=\"" + colour(p.h) + "\" fill-opacity=\"0.45\" stroke=\"" +
+         colour(p.h) + "\" stroke-width=\"1.5\" fill-rule=\"evenodd\"/>";
   }
   if (packet.size() > 1) {
     std::string points;
@@ -401,7 +406,7 @@ std::string svg_map(const std::vector<PacketHotspot>& packet) {
   for (const PacketHotspot& p : packet) {
     const std::string cx = text::fixed(f.x(p.h.lon_wgs84), 1), cy = text::fixed(f.y(p.h.lat_wgs84), 1);
     s += "<a href=\"#h-" + text::xml_escape(p.h.id) + "\"><circle class=\"marker\" cx=\"" + cx + "\" cy=\"" + cy +
-         "\" r=\"9\" fill=\"" + colour(p.h.severity) + "\" stroke=\"#fff\" stroke-width=\"1.5\"><title>" +
+         "\" r=\"9\" fill=\"" + colour(p.h) + "\" stroke=\"#fff\" stroke-width=\"1.5\"><title>" +
          text::xml_escape(std::to_string(p.order) + " " + p.h.id) + "</title></circle><text x=\"" + cx + "\" y=\"" +
          text::fixed(f.y(p.h.lat_wgs84) + 4, 1) + "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#fff\">" +
          std::to_string(p.order) + "</text></a>";
@@ -529,7 +534,7 @@ std::string write_html(const std::vector<PacketHotspot>& packet, const std::stri
          "\" data-id=\"" + xml_escape(s.id) + "\" data-lat=\"" + text::fixed(s.lat_wgs84, 6) + "\" data-lon=\"" +
          text::fixed(s.lon_wgs84, 6) + "\">\n";
     h += "<h2><span class=\"order\">" + std::to_string(p.order) + "</span><span class=\"hotspot-id\">" +
-         xml_escape(s.id) + "</span><span class=\"badge severity\">" + xml_escape(s.severity + " " + severity_zh(s.severity)) +
+         xml_escape(s.id) + "</span><span class=\"badge severity\">" + xml_escape(s.severity + " " + severity_zh(s)) +
          "</span><span class=\"badge status\">" + xml_escape(p.status + " " + status_zh(p.status)) + "</span></h2>\n";
     if (p.chips.problem.empty()) {
       h += "<div class=\"chips\"><figure><img class=\"chip before\" alt=\"before " + xml_escape(p.chips.before_date) +

@@ -10,14 +10,16 @@
 
 #include <ogrsf_frmts.h>
 
-#include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/indices.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/gdal/geo_util.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
+#include "zonewatch/pipeline/inputs/units.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
@@ -879,46 +881,25 @@ GreennessProbe make_greenness_probe(const Scene& after, const AnalysisGrid& grid
     if (!after.has(role)) return {};  // no greenness from this scene
   }
   auto reader = std::make_shared<SceneReader>(after, grid, roles);
-  return [reader, grid, roles, ndvi](const std::string& wkt) -> FootprintGreenness {
+  return [reader, grid, ndvi](const std::string& wkt) -> FootprintGreenness {
     FootprintGreenness out{kernels::kNaN, 0.0};
     OgrPtr g = geo::as_multipolygon(geo::from_wkt(wkt, "footprint"));
     if (!g || g->IsEmpty()) return out;
-    kernels::MultiPolygonRings rings;
-    for (const OGRGeometry* part : *g->toMultiPolygon()) {
-      const OGRPolygon* polygon = part->toPolygon();
-      kernels::PolygonRings pr;
-      const auto add_ring = [&](const OGRLinearRing& ring) {
-        kernels::Ring r;
-        for (int i = 0; i < ring.getNumPoints(); ++i) {
-          const auto p = grid.to_pixel(ring.getX(i), ring.getY(i));
-          r.x.push_back(p[0]);
-          r.y.push_back(p[1]);
-        }
-        pr.rings.push_back(std::move(r));
-      };
-      add_ring(*polygon->getExteriorRing());
-      for (int i = 0; i < polygon->getNumInteriorRings(); ++i) add_ring(*polygon->getInteriorRing(i));
-      rings.push_back(std::move(pr));
-    }
+    const kernels::MultiPolygonRings rings = pixel_rings(*g, grid);
     const kernels::Window window = kernels::covered_window(rings, grid.width, grid.height);
     if (window.empty()) return out;
     kernels::Tile<double> fractions(window.width, window.height);
     kernels::coverage_fractions(rings, window, fractions.view());
-    RawSceneTile raw;
-    reader->read(window, raw);
-    std::array<kernels::Tile<float>, kernels::kBandRoleCount> bands;
-    for (BandRole role : roles) {
-      auto& tile = bands[static_cast<std::size_t>(role)];
-      tile = kernels::Tile<float>(window.width, window.height);
-      raw_to_reflectance(raw.bands[static_cast<std::size_t>(role)], reader->scene().profile, raw.valid, tile.view());
-    }
+    const ReflectanceTile bands = reader->read_reflectance(window);
+    // A plain coverage-weighted mean, not kernels::ZonalAccumulator: that one takes float
+    // coverage and rounds its summands to fixed grids, which would change stored greenness.
     double sum = 0.0, valid = 0.0, total = 0.0;
     for (int y = 0; y < window.height; ++y) {
       for (int x = 0; x < window.width; ++x) {
         const double f = fractions(x, y);
         if (f <= 0) continue;
         total += f;
-        const auto at = [&](BandRole r) { return bands[static_cast<std::size_t>(r)](x, y); };
+        const auto at = [&](BandRole r) { return bands[r](x, y); };
         const float value = ndvi ? kernels::ndvi(at(BandRole::nir), at(BandRole::red))
                                  : kernels::gli(at(BandRole::red), at(BandRole::green), at(BandRole::blue));
         if (!kernels::is_valid(value)) continue;

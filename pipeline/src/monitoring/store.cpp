@@ -12,18 +12,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <random>
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
-#include "zonewatch/pipeline/gdal/geo_util.hpp"
+#include "zonewatch/pipeline/core/atomic_output.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/gdal/geo_util.hpp"
+#include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
@@ -89,9 +90,8 @@ struct WriteVisitor {
   void boolean(const std::string& n, bool& v) { f.SetField(field_index(f, n), v ? 1 : 0); }
   void date(const std::string& n, std::string& v) {
     const int index = field_index(f, n);
-    int y = 0, m = 0, d = 0;
-    if (v.size() == 10 && std::sscanf(v.c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3) {
-      f.SetField(index, y, m, d);
+    if (const auto date = iso_date_fields(v)) {
+      f.SetField(index, date->year, static_cast<int>(date->month), static_cast<int>(date->day));
     } else {
       f.SetFieldNull(index);
     }
@@ -456,13 +456,6 @@ bool journal_left_behind(const fs::path& path) {
   return false;
 }
 
-std::string random_suffix() {
-  std::random_device device;
-  char text[17];
-  std::snprintf(text, sizeof text, "%08x%08x", device(), device());
-  return text;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -602,21 +595,7 @@ MonitoringStore MonitoringStore::open(const fs::path& path, Mode mode) {
 }
 
 void MonitoringStore::remove_stale_temporaries(const fs::path& path) {
-  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const std::string prefix = "." + path.filename().string() + ".zonewatch-new-";
-  std::error_code ec;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    long long pid = 0;
-    const char* first = name.data() + prefix.size();
-    const auto parsed = std::from_chars(first, name.data() + name.size(), pid);
-    if (parsed.ec != std::errc{}) continue;
-    if (pid != ::getpid() && pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
-    std::error_code ignored;
-    fs::remove(it->path(), ignored);
-    fs::remove(it->path().string() + "-journal", ignored);
-  }
+  (void)AtomicFile::remove_stale_temporaries(path);
 }
 
 MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std::string& crs_wkt) {
@@ -633,87 +612,75 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
     if (crs_wkt.empty()) throw InternalError(path.string() + ": a new store needs a CRS");
     // Built complete under a temporary name, then renamed into place: a killed creation
     // leaves no store at all rather than half a schema.
-    const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const fs::path temporary =
-        folder / ("." + path.filename().string() + ".zonewatch-new-" + std::to_string(::getpid()) + "-" + random_suffix());
-    try {
-      GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-      if (driver == nullptr) throw InternalError("GDAL has no GPKG driver");
-      take_gdal_error();
-      DatasetPtr ds(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-      if (!ds) throw OutputError(path.string() + ": cannot create the monitoring store" + gdal_error_suffix());
-      OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, path.string());
-      for (const TableSpec& spec : tables()) {
-        CPLStringList options;
-        options.SetNameValue("IDENTIFIER", spec.identifier);
-        options.SetNameValue("DESCRIPTION", spec.description);
-        options.SetNameValue("FID", "fid");
-        if (spec.spatial) options.SetNameValue("GEOMETRY_NAME", "geom");
-        OGRLayer* layer = ds->CreateLayer(spec.name, spec.spatial ? &srs : nullptr,
-                                          spec.spatial ? wkbMultiPolygon : wkbNone, options.List());
-        if (layer == nullptr) {
-          throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
-        }
-        for (const FieldSpec& field : spec.fields) {
-          OGRFieldType type = OFTString;
-          OGRFieldSubType subtype = OFSTNone;
-          switch (field.kind) {
-            case Kind::text: type = OFTString; break;
-            case Kind::real: type = OFTReal; break;
-            case Kind::integer: type = OFTInteger64; break;
-            case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
-            case Kind::date: type = OFTDate; break;
-          }
-          OGRFieldDefn definition(field.name.c_str(), type);
-          definition.SetSubType(subtype);
-          if (layer->CreateField(&definition) != OGRERR_NONE) {
-            throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
-                              gdal_error_suffix());
-          }
-        }
-        (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
+    AtomicFile file(path, "the new store");
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (driver == nullptr) throw InternalError("GDAL has no GPKG driver");
+    take_gdal_error();
+    DatasetPtr ds(driver->Create(file.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw OutputError(path.string() + ": cannot create the monitoring store" + gdal_error_suffix());
+    OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, path.string());
+    for (const TableSpec& spec : tables()) {
+      CPLStringList options;
+      options.SetNameValue("IDENTIFIER", spec.identifier);
+      options.SetNameValue("DESCRIPTION", spec.description);
+      options.SetNameValue("FID", "fid");
+      if (spec.spatial) options.SetNameValue("GEOMETRY_NAME", "geom");
+      OGRLayer* layer = ds->CreateLayer(spec.name, spec.spatial ? &srs : nullptr,
+                                        spec.spatial ? wkbMultiPolygon : wkbNone, options.List());
+      if (layer == nullptr) {
+        throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
       }
-      for (const TableSpec& spec : tables()) {
-        int n = 0;
-        for (const std::string& index : spec.indexes) {
-          const bool unique = index.starts_with("UNIQUE ");
-          const std::string columns = unique ? index.substr(7) : index;
-          const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name +
-                                  "_" + std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
-          take_gdal_error();
-          ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
-          const std::string error = take_gdal_error();
-          if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
+      for (const FieldSpec& field : spec.fields) {
+        OGRFieldType type = OFTString;
+        OGRFieldSubType subtype = OFSTNone;
+        switch (field.kind) {
+          case Kind::text: type = OFTString; break;
+          case Kind::real: type = OFTReal; break;
+          case Kind::integer: type = OFTInteger64; break;
+          case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
+          case Kind::date: type = OFTDate; break;
+        }
+        OGRFieldDefn definition(field.name.c_str(), type);
+        definition.SetSubType(subtype);
+        if (layer->CreateField(&definition) != OGRERR_NONE) {
+          throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
+                            gdal_error_suffix());
         }
       }
-      OGRLayer* meta = ds->GetLayerByName("store_meta");
-      for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-               {"schema_version", std::to_string(kSchemaVersion)},
-               {"crs_wkt", crs_wkt},
-               {"created_utc", now_utc()},
-               {"created_by", std::string("zonewatch ") + kVersion}}) {
-        OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
-        feature->SetField("key", key.c_str());
-        feature->SetField("value", value.c_str());
-        if (meta->CreateFeature(feature.get()) != OGRERR_NONE) {
-          throw OutputError(path.string() + ": cannot write store_meta" + gdal_error_suffix());
-        }
-      }
-      take_gdal_error();
-      ds.reset();
-      const std::string error = take_gdal_error();
-      if (!error.empty()) throw OutputError(path.string() + ": cannot complete the new store (GDAL: " + error + ")");
-      crash_point("store.create");
-      fs::rename(temporary, path);
-    } catch (const std::filesystem::filesystem_error& e) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw OutputError(path.string() + ": cannot move the new store into place: " + e.code().message());
-    } catch (...) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw;
+      (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
     }
+    for (const TableSpec& spec : tables()) {
+      int n = 0;
+      for (const std::string& index : spec.indexes) {
+        const bool unique = index.starts_with("UNIQUE ");
+        const std::string columns = unique ? index.substr(7) : index;
+        const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name +
+                                "_" + std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
+        take_gdal_error();
+        ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+        const std::string error = take_gdal_error();
+        if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
+      }
+    }
+    OGRLayer* meta = ds->GetLayerByName("store_meta");
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"schema_version", std::to_string(kSchemaVersion)},
+             {"crs_wkt", crs_wkt},
+             {"created_utc", now_utc()},
+             {"created_by", std::string("zonewatch ") + kVersion}}) {
+      OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
+      feature->SetField("key", key.c_str());
+      feature->SetField("value", value.c_str());
+      if (meta->CreateFeature(feature.get()) != OGRERR_NONE) {
+        throw OutputError(path.string() + ": cannot write store_meta" + gdal_error_suffix());
+      }
+    }
+    take_gdal_error();
+    ds.reset();
+    const std::string error = take_gdal_error();
+    if (!error.empty()) throw OutputError(path.string() + ": cannot complete the new store (GDAL: " + error + ")");
+    crash_point("store.create");
+    file.commit();
     log->info("{}: created monitoring store", path.string());
   }
   auto impl = std::make_unique<Impl>();

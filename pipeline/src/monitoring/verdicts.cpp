@@ -11,10 +11,11 @@
 
 #include <ogr_spatialref.h>
 
-#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 
 namespace zw {
 namespace {

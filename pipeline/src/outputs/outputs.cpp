@@ -22,12 +22,14 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
+#include "zonewatch/pipeline/monitoring/lifecycle.hpp"
+#include "zonewatch/pipeline/stages/hotspots.hpp"
 
 namespace zw {
 
@@ -47,12 +49,6 @@ constexpr EnumNames kChangeTypeNames{std::array{
 }  // namespace
 
 std::string_view chinese_name(kernels::ChangeType type) { return kChangeTypeNames.chinese(type); }
-
-bool in_report_order(const Hotspot& a, const Hotspot& b) {
-  if (a.severity != b.severity) return a.severity > b.severity;
-  if (a.area_m2 != b.area_m2) return a.area_m2 > b.area_m2;
-  return a.id < b.id;
-}
 
 namespace {
 
@@ -191,13 +187,13 @@ const std::vector<Column<UnitResult>>& unit_columns() {
   return columns;
 }
 
-/// Hotspots in report order; sorts pointers, so the caller's order is left alone.
+/// Hotspots in the report order (stages/hotspots.hpp); sorts pointers, so the caller's order is left alone.
 std::vector<const Hotspot*> hotspots_in_report_order(const std::vector<Hotspot>& hotspots) {
   std::vector<const Hotspot*> order;
   order.reserve(hotspots.size());
   for (const Hotspot& hotspot : hotspots) order.push_back(&hotspot);
   std::stable_sort(order.begin(), order.end(),
-                   [](const Hotspot* a, const Hotspot* b) { return in_report_order(*a, *b); });
+                   [](const Hotspot* a, const Hotspot* b) { return report_order_less(*a, *b); });
   return order;
 }
 

@@ -12,6 +12,7 @@
 
 #include "support/store_fixture.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/monitoring/report.hpp"
 #include "zonewatch/pipeline/monitoring/verdicts.hpp"
 
 namespace zw::store_test {

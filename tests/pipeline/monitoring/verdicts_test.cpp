@@ -6,6 +6,7 @@
 
 #include "support/store_fixture.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/monitoring/report.hpp"
 
 namespace zw::store_test {
 namespace {

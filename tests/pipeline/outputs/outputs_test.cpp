@@ -24,6 +24,7 @@
 #include <ogrsf_frmts.h>
 
 #include "support/temp_folder.hpp"
+#include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {

@@ -16,8 +16,6 @@
 #include <vector>
 
 #include "zonewatch/pipeline/config/config.hpp"
-// Verdict and deadline dates; store.cpp and ingest.cpp still reach now_utc() through here.
-#include "zonewatch/pipeline/core/date.hpp"
 
 namespace zw {
 

@@ -21,8 +21,6 @@
 
 #include <nlohmann/json.hpp>
 
-// The programme report moved to report.hpp; store_test.cpp still finds it here.
-#include "zonewatch/pipeline/monitoring/report.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
 
 namespace zw {

@@ -18,10 +18,6 @@ namespace zw {
 /// e.g. vegetation_loss -> 植被减少.
 [[nodiscard]] std::string_view chinese_name(kernels::ChangeType type);
 
-/// The order every report lists hotspots in: severity (high first), then area (largest
-/// first), then id, so equal rows come out the same on every run.
-[[nodiscard]] bool in_report_order(const Hotspot& a, const Hotspot& b);
-
 /// GeoPackage with layer `hotspots` (one polygon per hotspot, severity then area order)
 /// and layer `units` (every control unit with its statistics and flag), both in
 /// ScanResults::grid_crs_wkt. NaN values are written as NULL. Replaces an existing file.

@@ -6,11 +6,9 @@
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
+#include "zonewatch/pipeline/stages/severity.hpp"
 
 namespace zw {
-
-enum class Severity { low = 1, medium = 2, high = 3 };
-[[nodiscard]] std::string_view to_string(Severity s);
 
 /// One typed change patch (疑似问题图斑) attributed to the control unit it overlaps most.
 struct Hotspot {
