@@ -1,60 +1,19 @@
+// Loading a scan config: the YAML file with command-line overrides, the scan's own sections
+// (units, grid, processing, output, store), and the ScanConfig assembled with its resolved JSON.
 #include "zonewatch/pipeline/config/config.hpp"
 
 #include <algorithm>
 #include <array>
 #include <string_view>
 
-#include "zonewatch/pipeline/core/date.hpp"
-#include "zonewatch/pipeline/core/enum_names.hpp"
+#include "config_parsing.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/config/yaml_section.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
-using kernels::ChangeType;
-using kernels::ThresholdMethod;
 
-std::vector<ChangeType> UnitRule::all_change_types() {
-  return {ChangeType::vegetation_loss, ChangeType::construction, ChangeType::water_loss, ChangeType::water_gain,
-          ChangeType::other};
-}
-
-bool UnitRule::alerts_on(ChangeType type) const {
-  return std::find(change_types.begin(), change_types.end(), type) != change_types.end();
-}
-
-const UnitRule& RuleSet::for_unit(const std::string& code, UnitType type) const {
-  const auto it = overrides.find(code);
-  return it != overrides.end() ? it->second[static_cast<int>(type)] : by_type[static_cast<int>(type)];
-}
-
-namespace {
-
-constexpr EnumNames kZScoreNames{std::array{
-    EnumName<ZScore>{ZScore::robust, "robust"},
-    EnumName<ZScore>{ZScore::moments, "moments"},
-}};
-
-constexpr EnumNames kNormalizationNames{std::array{
-    EnumName<RadiometricNormalization>{RadiometricNormalization::none, "none"},
-    EnumName<RadiometricNormalization>{RadiometricNormalization::irmad, "irmad"},
-}};
-
-constexpr EnumNames kThresholdMethodNames{std::array{
-    EnumName<ThresholdMethod>{ThresholdMethod::otsu, "otsu"},
-    EnumName<ThresholdMethod>{ThresholdMethod::fixed, "fixed"},
-    EnumName<ThresholdMethod>{ThresholdMethod::k_sigma, "k_sigma"},
-}};
-
-/// The value named by key (default `fallback`), or ConfigError naming the choices.
-template <class Enum, std::size_t N>
-Enum parse_choice(YamlSection& s, const std::string& key, Enum fallback, const EnumNames<Enum, N>& names,
-                  std::string_view what) {
-  const std::string text = s.get<std::string>(key, std::string(names.name(fallback)));
-  if (const auto value = names.parse(text)) return *value;
-  throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': '" + text + "' is not " + std::string(what) +
-                    " (expected " + names.listing() + ")");
-}
+namespace config_detail {
 
 void require_range(const YamlSection& s, const std::string& key, double value, double lo, double hi) {
   if (!(value >= lo && value <= hi)) {
@@ -64,223 +23,16 @@ void require_range(const YamlSection& s, const std::string& key, double value, d
   }
 }
 
-std::vector<ChangeType> parse_change_types(YamlSection& s, const std::string& key,
-                                           const std::vector<ChangeType>& fallback) {
-  const auto names = s.optional<std::vector<std::string>>(key);
-  if (!names) return fallback;
-  std::vector<ChangeType> types;
-  for (const auto& name : *names) {
-    const auto type = kernels::change_type_from_string(name);
-    if (!type || !kernels::is_change(*type)) {
-      throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': '" + name +
-                        "' is not a change type (expected vegetation_loss, construction, "
-                        "water_loss, water_gain, other)");
-    }
-    types.push_back(*type);
-  }
-  return types;
-}
+}  // namespace config_detail
 
-DetectionOptions parse_detection(YamlSection s) {
-  DetectionOptions d;
-  d.zscore = parse_choice(s, "zscore", ZScore::robust, kZScoreNames, "a z-scoring");
-  d.normalize = parse_choice(s, "normalize", RadiometricNormalization::none, kNormalizationNames,
-                             "a radiometric normalization");
-  YamlSection t = s.section("threshold");
-  d.threshold.method = parse_choice(t, "method", ThresholdMethod::otsu, kThresholdMethodNames, "a method");
-  d.threshold.value = t.get<double>("value", d.threshold.value);
-  d.threshold.k = t.get<double>("k", d.threshold.k);
-  d.threshold.min = t.get<double>("min", d.threshold.min);
-  d.threshold.min_median_multiple = t.get<double>("min_median_multiple", d.threshold.min_median_multiple);
-  require_range(t, "min_median_multiple", d.threshold.min_median_multiple, 0.0, 100.0);
-  require_range(t, "value", d.threshold.value, 0.0, 1000.0);
-  require_range(t, "k", d.threshold.k, 0.0, 100.0);
-  require_range(t, "min", d.threshold.min, 0.0, 1000.0);
-  t.finish();
+namespace {
 
-  d.opening_radius = s.get<int>("opening_radius", d.opening_radius);
-  require_range(s, "opening_radius", d.opening_radius, 0, 10);
-  d.min_mapping_unit_m2 = s.get<double>("min_mapping_unit_m2", d.min_mapping_unit_m2);
-  require_range(s, "min_mapping_unit_m2", d.min_mapping_unit_m2, 0.0, 1e9);
-
-  YamlSection ty = s.section("typing");
-  auto& r = d.typing;
-  r.vegetation_min_greenness_before = static_cast<float>(
-      ty.get<double>("vegetation_min_greenness_before", r.vegetation_min_greenness_before));
-  r.vegetation_min_greenness_drop = static_cast<float>(
-      ty.get<double>("vegetation_min_greenness_drop", r.vegetation_min_greenness_drop));
-  r.construction_min_built_rise = static_cast<float>(
-      ty.get<double>("construction_min_built_rise", r.construction_min_built_rise));
-  r.construction_min_bare_rise = static_cast<float>(
-      ty.get<double>("construction_min_bare_rise", r.construction_min_bare_rise));
-  r.construction_max_greenness_after = static_cast<float>(
-      ty.get<double>("construction_max_greenness_after", r.construction_max_greenness_after));
-  r.construction_min_brightness_rise = static_cast<float>(
-      ty.get<double>("construction_min_brightness_rise", r.construction_min_brightness_rise));
-  r.water_threshold = static_cast<float>(ty.get<double>("water_threshold", r.water_threshold));
-  r.suppress_stable_water = ty.get<bool>("suppress_stable_water", r.suppress_stable_water);
-  r.suppress_persistent_vegetation =
-      ty.get<bool>("suppress_persistent_vegetation", r.suppress_persistent_vegetation);
-  r.vegetation_persist_min_greenness = static_cast<float>(
-      ty.get<double>("vegetation_persist_min_greenness", r.vegetation_persist_min_greenness));
-  r.report_other = ty.get<bool>("report_other", r.report_other);
-  r.order = parse_change_types(ty, "order", r.order);
-  if (std::find(r.order.begin(), r.order.end(), ChangeType::other) != r.order.end()) {
-    throw ConfigError(ty.file() + ": key '" + ty.key_path("order") +
-                      "': 'other' is the fallback, not a rule; use report_other");
-  }
-  for (const char* key : {"vegetation_min_greenness_before", "construction_max_greenness_after",
-                          "water_threshold", "vegetation_persist_min_greenness"}) {
-    require_range(ty, key, ty.get<double>(key, 0.0), -1.0, 1.0);
-  }
-  ty.finish();
-  s.finish();
-  return d;
-}
-
-UnitRule parse_rule(YamlSection s, const UnitRule& base) {
-  UnitRule rule = base;
-  rule.flag_changed_area_m2 = s.get<double>("flag_changed_area_m2", rule.flag_changed_area_m2);
-  rule.flag_changed_share = s.get<double>("flag_changed_share", rule.flag_changed_share);
-  rule.flag_greenness_decline = s.get<double>("flag_greenness_decline", rule.flag_greenness_decline);
-  rule.min_valid_share = s.get<double>("min_valid_share", rule.min_valid_share);
-  rule.rectification_days = s.get<int>("rectification_days", rule.rectification_days);
-  require_range(s, "rectification_days", rule.rectification_days, 0, 3650);
-  YamlSection sev = s.section("severity");
-  rule.severity_high_m2 = sev.get<double>("high_m2", rule.severity_high_m2);
-  rule.severity_medium_m2 = sev.get<double>("medium_m2", rule.severity_medium_m2);
-  sev.finish();
-  rule.change_types = parse_change_types(s, "change_types", rule.change_types);
-  require_range(s, "flag_changed_area_m2", rule.flag_changed_area_m2, 0.0, 1e12);
-  require_range(s, "flag_changed_share", rule.flag_changed_share, 0.0, 1.0);
-  require_range(s, "flag_greenness_decline", rule.flag_greenness_decline, 0.0, 2.0);
-  require_range(s, "min_valid_share", rule.min_valid_share, 0.0, 1.0);
-  if (rule.severity_medium_m2 > rule.severity_high_m2) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("severity") +
-                      "': medium_m2 must not exceed high_m2");
-  }
-  s.finish();
-  return rule;
-}
-
-RuleSet parse_rules(YamlSection s) {
-  RuleSet rules;
-  // Defaults: priority units are judged strictest, general units most leniently.
-  const auto defaults = [](double area, double share, double decline, double high, double medium) {
-    UnitRule r;
-    r.flag_changed_area_m2 = area;
-    r.flag_changed_share = share;
-    r.flag_greenness_decline = decline;
-    r.severity_high_m2 = high;
-    r.severity_medium_m2 = medium;
-    return r;
-  };
-  rules.by_type[static_cast<int>(UnitType::priority)] = defaults(1000.0, 0.005, 0.03, 2000.0, 500.0);
-  rules.by_type[static_cast<int>(UnitType::key)] = defaults(5000.0, 0.02, 0.05, 5000.0, 1500.0);
-  rules.by_type[static_cast<int>(UnitType::general)] = defaults(10000.0, 0.05, 0.08, 10000.0, 3000.0);
-  // Rectification deadlines: damage in protected land is the most urgent to undo.
-  rules.by_type[static_cast<int>(UnitType::priority)].rectification_days = 30;
-  rules.by_type[static_cast<int>(UnitType::key)].rectification_days = 60;
-  rules.by_type[static_cast<int>(UnitType::general)].rectification_days = 90;
-  for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
-    const std::string key(to_string(t));
-    rules.by_type[static_cast<int>(t)] = parse_rule(s.section(key), rules.by_type[static_cast<int>(t)]);
-  }
-  YamlSection overrides = s.section("overrides");
-  for (const std::string& code : overrides.keys()) {
-    auto& per_type = rules.overrides[code];
-    for (int t = 0; t < 3; ++t) per_type[t] = parse_rule(overrides.section(code), rules.by_type[t]);
-  }
-  s.finish();
-  return rules;
-}
-
-std::string resolve_path(const std::string& value, const fs::path& base) {
-  if (value.empty() || value.starts_with("/vsi")) return value;
-  fs::path p(value);
-  return p.is_absolute() ? p.lexically_normal().string() : (base / p).lexically_normal().string();
-}
-
-void check_date(const YamlSection& s, const std::string& key, const std::string& date) {
-  if (!iso_date_fields(date)) {
-    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be a date YYYY-MM-DD, got '" +
-                      date + "'");
-  }
-}
-
-SceneOptions parse_scene(YamlSection s, const fs::path& base) {
-  SceneOptions o;
-  o.path = resolve_path(s.require<std::string>("path"), base);
-  // date and sensor may be left out for products whose metadata gives them (a Sentinel-2
-  // SAFE folder, a Landsat MTL): the scan fills them in (complete_scan_config, catalog.hpp).
-  o.date = s.get<std::string>("date", "");
-  if (!o.date.empty()) check_date(s, "date", o.date);
-  o.sensor = s.get<std::string>("sensor", "");
-  if (o.sensor.ends_with(".yaml") || o.sensor.ends_with(".yml")) o.sensor = resolve_path(o.sensor, base);
-  s.finish();
-  return o;
-}
-
-/// before/after as a period: {period: FIRST..LAST, sources: [folders or catalog files],
-/// sensor: optional profile, composite: median|max_ndvi|best_available}. The scene options
-/// it returns carry the period's last day as date and no path.
-SceneOptions parse_period(YamlSection s, const fs::path& base, PeriodOptions& period) {
-  for (const char* key : {"path", "date"}) {
-    if (s.has(key)) {
-      throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' cannot be given with '" + s.key_path("period") +
-                        "' (a period composites the scenes found in '" + s.key_path("sources") + "')");
-    }
-  }
-  const std::string text = s.require<std::string>("period");
-  const auto dots = text.find("..");
-  period.first = dots == std::string::npos ? "" : text.substr(0, dots);
-  period.last = dots == std::string::npos ? "" : text.substr(dots + 2);
-  if (!is_iso_date(period.first) || !is_iso_date(period.last)) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("period") +
-                      "' must be two dates FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD), got '" + text + "'");
-  }
-  if (period.last < period.first) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("period") + "': " + period.first + " is after " + period.last);
-  }
-  std::vector<std::string> sources;
-  try {
-    sources = s.get<std::vector<std::string>>("sources", {});
-  } catch (const ConfigError&) {
-    sources = {s.require<std::string>("sources")};  // one source given as a plain string
-  }
-  if (sources.empty()) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("sources") +
-                      "' is required with a period: folders of scenes or catalog files");
-  }
-  period.sources.clear();
-  for (const auto& source : sources) period.sources.push_back(resolve_path(source, base));
-  period.sensor = s.get<std::string>("sensor", "");
-  if (period.sensor.ends_with(".yaml") || period.sensor.ends_with(".yml")) period.sensor = resolve_path(period.sensor, base);
-  const std::string method = s.get<std::string>("composite", "median");
-  const auto composite = kernels::composite_method_from_string(method);
-  if (!composite) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("composite") + "': '" + method +
-                      "' is not a composite (expected median, max_ndvi, best_available)");
-  }
-  period.composite = *composite;
-  s.finish();
-  SceneOptions o;
-  o.date = period.last;
-  o.sensor = period.sensor;
-  return o;
-}
-
-/// A single scene ({path, date, sensor}) or a period (parse_period).
-SceneOptions parse_scene_or_period(YamlSection s, const fs::path& base, PeriodOptions& period) {
-  if (s.has("period")) return parse_period(s, base, period);
-  for (const char* key : {"sources", "composite"}) {
-    if (s.has(key)) {
-      throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' needs '" + s.key_path("period") +
-                        "' (FIRST..LAST) to composite the scenes of a period");
-    }
-  }
-  return parse_scene(s, base);
-}
+using config_detail::parse_detection;
+using config_detail::parse_rules;
+using config_detail::parse_scene_or_period;
+using config_detail::require_range;
+using config_detail::resolve_path;
+using config_detail::rule_json;
 
 /// A relative path given on the command line is relative to the working folder, as a shell
 /// user expects; only paths written in the file are relative to the file's folder.
@@ -333,19 +85,6 @@ YAML::Node load_with_overrides(const fs::path& path, const std::vector<std::stri
 }
 
 nlohmann::json json_string(std::string_view s) { return std::string(s); }
-
-nlohmann::json rule_json(const UnitRule& r) {
-  nlohmann::json types = nlohmann::json::array();
-  for (auto t : r.change_types) types.push_back(std::string(kernels::to_string(t)));
-  return {{"flag_changed_area_m2", r.flag_changed_area_m2},
-          {"flag_changed_share", r.flag_changed_share},
-          {"flag_greenness_decline", r.flag_greenness_decline},
-          {"min_valid_share", r.min_valid_share},
-          {"rectification_days", r.rectification_days},
-          {"severity", {{"high_m2", r.severity_high_m2}, {"medium_m2", r.severity_medium_m2}}},
-          {"change_types", types}};
-}
-
 StoreOptions parse_store(YamlSection s, const fs::path& base) {
   StoreOptions o;
   o.path = resolve_path(s.get<std::string>("path", ""), base);
@@ -399,34 +138,6 @@ nlohmann::json store_json(const StoreOptions& o) {
 }
 
 }  // namespace
-
-nlohmann::json to_json(const DetectionOptions& d) {
-  nlohmann::json order = nlohmann::json::array();
-  for (auto t : d.typing.order) order.push_back(std::string(kernels::to_string(t)));
-  return {{"zscore", std::string(kZScoreNames.name(d.zscore))},
-          {"normalize", std::string(kNormalizationNames.name(d.normalize))},
-          {"threshold",
-           {{"method", std::string(kThresholdMethodNames.name(d.threshold.method))},
-            {"value", d.threshold.value},
-            {"k", d.threshold.k},
-            {"min", d.threshold.min},
-            {"min_median_multiple", d.threshold.min_median_multiple}}},
-          {"opening_radius", d.opening_radius},
-          {"min_mapping_unit_m2", d.min_mapping_unit_m2},
-          {"typing",
-           {{"vegetation_min_greenness_before", d.typing.vegetation_min_greenness_before},
-            {"vegetation_min_greenness_drop", d.typing.vegetation_min_greenness_drop},
-            {"construction_min_built_rise", d.typing.construction_min_built_rise},
-            {"construction_min_bare_rise", d.typing.construction_min_bare_rise},
-            {"construction_max_greenness_after", d.typing.construction_max_greenness_after},
-            {"construction_min_brightness_rise", d.typing.construction_min_brightness_rise},
-            {"water_threshold", d.typing.water_threshold},
-            {"suppress_stable_water", d.typing.suppress_stable_water},
-            {"suppress_persistent_vegetation", d.typing.suppress_persistent_vegetation},
-            {"vegetation_persist_min_greenness", d.typing.vegetation_persist_min_greenness},
-            {"report_other", d.typing.report_other},
-            {"order", order}}}};
-}
 
 DetectionOptions load_detection_options(const fs::path& path, const std::vector<std::string>& overrides) {
   // Only detection keys change what eval measures: any other override would be silently
