@@ -53,8 +53,8 @@ DatasetPtr open_raster(const std::string& path) {
     throw InputError(path + ": file not found");
   }
   take_gdal_error();
-  auto* ds = GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY,
-                                                nullptr, nullptr, nullptr));
+  auto* ds =
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (ds == nullptr) {
     throw InputError(path + ": not a raster GDAL can read" + gdal_error_suffix());
   }
@@ -72,22 +72,20 @@ DatasetPtr open_vector(const std::string& path) {
     throw InputError(path + ": file not found");
   }
   take_gdal_error();
-  auto* ds = GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                                                nullptr, nullptr, nullptr));
+  auto* ds =
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (ds == nullptr) {
     throw InputError(path + ": not a vector source GDAL can read" + gdal_error_suffix());
   }
   return DatasetPtr(ds);
 }
 
-OGRSpatialReference spatial_reference_from_user_input(const std::string& text,
-                                                      const std::string& what) {
+OGRSpatialReference spatial_reference_from_user_input(const std::string& text, const std::string& what) {
   init_gdal();
   OGRSpatialReference srs;
   take_gdal_error();
   if (srs.SetFromUserInput(text.c_str()) != OGRERR_NONE) {
-    throw ConfigError(what + ": '" + text + "' is not a coordinate reference system" +
-                      gdal_error_suffix());
+    throw ConfigError(what + ": '" + text + "' is not a coordinate reference system" + gdal_error_suffix());
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return srs;

@@ -10,9 +10,9 @@
 #include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
+#include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "file_grid.hpp"
 
 namespace zw {
 using grid_detail::FileGrid;
@@ -138,11 +138,11 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
     grid.height = finest->height;
   } else {
     if (finest->wkt.empty()) {
-      throw InputError(finest->path + ": has no coordinate reference system, so grid.crs / grid.resolution cannot apply");
+      throw InputError(finest->path +
+                       ": has no coordinate reference system, so grid.crs / grid.resolution cannot apply");
     }
-    OGRSpatialReference target = options.crs.empty()
-                                     ? srs_from_wkt(finest->wkt)
-                                     : spatial_reference_from_user_input(options.crs, "grid.crs");
+    OGRSpatialReference target =
+        options.crs.empty() ? srs_from_wkt(finest->wkt) : spatial_reference_from_user_input(options.crs, "grid.crs");
     char* target_wkt = nullptr;
     target.exportToWkt(&target_wkt);
     grid.crs_wkt = target_wkt;
@@ -157,8 +157,8 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
     }
     double gt[6];
     int width = 0, height = 0;
-    const CPLErr err = GDALSuggestedWarpOutput(GDALDataset::ToHandle(ds.get()), GDALGenImgProjTransform,
-                                               transformer, gt, &width, &height);
+    const CPLErr err = GDALSuggestedWarpOutput(GDALDataset::ToHandle(ds.get()), GDALGenImgProjTransform, transformer,
+                                               gt, &width, &height);
     GDALDestroyGenImgProjTransformer(transformer);
     if (err != CE_None) throw InputError(finest->path + ": cannot compute the grid in grid.crs" + gdal_error_suffix());
     const double res = options.resolution > 0.0 ? options.resolution : gt[1];

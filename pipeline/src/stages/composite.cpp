@@ -98,12 +98,12 @@ class CompositeWriter {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
     const std::string block = std::to_string(kBlock);
     const std::string block_x = "BLOCKXSIZE=" + block, block_y = "BLOCKYSIZE=" + block;
-    const char* creation[] = {"TILED=YES",      block_x.c_str(),     block_y.c_str(),       "COMPRESS=DEFLATE",
-                              "PREDICTOR=2",    "INTERLEAVE=BAND",   "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS",
-                              nullptr};
+    const char* creation[] = {"TILED=YES",        block_x.c_str(),        block_y.c_str(),
+                              "COMPRESS=DEFLATE", "PREDICTOR=2",          "INTERLEAVE=BAND",
+                              "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS", nullptr};
     take_gdal_error();
-    dataset_.reset(driver->Create(path.c_str(), grid.width, grid.height, bands_, GDT_Int16,
-                                  const_cast<char**>(creation)));
+    dataset_.reset(
+        driver->Create(path.c_str(), grid.width, grid.height, bands_, GDT_Int16, const_cast<char**>(creation)));
     if (!dataset_) throw OutputError(path.string() + ": cannot be created" + gdal_error_suffix());
     dataset_->SetGeoTransform(const_cast<double*>(grid.geotransform.data()));
     if (!grid.crs_wkt.empty()) {
@@ -128,8 +128,8 @@ class CompositeWriter {
   }
 
   void write(const Window& w, std::vector<std::int16_t>& planes) {
-    if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, planes.data(), w.width, w.height, GDT_Int16,
-                           bands_, nullptr, 0, 0, 0, nullptr) != CE_None) {
+    if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, planes.data(), w.width, w.height, GDT_Int16, bands_,
+                           nullptr, 0, 0, 0, nullptr) != CE_None) {
       throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
     }
   }
@@ -182,7 +182,8 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
                                 const fs::path& path, const ProgressCallback& progress) {
   const auto start = Clock::now();
   auto log = logger("composite");
-  if (scenes.empty()) throw InputError(options.label + " period " + options.first + ".." + options.last + ": no scene to composite");
+  if (scenes.empty())
+    throw InputError(options.label + " period " + options.first + ".." + options.last + ": no scene to composite");
   CompositeResult result;
   result.path = path;
   result.roles = common_roles(scenes);
@@ -200,7 +201,8 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   spec.nir = role_index(result.roles, BandRole::nir);
   spec.green = role_index(result.roles, BandRole::green);
   spec.blue = role_index(result.roles, BandRole::blue);
-  if (spec.method == kernels::CompositeMethod::max_ndvi && (spec.red < 0 || (spec.nir < 0 && (spec.green < 0 || spec.blue < 0)))) {
+  if (spec.method == kernels::CompositeMethod::max_ndvi &&
+      (spec.red < 0 || (spec.nir < 0 && (spec.green < 0 || spec.blue < 0)))) {
     throw InputError(scenes.front().options.path + ": the " + options.label +
                      " period's max_ndvi composite needs red and nir (or red, green and blue) in every scene");
   }
