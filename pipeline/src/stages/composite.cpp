@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <memory>
 
-#include <ogr_spatialref.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/gdal/raster_writer.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
@@ -90,63 +90,25 @@ double bytes_per_pixel(std::size_t scenes, std::size_t bands) {
          6.0;
 }
 
-class CompositeWriter {
- public:
-  CompositeWriter(const fs::path& path, const AnalysisGrid& grid, const std::vector<BandRole>& roles,
-                  const CompositeOptions& options, const std::string& scene_list)
-      : path_(path), bands_(static_cast<int>(roles.size()) + 1) {
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    const std::string block = std::to_string(kBlock);
-    const std::string block_x = "BLOCKXSIZE=" + block, block_y = "BLOCKYSIZE=" + block;
-    const char* creation[] = {"TILED=YES",        block_x.c_str(),        block_y.c_str(),
-                              "COMPRESS=DEFLATE", "PREDICTOR=2",          "INTERLEAVE=BAND",
-                              "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS", nullptr};
-    take_gdal_error();
-    dataset_.reset(
-        driver->Create(path.c_str(), grid.width, grid.height, bands_, GDT_Int16, const_cast<char**>(creation)));
-    if (!dataset_) throw OutputError(path.string() + ": cannot be created" + gdal_error_suffix());
-    dataset_->SetGeoTransform(const_cast<double*>(grid.geotransform.data()));
-    if (!grid.crs_wkt.empty()) {
-      OGRSpatialReference srs;
-      srs.importFromWkt(grid.crs_wkt.c_str());
-      dataset_->SetSpatialRef(&srs);
-    }
-    dataset_->SetMetadataItem("ZONEWATCH_COMPOSITE", std::string(kernels::to_string(options.method)).c_str());
-    dataset_->SetMetadataItem("ZONEWATCH_PERIOD", (options.first + ".." + options.last).c_str());
-    dataset_->SetMetadataItem("ZONEWATCH_SCENES", scene_list.c_str());
-    for (int b = 0; b < bands_; ++b) {
-      GDALRasterBand* band = dataset_->GetRasterBand(b + 1);
-      band->SetNoDataValue(kNoData);
-      if (b + 1 < bands_) {
-        band->SetDescription(std::string(kernels::to_string(roles[static_cast<std::size_t>(b)])).c_str());
-        band->SetScale(1.0 / kReflectanceScale);
-        band->SetOffset(0.0);
-      } else {
-        band->SetDescription("clear_count");
-      }
-    }
+/// The composite's GeoTIFF: one Int16 band per role (reflectance x 10000) then the clear
+/// count, tiled and compressed like the other rasters on the grid.
+RasterWriterOptions composite_raster(const std::vector<BandRole>& roles, const CompositeOptions& options,
+                                     const std::string& scene_list) {
+  const std::string block = std::to_string(kBlock);
+  RasterWriterOptions raster;
+  raster.bands = static_cast<int>(roles.size()) + 1;
+  raster.type = GDT_Int16;
+  raster.creation_options = {"TILED=YES",   "BLOCKXSIZE=" + block, "BLOCKYSIZE=" + block, "COMPRESS=DEFLATE",
+                             "PREDICTOR=2", "INTERLEAVE=BAND",     "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS"};
+  for (BandRole role : roles) {
+    raster.band_info.push_back({std::string(kernels::to_string(role)), kNoData, 1.0 / kReflectanceScale, 0.0});
   }
-
-  void write(const Window& w, std::vector<std::int16_t>& planes) {
-    if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, planes.data(), w.width, w.height, GDT_Int16, bands_,
-                           nullptr, 0, 0, 0, nullptr) != CE_None) {
-      throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
-    }
-  }
-
-  void close() {
-    take_gdal_error();
-    dataset_->FlushCache(true);
-    dataset_.reset();
-    const std::string error = take_gdal_error();
-    if (!error.empty()) throw OutputError(path_.string() + ": cannot be completed (GDAL: " + error + ")");
-  }
-
- private:
-  fs::path path_;
-  int bands_;
-  DatasetPtr dataset_;
-};
+  raster.band_info.push_back({"clear_count", kNoData, {}, {}});
+  raster.metadata = {{"ZONEWATCH_COMPOSITE", std::string(kernels::to_string(options.method))},
+                     {"ZONEWATCH_PERIOD", options.first + ".." + options.last},
+                     {"ZONEWATCH_SCENES", scene_list}};
+  return raster;
+}
 
 /// One tile window read from every scene.
 struct CompositeInput {
@@ -243,7 +205,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
             options.last, kernels::to_string(options.method), n, bands, plan.count(), result.tile_size);
 
   fs::create_directories(path.parent_path());
-  CompositeWriter writer(path, grid, result.roles, options, scene_list);
+  RasterWriter writer(path, grid, composite_raster(result.roles, options, scene_list));
   int done = 0;
   run_tiles(
       plan.count(), tokens,
@@ -292,7 +254,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
         return work;
       },
       [&](CompositeWork&& work) {
-        writer.write(work.window, work.planes);
+        writer.write_bands<std::int16_t>(work.window, work.planes);
         result.pixels += static_cast<std::uint64_t>(work.window.pixel_count());
         result.pixels_without_clear += work.without_clear;
         result.mean_clear_count += static_cast<double>(work.clear_sum);
