@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
@@ -31,30 +31,22 @@ std::vector<BandRole> common_roles(const std::vector<Scene>& scenes) {
   return roles;
 }
 
-long days_from_date(const std::string& date) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
-    throw InternalError("'" + date + "' is not a date YYYY-MM-DD");
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) throw InternalError("'" + date + "' is not a calendar date");
-  return static_cast<long>(std::chrono::sys_days{ymd}.time_since_epoch().count());
+namespace {
+
+/// Days since 1970-01-01 of a scene or period date (validated upstream: a bad one is a bug).
+long long days_of(const std::string& date) {
+  const auto parsed = Date::parse_iso(date);
+  if (!parsed) throw InternalError("'" + date + "' is not a calendar date YYYY-MM-DD");
+  return parsed->days();
 }
 
-std::string date_from_days(long days) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
-}
+}  // namespace
 
 float date_score(const std::string& date, const std::string& first, const std::string& last) {
-  const double f = static_cast<double>(days_from_date(first)), l = static_cast<double>(days_from_date(last));
+  const double f = static_cast<double>(days_of(first)), l = static_cast<double>(days_of(last));
   const double half = (l - f) / 2.0;
   if (half <= 0.0) return 1.0f;
-  const double distance = std::abs(static_cast<double>(days_from_date(date)) - (f + l) / 2.0);
+  const double distance = std::abs(static_cast<double>(days_of(date)) - (f + l) / 2.0);
   return static_cast<float>(std::clamp(1.0 - distance / half, 0.0, 1.0));
 }
 
@@ -170,7 +162,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   }
 
   std::vector<float> scores(n, 0.0f);
-  std::vector<long> days;
+  std::vector<long long> days;
   std::string scene_list;
   for (std::size_t i = 0; i < n; ++i) {
     const Scene& s = scenes[i];
@@ -178,7 +170,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
     result.scene_dates.push_back(s.options.date);
     scene_list += (i ? ";" : "") + s.options.date + " " + s.options.path;
     if (!s.options.date.empty()) {
-      days.push_back(days_from_date(s.options.date));
+      days.push_back(days_of(s.options.date));
       if (options.method == kernels::CompositeMethod::best_available && !options.first.empty()) {
         scores[i] = date_score(s.options.date, options.first, options.last);
       }
@@ -187,7 +179,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   if (!days.empty()) {
     std::sort(days.begin(), days.end());
     const std::size_t mid = days.size() / 2;
-    result.median_date = date_from_days(days.size() % 2 == 1 ? days[mid] : (days[mid - 1] + days[mid]) / 2);
+    result.median_date = Date::from_days(days.size() % 2 == 1 ? days[mid] : (days[mid - 1] + days[mid]) / 2).iso();
   }
 
   std::vector<std::unique_ptr<SceneReader>> readers;
