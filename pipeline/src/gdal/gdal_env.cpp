@@ -46,6 +46,11 @@ std::string gdal_error_suffix() {
   return message.empty() ? std::string() : " (GDAL: " + message + ")";
 }
 
+std::string gdal_type_name(GDALDataType type) {
+  const char* name = GDALGetDataTypeName(type);
+  return name != nullptr ? name : "Unknown";
+}
+
 DatasetPtr open_raster(const std::string& path) {
   init_gdal();
   std::error_code ec;

@@ -13,6 +13,7 @@
 #include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 
 namespace zw {
@@ -21,12 +22,6 @@ using grid_detail::read_file_grid;
 using grid_detail::same_grid;
 using kernels::BandRole;
 using kernels::Window;
-
-namespace {
-
-std::string gdal_type_name(GDALDataType t) { return GDALGetDataTypeName(t); }
-
-}  // namespace
 
 void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile, const std::vector<std::uint8_t>& valid,
                         kernels::TileView<float> out) {
