@@ -12,6 +12,7 @@
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
@@ -294,6 +295,14 @@ class SpillFile {
 
 }  // namespace
 
+namespace {
+// Detection's own progress, 0..1, by pass: normalization (when on) and the statistics
+// sample first, most of the time in classifying, the rest in writing the final tiles.
+constexpr double kNormalizeEnd = 0.05;
+constexpr double kStatisticsEnd = 0.1;
+constexpr double kClassifyEnd = 0.9;
+}  // namespace
+
 DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
                               const ProcessingOptions& processing, const fs::path& work_dir, const FinalTileSink& sink,
                               const ProgressCallback& progress) {
@@ -309,12 +318,15 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   auto start = Clock::now();
   if (options.normalize == RadiometricNormalization::irmad) {
-    result.radiometric = fit_radiometric_correction(before_reader, after_reader, grid, features.roles, progress);
+    result.radiometric = fit_radiometric_correction(before_reader, after_reader, grid, features.roles,
+                                                    progress_part(progress, 0.0, kNormalizeEnd));
     result.seconds["normalize"] = seconds_since(start);
     start = Clock::now();
   }
+  const double statistics_start = options.normalize == RadiometricNormalization::irmad ? kNormalizeEnd : 0.0;
   result.statistics =
-      estimate_change_statistics(before_reader, after_reader, grid, features, options, progress, &result.radiometric);
+      estimate_change_statistics(before_reader, after_reader, grid, features, options,
+                                 progress_part(progress, statistics_start, kStatisticsEnd), &result.radiometric);
   result.seconds["statistics"] = seconds_since(start);
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
@@ -354,6 +366,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   const TileClassifier classify{inputs, features, result.radiometric, stats, rules, opening_radius, unit_windows};
   start = Clock::now();
+  const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
   run_tiles(
       plan.count(), default_tile_tokens(),
@@ -371,7 +384,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         result.valid_pixels += work.valid;
         result.components_before_mmu += work.label_count;
         ++done;
-        if (progress) progress(0.1 + 0.7 * done / plan.count(), "detecting changes");
+        if (classifying) classifying(static_cast<double>(done) / plan.count(), "detecting changes");
       });
   result.seconds["classify"] = seconds_since(start);
 
@@ -393,6 +406,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   for (auto& overlaps : result.patch_unit_overlap) std::sort(overlaps.begin(), overlaps.end());
 
   spill.rewind();
+  const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
     Tile<std::uint8_t> classes(c.width, c.height);
@@ -410,7 +424,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       if (kernels::is_change(cls[i])) ++result.changed_pixels[cls[i]];
     }
     if (sink) sink(c, classes.view(), labels.view());
-    if (progress) progress(0.8 + 0.1 * (t + 1) / plan.count(), "writing change map");
+    if (finalizing) finalizing(static_cast<double>(t + 1) / plan.count(), "writing change map");
   }
   result.unit_stats.reserve(unit_zonal.size());
   for (const auto& z : unit_zonal) result.unit_stats.push_back(z.finalize());

@@ -90,9 +90,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       },
       [&](SampleBlock&& block) {
         blocks.push_back(std::move(block));
-        if (progress) {
-          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.count()), "statistics");
-        }
+        if (progress) progress(static_cast<double>(blocks.size()) / lattice.count(), "statistics");
       });
 
   std::vector<kernels::MomentsAccumulator> moments(n_roles);

@@ -113,7 +113,7 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
         xs.insert(xs.end(), pairs.before.begin(), pairs.before.end());
         ys.insert(ys.end(), pairs.after.begin(), pairs.after.end());
         ++done;
-        if (progress) progress(0.05 * done / lattice.count(), "radiometric normalization");
+        if (progress) progress(static_cast<double>(done) / lattice.count(), "radiometric normalization");
       });
   correction.samples = xs.size() / p;
 

@@ -51,8 +51,8 @@ struct DetectionStatistics {
 
 /// Pass 1: the band-difference centres and weights (z-scoring) and the change-magnitude
 /// threshold, from the statistics lattice of both scenes; `after_correction` (may be null)
-/// brings the after date onto the before date. Throws InputError naming both scenes when
-/// no sampled pixel is valid in both.
+/// brings the after date onto the before date; `progress` receives 0..1 of this pass.
+/// Throws InputError naming both scenes when no sampled pixel is valid in both.
 DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
                                                const FeatureSet& features, const DetectionOptions& options,
                                                const ProgressCallback& progress,
@@ -86,7 +86,8 @@ struct DetectionInputs {
   const std::vector<ControlUnit>& units;  // may be empty
 };
 
-/// Runs the three passes. `work_dir` holds spill files (removed before returning).
+/// Runs the three passes. `work_dir` holds spill files (removed before returning);
+/// `progress` receives 0..1 of the whole stage.
 DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
                               const ProcessingOptions& processing, const std::filesystem::path& work_dir,
                               const FinalTileSink& sink, const ProgressCallback& progress);
