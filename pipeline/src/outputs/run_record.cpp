@@ -2,22 +2,15 @@
 
 #include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <fstream>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
 using kernels::ChangeType;
 using nlohmann::json;
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return buffer;
-}
 
 json grid_record(const AnalysisGrid& grid) {
   return {
@@ -89,7 +82,7 @@ json make_run_record(const RunRecordParts& parts) {
   counts["units_repaired"] = parts.units_repaired;
   json run = {{"program", "zonewatch"},
               {"version", kVersion},
-              {"finished_utc", utc_now()},
+              {"finished_utc", now_utc()},
               {"config", parts.config.resolved},
               {"inputs", parts.inputs},
               {"grid", grid_record(parts.grid)},

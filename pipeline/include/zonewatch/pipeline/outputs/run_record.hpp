@@ -72,7 +72,4 @@ nlohmann::json make_run_record(const RunRecordParts& parts);
 /// Writes `record` (2-space indented, final newline). Throws OutputError naming `shown_as`.
 void write_run_record(const nlohmann::json& record, const std::filesystem::path& path, const std::string& shown_as);
 
-/// UTC now as YYYY-MM-DDTHH:MM:SSZ.
-std::string utc_now();
-
 }  // namespace zw
