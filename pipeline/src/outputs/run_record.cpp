@@ -1,6 +1,5 @@
 #include "zonewatch/pipeline/outputs/run_record.hpp"
 
-#include <cmath>
 #include <cstdint>
 #include <fstream>
 
@@ -15,28 +14,6 @@ using nlohmann::json;
 json grid_record(const AnalysisGrid& grid) {
   return {
       {"crs_wkt", grid.crs_wkt}, {"geotransform", grid.geotransform}, {"width", grid.width}, {"height", grid.height}};
-}
-
-json detection_record(const DetectionResult& detection, RadiometricNormalization normalize) {
-  const DetectionStatistics& statistics = detection.statistics;
-  json bands = json::array();
-  for (std::size_t i = 0; i < statistics.roles.size(); ++i) {
-    bands.push_back({{"band", std::string(kernels::to_string(statistics.roles[i]))},
-                     {"mean_difference", statistics.offsets[i]},
-                     {"sigma_difference", statistics.weights[i] > 0 ? 1.0 / statistics.weights[i] : 0.0}});
-  }
-  const TilePlan& plan = detection.plan;
-  json record = {
-      {"bands", bands},
-      {"threshold", statistics.threshold},
-      {"automatic_threshold",
-       std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
-      {"sample_pixels", statistics.sample_pixels},
-      {"tiles",
-       {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
-  if (normalize != RadiometricNormalization::none)
-    record["radiometric_normalization"] = detection.radiometric.to_json();
-  return record;
 }
 
 json detection_counts(const DetectionResult& detection, const AnalysisGrid& grid) {
@@ -86,7 +63,7 @@ json make_run_record(const RunRecordParts& parts) {
               {"config", parts.config.resolved},
               {"inputs", parts.inputs},
               {"grid", grid_record(parts.grid)},
-              {"detection", detection_record(parts.detection, parts.config.detection.normalize)},
+              {"detection", parts.detection.to_json(parts.config.detection.normalize)},
               {"counts", counts},
               {"timings_s", parts.timings}};
   if (parts.store) run["store"] = parts.store->to_json();

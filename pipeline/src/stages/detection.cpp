@@ -295,6 +295,26 @@ class SpillFile {
 
 }  // namespace
 
+nlohmann::json DetectionResult::to_json(RadiometricNormalization normalize) const {
+  using nlohmann::json;
+  json bands = json::array();
+  for (std::size_t i = 0; i < statistics.roles.size(); ++i) {
+    bands.push_back({{"band", std::string(kernels::to_string(statistics.roles[i]))},
+                     {"mean_difference", statistics.offsets[i]},
+                     {"sigma_difference", statistics.weights[i] > 0 ? 1.0 / statistics.weights[i] : 0.0}});
+  }
+  json record = {
+      {"bands", bands},
+      {"threshold", statistics.threshold},
+      {"automatic_threshold",
+       std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
+      {"sample_pixels", statistics.sample_pixels},
+      {"tiles",
+       {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
+  if (normalize != RadiometricNormalization::none) record["radiometric_normalization"] = radiometric.to_json();
+  return record;
+}
+
 namespace {
 // Detection's own progress, 0..1, by pass: normalization (when on) and the statistics
 // sample first, most of the time in classifying, the rest in writing the final tiles.

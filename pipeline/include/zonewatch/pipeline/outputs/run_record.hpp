@@ -4,7 +4,7 @@
 //   program, version, finished_utc, config     the resolved configuration
 //   inputs                                     every input file with its SHA-256
 //   grid                                       the analysis grid
-//   detection                                  statistics, threshold, tiles (normalization)
+//   detection                                  DetectionResult::to_json: statistics, threshold, tiles
 //   counts                                     pixels, patches, hotspots, units
 //   composites                                 per period side: the composite's summary
 //   store                                      the monitoring store's ingest summary
@@ -33,11 +33,6 @@ namespace zw {
 
 /// {crs_wkt, geotransform, width, height}.
 nlohmann::json grid_record(const AnalysisGrid& grid);
-
-/// Detection's section: per band the difference's mean and sigma, the threshold (and the
-/// automatic one before its floor, null when none), sample pixels, tiles; the radiometric
-/// normalization when `normalize` applied one.
-nlohmann::json detection_record(const DetectionResult& detection, RadiometricNormalization normalize);
 
 /// Pixels of the grid, valid and changed pixels by type, components before the minimum
 /// mapping unit.

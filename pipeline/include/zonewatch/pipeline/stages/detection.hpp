@@ -15,6 +15,8 @@
 #include <map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "zonewatch/kernels/components.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
@@ -72,6 +74,11 @@ struct DetectionResult {
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
   std::map<std::string, double> seconds;  // per pass
   RadiometricCorrection radiometric;      // detection.normalize: irmad (else not applied)
+
+  /// run.json's detection section: per band the difference's mean and sigma, the threshold
+  /// (and the automatic one before its floor, null when none), sample pixels, tiles; the
+  /// radiometric normalization when `normalize` applied one.
+  [[nodiscard]] nlohmann::json to_json(RadiometricNormalization normalize) const;
 };
 
 /// Receives the final classes (ChangeType) and patch ids of each tile core, in tile order.
