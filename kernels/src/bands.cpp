@@ -6,16 +6,6 @@
 
 namespace zw::kernels {
 
-std::optional<BandRole> band_role_from_string(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (int i = 0; i < kBandRoleCount; ++i) {
-    if (lower == to_string(static_cast<BandRole>(i))) return static_cast<BandRole>(i);
-  }
-  return std::nullopt;
-}
-
 template <class T>
 void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset,
                     TileView<float> out) {

@@ -9,11 +9,6 @@
 namespace zw::kernels {
 namespace {
 
-constexpr std::array<ChangeType, 7> kAllTypes{
-    ChangeType::none,       ChangeType::vegetation_loss, ChangeType::construction,
-    ChangeType::water_loss, ChangeType::water_gain,      ChangeType::other,
-    ChangeType::nodata};
-
 // Every rule is written so that a NaN feature makes a comparison false and the rule not fire.
 
 [[nodiscard]] inline bool water_loss_fires(const PixelFeatures& f, const TypingRules& rules) {
@@ -87,26 +82,12 @@ bool same_size(const TileView<A>& a, const TileView<B>& b) {
 }  // namespace
 
 std::string_view to_string(ChangeType type) {
-  switch (type) {
-    case ChangeType::none: return "none";
-    case ChangeType::vegetation_loss: return "vegetation_loss";
-    case ChangeType::construction: return "construction";
-    case ChangeType::water_loss: return "water_loss";
-    case ChangeType::water_gain: return "water_gain";
-    case ChangeType::other: return "other";
-    case ChangeType::nodata: return "nodata";
-  }
-  return "unknown";
+  const std::string_view name = kChangeTypeNames.name(type);
+  return name.empty() ? "unknown" : name;
 }
 
 std::optional<ChangeType> change_type_from_string(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (ChangeType type : kAllTypes) {
-    if (lower == to_string(type)) return type;
-  }
-  return std::nullopt;
+  return kChangeTypeNames.parse_any_case(name);
 }
 
 ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules) {

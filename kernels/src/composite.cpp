@@ -8,19 +8,12 @@
 namespace zw::kernels {
 
 std::string_view to_string(CompositeMethod method) {
-  switch (method) {
-    case CompositeMethod::median: return "median";
-    case CompositeMethod::max_ndvi: return "max_ndvi";
-    case CompositeMethod::best_available: return "best_available";
-  }
-  return "median";
+  const std::string_view name = kCompositeMethodNames.name(method);
+  return name.empty() ? kCompositeMethodNames.name(CompositeMethod::median) : name;
 }
 
 std::optional<CompositeMethod> composite_method_from_string(std::string_view name) {
-  for (CompositeMethod m : {CompositeMethod::median, CompositeMethod::max_ndvi, CompositeMethod::best_available}) {
-    if (name == to_string(m)) return m;
-  }
-  return std::nullopt;
+  return kCompositeMethodNames.parse(name);
 }
 
 float median_in_place(float* values, int n) {

@@ -11,10 +11,6 @@
 namespace zw::kernels {
 namespace {
 
-constexpr std::array<SpectralIndex, 6> kAllIndices{SpectralIndex::ndvi,  SpectralIndex::ndwi,
-                                                   SpectralIndex::mndwi, SpectralIndex::ndbi,
-                                                   SpectralIndex::bsi,   SpectralIndex::gli};
-
 void require_same_size(const ConstTileView<float>& band, BandRole role, const TileView<float>& out) {
   if (band.empty()) {
     throw std::invalid_argument("compute_index: band '" + std::string(to_string(role)) +
@@ -46,25 +42,12 @@ void map_bands(const BandSet& bands, const std::array<BandRole, N>& roles, TileV
 }  // namespace
 
 std::string_view to_string(SpectralIndex index) {
-  switch (index) {
-    case SpectralIndex::ndvi: return "ndvi";
-    case SpectralIndex::ndwi: return "ndwi";
-    case SpectralIndex::mndwi: return "mndwi";
-    case SpectralIndex::ndbi: return "ndbi";
-    case SpectralIndex::bsi: return "bsi";
-    case SpectralIndex::gli: return "gli";
-  }
-  return "unknown";
+  const std::string_view name = kSpectralIndexNames.name(index);
+  return name.empty() ? "unknown" : name;
 }
 
 std::optional<SpectralIndex> spectral_index_from_string(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (SpectralIndex index : kAllIndices) {
-    if (lower == to_string(index)) return index;
-  }
-  return std::nullopt;
+  return kSpectralIndexNames.parse_any_case(name);
 }
 
 std::vector<BandRole> required_bands(SpectralIndex index) {

@@ -12,10 +12,6 @@ namespace zw::kernels {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kNames{"landsat_qa_pixel",      "landsat_bqa_c1_oli",
-                                                 "landsat_bqa_c1_tm_etm", "sentinel2_scl",
-                                                 "cbers_cmask",           "nonzero_is_clear"};
-
 constexpr unsigned bits(std::uint16_t word, int first, int count) {
   return (static_cast<unsigned>(word) >> first) & ((1u << count) - 1u);
 }
@@ -36,16 +32,10 @@ bool bqa_c1_clear(std::uint16_t qa, bool oli) {
 
 }  // namespace
 
-std::string_view to_string(QualityEncoding encoding) { return kNames[static_cast<std::size_t>(encoding)]; }
+std::string_view to_string(QualityEncoding encoding) { return kQualityEncodingNames.name(encoding); }
 
 std::optional<QualityEncoding> quality_encoding_from_string(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (lower == kNames[i]) return static_cast<QualityEncoding>(i);
-  }
-  return std::nullopt;
+  return kQualityEncodingNames.parse_any_case(name);
 }
 
 bool is_clear(std::uint16_t qa, QualityEncoding encoding) {

@@ -11,6 +11,13 @@ namespace {
 constexpr double kBeforeFinish = 0.99;
 }  // namespace
 
+ProgressCallback progress_part(const ProgressCallback& progress, double from, double to) {
+  if (!progress) return {};
+  return [progress, from, to](double fraction, std::string_view detail) {
+    progress(from + fraction * (to - from), detail);
+  };
+}
+
 ProgressReporter::ProgressReporter(ProgressCallback sink, std::vector<Stage> stages)
     : sink_(std::move(sink)), stages_(std::move(stages)) {
   for (const Stage& s : stages_) {

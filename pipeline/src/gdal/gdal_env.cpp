@@ -46,6 +46,11 @@ std::string gdal_error_suffix() {
   return message.empty() ? std::string() : " (GDAL: " + message + ")";
 }
 
+std::string gdal_type_name(GDALDataType type) {
+  const char* name = GDALGetDataTypeName(type);
+  return name != nullptr ? name : "Unknown";
+}
+
 DatasetPtr open_raster(const std::string& path) {
   init_gdal();
   std::error_code ec;
@@ -53,8 +58,8 @@ DatasetPtr open_raster(const std::string& path) {
     throw InputError(path + ": file not found");
   }
   take_gdal_error();
-  auto* ds = GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY,
-                                                nullptr, nullptr, nullptr));
+  auto* ds =
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (ds == nullptr) {
     throw InputError(path + ": not a raster GDAL can read" + gdal_error_suffix());
   }
@@ -72,22 +77,20 @@ DatasetPtr open_vector(const std::string& path) {
     throw InputError(path + ": file not found");
   }
   take_gdal_error();
-  auto* ds = GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                                                nullptr, nullptr, nullptr));
+  auto* ds =
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (ds == nullptr) {
     throw InputError(path + ": not a vector source GDAL can read" + gdal_error_suffix());
   }
   return DatasetPtr(ds);
 }
 
-OGRSpatialReference spatial_reference_from_user_input(const std::string& text,
-                                                      const std::string& what) {
+OGRSpatialReference spatial_reference_from_user_input(const std::string& text, const std::string& what) {
   init_gdal();
   OGRSpatialReference srs;
   take_gdal_error();
   if (srs.SetFromUserInput(text.c_str()) != OGRERR_NONE) {
-    throw ConfigError(what + ": '" + text + "' is not a coordinate reference system" +
-                      gdal_error_suffix());
+    throw ConfigError(what + ": '" + text + "' is not a coordinate reference system" + gdal_error_suffix());
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return srs;

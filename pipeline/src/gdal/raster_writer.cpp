@@ -43,8 +43,8 @@ GDALRasterBand* RasterWriter::band(int index) {
 
 void RasterWriter::check_type(GDALDataType type) const {
   if (type != type_) {
-    throw InternalError(path_.string() + ": " + GDALGetDataTypeName(type) + " tile for a " +
-                        GDALGetDataTypeName(type_) + " raster");
+    throw InternalError(path_.string() + ": " + gdal_type_name(type) + " tile for a " + gdal_type_name(type_) +
+                        " raster");
   }
 }
 

@@ -10,9 +10,10 @@
 #include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
+#include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "file_grid.hpp"
+#include "zonewatch/pipeline/gdal/geo_util.hpp"
 
 namespace zw {
 using grid_detail::FileGrid;
@@ -24,18 +25,12 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-OGRSpatialReference srs_from_wkt(const std::string& wkt) {
-  OGRSpatialReference srs;
-  if (!wkt.empty()) srs.importFromWkt(wkt.c_str());
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  return srs;
-}
-
-bool same_crs(const std::string& a, const std::string& b) {
-  if (a.empty() || b.empty()) return a.empty() && b.empty();
-  if (a == b) return true;
-  const OGRSpatialReference sa = srs_from_wkt(a), sb = srs_from_wkt(b);
-  return sa.IsSame(&sb) != 0;
+bool same_crs(const std::string& file_wkt, const std::string& grid_wkt) {
+  if (file_wkt.empty() || grid_wkt.empty()) return file_wkt.empty() && grid_wkt.empty();
+  if (file_wkt == grid_wkt) return true;
+  const OGRSpatialReference file = geo::srs_from_wkt(file_wkt, "file CRS");
+  const OGRSpatialReference grid = geo::srs_from_wkt(grid_wkt, "grid CRS");
+  return file.IsSame(&grid) != 0;
 }
 
 /// q(φ) of the authalic-latitude formulas, scaled so that area between two latitudes of a
@@ -84,7 +79,7 @@ double AnalysisGrid::pixel_area_m2(int row) const {
     const double a = std::abs(geotransform[1] * geotransform[5] - geotransform[2] * geotransform[4]);
     return a * linear_unit_m * linear_unit_m;
   }
-  const OGRSpatialReference srs = srs_from_wkt(crs_wkt);
+  const OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, "grid CRS");
   OGRErr err = OGRERR_NONE;
   const double a = srs.GetSemiMajor(&err);
   const double inv_f = srs.GetInvFlattening(&err);
@@ -138,11 +133,11 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
     grid.height = finest->height;
   } else {
     if (finest->wkt.empty()) {
-      throw InputError(finest->path + ": has no coordinate reference system, so grid.crs / grid.resolution cannot apply");
+      throw InputError(finest->path +
+                       ": has no coordinate reference system, so grid.crs / grid.resolution cannot apply");
     }
-    OGRSpatialReference target = options.crs.empty()
-                                     ? srs_from_wkt(finest->wkt)
-                                     : spatial_reference_from_user_input(options.crs, "grid.crs");
+    OGRSpatialReference target = options.crs.empty() ? geo::srs_from_wkt(finest->wkt, finest->path)
+                                                     : spatial_reference_from_user_input(options.crs, "grid.crs");
     char* target_wkt = nullptr;
     target.exportToWkt(&target_wkt);
     grid.crs_wkt = target_wkt;
@@ -157,8 +152,8 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
     }
     double gt[6];
     int width = 0, height = 0;
-    const CPLErr err = GDALSuggestedWarpOutput(GDALDataset::ToHandle(ds.get()), GDALGenImgProjTransform,
-                                               transformer, gt, &width, &height);
+    const CPLErr err = GDALSuggestedWarpOutput(GDALDataset::ToHandle(ds.get()), GDALGenImgProjTransform, transformer,
+                                               gt, &width, &height);
     GDALDestroyGenImgProjTransformer(transformer);
     if (err != CE_None) throw InputError(finest->path + ": cannot compute the grid in grid.crs" + gdal_error_suffix());
     const double res = options.resolution > 0.0 ? options.resolution : gt[1];
@@ -174,7 +169,7 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
   }
   if (grid.width <= 0 || grid.height <= 0) throw InputError(before.options.path + ": empty analysis grid");
   if (!grid.crs_wkt.empty()) {
-    const OGRSpatialReference srs = srs_from_wkt(grid.crs_wkt);
+    const OGRSpatialReference srs = geo::srs_from_wkt(grid.crs_wkt, "grid CRS");
     grid.geographic = srs.IsGeographic() != 0;
     grid.linear_unit_m = grid.geographic ? 1.0 : srs.GetLinearUnits();
   }
@@ -199,8 +194,8 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
       continue;
     }
     // Densified footprint of the file in grid pixel coordinates.
-    OGRSpatialReference src = srs_from_wkt(g.wkt);
-    OGRSpatialReference dst = srs_from_wkt(grid.crs_wkt);
+    OGRSpatialReference src = geo::srs_from_wkt(g.wkt, file);
+    OGRSpatialReference dst = geo::srs_from_wkt(grid.crs_wkt, "grid CRS");
     std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
     if (!ct) throw InputError(file + ": cannot transform to the analysis grid CRS" + gdal_error_suffix());
     double min_c = 1e300, min_r = 1e300, max_c = -1e300, max_r = -1e300;

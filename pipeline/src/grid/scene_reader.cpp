@@ -10,10 +10,11 @@
 #include <gdal_alg.h>
 #include <gdal_utils.h>
 
+#include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
-#include "file_grid.hpp"
 
 namespace zw {
 using grid_detail::FileGrid;
@@ -22,15 +23,8 @@ using grid_detail::same_grid;
 using kernels::BandRole;
 using kernels::Window;
 
-namespace {
-
-std::string gdal_type_name(GDALDataType t) { return GDALGetDataTypeName(t); }
-
-}  // namespace
-
-
-void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
-                        const std::vector<std::uint8_t>& valid, kernels::TileView<float> out) {
+void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile, const std::vector<std::uint8_t>& valid,
+                        kernels::TileView<float> out) {
   const auto scale = static_cast<float>(raw.scale.value_or(profile.scale));
   const auto offset = static_cast<float>(raw.offset.value_or(profile.offset));
   switch (raw.type) {
@@ -81,11 +75,11 @@ ReflectanceTile to_reflectance_tile(const RawSceneTile& raw, const SensorProfile
 
 struct SceneReader::Source {
   std::string path;
-  DatasetPtr dataset;  // the file
-  DatasetPtr warped;   // its warped VRT onto the grid, or null when it lies on the grid
+  DatasetPtr dataset;                           // the file
+  DatasetPtr warped;                            // its warped VRT onto the grid, or null when it lies on the grid
   std::vector<std::pair<BandRole, int>> roles;  // role -> band index in `dataset`
-  int alpha_band = 0;       // profile alpha band in `dataset` (0 none)
-  int warp_alpha_band = 0;  // alpha band the warp adds (0 none)
+  int alpha_band = 0;                           // profile alpha band in `dataset` (0 none)
+  int warp_alpha_band = 0;                      // alpha band the warp adds (0 none)
   GDALDataType type = GDT_Unknown;
   std::optional<double> nodata;  // quality band: its own nodata value, when it has one
   DatasetPtr selected;           // quality band: a one-band VRT of it, when the file has more
@@ -159,8 +153,8 @@ double source_pixels_per_grid_pixel(GDALDataset* dataset, const AnalysisGrid& gr
   if (transformer == nullptr) return 1.0;
   double gt[6];
   int width = 0, height = 0;
-  const CPLErr err =
-      GDALSuggestedWarpOutput(GDALDataset::ToHandle(dataset), GDALGenImgProjTransform, transformer, gt, &width, &height);
+  const CPLErr err = GDALSuggestedWarpOutput(GDALDataset::ToHandle(dataset), GDALGenImgProjTransform, transformer, gt,
+                                             &width, &height);
   GDALDestroyGenImgProjTransformer(transformer);
   take_gdal_error();
   if (err != CE_None || !(std::abs(gt[1]) > 0.0)) return 1.0;
@@ -175,8 +169,16 @@ std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std:
                                                 double ratio) {
   const int pad = static_cast<int>(std::ceil(ratio)) + 2;
   const int w = dataset->GetRasterXSize(), h = dataset->GetRasterYSize();
-  std::vector<std::string> translate{"-of", "VRT", "-b", "mask", "-colorinterp", "gray", "-srcwin",
-                                     std::to_string(-pad), std::to_string(-pad), std::to_string(w + 2 * pad),
+  std::vector<std::string> translate{"-of",
+                                     "VRT",
+                                     "-b",
+                                     "mask",
+                                     "-colorinterp",
+                                     "gray",
+                                     "-srcwin",
+                                     std::to_string(-pad),
+                                     std::to_string(-pad),
+                                     std::to_string(w + 2 * pad),
                                      std::to_string(h + 2 * pad)};
   std::vector<char*> targv;
   for (auto& a : translate) targv.push_back(a.data());
@@ -221,7 +223,8 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
   std::vector<BandRole> read_roles = roles;
   if (spectral_test_) {
     for (BandRole r : {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir, BandRole::swir1}) {
-      if (scene.has(r) && std::find(read_roles.begin(), read_roles.end(), r) == read_roles.end()) read_roles.push_back(r);
+      if (scene.has(r) && std::find(read_roles.begin(), read_roles.end(), r) == read_roles.end())
+        read_roles.push_back(r);
     }
   }
   for (BandRole role : roles) {
@@ -276,8 +279,8 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
     q->dataset = open_raster(q->path);
     const int count = q->dataset->GetRasterCount();
     if (scene.quality->band < 1 || scene.quality->band > count) {
-      throw InputError(q->path + ": quality band " + std::to_string(scene.quality->band) + " requested but the file has " +
-                       std::to_string(count) + " band(s)");
+      throw InputError(q->path + ": quality band " + std::to_string(scene.quality->band) +
+                       " requested but the file has " + std::to_string(count) + " band(s)");
     }
     GDALRasterBand* band = q->dataset->GetRasterBand(scene.quality->band);
     q->type = band->GetRasterDataType();

@@ -1,10 +1,9 @@
 #include "zonewatch/pipeline/outputs/run_record.hpp"
 
-#include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <fstream>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
@@ -12,38 +11,9 @@ namespace zw {
 using kernels::ChangeType;
 using nlohmann::json;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return buffer;
-}
-
 json grid_record(const AnalysisGrid& grid) {
   return {
       {"crs_wkt", grid.crs_wkt}, {"geotransform", grid.geotransform}, {"width", grid.width}, {"height", grid.height}};
-}
-
-json detection_record(const DetectionResult& detection, RadiometricNormalization normalize) {
-  const DetectionStatistics& statistics = detection.statistics;
-  json bands = json::array();
-  for (std::size_t i = 0; i < statistics.roles.size(); ++i) {
-    bands.push_back({{"band", std::string(kernels::to_string(statistics.roles[i]))},
-                     {"mean_difference", statistics.offsets[i]},
-                     {"sigma_difference", statistics.weights[i] > 0 ? 1.0 / statistics.weights[i] : 0.0}});
-  }
-  const TilePlan& plan = detection.plan;
-  json record = {
-      {"bands", bands},
-      {"threshold", statistics.threshold},
-      {"automatic_threshold",
-       std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
-      {"sample_pixels", statistics.sample_pixels},
-      {"tiles",
-       {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
-  if (normalize != RadiometricNormalization::none)
-    record["radiometric_normalization"] = detection.radiometric.to_json();
-  return record;
 }
 
 json detection_counts(const DetectionResult& detection, const AnalysisGrid& grid) {
@@ -89,11 +59,11 @@ json make_run_record(const RunRecordParts& parts) {
   counts["units_repaired"] = parts.units_repaired;
   json run = {{"program", "zonewatch"},
               {"version", kVersion},
-              {"finished_utc", utc_now()},
+              {"finished_utc", now_utc()},
               {"config", parts.config.resolved},
               {"inputs", parts.inputs},
               {"grid", grid_record(parts.grid)},
-              {"detection", detection_record(parts.detection, parts.config.detection.normalize)},
+              {"detection", parts.detection.to_json(parts.config.detection.normalize)},
               {"counts", counts},
               {"timings_s", parts.timings}};
   if (parts.store) run["store"] = parts.store->to_json();

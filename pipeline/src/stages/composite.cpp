@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 
-#include <ogr_spatialref.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/gdal/raster_writer.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
@@ -31,30 +31,22 @@ std::vector<BandRole> common_roles(const std::vector<Scene>& scenes) {
   return roles;
 }
 
-long days_from_date(const std::string& date) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
-    throw InternalError("'" + date + "' is not a date YYYY-MM-DD");
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) throw InternalError("'" + date + "' is not a calendar date");
-  return static_cast<long>(std::chrono::sys_days{ymd}.time_since_epoch().count());
+namespace {
+
+/// Days since 1970-01-01 of a scene or period date (validated upstream: a bad one is a bug).
+long long days_of(const std::string& date) {
+  const auto parsed = Date::parse_iso(date);
+  if (!parsed) throw InternalError("'" + date + "' is not a calendar date YYYY-MM-DD");
+  return parsed->days();
 }
 
-std::string date_from_days(long days) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
-}
+}  // namespace
 
 float date_score(const std::string& date, const std::string& first, const std::string& last) {
-  const double f = static_cast<double>(days_from_date(first)), l = static_cast<double>(days_from_date(last));
+  const double f = static_cast<double>(days_of(first)), l = static_cast<double>(days_of(last));
   const double half = (l - f) / 2.0;
   if (half <= 0.0) return 1.0f;
-  const double distance = std::abs(static_cast<double>(days_from_date(date)) - (f + l) / 2.0);
+  const double distance = std::abs(static_cast<double>(days_of(date)) - (f + l) / 2.0);
   return static_cast<float>(std::clamp(1.0 - distance / half, 0.0, 1.0));
 }
 
@@ -90,63 +82,25 @@ double bytes_per_pixel(std::size_t scenes, std::size_t bands) {
          6.0;
 }
 
-class CompositeWriter {
- public:
-  CompositeWriter(const fs::path& path, const AnalysisGrid& grid, const std::vector<BandRole>& roles,
-                  const CompositeOptions& options, const std::string& scene_list)
-      : path_(path), bands_(static_cast<int>(roles.size()) + 1) {
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    const std::string block = std::to_string(kBlock);
-    const std::string block_x = "BLOCKXSIZE=" + block, block_y = "BLOCKYSIZE=" + block;
-    const char* creation[] = {"TILED=YES",      block_x.c_str(),     block_y.c_str(),       "COMPRESS=DEFLATE",
-                              "PREDICTOR=2",    "INTERLEAVE=BAND",   "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS",
-                              nullptr};
-    take_gdal_error();
-    dataset_.reset(driver->Create(path.c_str(), grid.width, grid.height, bands_, GDT_Int16,
-                                  const_cast<char**>(creation)));
-    if (!dataset_) throw OutputError(path.string() + ": cannot be created" + gdal_error_suffix());
-    dataset_->SetGeoTransform(const_cast<double*>(grid.geotransform.data()));
-    if (!grid.crs_wkt.empty()) {
-      OGRSpatialReference srs;
-      srs.importFromWkt(grid.crs_wkt.c_str());
-      dataset_->SetSpatialRef(&srs);
-    }
-    dataset_->SetMetadataItem("ZONEWATCH_COMPOSITE", std::string(kernels::to_string(options.method)).c_str());
-    dataset_->SetMetadataItem("ZONEWATCH_PERIOD", (options.first + ".." + options.last).c_str());
-    dataset_->SetMetadataItem("ZONEWATCH_SCENES", scene_list.c_str());
-    for (int b = 0; b < bands_; ++b) {
-      GDALRasterBand* band = dataset_->GetRasterBand(b + 1);
-      band->SetNoDataValue(kNoData);
-      if (b + 1 < bands_) {
-        band->SetDescription(std::string(kernels::to_string(roles[static_cast<std::size_t>(b)])).c_str());
-        band->SetScale(1.0 / kReflectanceScale);
-        band->SetOffset(0.0);
-      } else {
-        band->SetDescription("clear_count");
-      }
-    }
+/// The composite's GeoTIFF: one Int16 band per role (reflectance x 10000) then the clear
+/// count, tiled and compressed like the other rasters on the grid.
+RasterWriterOptions composite_raster(const std::vector<BandRole>& roles, const CompositeOptions& options,
+                                     const std::string& scene_list) {
+  const std::string block = std::to_string(kBlock);
+  RasterWriterOptions raster;
+  raster.bands = static_cast<int>(roles.size()) + 1;
+  raster.type = GDT_Int16;
+  raster.creation_options = {"TILED=YES",   "BLOCKXSIZE=" + block, "BLOCKYSIZE=" + block, "COMPRESS=DEFLATE",
+                             "PREDICTOR=2", "INTERLEAVE=BAND",     "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS"};
+  for (BandRole role : roles) {
+    raster.band_info.push_back({std::string(kernels::to_string(role)), kNoData, 1.0 / kReflectanceScale, 0.0});
   }
-
-  void write(const Window& w, std::vector<std::int16_t>& planes) {
-    if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, planes.data(), w.width, w.height, GDT_Int16,
-                           bands_, nullptr, 0, 0, 0, nullptr) != CE_None) {
-      throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
-    }
-  }
-
-  void close() {
-    take_gdal_error();
-    dataset_->FlushCache(true);
-    dataset_.reset();
-    const std::string error = take_gdal_error();
-    if (!error.empty()) throw OutputError(path_.string() + ": cannot be completed (GDAL: " + error + ")");
-  }
-
- private:
-  fs::path path_;
-  int bands_;
-  DatasetPtr dataset_;
-};
+  raster.band_info.push_back({"clear_count", kNoData, {}, {}});
+  raster.metadata = {{"ZONEWATCH_COMPOSITE", std::string(kernels::to_string(options.method))},
+                     {"ZONEWATCH_PERIOD", options.first + ".." + options.last},
+                     {"ZONEWATCH_SCENES", scene_list}};
+  return raster;
+}
 
 /// One tile window read from every scene.
 struct CompositeInput {
@@ -182,7 +136,8 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
                                 const fs::path& path, const ProgressCallback& progress) {
   const auto start = Clock::now();
   auto log = logger("composite");
-  if (scenes.empty()) throw InputError(options.label + " period " + options.first + ".." + options.last + ": no scene to composite");
+  if (scenes.empty())
+    throw InputError(options.label + " period " + options.first + ".." + options.last + ": no scene to composite");
   CompositeResult result;
   result.path = path;
   result.roles = common_roles(scenes);
@@ -200,13 +155,14 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   spec.nir = role_index(result.roles, BandRole::nir);
   spec.green = role_index(result.roles, BandRole::green);
   spec.blue = role_index(result.roles, BandRole::blue);
-  if (spec.method == kernels::CompositeMethod::max_ndvi && (spec.red < 0 || (spec.nir < 0 && (spec.green < 0 || spec.blue < 0)))) {
+  if (spec.method == kernels::CompositeMethod::max_ndvi &&
+      (spec.red < 0 || (spec.nir < 0 && (spec.green < 0 || spec.blue < 0)))) {
     throw InputError(scenes.front().options.path + ": the " + options.label +
                      " period's max_ndvi composite needs red and nir (or red, green and blue) in every scene");
   }
 
   std::vector<float> scores(n, 0.0f);
-  std::vector<long> days;
+  std::vector<long long> days;
   std::string scene_list;
   for (std::size_t i = 0; i < n; ++i) {
     const Scene& s = scenes[i];
@@ -214,7 +170,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
     result.scene_dates.push_back(s.options.date);
     scene_list += (i ? ";" : "") + s.options.date + " " + s.options.path;
     if (!s.options.date.empty()) {
-      days.push_back(days_from_date(s.options.date));
+      days.push_back(days_of(s.options.date));
       if (options.method == kernels::CompositeMethod::best_available && !options.first.empty()) {
         scores[i] = date_score(s.options.date, options.first, options.last);
       }
@@ -223,7 +179,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   if (!days.empty()) {
     std::sort(days.begin(), days.end());
     const std::size_t mid = days.size() / 2;
-    result.median_date = date_from_days(days.size() % 2 == 1 ? days[mid] : (days[mid - 1] + days[mid]) / 2);
+    result.median_date = Date::from_days(days.size() % 2 == 1 ? days[mid] : (days[mid - 1] + days[mid]) / 2).iso();
   }
 
   std::vector<std::unique_ptr<SceneReader>> readers;
@@ -241,7 +197,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
             options.last, kernels::to_string(options.method), n, bands, plan.count(), result.tile_size);
 
   fs::create_directories(path.parent_path());
-  CompositeWriter writer(path, grid, result.roles, options, scene_list);
+  RasterWriter writer(path, grid, composite_raster(result.roles, options, scene_list));
   int done = 0;
   run_tiles(
       plan.count(), tokens,
@@ -290,7 +246,7 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
         return work;
       },
       [&](CompositeWork&& work) {
-        writer.write(work.window, work.planes);
+        writer.write_bands<std::int16_t>(work.window, work.planes);
         result.pixels += static_cast<std::uint64_t>(work.window.pixel_count());
         result.pixels_without_clear += work.without_clear;
         result.mean_clear_count += static_cast<double>(work.clear_sum);

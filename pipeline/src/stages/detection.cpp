@@ -5,14 +5,15 @@
 #include <cmath>
 #include <cstdio>
 
+#include "date_reflectance.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
-#include "date_reflectance.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -57,8 +58,10 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
   }
   if ((rule_enabled(options, kernels::ChangeType::water_loss) ||
        rule_enabled(options, kernels::ChangeType::water_gain))) {
-    if (swir) require_in_both(before, after, {green, swir1}, "the water rules (MNDWI)");
-    else if (multispectral) require_in_both(before, after, {green, nir}, "the water rules (NDWI)");
+    if (swir)
+      require_in_both(before, after, {green, swir1}, "the water rules (MNDWI)");
+    else if (multispectral)
+      require_in_both(before, after, {green, nir}, "the water rules (NDWI)");
   }
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
     const auto role = static_cast<BandRole>(r);
@@ -125,9 +128,7 @@ Window intersection(const Window& a, const Window& b) {
 }
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // ---------------------------------------------------------------------------------------
 // Pass 2: classify, clean, label, zonal sums
@@ -226,13 +227,15 @@ struct TileClassifier {
     const auto mag = magnitude.view().sub(ox, oy, c.width, c.height);
     work.stats = kernels::tile_component_stats(work.classes.view(), work.labels.view(), work.label_count, c,
                                                inputs.grid.width, row_areas, gb, ga, mag);
-    for (const auto v : work.classes.values()) work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
+    for (const auto v : work.classes.values())
+      work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
     add_unit_sums(work, gb, ga);
     return work;
   }
 
   /// Zonal sums and patch-unit overlaps of the tile core, weighted by exact pixel coverage.
-  void add_unit_sums(TileWork& work, ConstTileView<float> greenness_before, ConstTileView<float> greenness_after) const {
+  void add_unit_sums(TileWork& work, ConstTileView<float> greenness_before,
+                     ConstTileView<float> greenness_after) const {
     const Window& c = work.core;
     work.label_overlap.resize(work.label_count + 1);
     Tile<float> coverage;
@@ -292,9 +295,37 @@ class SpillFile {
 
 }  // namespace
 
+nlohmann::json DetectionResult::to_json(RadiometricNormalization normalize) const {
+  using nlohmann::json;
+  json bands = json::array();
+  for (std::size_t i = 0; i < statistics.roles.size(); ++i) {
+    bands.push_back({{"band", std::string(kernels::to_string(statistics.roles[i]))},
+                     {"mean_difference", statistics.offsets[i]},
+                     {"sigma_difference", statistics.weights[i] > 0 ? 1.0 / statistics.weights[i] : 0.0}});
+  }
+  json record = {
+      {"bands", bands},
+      {"threshold", statistics.threshold},
+      {"automatic_threshold",
+       std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
+      {"sample_pixels", statistics.sample_pixels},
+      {"tiles",
+       {{"count", plan.count()}, {"width", plan.tile_width}, {"height", plan.tile_height}, {"halo", plan.halo}}}};
+  if (normalize != RadiometricNormalization::none) record["radiometric_normalization"] = radiometric.to_json();
+  return record;
+}
+
+namespace {
+// Detection's own progress, 0..1, by pass: normalization (when on) and the statistics
+// sample first, most of the time in classifying, the rest in writing the final tiles.
+constexpr double kNormalizeEnd = 0.05;
+constexpr double kStatisticsEnd = 0.1;
+constexpr double kClassifyEnd = 0.9;
+}  // namespace
+
 DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
-                              const ProcessingOptions& processing, const fs::path& work_dir,
-                              const FinalTileSink& sink, const ProgressCallback& progress) {
+                              const ProcessingOptions& processing, const fs::path& work_dir, const FinalTileSink& sink,
+                              const ProgressCallback& progress) {
   auto log = logger("detect");
   DetectionResult result;
   const AnalysisGrid& grid = inputs.grid;
@@ -307,12 +338,15 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   auto start = Clock::now();
   if (options.normalize == RadiometricNormalization::irmad) {
-    result.radiometric = fit_radiometric_correction(before_reader, after_reader, grid, features.roles, progress);
+    result.radiometric = fit_radiometric_correction(before_reader, after_reader, grid, features.roles,
+                                                    progress_part(progress, 0.0, kNormalizeEnd));
     result.seconds["normalize"] = seconds_since(start);
     start = Clock::now();
   }
-  result.statistics = estimate_change_statistics(before_reader, after_reader, grid, features, options, progress,
-                                          &result.radiometric);
+  const double statistics_start = options.normalize == RadiometricNormalization::irmad ? kNormalizeEnd : 0.0;
+  result.statistics =
+      estimate_change_statistics(before_reader, after_reader, grid, features, options,
+                                 progress_part(progress, statistics_start, kStatisticsEnd), &result.radiometric);
   result.seconds["statistics"] = seconds_since(start);
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
@@ -325,8 +359,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
   const int opening_radius = pixel_is_mappable ? 0 : options.opening_radius;
   if (opening_radius != options.opening_radius) {
-    log->info("morphological opening skipped: one pixel ({:.0f} m2) already covers the minimum mapping unit ({:.0f} m2)",
-              centre_pixel_m2, options.min_mapping_unit_m2);
+    log->info(
+        "morphological opening skipped: one pixel ({:.0f} m2) already covers the minimum mapping unit ({:.0f} m2)",
+        centre_pixel_m2, options.min_mapping_unit_m2);
   }
   const int halo = kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing,
@@ -336,7 +371,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   // Units' pixel windows, for picking the units that touch a tile.
   std::vector<Window> unit_windows;
-  for (const auto& u : inputs.units) unit_windows.push_back(kernels::covered_window(u.pixel_rings, grid.width, grid.height));
+  for (const auto& u : inputs.units)
+    unit_windows.push_back(kernels::covered_window(u.pixel_rings, grid.width, grid.height));
   std::vector<kernels::ZonalAccumulator> unit_zonal(inputs.units.size());
   std::vector<std::vector<std::vector<std::pair<std::uint32_t, double>>>> tile_label_overlap(
       static_cast<std::size_t>(plan.count()));
@@ -350,10 +386,13 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   const TileClassifier classify{inputs, features, result.radiometric, stats, rules, opening_radius, unit_windows};
   start = Clock::now();
+  const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
   run_tiles(
       plan.count(), default_tile_tokens(),
-      [&](int index) { return TileInput{index, read_pair(before_reader, after_reader, plan.padded(index))}; },
+      [&](int index) {
+        return TileInput{index, read_pair(before_reader, after_reader, plan.padded(index))};
+      },
       [&](TileInput& input) { return classify(input, plan.core(input.index)); },
       [&](TileWork&& work) {
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
@@ -365,7 +404,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         result.valid_pixels += work.valid;
         result.components_before_mmu += work.label_count;
         ++done;
-        if (progress) progress(0.1 + 0.7 * done / plan.count(), "detecting changes");
+        if (classifying) classifying(static_cast<double>(done) / plan.count(), "detecting changes");
       });
   result.seconds["classify"] = seconds_since(start);
 
@@ -387,6 +426,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   for (auto& overlaps : result.patch_unit_overlap) std::sort(overlaps.begin(), overlaps.end());
 
   spill.rewind();
+  const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
     Tile<std::uint8_t> classes(c.width, c.height);
@@ -404,7 +444,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       if (kernels::is_change(cls[i])) ++result.changed_pixels[cls[i]];
     }
     if (sink) sink(c, classes.view(), labels.view());
-    if (progress) progress(0.8 + 0.1 * (t + 1) / plan.count(), "writing change map");
+    if (finalizing) finalizing(static_cast<double>(t + 1) / plan.count(), "writing change map");
   }
   result.unit_stats.reserve(unit_zonal.size());
   for (const auto& z : unit_zonal) result.unit_stats.push_back(z.finalize());

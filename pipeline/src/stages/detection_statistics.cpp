@@ -7,21 +7,21 @@
 #include <string>
 #include <vector>
 
+#include "date_reflectance.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
-#include "date_reflectance.hpp"
 
 namespace zw {
 using kernels::BandRole;
 
 namespace {
 
-constexpr double kMaxSampledPixels = 24e6;   // blocks read for statistics
-constexpr double kMaxStoredSamples = 4e6;    // difference vectors kept in memory
+constexpr double kMaxSampledPixels = 24e6;  // blocks read for statistics
+constexpr double kMaxStoredSamples = 4e6;   // difference vectors kept in memory
 
 /// 1 / Phi^-1(3/4): MAD times this estimates sigma of a normal distribution.
 constexpr double kMadToSigma = 1.4826;
@@ -90,9 +90,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       },
       [&](SampleBlock&& block) {
         blocks.push_back(std::move(block));
-        if (progress) {
-          progress(0.1 * static_cast<double>(blocks.size()) / static_cast<double>(lattice.count()), "statistics");
-        }
+        if (progress) progress(static_cast<double>(blocks.size()) / lattice.count(), "statistics");
       });
 
   std::vector<kernels::MomentsAccumulator> moments(n_roles);
@@ -155,11 +153,12 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   // unchanged pixel; for n bands of pure noise it is about sqrt(n), so an absolute floor
   // alone means less the more bands there are).
   const double median_magnitude = histogram.quantile(0.5);
-  const double floor = std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
+  const double floor =
+      std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
   // Otsu gives NaN on a one-bin histogram (a scene with no change at all): use the floor.
   stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
-                    : std::isnan(stats.automatic_threshold)   ? floor
-                                                              : std::max(stats.automatic_threshold, floor);
+                    : std::isnan(stats.automatic_threshold)     ? floor
+                                                                : std::max(stats.automatic_threshold, floor);
   return stats;
 }
 

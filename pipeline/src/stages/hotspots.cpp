@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
@@ -12,14 +13,6 @@ namespace zw {
 using kernels::ChangeType;
 
 namespace {
-
-bool is_date(const std::string& text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (text[i] < '0' || text[i] > '9') return false;
-  }
-  return true;
-}
 
 /// The unit a patch belongs to: most overlap wins, equal overlap the lower unit index.
 std::uint32_t unit_of(const std::vector<std::pair<std::uint32_t, double>>& overlaps) {
@@ -41,7 +34,8 @@ double mean_or_nan(double sum, std::uint64_t count) {
 }  // namespace
 
 void HotspotsOptions::validate() const {
-  if (!is_date(after_date)) throw ConfigError("hotspots: after date '" + after_date + "' is not YYYY-MM-DD");
+  // The form scan dates have (iso_date_fields): hotspot ids take the month from it.
+  if (!iso_date_fields(after_date)) throw ConfigError("hotspots: after date '" + after_date + "' is not YYYY-MM-DD");
 }
 
 nlohmann::json HotspotsResult::to_json() const {

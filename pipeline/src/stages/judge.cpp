@@ -1,10 +1,10 @@
 #include "zonewatch/pipeline/stages/judge.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <utility>
 
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 
 namespace zw {
@@ -12,16 +12,10 @@ using kernels::ChangeType;
 
 namespace {
 
-std::string format_number(double v, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
-}
-
 void require_range(const std::string& rule, const char* key, double value, double low, double high) {
   if (!(value >= low && value <= high)) {
-    throw ConfigError(rule + "." + key + ": " + format_number(value, 6) + " is outside " + format_number(low, 0) +
-                      ".." + format_number(high, 0));
+    throw ConfigError(rule + "." + key + ": " + text::printf_string("%.6f", value) + " is outside " +
+                      text::printf_string("%.0f", low) + ".." + text::printf_string("%.0f", high));
   }
 }
 
@@ -74,10 +68,11 @@ void Judge::rate(Hotspot& h) const {
   h.severity = severity_for(h.area_m2, rule);
   const bool overridden = options_.rules.overrides.count(h.unit_code) != 0;
   h.rule = std::string(overridden ? "override " + h.unit_code : std::string(to_string(h.unit_type))) + ": " +
-           std::string(kernels::to_string(h.change_type)) + " " + format_number(h.area_m2, 0) + " m2" +
-           (h.severity == Severity::high     ? " >= " + format_number(rule.severity_high_m2, 0) + " m2 -> high"
-            : h.severity == Severity::medium ? " >= " + format_number(rule.severity_medium_m2, 0) + " m2 -> medium"
-                                             : " < " + format_number(rule.severity_medium_m2, 0) + " m2 -> low");
+           std::string(kernels::to_string(h.change_type)) + " " + text::printf_string("%.0f", h.area_m2) + " m2" +
+           (h.severity == Severity::high ? " >= " + text::printf_string("%.0f", rule.severity_high_m2) + " m2 -> high"
+            : h.severity == Severity::medium
+                ? " >= " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> medium"
+                : " < " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> low");
 }
 
 void Judge::assess(UnitResult& r) const {
@@ -91,16 +86,16 @@ void Judge::assess(UnitResult& r) const {
   std::vector<std::string> reasons;
   if (r.assessable) {
     if (r.stats.total_changed_area_m2 >= rule.flag_changed_area_m2) {
-      reasons.push_back("changed area " + format_number(r.stats.total_changed_area_m2, 0) +
-                        " m2 >= " + format_number(rule.flag_changed_area_m2, 0));
+      reasons.push_back("changed area " + text::printf_string("%.0f", r.stats.total_changed_area_m2) +
+                        " m2 >= " + text::printf_string("%.0f", rule.flag_changed_area_m2));
     }
     if (r.stats.changed_share >= rule.flag_changed_share) {
-      reasons.push_back("changed share " + format_number(100.0 * r.stats.changed_share, 2) +
-                        "% >= " + format_number(100.0 * rule.flag_changed_share, 2) + "%");
+      reasons.push_back("changed share " + text::printf_string("%.2f", 100.0 * r.stats.changed_share) +
+                        "% >= " + text::printf_string("%.2f", 100.0 * rule.flag_changed_share) + "%");
     }
     if (std::isfinite(r.stats.mean_greenness_change) && -r.stats.mean_greenness_change >= rule.flag_greenness_decline) {
-      reasons.push_back("mean greenness decline " + format_number(-r.stats.mean_greenness_change, 3) +
-                        " >= " + format_number(rule.flag_greenness_decline, 3));
+      reasons.push_back("mean greenness decline " + text::printf_string("%.3f", -r.stats.mean_greenness_change) +
+                        " >= " + text::printf_string("%.3f", rule.flag_greenness_decline));
     }
   }
   r.flagged = !reasons.empty();

@@ -33,11 +33,12 @@ void RadiometricCorrection::apply(ReflectanceTile& tile) const {
 nlohmann::json RadiometricCorrection::to_json() const {
   nlohmann::json bands = nlohmann::json::array();
   for (std::size_t i = 0; i < roles.size(); ++i) {
-    bands.push_back({{"band", std::string(kernels::to_string(roles[i]))},
-                     {"gain", gain[i]},
-                     {"offset", offset[i]},
-                     {"fit_slope", std::isfinite(slope[i]) ? nlohmann::json(slope[i]) : nlohmann::json(nullptr)},
-                     {"fit_intercept", std::isfinite(intercept[i]) ? nlohmann::json(intercept[i]) : nlohmann::json(nullptr)}});
+    bands.push_back(
+        {{"band", std::string(kernels::to_string(roles[i]))},
+         {"gain", gain[i]},
+         {"offset", offset[i]},
+         {"fit_slope", std::isfinite(slope[i]) ? nlohmann::json(slope[i]) : nlohmann::json(nullptr)},
+         {"fit_intercept", std::isfinite(intercept[i]) ? nlohmann::json(intercept[i]) : nlohmann::json(nullptr)}});
   }
   return {{"method", "irmad"},
           {"applied", applied},
@@ -52,8 +53,8 @@ nlohmann::json RadiometricCorrection::to_json() const {
 
 namespace {
 
-constexpr double kMaxSampledPixels = 24e6;   // blocks read
-constexpr double kMaxSamples = 250e3;        // pixel pairs kept for IR-MAD
+constexpr double kMaxSampledPixels = 24e6;          // blocks read
+constexpr double kMaxSamples = 250e3;               // pixel pairs kept for IR-MAD
 constexpr double kMinSlope = 0.2, kMaxSlope = 5.0;  // a plausible after/before gain
 
 /// What one block contributes: valid pixel pairs, roles interleaved.
@@ -112,7 +113,7 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
         xs.insert(xs.end(), pairs.before.begin(), pairs.before.end());
         ys.insert(ys.end(), pairs.after.begin(), pairs.after.end());
         ++done;
-        if (progress) progress(0.05 * done / lattice.count(), "radiometric normalization");
+        if (progress) progress(static_cast<double>(done) / lattice.count(), "radiometric normalization");
       });
   correction.samples = xs.size() / p;
 

@@ -24,6 +24,15 @@ TEST(EnumNamesTest, NamesBothWays) {
   EXPECT_FALSE(kColours.parse(""));
 }
 
+TEST(EnumNamesTest, ParseIgnoringAsciiCase) {
+  static_assert(*kColours.parse_any_case("GREEN") == Colour::green);
+  EXPECT_EQ(kColours.parse_any_case("Blue"), Colour::blue);
+  EXPECT_EQ(kColours.parse_any_case("red"), Colour::red);
+  EXPECT_FALSE(kColours.parse_any_case("gree"));
+  EXPECT_FALSE(kColours.parse_any_case(""));
+  EXPECT_FALSE(kColours.parse_any_case("红"));  // Chinese names are not English ones
+}
+
 TEST(EnumNamesTest, ChineseNames) {
   EXPECT_EQ(kColours.chinese(Colour::red), "红");
   EXPECT_EQ(kColours.chinese(Colour::blue), "");

@@ -94,6 +94,20 @@ TEST(ProgressReporter, WithoutSinkNothingIsReportedButTheFractionIsKept) {
   EXPECT_DOUBLE_EQ(progress.fraction(), 1.0);
 }
 
+TEST(ProgressPart, MapsAPartsOwnFractionIntoItsRangeOfTheStage) {
+  Recorded recorded;
+  const ProgressCallback classify = progress_part(recorded.sink(), 0.1, 0.9);
+  classify(0.0, "detecting changes");
+  classify(0.5, "detecting changes");
+  classify(1.0, "detecting changes");
+  ASSERT_EQ(recorded.calls.size(), 3u);
+  EXPECT_DOUBLE_EQ(recorded.calls[0].first, 0.1);
+  EXPECT_DOUBLE_EQ(recorded.calls[1].first, 0.5);
+  EXPECT_DOUBLE_EQ(recorded.calls[2].first, 0.9);
+  EXPECT_EQ(recorded.calls[2].second, "detecting changes");
+  EXPECT_FALSE(progress_part({}, 0.0, 1.0));  // no sink, no callback
+}
+
 TEST(ProgressReporter, RejectsBadStages) {
   EXPECT_THROW(ProgressReporter({}, {}), InternalError);
   EXPECT_THROW(ProgressReporter({}, {{"a", -1.0}}), InternalError);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "zonewatch/kernels/enum_names.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
@@ -11,12 +12,20 @@ namespace zw::kernels {
 enum class BandRole : int { blue = 0, green, red, nir, swir1, swir2 };
 inline constexpr int kBandRoleCount = 6;
 
-[[nodiscard]] constexpr std::string_view to_string(BandRole r) {
-  constexpr std::array<std::string_view, kBandRoleCount> names{"blue", "green", "red",
-                                                               "nir",  "swir1", "swir2"};
-  return names[static_cast<int>(r)];
+inline constexpr EnumNames kBandRoleNames{std::array{
+    EnumName<BandRole>{BandRole::blue, "blue"},
+    EnumName<BandRole>{BandRole::green, "green"},
+    EnumName<BandRole>{BandRole::red, "red"},
+    EnumName<BandRole>{BandRole::nir, "nir"},
+    EnumName<BandRole>{BandRole::swir1, "swir1"},
+    EnumName<BandRole>{BandRole::swir2, "swir2"},
+}};
+
+[[nodiscard]] constexpr std::string_view to_string(BandRole r) { return kBandRoleNames.name(r); }
+/// Inverse of to_string, case-insensitive; nullopt for an unknown name.
+[[nodiscard]] constexpr std::optional<BandRole> band_role_from_string(std::string_view name) {
+  return kBandRoleNames.parse_any_case(name);
 }
-[[nodiscard]] std::optional<BandRole> band_role_from_string(std::string_view name);
 
 /// One date's bands for one tile; absent roles have an empty view.
 struct BandSet {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zonewatch/kernels/enum_names.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
@@ -21,6 +22,17 @@ enum class ChangeType : std::uint8_t {
   nodata = 255,
 };
 inline constexpr int kChangeTypeCount = 6;  // none..other, for per-type arrays
+
+/// English names as change.tif's users and the outputs write them; Chinese ones as reports do.
+inline constexpr EnumNames kChangeTypeNames{std::array{
+    EnumName<ChangeType>{ChangeType::none, "none", "无变化"},
+    EnumName<ChangeType>{ChangeType::vegetation_loss, "vegetation_loss", "植被减少"},
+    EnumName<ChangeType>{ChangeType::construction, "construction", "新增建设或裸地"},
+    EnumName<ChangeType>{ChangeType::water_loss, "water_loss", "水域减少"},
+    EnumName<ChangeType>{ChangeType::water_gain, "water_gain", "水域增加"},
+    EnumName<ChangeType>{ChangeType::other, "other", "其他变化"},
+    EnumName<ChangeType>{ChangeType::nodata, "nodata", "无有效观测"},
+}};
 
 /// Names: none, vegetation_loss, construction, water_loss, water_gain, other, nodata.
 /// to_string of a value outside the enum gives "unknown".

@@ -18,12 +18,19 @@
 #include <string_view>
 #include <vector>
 
+#include "zonewatch/kernels/enum_names.hpp"
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
 
 enum class CompositeMethod { median, max_ndvi, best_available };
+
+inline constexpr EnumNames kCompositeMethodNames{std::array{
+    EnumName<CompositeMethod>{CompositeMethod::median, "median"},
+    EnumName<CompositeMethod>{CompositeMethod::max_ndvi, "max_ndvi"},
+    EnumName<CompositeMethod>{CompositeMethod::best_available, "best_available"},
+}};
 
 [[nodiscard]] std::string_view to_string(CompositeMethod method);
 /// "median", "max_ndvi", "best_available" (case-sensitive); nullopt otherwise.

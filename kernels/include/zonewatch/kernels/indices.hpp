@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "zonewatch/kernels/bands.hpp"
+#include "zonewatch/kernels/enum_names.hpp"
 
 namespace zw::kernels {
 
@@ -35,6 +36,15 @@ namespace zw::kernels {
 }
 
 enum class SpectralIndex { ndvi, ndwi, mndwi, ndbi, bsi, gli };
+
+inline constexpr EnumNames kSpectralIndexNames{std::array{
+    EnumName<SpectralIndex>{SpectralIndex::ndvi, "ndvi"},
+    EnumName<SpectralIndex>{SpectralIndex::ndwi, "ndwi"},
+    EnumName<SpectralIndex>{SpectralIndex::mndwi, "mndwi"},
+    EnumName<SpectralIndex>{SpectralIndex::ndbi, "ndbi"},
+    EnumName<SpectralIndex>{SpectralIndex::bsi, "bsi"},
+    EnumName<SpectralIndex>{SpectralIndex::gli, "gli"},
+}};
 
 /// Lower-case name ("ndvi", "ndwi", "mndwi", "ndbi", "bsi", "gli").
 [[nodiscard]] std::string_view to_string(SpectralIndex index);

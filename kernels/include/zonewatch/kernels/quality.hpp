@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "zonewatch/kernels/bands.hpp"
+#include "zonewatch/kernels/enum_names.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
@@ -39,6 +40,15 @@ enum class QualityEncoding {
   /// A plain mask: 0 excluded, anything else clear.
   nonzero_is_clear,
 };
+
+inline constexpr EnumNames kQualityEncodingNames{std::array{
+    EnumName<QualityEncoding>{QualityEncoding::landsat_qa_pixel, "landsat_qa_pixel"},
+    EnumName<QualityEncoding>{QualityEncoding::landsat_bqa_c1_oli, "landsat_bqa_c1_oli"},
+    EnumName<QualityEncoding>{QualityEncoding::landsat_bqa_c1_tm_etm, "landsat_bqa_c1_tm_etm"},
+    EnumName<QualityEncoding>{QualityEncoding::sentinel2_scl, "sentinel2_scl"},
+    EnumName<QualityEncoding>{QualityEncoding::cbers_cmask, "cbers_cmask"},
+    EnumName<QualityEncoding>{QualityEncoding::nonzero_is_clear, "nonzero_is_clear"},
+}};
 
 /// Lower-case enumerator name ("landsat_qa_pixel", ...).
 [[nodiscard]] std::string_view to_string(QualityEncoding encoding);

@@ -1,76 +1,11 @@
 #pragma once
-// One name table per enum (value, English name, Chinese name where there is one), so that
-// writing a value, reading it back and listing the choices in an error message cannot
-// drift apart:
-//
-//   constexpr EnumNames kUnitTypeNames{std::array{
-//       EnumName<UnitType>{UnitType::priority, "priority", "优先保护单元"}, ...}};
-//   kUnitTypeNames.name(UnitType::key);      // "key"
-//   kUnitTypeNames.parse("key");             // UnitType::key
-//   kUnitTypeNames.listing();                // "priority, key, general"
-#include <array>
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <string_view>
+// One name table per enum: the template lives in kernels (it depends on nothing, and the
+// kernels' enums use it too); the pipeline names it zw::EnumNames.
+#include "zonewatch/kernels/enum_names.hpp"
 
 namespace zw {
 
-template <class Enum>
-struct EnumName {
-  Enum value;
-  std::string_view name;          // English: written to files, accepted on input
-  std::string_view chinese = {};  // as reports write it; empty where there is none
-};
-
-template <class Enum, std::size_t N>
-class EnumNames {
- public:
-  constexpr explicit EnumNames(std::array<EnumName<Enum>, N> entries) : entries_(entries) {}
-
-  /// The English name; empty for a value the table does not list.
-  [[nodiscard]] constexpr std::string_view name(Enum value) const {
-    for (const auto& entry : entries_) {
-      if (entry.value == value) return entry.name;
-    }
-    return {};
-  }
-  /// The Chinese name; empty for a value without one.
-  [[nodiscard]] constexpr std::string_view chinese(Enum value) const {
-    for (const auto& entry : entries_) {
-      if (entry.value == value) return entry.chinese;
-    }
-    return {};
-  }
-  /// The value whose English name is exactly `text`. Callers normalise case and blanks
-  /// first where their input allows them.
-  [[nodiscard]] constexpr std::optional<Enum> parse(std::string_view text) const {
-    for (const auto& entry : entries_) {
-      if (entry.name == text) return entry.value;
-    }
-    return std::nullopt;
-  }
-  /// The value whose Chinese name is exactly `text`.
-  [[nodiscard]] constexpr std::optional<Enum> parse_chinese(std::string_view text) const {
-    if (text.empty()) return std::nullopt;
-    for (const auto& entry : entries_) {
-      if (entry.chinese == text) return entry.value;
-    }
-    return std::nullopt;
-  }
-  /// The English names in table order, e.g. "otsu, fixed, k_sigma" for error messages.
-  [[nodiscard]] std::string listing(std::string_view separator = ", ") const {
-    std::string out;
-    for (const auto& entry : entries_) {
-      if (!out.empty()) out += separator;
-      out += entry.name;
-    }
-    return out;
-  }
-  [[nodiscard]] constexpr const std::array<EnumName<Enum>, N>& entries() const { return entries_; }
-
- private:
-  std::array<EnumName<Enum>, N> entries_;
-};
+using kernels::EnumName;
+using kernels::EnumNames;
 
 }  // namespace zw

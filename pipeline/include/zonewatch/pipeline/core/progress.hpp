@@ -11,6 +11,10 @@
 
 namespace zw {
 
+/// `progress` seen by one part of a stage: the part reports its own 0..1 and `progress`
+/// receives from + fraction * (to - from). Empty when `progress` is.
+[[nodiscard]] ProgressCallback progress_part(const ProgressCallback& progress, double from, double to);
+
 class ProgressReporter {
  public:
   struct Stage {

@@ -19,6 +19,9 @@ std::string take_gdal_error();
 /// " (GDAL: <message>)" when GDAL said something, else "".
 std::string gdal_error_suffix();
 
+/// GDAL's name of a pixel type ("Byte", "UInt16", "Float32", ...) for messages.
+std::string gdal_type_name(GDALDataType type);
+
 struct GdalDatasetCloser {
   void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
 };

@@ -4,7 +4,7 @@
 //   program, version, finished_utc, config     the resolved configuration
 //   inputs                                     every input file with its SHA-256
 //   grid                                       the analysis grid
-//   detection                                  statistics, threshold, tiles (normalization)
+//   detection                                  DetectionResult::to_json: statistics, threshold, tiles
 //   counts                                     pixels, patches, hotspots, units
 //   composites                                 per period side: the composite's summary
 //   store                                      the monitoring store's ingest summary
@@ -33,11 +33,6 @@ namespace zw {
 
 /// {crs_wkt, geotransform, width, height}.
 nlohmann::json grid_record(const AnalysisGrid& grid);
-
-/// Detection's section: per band the difference's mean and sigma, the threshold (and the
-/// automatic one before its floor, null when none), sample pixels, tiles; the radiometric
-/// normalization when `normalize` applied one.
-nlohmann::json detection_record(const DetectionResult& detection, RadiometricNormalization normalize);
 
 /// Pixels of the grid, valid and changed pixels by type, components before the minimum
 /// mapping unit.
@@ -71,8 +66,5 @@ nlohmann::json make_run_record(const RunRecordParts& parts);
 
 /// Writes `record` (2-space indented, final newline). Throws OutputError naming `shown_as`.
 void write_run_record(const nlohmann::json& record, const std::filesystem::path& path, const std::string& shown_as);
-
-/// UTC now as YYYY-MM-DDTHH:MM:SSZ.
-std::string utc_now();
 
 }  // namespace zw

@@ -53,10 +53,6 @@ struct CompositeResult {
 /// Band roles every one of `scenes` has, in role order.
 std::vector<kernels::BandRole> common_roles(const std::vector<Scene>& scenes);
 
-/// Days from 1970-01-01 of a YYYY-MM-DD date; and back.
-long days_from_date(const std::string& yyyy_mm_dd);
-std::string date_from_days(long days);
-
 /// best_available's score of an observation dated `date` in the period [first, last]:
 /// 1 on the middle day, falling linearly to 0 at the period's ends.
 float date_score(const std::string& date, const std::string& first, const std::string& last);

@@ -15,6 +15,8 @@
 #include <map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "zonewatch/kernels/components.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
@@ -51,8 +53,8 @@ struct DetectionStatistics {
 
 /// Pass 1: the band-difference centres and weights (z-scoring) and the change-magnitude
 /// threshold, from the statistics lattice of both scenes; `after_correction` (may be null)
-/// brings the after date onto the before date. Throws InputError naming both scenes when
-/// no sampled pixel is valid in both.
+/// brings the after date onto the before date; `progress` receives 0..1 of this pass.
+/// Throws InputError naming both scenes when no sampled pixel is valid in both.
 DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
                                                const FeatureSet& features, const DetectionOptions& options,
                                                const ProgressCallback& progress,
@@ -72,6 +74,11 @@ struct DetectionResult {
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
   std::map<std::string, double> seconds;  // per pass
   RadiometricCorrection radiometric;      // detection.normalize: irmad (else not applied)
+
+  /// run.json's detection section: per band the difference's mean and sigma, the threshold
+  /// (and the automatic one before its floor, null when none), sample pixels, tiles; the
+  /// radiometric normalization when `normalize` applied one.
+  [[nodiscard]] nlohmann::json to_json(RadiometricNormalization normalize) const;
 };
 
 /// Receives the final classes (ChangeType) and patch ids of each tile core, in tile order.
@@ -86,7 +93,8 @@ struct DetectionInputs {
   const std::vector<ControlUnit>& units;  // may be empty
 };
 
-/// Runs the three passes. `work_dir` holds spill files (removed before returning).
+/// Runs the three passes. `work_dir` holds spill files (removed before returning);
+/// `progress` receives 0..1 of the whole stage.
 DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
                               const ProcessingOptions& processing, const std::filesystem::path& work_dir,
                               const FinalTileSink& sink, const ProgressCallback& progress);

@@ -45,7 +45,7 @@ struct RadiometricCorrection {
 /// Fits the correction of `after` onto `before` over `roles` (the bands detection compares).
 /// Never throws for data that cannot be fitted (too few valid or invariant pixels, a
 /// constant band, an implausible gain): the correction is then not applied, with a note
-/// in the log and in `note`.
+/// in the log and in `note`. `progress` receives 0..1 of this pass.
 RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
                                                  const std::vector<kernels::BandRole>& roles,
                                                  const ProgressCallback& progress);
