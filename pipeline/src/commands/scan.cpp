@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"

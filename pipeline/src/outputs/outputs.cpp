@@ -33,22 +33,7 @@
 
 namespace zw {
 
-namespace {
-
-// English names as kernels::to_string writes them; the Chinese ones are what reports use.
-constexpr EnumNames kChangeTypeNames{std::array{
-    EnumName<kernels::ChangeType>{kernels::ChangeType::none, "none", "无变化"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::vegetation_loss, "vegetation_loss", "植被减少"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::construction, "construction", "新增建设或裸地"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::water_loss, "water_loss", "水域减少"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::water_gain, "water_gain", "水域增加"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::other, "other", "其他变化"},
-    EnumName<kernels::ChangeType>{kernels::ChangeType::nodata, "nodata", "无有效观测"},
-}};
-
-}  // namespace
-
-std::string_view chinese_name(kernels::ChangeType type) { return kChangeTypeNames.chinese(type); }
+std::string_view chinese_name(kernels::ChangeType type) { return kernels::kChangeTypeNames.chinese(type); }
 
 namespace {
 

@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "zonewatch/kernels/change_typing.hpp"
-// OutputStaging, which every writer's caller uses; commands/scan.cpp still finds it here.
-#include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/stages/results.hpp"
 
 namespace zw {
