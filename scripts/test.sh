@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds zonewatch with its tests and runs them with ctest.
+# Installs dependencies, checks the format, builds zonewatch with its tests and runs them with ctest.
 # End-to-end tests on the real data in ../shared/data skip with a message where it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/format.sh --check
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 900

@@ -25,11 +25,16 @@ void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float sc
   }
 }
 
-template void to_reflectance<std::uint8_t>(ConstTileView<std::uint8_t>, std::optional<double>, float, float, TileView<float>);
-template void to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>, std::optional<double>, float, float, TileView<float>);
-template void to_reflectance<std::int16_t>(ConstTileView<std::int16_t>, std::optional<double>, float, float, TileView<float>);
-template void to_reflectance<std::uint32_t>(ConstTileView<std::uint32_t>, std::optional<double>, float, float, TileView<float>);
-template void to_reflectance<std::int32_t>(ConstTileView<std::int32_t>, std::optional<double>, float, float, TileView<float>);
+template void to_reflectance<std::uint8_t>(ConstTileView<std::uint8_t>, std::optional<double>, float, float,
+                                           TileView<float>);
+template void to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>, std::optional<double>, float, float,
+                                            TileView<float>);
+template void to_reflectance<std::int16_t>(ConstTileView<std::int16_t>, std::optional<double>, float, float,
+                                           TileView<float>);
+template void to_reflectance<std::uint32_t>(ConstTileView<std::uint32_t>, std::optional<double>, float, float,
+                                            TileView<float>);
+template void to_reflectance<std::int32_t>(ConstTileView<std::int32_t>, std::optional<double>, float, float,
+                                           TileView<float>);
 template void to_reflectance<float>(ConstTileView<float>, std::optional<double>, float, float, TileView<float>);
 template void to_reflectance<double>(ConstTileView<double>, std::optional<double>, float, float, TileView<float>);
 

@@ -21,8 +21,8 @@ namespace {
 
 [[nodiscard]] inline bool construction_fires(const PixelFeatures& f, const TypingRules& rules) {
   // Without any greenness index the vegetation guard cannot object; built/bare still decide.
-  const bool little_vegetation_after = std::isnan(f.greenness_after) ||
-                                       f.greenness_after <= rules.construction_max_greenness_after;
+  const bool little_vegetation_after =
+      std::isnan(f.greenness_after) || f.greenness_after <= rules.construction_max_greenness_after;
   if (!little_vegetation_after) return false;
   const float built_rise = f.built_after - f.built_before;
   const float bare_rise = f.bare_after - f.bare_before;
@@ -31,8 +31,7 @@ namespace {
   // RGB-only imagery has neither index: brightening that coincides with lost greenness.
   if (std::isnan(built_rise) && std::isnan(bare_rise)) {
     const float brightness_rise = f.brightness_after - f.brightness_before;
-    return brightness_rise >= rules.construction_min_brightness_rise &&
-           f.greenness_after < f.greenness_before;
+    return brightness_rise >= rules.construction_min_brightness_rise && f.greenness_after < f.greenness_before;
   }
   return false;
 }
@@ -49,13 +48,11 @@ namespace {
 }
 
 [[nodiscard]] inline bool persistent_vegetation(const PixelFeatures& f, const TypingRules& rules) {
-  return rules.suppress_persistent_vegetation &&
-         f.greenness_before >= rules.vegetation_min_greenness_before &&
+  return rules.suppress_persistent_vegetation && f.greenness_before >= rules.vegetation_min_greenness_before &&
          f.greenness_after >= rules.vegetation_persist_min_greenness;
 }
 
-[[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f,
-                                     const TypingRules& rules) {
+[[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f, const TypingRules& rules) {
   switch (rule) {
     case ChangeType::water_loss: return water_loss_fires(f, rules);
     case ChangeType::water_gain: return water_gain_fires(f, rules);
@@ -75,9 +72,7 @@ bool same_size(const TileView<A>& a, const TileView<B>& b) {
   return plane.empty() ? nullptr : plane.row(y);
 }
 
-[[nodiscard]] inline float value_or_nan(const float* row, int x) {
-  return row == nullptr ? kNaN : row[x];
-}
+[[nodiscard]] inline float value_or_nan(const float* row, int x) { return row == nullptr ? kNaN : row[x]; }
 
 }  // namespace
 
@@ -103,15 +98,13 @@ ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules) {
   return persisted || !rules.report_other ? ChangeType::none : ChangeType::other;
 }
 
-void classify_tile(const FeatureTiles& features, const TypingRules& rules,
-                   TileView<std::uint8_t> out) {
+void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileView<std::uint8_t> out) {
   const ConstTileView<float>& magnitude = features.magnitude;
   if (magnitude.empty()) throw std::invalid_argument("classify_tile: magnitude plane is required");
   const std::array<const ConstTileView<float>*, 10> optional_planes{
-      &features.greenness_before, &features.greenness_after, &features.water_before,
-      &features.water_after,      &features.built_before,    &features.built_after,
-      &features.bare_before,      &features.bare_after,      &features.brightness_before,
-      &features.brightness_after};
+      &features.greenness_before,  &features.greenness_after, &features.water_before, &features.water_after,
+      &features.built_before,      &features.built_after,     &features.bare_before,  &features.bare_after,
+      &features.brightness_before, &features.brightness_after};
   for (const ConstTileView<float>* plane : optional_planes) {
     if (!plane->empty() && !same_size(*plane, magnitude)) {
       throw std::invalid_argument("classify_tile: feature planes differ in size");

@@ -91,18 +91,13 @@ void ComponentStats::merge(const ComponentStats& other) {
 }
 
 std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> classes,
-                                                 ConstTileView<std::uint32_t> labels,
-                                                 std::uint32_t label_count, Window window,
-                                                 int image_width,
-                                                 const std::vector<double>& row_area_m2,
+                                                 ConstTileView<std::uint32_t> labels, std::uint32_t label_count,
+                                                 Window window, int image_width, const std::vector<double>& row_area_m2,
                                                  ConstTileView<float> greenness_before,
-                                                 ConstTileView<float> greenness_after,
-                                                 ConstTileView<float> magnitude) {
+                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude) {
   const int width = window.width;
   const int height = window.height;
-  const auto matches_window = [&](auto view) {
-    return view.width == width && view.height == height;
-  };
+  const auto matches_window = [&](auto view) { return view.width == width && view.height == height; };
   require(matches_window(classes) && matches_window(labels),
           "tile_component_stats: classes/labels differ from the window size");
   require(static_cast<long long>(row_area_m2.size()) >= height,
@@ -124,8 +119,8 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
       const std::uint32_t label = label_row[x];
       if (label == 0) continue;
       if (label > label_count) {
-        throw std::invalid_argument("tile_component_stats: label " + std::to_string(label) +
-                                    " exceeds label_count " + std::to_string(label_count));
+        throw std::invalid_argument("tile_component_stats: label " + std::to_string(label) + " exceeds label_count " +
+                                    std::to_string(label_count));
       }
       ComponentStats& component = stats[label];
       const int grid_x = window.x0 + x;
@@ -189,12 +184,10 @@ void SeamLabeler::unite(std::uint32_t a, std::uint32_t b) {
   }
 }
 
-void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes,
-                           ConstTileView<std::uint32_t> labels,
+void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes, ConstTileView<std::uint32_t> labels,
                            std::vector<ComponentStats> stats) {
   if (finished_) throw std::logic_error("SeamLabeler::add_tile after finish");
-  require(next_tile_ < tiles_x_ * tiles_y_ && tx == next_tile_ % tiles_x_ &&
-              ty == next_tile_ / tiles_x_,
+  require(next_tile_ < tiles_x_ * tiles_y_ && tx == next_tile_ % tiles_x_ && ty == next_tile_ / tiles_x_,
           "SeamLabeler::add_tile: tiles must come in raster order");
   require(labels.width == classes.width && labels.height == classes.height && !classes.empty(),
           "SeamLabeler::add_tile: labels and classes differ in size or are empty");
@@ -221,8 +214,7 @@ void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes,
   }
   base_.push_back(base + label_count);
 
-  const auto unite_if_same_class = [&](std::uint32_t id, std::uint8_t id_class,
-                                       const EdgeStrip& strip, int index) {
+  const auto unite_if_same_class = [&](std::uint32_t id, std::uint8_t id_class, const EdgeStrip& strip, int index) {
     const auto i = static_cast<std::size_t>(index);
     if (strip.ids[i] != kNoComponent && strip.classes[i] == id_class) unite(id, strip.ids[i]);
   };
@@ -254,8 +246,7 @@ void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes,
       const std::uint32_t id = provisional_id(0, 0);
       const EdgeStrip& above_left = bottom_above_[tx - 1];
       if (id != kNoComponent) {
-        unite_if_same_class(id, classes(0, 0), above_left,
-                            static_cast<int>(above_left.ids.size()) - 1);
+        unite_if_same_class(id, classes(0, 0), above_left, static_cast<int>(above_left.ids.size()) - 1);
       }
     }
     if (tx + 1 < tiles_x_) {
@@ -300,9 +291,8 @@ PatchTable SeamLabeler::finish(double min_area_m2) {
   for (std::uint32_t id = 0; id < component_count; ++id) {
     if (parent_[id] == id && stats_[id].area_m2 >= min_area_m2) kept_roots.push_back(id);
   }
-  std::sort(kept_roots.begin(), kept_roots.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return stats_[a].first_pixel < stats_[b].first_pixel;
-  });
+  std::sort(kept_roots.begin(), kept_roots.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return stats_[a].first_pixel < stats_[b].first_pixel; });
 
   PatchTable table;
   std::vector<std::uint32_t> patch_of_root(component_count, 0);

@@ -52,7 +52,8 @@ void validate(std::span<const Observation> observations, const CompositeSpec& sp
     const Observation& obs = observations[i];
     if (obs.bands.size() != out.size()) {
       throw std::invalid_argument("composite_tile: observation " + std::to_string(i) + " has " +
-                                  std::to_string(obs.bands.size()) + " bands, the output " + std::to_string(out.size()));
+                                  std::to_string(obs.bands.size()) + " bands, the output " +
+                                  std::to_string(out.size()));
     }
     for (const auto& b : obs.bands) {
       if (b.width != width || b.height != height) {

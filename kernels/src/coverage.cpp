@@ -51,8 +51,8 @@ double signed_area(const Ring& ring, std::size_t vertex_count) {
   const double origin_y = ring.y[0];
   for (std::size_t i = 0; i < vertex_count; ++i) {
     const std::size_t next = (i + 1) % vertex_count;
-    twice_area += (ring.x[i] - origin_x) * (ring.y[next] - origin_y) -
-                  (ring.x[next] - origin_x) * (ring.y[i] - origin_y);
+    twice_area +=
+        (ring.x[i] - origin_x) * (ring.y[next] - origin_y) - (ring.x[next] - origin_x) * (ring.y[i] - origin_y);
   }
   return 0.5 * twice_area;
 }
@@ -119,9 +119,7 @@ struct ColumnSums {
   std::vector<double> fractions;
 
   ColumnSums(int window_x0, int width)
-      : x0(window_x0),
-        steps(static_cast<std::size_t>(width) + 1, 0),
-        fractions(static_cast<std::size_t>(width), 0.0) {}
+      : x0(window_x0), steps(static_cast<std::size_t>(width) + 1, 0), fractions(static_cast<std::size_t>(width), 0.0) {}
 
   [[nodiscard]] int width() const { return static_cast<int>(fractions.size()); }
 
@@ -145,8 +143,7 @@ struct ColumnSums {
       return;
     }
     add_fraction(first_column, weight * (first_column + 1.0 - from));
-    const IndexRange whole = clamp_range(first_column + 1.0 - x0, last_column - 1.0 - x0, 0,
-                                         width() - 1);
+    const IndexRange whole = clamp_range(first_column + 1.0 - x0, last_column - 1.0 - x0, 0, width() - 1);
     if (whole.first <= whole.last) {
       const int step = static_cast<int>(weight);
       steps[static_cast<std::size_t>(whole.first)] += step;
@@ -162,9 +159,7 @@ void add_band_part(const Edge& edge, int row, ColumnSums& sums) {
   const double bottom = top + 1.0;
   const double dx = edge.x_hi - edge.x_lo;
   const double dy = edge.y_hi - edge.y_lo;
-  const auto x_at = [&](double y) {
-    return std::clamp(edge.x_lo + (y - edge.y_lo) * dx / dy, edge.x_lo, edge.x_hi);
-  };
+  const auto x_at = [&](double y) { return std::clamp(edge.x_lo + (y - edge.y_lo) * dx / dy, edge.x_lo, edge.x_hi); };
   const auto depth_at = [&](double x) {  // y - row, clamped to the band
     return std::clamp(edge.y_lo + (x - edge.x_lo) * dy / dx - top, 0.0, 1.0);
   };
@@ -187,8 +182,8 @@ void add_band_part(const Edge& edge, int row, ColumnSums& sums) {
   // Active horizontal edges lie inside the band over their whole extent.
   if (!(band_to > band_from)) return;
 
-  const IndexRange columns = clamp_range(std::floor(band_from), std::ceil(band_to) - 1.0,
-                                         sums.x0, sums.x0 + sums.width() - 1);
+  const IndexRange columns =
+      clamp_range(std::floor(band_from), std::ceil(band_to) - 1.0, sums.x0, sums.x0 + sums.width() - 1);
   for (int column = columns.first; column <= columns.last; ++column) {
     const double from = std::max(band_from, static_cast<double>(column));
     const double to = std::min(band_to, static_cast<double>(column) + 1.0);
@@ -249,14 +244,13 @@ void write_coverage(const MultiPolygonRings& polygon, Window window, TileView<T>
   // stable, so ties keep ring order and every window sees the same order.
   std::vector<std::size_t> by_top(edges.size());
   std::iota(by_top.begin(), by_top.end(), std::size_t{0});
-  std::stable_sort(by_top.begin(), by_top.end(), [&](std::size_t a, std::size_t b) {
-    return edges[a].y_min > edges[b].y_min;
-  });
+  std::stable_sort(by_top.begin(), by_top.end(),
+                   [&](std::size_t a, std::size_t b) { return edges[a].y_min > edges[b].y_min; });
   // Active edges of each window row, in ring order.
   std::vector<std::vector<std::size_t>> active_by_row(static_cast<std::size_t>(window.height));
   for (std::size_t i = 0; i < edges.size(); ++i) {
-    const IndexRange rows = clamp_range(std::floor(edges[i].y_min), std::ceil(edges[i].y_max) - 1.0,
-                                        window.y0, window.y1() - 1);
+    const IndexRange rows =
+        clamp_range(std::floor(edges[i].y_min), std::ceil(edges[i].y_max) - 1.0, window.y0, window.y1() - 1);
     for (int row = rows.first; row <= rows.last; ++row) {
       active_by_row[static_cast<std::size_t>(row - window.y0)].push_back(i);
     }
@@ -282,8 +276,7 @@ void write_coverage(const MultiPolygonRings& polygon, Window window, TileView<T>
     for (int x = 0; x < window.width; ++x) {
       const auto column = static_cast<std::size_t>(x);
       whole_columns += below.steps[column] + band.steps[column];
-      double fraction =
-          static_cast<double>(whole_columns) + below.fractions[column] + band.fractions[column];
+      double fraction = static_cast<double>(whole_columns) + below.fractions[column] + band.fractions[column];
       if (fraction < kSnap) fraction = 0.0;
       if (fraction > 1.0 - kSnap) fraction = 1.0;
       out_row[x] = static_cast<T>(fraction);

@@ -28,15 +28,13 @@ void difference(ConstTileView<float> before, ConstTileView<float> after, TileVie
   }
 }
 
-void change_vector_magnitude(std::span<const ConstTileView<float>> before,
-                             std::span<const ConstTileView<float>> after,
-                             std::span<const float> offsets, std::span<const float> weights,
-                             TileView<float> out) {
+void change_vector_magnitude(std::span<const ConstTileView<float>> before, std::span<const ConstTileView<float>> after,
+                             std::span<const float> offsets, std::span<const float> weights, TileView<float> out) {
   const std::size_t band_count = before.size();
-  if (after.size() != band_count || offsets.size() != band_count ||
-      weights.size() != band_count) {
-    throw std::invalid_argument("change_vector_magnitude: before, after, offsets and weights "
-                                "differ in length");
+  if (after.size() != band_count || offsets.size() != band_count || weights.size() != band_count) {
+    throw std::invalid_argument(
+        "change_vector_magnitude: before, after, offsets and weights "
+        "differ in length");
   }
   for (std::size_t band = 0; band < band_count; ++band) {
     if (!same_size(before[band], out) || !same_size(after[band], out)) {

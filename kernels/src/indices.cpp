@@ -13,8 +13,7 @@ namespace {
 
 void require_same_size(const ConstTileView<float>& band, BandRole role, const TileView<float>& out) {
   if (band.empty()) {
-    throw std::invalid_argument("compute_index: band '" + std::string(to_string(role)) +
-                                "' is missing");
+    throw std::invalid_argument("compute_index: band '" + std::string(to_string(role)) + "' is missing");
   }
   if (band.width != out.width || band.height != out.height) {
     throw std::invalid_argument("compute_index: band '" + std::string(to_string(role)) +
@@ -24,16 +23,13 @@ void require_same_size(const ConstTileView<float>& band, BandRole role, const Ti
 
 /// Applies a per-pixel function of the given bands (in argument order) over the tile.
 template <std::size_t N, class PixelFunction>
-void map_bands(const BandSet& bands, const std::array<BandRole, N>& roles, TileView<float> out,
-               PixelFunction pixel) {
+void map_bands(const BandSet& bands, const std::array<BandRole, N>& roles, TileView<float> out, PixelFunction pixel) {
   for (BandRole role : roles) require_same_size(bands[role], role, out);
   for (int y = 0; y < out.height; ++y) {
     std::array<const float*, N> in{};
     for (std::size_t i = 0; i < N; ++i) in[i] = bands[roles[i]].row(y);
     float* dst = out.row(y);
-    const auto at = [&]<std::size_t... I>(int x, std::index_sequence<I...>) {
-      return pixel(in[I][x]...);
-    };
+    const auto at = [&]<std::size_t... I>(int x, std::index_sequence<I...>) { return pixel(in[I][x]...); };
 #pragma omp simd
     for (int x = 0; x < out.width; ++x) dst[x] = at(x, std::make_index_sequence<N>{});
   }
@@ -72,24 +68,14 @@ void compute_index(SpectralIndex index, const BandSet& bands, TileView<float> ou
   // map_bands inlines it, instead of sharing one loop that calls through a pointer.
   using enum BandRole;
   switch (index) {
-    case SpectralIndex::ndvi:
-      map_bands<2>(bands, {nir, red}, out, [](auto... v) { return ndvi(v...); });
-      return;
-    case SpectralIndex::ndwi:
-      map_bands<2>(bands, {green, nir}, out, [](auto... v) { return ndwi(v...); });
-      return;
-    case SpectralIndex::mndwi:
-      map_bands<2>(bands, {green, swir1}, out, [](auto... v) { return mndwi(v...); });
-      return;
-    case SpectralIndex::ndbi:
-      map_bands<2>(bands, {swir1, nir}, out, [](auto... v) { return ndbi(v...); });
-      return;
+    case SpectralIndex::ndvi: map_bands<2>(bands, {nir, red}, out, [](auto... v) { return ndvi(v...); }); return;
+    case SpectralIndex::ndwi: map_bands<2>(bands, {green, nir}, out, [](auto... v) { return ndwi(v...); }); return;
+    case SpectralIndex::mndwi: map_bands<2>(bands, {green, swir1}, out, [](auto... v) { return mndwi(v...); }); return;
+    case SpectralIndex::ndbi: map_bands<2>(bands, {swir1, nir}, out, [](auto... v) { return ndbi(v...); }); return;
     case SpectralIndex::bsi:
       map_bands<4>(bands, {blue, red, nir, swir1}, out, [](auto... v) { return bsi(v...); });
       return;
-    case SpectralIndex::gli:
-      map_bands<3>(bands, {red, green, blue}, out, [](auto... v) { return gli(v...); });
-      return;
+    case SpectralIndex::gli: map_bands<3>(bands, {red, green, blue}, out, [](auto... v) { return gli(v...); }); return;
   }
   throw std::invalid_argument("compute_index: unknown spectral index");
 }

@@ -206,14 +206,15 @@ void backward_solve(const std::vector<double>& l, int n, std::vector<double>& b,
   for (int c = 0; c < m; ++c) {
     for (int i = n - 1; i >= 0; --i) {
       double s = b[static_cast<std::size_t>(i) * m + c];
-      for (int k = i + 1; k < n; ++k) s -= l[static_cast<std::size_t>(k) * n + i] * b[static_cast<std::size_t>(k) * m + c];
+      for (int k = i + 1; k < n; ++k)
+        s -= l[static_cast<std::size_t>(k) * n + i] * b[static_cast<std::size_t>(k) * m + c];
       b[static_cast<std::size_t>(i) * m + c] = s / l[static_cast<std::size_t>(i) * n + i];
     }
   }
 }
 
 struct CanonicalVectors {
-  std::vector<double> rho;  // ascending
+  std::vector<double> rho;   // ascending
   std::vector<double> a, b;  // p x p row-major, column k = vector k
 };
 
@@ -223,7 +224,8 @@ CanonicalVectors canonical_correlation(const std::vector<double>& s, int p) {
   const auto block = [&](int r0, int c0) {
     std::vector<double> m(static_cast<std::size_t>(p) * p);
     for (int r = 0; r < p; ++r)
-      for (int c = 0; c < p; ++c) m[static_cast<std::size_t>(r) * p + c] = s[static_cast<std::size_t>(r0 + r) * d + c0 + c];
+      for (int c = 0; c < p; ++c)
+        m[static_cast<std::size_t>(r) * p + c] = s[static_cast<std::size_t>(r0 + r) * d + c0 + c];
     return m;
   };
   const std::vector<double> sxx = block(0, 0), syy = block(p, p), sxy = block(0, p), syx = block(p, 0);
@@ -239,7 +241,9 @@ CanonicalVectors canonical_correlation(const std::vector<double>& s, int p) {
   std::vector<double> k(static_cast<std::size_t>(p) * p, 0.0);
   for (int r = 0; r < p; ++r)
     for (int c = 0; c < p; ++c)
-      for (int i = 0; i < p; ++i) k[static_cast<std::size_t>(r) * p + c] += sxy[static_cast<std::size_t>(r) * p + i] * w[static_cast<std::size_t>(i) * p + c];
+      for (int i = 0; i < p; ++i)
+        k[static_cast<std::size_t>(r) * p + c] +=
+            sxy[static_cast<std::size_t>(r) * p + i] * w[static_cast<std::size_t>(i) * p + c];
   forward_solve(lx, p, k, p);  // Lx^-1 K
   std::vector<double> kt(static_cast<std::size_t>(p) * p);
   for (int r = 0; r < p; ++r)
@@ -263,7 +267,8 @@ CanonicalVectors canonical_correlation(const std::vector<double>& s, int p) {
     cv.rho[c] = rho;
     for (int r = 0; r < p; ++r) {
       double v = 0.0;
-      for (int i = 0; i < p; ++i) v += w[static_cast<std::size_t>(r) * p + i] * cv.a[static_cast<std::size_t>(i) * p + c];
+      for (int i = 0; i < p; ++i)
+        v += w[static_cast<std::size_t>(r) * p + i] * cv.a[static_cast<std::size_t>(i) * p + c];
       cv.b[static_cast<std::size_t>(r) * p + c] = rho > 1e-12 ? v / rho : 0.0;
     }
   }

@@ -19,13 +19,13 @@ constexpr unsigned bits(std::uint16_t word, int first, int count) {
 constexpr unsigned kHigh = 3;  // two-bit confidence "high"
 
 bool bqa_c1_clear(std::uint16_t qa, bool oli) {
-  if (bits(qa, 0, 1) != 0) return false;  // designated fill
-  if (bits(qa, 1, 1) != 0) return false;  // terrain occlusion (OLI) / dropped pixel (TM/ETM+)
-  if (bits(qa, 2, 2) != 0) return false;  // radiometric saturation in 1 or more bands
-  if (bits(qa, 4, 1) != 0) return false;  // cloud
-  if (bits(qa, 5, 2) == kHigh) return false;  // cloud confidence
-  if (bits(qa, 7, 2) == kHigh) return false;  // cloud shadow confidence
-  if (bits(qa, 9, 2) == kHigh) return false;  // snow / ice confidence
+  if (bits(qa, 0, 1) != 0) return false;              // designated fill
+  if (bits(qa, 1, 1) != 0) return false;              // terrain occlusion (OLI) / dropped pixel (TM/ETM+)
+  if (bits(qa, 2, 2) != 0) return false;              // radiometric saturation in 1 or more bands
+  if (bits(qa, 4, 1) != 0) return false;              // cloud
+  if (bits(qa, 5, 2) == kHigh) return false;          // cloud confidence
+  if (bits(qa, 7, 2) == kHigh) return false;          // cloud shadow confidence
+  if (bits(qa, 9, 2) == kHigh) return false;          // snow / ice confidence
   if (oli && bits(qa, 11, 2) == kHigh) return false;  // cirrus confidence
   return true;
 }

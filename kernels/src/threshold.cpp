@@ -19,8 +19,7 @@ void require_same_size(const TileView<A>& values, const TileView<B>& mask, const
 
 /// Bin of a non-NaN value; out-of-range values (infinities included) clamp to the end bins.
 /// The comparison happens in double before the cast, so no out-of-range float→int cast.
-[[nodiscard]] inline std::size_t bin_of(double value, double lo, double inv_width,
-                                        std::size_t bins) {
+[[nodiscard]] inline std::size_t bin_of(double value, double lo, double inv_width, std::size_t bins) {
   const double position = (value - lo) * inv_width;
   if (!(position >= 1.0)) return 0;  // also catches -inf
   if (position >= static_cast<double>(bins)) return bins - 1;
@@ -32,8 +31,7 @@ void require_same_size(const TileView<A>& values, const TileView<B>& mask, const
 // ---------------------------------------------------------------------------------------
 // HistogramAccumulator
 
-HistogramAccumulator::HistogramAccumulator(double lo, double hi, int bins)
-    : lo_(lo), hi_(hi), inv_width_(0.0) {
+HistogramAccumulator::HistogramAccumulator(double lo, double hi, int bins) : lo_(lo), hi_(hi), inv_width_(0.0) {
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi) || bins < 1) {
     throw std::invalid_argument("HistogramAccumulator: need finite lo < hi and bins >= 1");
   }
@@ -55,8 +53,7 @@ void HistogramAccumulator::accumulate(ConstTileView<float> values) {
   }
 }
 
-void HistogramAccumulator::accumulate(ConstTileView<float> values,
-                                      ConstTileView<std::uint8_t> mask) {
+void HistogramAccumulator::accumulate(ConstTileView<float> values, ConstTileView<std::uint8_t> mask) {
   require_same_size(values, mask, "HistogramAccumulator: mask differs in size from values");
   for (int y = 0; y < values.height; ++y) {
     const float* row = values.row(y);
@@ -94,8 +91,7 @@ double HistogramAccumulator::quantile(double q) const {
   for (int bin = 0; bin < bins(); ++bin) {
     const std::uint64_t count = counts_[static_cast<std::size_t>(bin)];
     if (count > 0 && static_cast<double>(below + count) >= target) {
-      const double fraction_of_bin =
-          std::max(0.0, target - static_cast<double>(below)) / static_cast<double>(count);
+      const double fraction_of_bin = std::max(0.0, target - static_cast<double>(below)) / static_cast<double>(count);
       return bin_lower_edge(bin) + fraction_of_bin * (hi_ - lo_) / static_cast<double>(bins());
     }
     below += count;
@@ -223,8 +219,7 @@ void MomentsAccumulator::merge(const MomentsAccumulator& other) {
 }
 
 void MomentsAccumulator::accumulate(ConstTileView<float> values) {
-  const TileMoments tile =
-      tile_moments(values, [](float value, int, int) { return !std::isnan(value); });
+  const TileMoments tile = tile_moments(values, [](float value, int, int) { return !std::isnan(value); });
   MomentsAccumulator part;
   part.count_ = tile.count;
   part.mean_ = tile.mean;
@@ -232,12 +227,10 @@ void MomentsAccumulator::accumulate(ConstTileView<float> values) {
   merge(part);
 }
 
-void MomentsAccumulator::accumulate(ConstTileView<float> values,
-                                    ConstTileView<std::uint8_t> mask) {
+void MomentsAccumulator::accumulate(ConstTileView<float> values, ConstTileView<std::uint8_t> mask) {
   require_same_size(values, mask, "MomentsAccumulator: mask differs in size from values");
-  const TileMoments tile = tile_moments(values, [&](float value, int x, int y) {
-    return mask.row(y)[x] != 0 && !std::isnan(value);
-  });
+  const TileMoments tile =
+      tile_moments(values, [&](float value, int x, int y) { return mask.row(y)[x] != 0 && !std::isnan(value); });
   MomentsAccumulator part;
   part.count_ = tile.count;
   part.mean_ = tile.mean;
@@ -245,19 +238,14 @@ void MomentsAccumulator::accumulate(ConstTileView<float> values,
   merge(part);
 }
 
-double MomentsAccumulator::mean() const {
-  return count_ == 0 ? std::numeric_limits<double>::quiet_NaN() : mean_;
-}
+double MomentsAccumulator::mean() const { return count_ == 0 ? std::numeric_limits<double>::quiet_NaN() : mean_; }
 
 double MomentsAccumulator::variance() const {
-  return count_ == 0 ? std::numeric_limits<double>::quiet_NaN()
-                     : m2_ / static_cast<double>(count_);
+  return count_ == 0 ? std::numeric_limits<double>::quiet_NaN() : m2_ / static_cast<double>(count_);
 }
 
 double MomentsAccumulator::stddev() const { return std::sqrt(variance()); }
 
-double k_sigma_threshold(const MomentsAccumulator& moments, double k) {
-  return moments.mean() + k * moments.stddev();
-}
+double k_sigma_threshold(const MomentsAccumulator& moments, double k) { return moments.mean() + k * moments.stddev(); }
 
 }  // namespace zw::kernels

@@ -10,9 +10,9 @@ namespace {
 // Summands are rounded to multiples of 2^-k; a double holds every such multiple exactly up
 // to 2^(53-k), so the sums are exact and independent of the order in which tiles are
 // accumulated and merged (areas up to ~1.4e11 m2, weights up to ~5e8 pixels).
-constexpr double kAreaScale = 65536.0;        // 2^16, m2
-constexpr double kWeightScale = 16777216.0;   // 2^24, coverage fractions
-constexpr double kValueScale = 1048576.0;     // 2^20, coverage-weighted greenness
+constexpr double kAreaScale = 65536.0;       // 2^16, m2
+constexpr double kWeightScale = 16777216.0;  // 2^24, coverage fractions
+constexpr double kValueScale = 1048576.0;    // 2^20, coverage-weighted greenness
 
 double round_to_grid(double value, double scale) { return std::nearbyint(value * scale) / scale; }
 
@@ -22,16 +22,12 @@ constexpr std::uint8_t kNodataClass = static_cast<std::uint8_t>(ChangeType::noda
 
 void ZonalAccumulator::reset() { *this = ZonalAccumulator{}; }
 
-void ZonalAccumulator::accumulate(ConstTileView<float> coverage,
-                                  ConstTileView<std::uint8_t> classes,
-                                  ConstTileView<float> greenness_before,
-                                  ConstTileView<float> greenness_after,
+void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<std::uint8_t> classes,
+                                  ConstTileView<float> greenness_before, ConstTileView<float> greenness_after,
                                   const std::vector<double>& row_area_m2) {
   const int width = coverage.width;
   const int height = coverage.height;
-  const auto matches_coverage = [&](auto view) {
-    return view.width == width && view.height == height;
-  };
+  const auto matches_coverage = [&](auto view) { return view.width == width && view.height == height; };
   if (!matches_coverage(classes)) {
     throw std::invalid_argument("ZonalAccumulator::accumulate: classes differ from coverage");
   }

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "golden.hpp"
-#include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/commands/eval.hpp"
 #include "test_paths.hpp"
+#include "zonewatch/pipeline/commands/eval.hpp"
+#include "zonewatch/pipeline/config/config.hpp"
 
 namespace zw {
 namespace {
@@ -99,7 +99,7 @@ TEST(Accuracy, OscdPooledBeatsReference) {
   EvalOptions options = defaults();
   options.suite_dir = suite.string();
   const EvalReport report = run_eval(options, {});
-  EXPECT_EQ(report.sites.size(), 8u);  // chongqing has no labels and is not scored
+  EXPECT_EQ(report.sites.size(), 8u);                              // chongqing has no labels and is not scored
   EXPECT_GE(report.pooled.f1(), 0.31) << describe(report.pooled);  // reference: 0.19
   EXPECT_GE(report.pooled.kappa(), 0.29) << describe(report.pooled);
   e2e::expect_golden("eval_oscd.txt", golden_text(report));

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "e2e_support.hpp"
-#include "zonewatch/pipeline/inputs/catalog.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
 #include "test_paths.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
 
 namespace zw::e2e {
 namespace {
@@ -57,7 +57,8 @@ class CbersCatalogTest : public TempFolderTest {
 
 TEST_F(CbersCatalogTest, FourteenDatesWithTheirCloudMasks) {
   CatalogLog log;
-  const Discovery d = discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), kDates.size());
   EXPECT_TRUE(d.skipped.empty());
   for (std::size_t i = 0; i < kDates.size(); ++i) {
@@ -65,8 +66,10 @@ TEST_F(CbersCatalogTest, FourteenDatesWithTheirCloudMasks) {
     EXPECT_EQ(s.options.date, kDates[i]);
     EXPECT_EQ(s.profile.name, "cbers4-awfi");
     EXPECT_EQ(s.label, "CBERS-4_AWFI_022024_" + kDates[i]);
-    EXPECT_EQ(s.band(kernels::BandRole::blue).path, (kCbers / ("CBERS-4_AWFI_022024_B13_" + kDates[i] + ".tif")).string());
-    EXPECT_EQ(s.band(kernels::BandRole::nir).path, (kCbers / ("CBERS-4_AWFI_022024_B16_" + kDates[i] + ".tif")).string());
+    EXPECT_EQ(s.band(kernels::BandRole::blue).path,
+              (kCbers / ("CBERS-4_AWFI_022024_B13_" + kDates[i] + ".tif")).string());
+    EXPECT_EQ(s.band(kernels::BandRole::nir).path,
+              (kCbers / ("CBERS-4_AWFI_022024_B16_" + kDates[i] + ".tif")).string());
     ASSERT_TRUE(s.quality.has_value());
     EXPECT_EQ(s.quality->path, (kCbers / ("CBERS-4_AWFI_022024_CMASK_" + kDates[i] + ".tif")).string());
     EXPECT_EQ(s.quality->encoding, kernels::QualityEncoding::cbers_cmask);
@@ -81,13 +84,15 @@ TEST_F(CbersCatalogTest, FourteenDatesWithTheirCloudMasks) {
 
 TEST_F(CbersCatalogTest, PeriodTakesItsDatesAndLogsTheRest) {
   CatalogLog log;
-  const Discovery d = discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-03-01..2018-05-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-03-01..2018-05-31", "p"), kSensorDirs);
   std::vector<std::string> dates;
   for (const auto& s : d.scenes) dates.push_back(s.options.date);
   EXPECT_EQ(dates, (std::vector<std::string>{"2018-03-06", "2018-03-22", "2018-04-07", "2018-04-23", "2018-05-09",
                                              "2018-05-25"}));
   ASSERT_EQ(d.skipped.size(), 8u);
-  for (const auto& s : d.skipped) EXPECT_NE(s.reason.find("outside the period 2018-03-01..2018-05-31"), std::string::npos) << s.reason;
+  for (const auto& s : d.skipped)
+    EXPECT_NE(s.reason.find("outside the period 2018-03-01..2018-05-31"), std::string::npos) << s.reason;
   const std::string text = log.text();
   EXPECT_NE(text.find("skipped " + (kCbers / "CBERS-4_AWFI_022024_2018-02-02").string() +
                       ": acquired 2018-02-02, outside the period 2018-03-01..2018-05-31"),
@@ -96,7 +101,8 @@ TEST_F(CbersCatalogTest, PeriodTakesItsDatesAndLogsTheRest) {
 }
 
 TEST_F(CbersCatalogTest, CmaskExcludesTheCloudPixel) {
-  const Discovery d = discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-04-07..2018-04-07", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{kCbers.string()}, ""}, DateRange::parse("2018-04-07..2018-04-07", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u);
   const Scene& s = d.scenes[0];
   const AnalysisGrid grid = make_analysis_grid(s, {});
@@ -136,7 +142,8 @@ TEST_F(CbersCatalogTest, IncompleteScenesAreSkippedWithTheReason) {
     }
   }
   CatalogLog log;
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u);
   EXPECT_EQ(d.scenes[0].options.date, "2018-02-18");
   ASSERT_EQ(d.skipped.size(), 1u);

@@ -27,7 +27,11 @@ inline void write_units_over(const fs::path& raster, const fs::path& gpkg) {
   const double x0 = gt[0], y0 = gt[3], x1 = gt[0] + image->GetRasterXSize() * gt[1],
                y1 = gt[3] + image->GetRasterYSize() * gt[5];
   write_rect_units(gpkg, *image->GetSpatialRef(),
-                   {{"CB001", "cerrado", "priority", "BA", {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)}}});
+                   {{"CB001",
+                     "cerrado",
+                     "priority",
+                     "BA",
+                     {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)}}});
 }
 
 /// A scan config of the two seasons composited with `composite`, written under `root`;

@@ -24,10 +24,10 @@
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 #include "test_paths.hpp"
 
 namespace zw::e2e {
@@ -40,8 +40,8 @@ inline const fs::path kSampleDir = kSourceDir / "samples" / "chongqing";
 inline const fs::path kSampleConfig = kSourceDir / "configs" / "sample.yaml";
 
 /// The five outputs of a successful scan.
-inline const std::vector<std::string> kOutputs{"alerts.gpkg", "hotspots.csv", "hotspots.geojson",
-                                               "change.tif", "run.json"};
+inline const std::vector<std::string> kOutputs{"alerts.gpkg", "hotspots.csv", "hotspots.geojson", "change.tif",
+                                               "run.json"};
 
 class GdalEnvironment : public ::testing::Environment {
  public:
@@ -138,7 +138,8 @@ inline RunResult run_zonewatch(const std::vector<std::string>& args, const fs::p
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = read_bytes(out_file);
   result.err = read_bytes(err_file);
-  if (std::getenv("ZONEWATCH_E2E_ECHO") != nullptr) std::fprintf(stderr, "[zonewatch exit %d]\n%s", result.exit_code, result.err.c_str());
+  if (std::getenv("ZONEWATCH_E2E_ECHO") != nullptr)
+    std::fprintf(stderr, "[zonewatch exit %d]\n%s", result.exit_code, result.err.c_str());
   std::error_code ignored;
   fs::remove(out_file, ignored);
   fs::remove(err_file, ignored);

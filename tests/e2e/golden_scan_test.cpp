@@ -44,8 +44,8 @@ std::string describe_raster(const fs::path& path) {
     ADD_FAILURE() << path << ": cannot be opened";
     return {};
   }
-  out << "raster " << path.filename().string() << ": " << ds->GetRasterXSize() << " x " << ds->GetRasterYSize()
-      << ", " << ds->GetRasterCount() << " band(s)\n";
+  out << "raster " << path.filename().string() << ": " << ds->GetRasterXSize() << " x " << ds->GetRasterYSize() << ", "
+      << ds->GetRasterCount() << " band(s)\n";
   const Raster first = read_raster(path);
   char buffer[64];
   out << "geotransform";

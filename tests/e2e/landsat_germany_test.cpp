@@ -19,7 +19,7 @@ namespace {
 const fs::path kGermany = fs::path(ZONEWATCH_SHARED_DATA) / "landsat-l1-germany";
 const std::string kLe07 = "LE07_L1TP_195025_20010730_20170204_01_T1";
 const std::string kLc08 = "LC08_L1TP_195025_20130707_20170503_01_T1";
-constexpr int kSize = 41;                         // the crop is 41 x 41 pixels of 30 m
+constexpr int kSize = 41;                          // the crop is 41 x 41 pixels of 30 m
 constexpr double kX0 = 483285.0, kY0 = 5628525.0;  // its top-left corner, UTM 32N
 
 /// Two control units over the crop: the west one covers columns 0-19, the east one 21-40.
@@ -29,8 +29,9 @@ void write_units(const fs::path& gpkg) {
   const auto columns = [](double col0, double col1) {
     return Rect{kX0 + 30.0 * col0, kY0 - 30.0 * kSize, kX0 + 30.0 * col1, kY0};
   };
-  write_rect_units(gpkg, srs, {{"GE-W", "GE-W", "general", "DE", columns(0, 20)},
-                               {"GE-E", "GE-E", "general", "DE", columns(21, 41)}});
+  write_rect_units(
+      gpkg, srs,
+      {{"GE-W", "GE-W", "general", "DE", columns(0, 20)}, {"GE-E", "GE-E", "general", "DE", columns(21, 41)}});
 }
 
 fs::path write_scan_config(const fs::path& root, const fs::path& products) {
@@ -55,7 +56,8 @@ void flag(const fs::path& bqa, std::int16_t word, const std::function<bool(int, 
       if (where(x, y)) words[static_cast<std::size_t>(y) * kSize + x] = word;
     }
   }
-  ASSERT_EQ(band->RasterIO(GF_Write, 0, 0, kSize, kSize, words.data(), kSize, kSize, GDT_Int16, 0, 0, nullptr), CE_None);
+  ASSERT_EQ(band->RasterIO(GF_Write, 0, 0, kSize, kSize, words.data(), kSize, kSize, GDT_Int16, 0, 0, nullptr),
+            CE_None);
 }
 
 std::map<std::string, std::map<std::string, std::string>> units_by_code(const fs::path& gpkg) {

@@ -61,7 +61,8 @@ void paint_bare_ground(const fs::path& folder, const Rect& rect) {
       const double col = (xs[i] - gt[0]) / gt[1], row = (ys[i] - gt[3]) / gt[5];
       col0 = std::min(col0, col), col1 = std::max(col1, col), row0 = std::min(row0, row), row1 = std::max(row1, row);
     }
-    const int c0 = std::max(0, static_cast<int>(std::floor(col0))), r0 = std::max(0, static_cast<int>(std::floor(row0)));
+    const int c0 = std::max(0, static_cast<int>(std::floor(col0))),
+              r0 = std::max(0, static_cast<int>(std::floor(row0)));
     const int c1 = std::min(ds->GetRasterXSize(), static_cast<int>(std::ceil(col1)));
     const int r1 = std::min(ds->GetRasterYSize(), static_cast<int>(std::ceil(row1)));
     ASSERT_LT(c0, c1) << name;
@@ -163,8 +164,8 @@ RunResult run_crashing_at(const std::string& point, const std::function<RunResul
 }
 
 std::string unescape_html_text(std::string s) {
-  const std::vector<std::pair<std::string, std::string>> entities{{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                                                                  {"&#39;", "'"}, {"&nbsp;", "\xC2\xA0"}, {"&amp;", "&"}};
+  const std::vector<std::pair<std::string, std::string>> entities{
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", "\xC2\xA0"}, {"&amp;", "&"}};
   for (const auto& [entity, text] : entities) {
     for (std::size_t at = s.find(entity); at != std::string::npos; at = s.find(entity, at + text.size())) {
       s.replace(at, entity.size(), text);
@@ -300,15 +301,15 @@ TEST_F(MonitoringTest, TwoScansVerdictsAndAThirdScan) {
 
   // ---- dispatch the grown hotspot's region; verdicts for three more of its hotspots
   const std::string region = s2_rows.at(grown_id).at("region");
-  const RunResult dispatched =
-      run_zonewatch({"dispatch", "--store", store_.string(), "--region", region, "--out", (root_ / "packet").string()},
-                    root_);
+  const RunResult dispatched = run_zonewatch(
+      {"dispatch", "--store", store_.string(), "--region", region, "--out", (root_ / "packet").string()}, root_);
   ASSERT_EQ(dispatched.exit_code, 0) << dispatched;
   const auto packet = read_csv_table(root_ / "packet" / "hotspots.csv").rows;
   std::vector<std::string> candidates;
   for (const auto& row : packet) {
     EXPECT_EQ(row.at("status"), "dispatched") << row.at("hotspot_id");
-    if (row.at("hotspot_id") != grown_id && row.at("unit_type") == "priority") candidates.push_back(row.at("hotspot_id"));
+    if (row.at("hotspot_id") != grown_id && row.at("unit_type") == "priority")
+      candidates.push_back(row.at("hotspot_id"));
   }
   ASSERT_GE(candidates.size(), 3u);
   const std::string legal_id = candidates[0], false_alarm_id = candidates[1], confirmed_id = candidates[2];
@@ -362,11 +363,13 @@ TEST_F(MonitoringTest, TwoScansVerdictsAndAThirdScan) {
     std::string filled = script;
     for (const auto& [token, id] : std::vector<std::pair<std::string, std::string>>{
              {"@LEGAL@", legal_id}, {"@FALSE@", false_alarm_id}, {"@CONFIRMED@", confirmed_id}}) {
-      for (std::size_t at = filled.find(token); at != std::string::npos; at = filled.find(token)) filled.replace(at, token.size(), id);
+      for (std::size_t at = filled.find(token); at != std::string::npos; at = filled.find(token))
+        filled.replace(at, token.size(), id);
     }
     page.insert(page.rfind("</body>"), filled);
     write_bytes(root_ / "packet-under-test.html", page);
-    const std::string dom = run_command("'" + *chromium + "' --headless --no-sandbox --disable-gpu --no-first-run "
+    const std::string dom = run_command("'" + *chromium +
+                                        "' --headless --no-sandbox --disable-gpu --no-first-run "
                                         "--disable-extensions --dump-dom 'file://" +
                                         (root_ / "packet-under-test.html").string() + "' 2>/dev/null");
     const std::string open_tag = "<pre id=\"test-result\">";
@@ -392,11 +395,12 @@ TEST_F(MonitoringTest, TwoScansVerdictsAndAThirdScan) {
     std::cerr << "chromium is not installed: the packet page is not exercised, verdicts are written by hand\n";
     write_bytes(verdicts, "hotspot_id,verdict,verdict_date,inspector,note,approval\n" + legal_id +
                               ",legal,2018-05-20,李检查,,渝环审〔2018〕12号\n" + false_alarm_id +
-                              ",false_alarm,2018-05-20,李检查,\"cloud shadow, \"\"not\"\" a change\",\n" + confirmed_id +
-                              ",confirmed,2018-05-21,李检查,,\n");
+                              ",false_alarm,2018-05-20,李检查,\"cloud shadow, \"\"not\"\" a change\",\n" +
+                              confirmed_id + ",confirmed,2018-05-21,李检查,,\n");
   }
 
-  const RunResult verified = run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
+  const RunResult verified =
+      run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
   ASSERT_EQ(verified.exit_code, 0) << verified;
   {
     const auto hotspots = read_layer(store_, "hotspots");
@@ -450,7 +454,8 @@ TEST_F(MonitoringTest, TwoScansVerdictsAndAThirdScan) {
 
 TEST_F(MonitoringTest, KilledRunsLeaveTheStoreAsItWasAndTheNextRunCompletes) {
   // Killed while creating the store: no store, no outputs.
-  RunResult killed = run_crashing_at("store.create", [&] { return scan_named("s1", kSampleDir / "after", "2018-04-02"); });
+  RunResult killed =
+      run_crashing_at("store.create", [&] { return scan_named("s1", kSampleDir / "after", "2018-04-02"); });
   ASSERT_EQ(killed.exit_code, kKilled) << killed;
   EXPECT_FALSE(fs::exists(store_)) << "a half-created store is in place";
   EXPECT_FALSE(fs::exists(out("s1") / "hotspots.csv"));
@@ -506,14 +511,15 @@ TEST_F(MonitoringTest, KilledRunsLeaveTheStoreAsItWasAndTheNextRunCompletes) {
   });
   ASSERT_EQ(killed.exit_code, kKilled) << killed;
   EXPECT_EQ(store_snapshot(store_), before_verify);
-  const RunResult verified = run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
+  const RunResult verified =
+      run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
   ASSERT_EQ(verified.exit_code, 0) << verified;
   EXPECT_EQ(feature_count(store_, "verdicts"), 1);
 
   // Killed while marking a packet's hotspots dispatched: nothing marked, no packet.
   const std::string region = s2_rows.begin()->second.at("region");
-  const std::vector<std::string> dispatch{"dispatch", "--store", store_.string(), "--region", region,
-                                          "--out", (root_ / "packet").string()};
+  const std::vector<std::string> dispatch{
+      "dispatch", "--store", store_.string(), "--region", region, "--out", (root_ / "packet").string()};
   const std::string before_dispatch = store_snapshot(store_);
   killed = run_crashing_at("dispatch.mark", [&] { return run_zonewatch(dispatch, root_); });
   ASSERT_EQ(killed.exit_code, kKilled) << killed;
@@ -554,7 +560,8 @@ TEST_F(MonitoringTest, KilledAtAnyMomentTheStoreHoldsTheScanWholeOrNotAtAll) {
       ++committed_before_kill;
       // Whole: every patch the scan row counts is in the observations.
       long long observations = 0;
-      for (const auto& o : read_layer(store_, "observations")) observations += o.at("scan_id") == scans[1].at("scan_id");
+      for (const auto& o : read_layer(store_, "observations"))
+        observations += o.at("scan_id") == scans[1].at("scan_id");
       EXPECT_GE(observations, std::stoll(scans[1].at("patches"))) << "after a kill at " << delay_ms << " ms";
       break;  // from here on the scan is in the store; reruns only complete its outputs
     }
@@ -580,7 +587,8 @@ TEST_F(MonitoringTest, BadVerdictFilesAreRefusedByRowAndNothingIsApplied) {
   write_bytes(verdicts, "hotspot_id,verdict,verdict_date\n" + good + ",confirmed,2018-05-20\n" +
                             "ZH99999999999-201804-0001,confirmed,2018-05-20\n" + good + ",maybe,2018-05-20\n");
   const std::string before = store_snapshot(store_);
-  const RunResult refused = run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
+  const RunResult refused =
+      run_zonewatch({"verify", "--store", store_.string(), "--results", verdicts.string()}, root_);
   EXPECT_EQ(refused.exit_code, 3) << refused;
   EXPECT_NE(refused.err.find("bad.csv"), std::string::npos) << refused;
   EXPECT_NE(refused.err.find("row 3"), std::string::npos) << refused;

@@ -39,8 +39,8 @@ fs::path band_file(const fs::path& scene, const std::string& token) {
 const fs::path& earlier_good_outputs() {
   static const fs::path folder = [] {
     std::random_device device;
-    const fs::path root = fs::temp_directory_path() / ("zonewatch-e2e-good-" + std::to_string(::getpid()) + "-" +
-                                                       std::to_string(device()));
+    const fs::path root = fs::temp_directory_path() /
+                          ("zonewatch-e2e-good-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
     fs::create_directories(root);
     const fs::path config = write_config(sample_config(root / "out"), root / "good.yaml");
     const RunResult result = scan(config, root);
@@ -100,7 +100,8 @@ class BadInputTest : public TempFolderTest {
       const RunResult result = scan(config_path, root_, extra_args);
       EXPECT_EQ(result.exit_code, exit_code) << result;
       for (const auto& culprit : culprits) {
-        EXPECT_NE(result.err.find(culprit), std::string::npos) << "stderr does not name '" << culprit << "'\n" << result;
+        EXPECT_NE(result.err.find(culprit), std::string::npos) << "stderr does not name '" << culprit << "'\n"
+                                                               << result;
       }
       if (earlier_run) {
         EXPECT_TRUE(folder_contents(out) == before)
@@ -164,9 +165,9 @@ class BadInputTest : public TempFolderTest {
       Dataset source = open_dataset(band_file(scene, token), GDAL_OF_RASTER | GDAL_OF_READONLY);
       EXPECT_EQ(source->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, pixels.data(), w, h, GDT_UInt16, 0, 0, nullptr),
                 CE_None);
-      EXPECT_EQ(stack->GetRasterBand(++band)->RasterIO(GF_Write, 0, 0, w, h, pixels.data(), w, h, GDT_UInt16, 0, 0,
-                                                       nullptr),
-                CE_None);
+      EXPECT_EQ(
+          stack->GetRasterBand(++band)->RasterIO(GF_Write, 0, 0, w, h, pixels.data(), w, h, GDT_UInt16, 0, 0, nullptr),
+          CE_None);
     }
     return path;
   }
@@ -223,10 +224,10 @@ TEST_F(BadInputTest, StackWithTooFewBandsNamesTheMissingBand) {
     std::vector<std::uint16_t> pixels(static_cast<std::size_t>(four->GetRasterXSize()) *
                                       static_cast<std::size_t>(four->GetRasterYSize()));
     for (int b = 1; b <= 3; ++b) {
-      ASSERT_EQ(four->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, four->GetRasterXSize(), four->GetRasterYSize(),
-                                                 pixels.data(), four->GetRasterXSize(), four->GetRasterYSize(),
-                                                 GDT_UInt16, 0, 0, nullptr),
-                CE_None);
+      ASSERT_EQ(
+          four->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, four->GetRasterXSize(), four->GetRasterYSize(), pixels.data(),
+                                           four->GetRasterXSize(), four->GetRasterYSize(), GDT_UInt16, 0, 0, nullptr),
+          CE_None);
       ASSERT_EQ(three->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, four->GetRasterXSize(), four->GetRasterYSize(),
                                                   pixels.data(), four->GetRasterXSize(), four->GetRasterYSize(),
                                                   GDT_UInt16, 0, 0, nullptr),

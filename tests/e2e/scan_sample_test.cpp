@@ -113,13 +113,13 @@ TEST_F(SampleScanTest, CountsAgreeAcrossRunJsonGeoPackageCsvAndGeoJson) {
   for (const auto& [key, value] : counts.at("hotspots_by_type").items()) by_type += value.get<long long>();
   EXPECT_EQ(by_severity, hotspots);
   EXPECT_EQ(by_type, hotspots);
-  EXPECT_EQ(counts.at("patches").get<long long>(),
-            hotspots + counts.at("patches_outside_units").get<long long>() +
-                counts.at("patches_not_alerting_by_rule").get<long long>());
+  EXPECT_EQ(counts.at("patches").get<long long>(), hotspots + counts.at("patches_outside_units").get<long long>() +
+                                                       counts.at("patches_not_alerting_by_rule").get<long long>());
 
   // Per-unit hotspot counts add up to the hotspots.
   long long unit_hotspots = 0;
-  for (const auto& unit : read_layer(out() / "alerts.gpkg", "units")) unit_hotspots += std::stoll(unit.at("hotspot_count"));
+  for (const auto& unit : read_layer(out() / "alerts.gpkg", "units"))
+    unit_hotspots += std::stoll(unit.at("hotspot_count"));
   EXPECT_EQ(unit_hotspots, hotspots);
 }
 
@@ -265,18 +265,22 @@ TEST_F(SampleScanTest, EveryKeyOnTheCommandLineGivesTheSameResult) {
   flatten(sample_config(cli_out), "", keys);
   ASSERT_GT(keys.size(), 40u);
 
-  const std::map<std::string, std::string> dedicated{
-      {"before.path", "--before"},         {"before.date", "--before-date"},
-      {"before.sensor", "--before-sensor"}, {"after.path", "--after"},
-      {"after.date", "--after-date"},       {"after.sensor", "--after-sensor"},
-      {"units.path", "--units"},            {"units.layer", "--units-layer"},
-      {"grid.crs", "--grid-crs"},           {"grid.resolution", "--grid-resolution"},
-      {"detection.threshold.method", "--threshold-method"},
-      {"detection.threshold.value", "--threshold"},
-      {"detection.min_mapping_unit_m2", "--min-mapping-unit"},
-      {"processing.memory_mb", "--memory-mb"},
-      {"processing.tile_size", "--tile-size"},
-      {"output.dir", "--out"}};
+  const std::map<std::string, std::string> dedicated{{"before.path", "--before"},
+                                                     {"before.date", "--before-date"},
+                                                     {"before.sensor", "--before-sensor"},
+                                                     {"after.path", "--after"},
+                                                     {"after.date", "--after-date"},
+                                                     {"after.sensor", "--after-sensor"},
+                                                     {"units.path", "--units"},
+                                                     {"units.layer", "--units-layer"},
+                                                     {"grid.crs", "--grid-crs"},
+                                                     {"grid.resolution", "--grid-resolution"},
+                                                     {"detection.threshold.method", "--threshold-method"},
+                                                     {"detection.threshold.value", "--threshold"},
+                                                     {"detection.min_mapping_unit_m2", "--min-mapping-unit"},
+                                                     {"processing.memory_mb", "--memory-mb"},
+                                                     {"processing.tile_size", "--tile-size"},
+                                                     {"output.dir", "--out"}};
   std::vector<std::string> args{"scan", "--no-progress"};
   std::size_t flags = 0;
   for (const auto& [key, value] : keys) {
@@ -296,14 +300,14 @@ TEST_F(SampleScanTest, EveryKeyOnTheCommandLineGivesTheSameResult) {
   EXPECT_EQ(a.geotransform, b.geotransform);
   EXPECT_TRUE(a.values == b.values) << "change maps differ";
   EXPECT_EQ(read_layer(cli_out / "alerts.gpkg", "units", true), read_layer(out() / "alerts.gpkg", "units", true));
-  EXPECT_EQ(read_layer(cli_out / "alerts.gpkg", "hotspots", true),
-            read_layer(out() / "alerts.gpkg", "hotspots", true));
+  EXPECT_EQ(read_layer(cli_out / "alerts.gpkg", "hotspots", true), read_layer(out() / "alerts.gpkg", "hotspots", true));
 
   nlohmann::json file_config = run_json().at("config"), cli_config = read_json(cli_out / "run.json").at("config");
   EXPECT_EQ(cli_config.at("output").at("dir"), cli_out.string());
   file_config.erase("output");
   cli_config.erase("output");
-  EXPECT_EQ(cli_config, file_config) << "effective configurations differ:\n" << nlohmann::json::diff(file_config, cli_config).dump(1);
+  EXPECT_EQ(cli_config, file_config) << "effective configurations differ:\n"
+                                     << nlohmann::json::diff(file_config, cli_config).dump(1);
   EXPECT_EQ(read_json(cli_out / "run.json").at("counts"), run_json().at("counts"));
 }
 

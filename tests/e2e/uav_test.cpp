@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "e2e_support.hpp"
+#include "test_paths.hpp"
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/config/sensor_profile.hpp"
-#include "test_paths.hpp"
 
 namespace zw::e2e {
 namespace {
@@ -60,7 +60,8 @@ void paint_grey(const fs::path& path, int x0, int y0, int w, int h) {
   ASSERT_TRUE(ds);
   std::vector<std::uint8_t> grey(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), 150);
   for (int b = 1; b <= 3; ++b) {
-    ASSERT_EQ(ds->GetRasterBand(b)->RasterIO(GF_Write, x0, y0, w, h, grey.data(), w, h, GDT_Byte, 0, 0, nullptr), CE_None);
+    ASSERT_EQ(ds->GetRasterBand(b)->RasterIO(GF_Write, x0, y0, w, h, grey.data(), w, h, GDT_Byte, 0, 0, nullptr),
+              CE_None);
   }
 }
 
@@ -74,7 +75,8 @@ void write_units(const fs::path& gpkg, double x0, double y0, double x1, double y
 class UavTest : public TempFolderTest {
  protected:
   void SetUp() override {
-    if (!fs::exists(kOrtho)) GTEST_SKIP() << kOrtho << " is absent: the drone orthophotos (../shared/data/uav) are needed";
+    if (!fs::exists(kOrtho))
+      GTEST_SKIP() << kOrtho << " is absent: the drone orthophotos (../shared/data/uav) are needed";
     TempFolderTest::SetUp();
   }
 };
@@ -131,7 +133,8 @@ TEST_F(UavTest, OrthophotoIsAveragedOntoATenMetreGrid) {
         const double mean = sum / valid_area;
         EXPECT_NEAR(static_cast<double>(red.view<std::uint8_t>()(col, row)), mean, 1.0) << "cell " << col << "," << row;
         // What one 0.5 m pixel at the cell centre says: the textures differ by far more.
-        const int sx = static_cast<int>((cx0 + 5.0 - gt[0]) / gt[1]), sy = static_cast<int>((cy1 - 5.0 - gt[3]) / gt[5]);
+        const int sx = static_cast<int>((cx0 + 5.0 - gt[0]) / gt[1]),
+                  sy = static_cast<int>((cy1 - 5.0 - gt[3]) / gt[5]);
         bilinear_like_error += std::abs(r[static_cast<std::size_t>(sy) * w + sx] - mean);
         ++compared;
       } else if (coverage < 0.45) {

@@ -27,8 +27,8 @@ TYPED_TEST_SUITE(ToReflectanceTest, PixelTypes);
 TYPED_TEST(ToReflectanceTest, AppliesScaleThenOffset) {
   const std::vector<TypeParam> input = TestFixture::raw({0, 10, 100, 200});
   std::vector<float> out(4, -7.0f);
-  to_reflectance<TypeParam>(ConstTileView<TypeParam>(input.data(), 2, 2), std::nullopt, 0.5f,
-                            -1.0f, TileView<float>(out.data(), 2, 2));
+  to_reflectance<TypeParam>(ConstTileView<TypeParam>(input.data(), 2, 2), std::nullopt, 0.5f, -1.0f,
+                            TileView<float>(out.data(), 2, 2));
   // Without a nodata value, 0 is an ordinary pixel.
   EXPECT_FLOAT_EQ(out[0], -1.0f);
   EXPECT_FLOAT_EQ(out[1], 4.0f);
@@ -68,8 +68,7 @@ TYPED_TEST(ToReflectanceTest, StridedSubViewsReadAndWriteOnlyTheirWindow) {
   constexpr float kSentinel = -42.0f;
   std::vector<float> out(20, kSentinel);
   const TileView<float> whole_out(out.data(), 5, 4);
-  to_reflectance<TypeParam>(whole_input.sub(1, 1, 2, 2), 6.0, 1.0f, 0.0f,
-                            whole_out.sub(2, 1, 2, 2));
+  to_reflectance<TypeParam>(whole_input.sub(1, 1, 2, 2), 6.0, 1.0f, 0.0f, whole_out.sub(2, 1, 2, 2));
   EXPECT_FLOAT_EQ(whole_out(2, 1), 5.0f);
   EXPECT_TRUE(std::isnan(whole_out(3, 1)));  // 6 is nodata
   EXPECT_FLOAT_EQ(whole_out(2, 2), 9.0f);
@@ -82,8 +81,8 @@ TYPED_TEST(ToReflectanceTest, StridedSubViewsReadAndWriteOnlyTheirWindow) {
 TEST(ToReflectance, Int16NegativeNodata) {
   const std::vector<std::int16_t> input{-9999, -100, 0, 10000};
   std::vector<float> out(4, -7.0f);
-  to_reflectance<std::int16_t>(ConstTileView<std::int16_t>(input.data(), 4, 1), -9999.0, 1e-4f,
-                               0.0f, TileView<float>(out.data(), 4, 1));
+  to_reflectance<std::int16_t>(ConstTileView<std::int16_t>(input.data(), 4, 1), -9999.0, 1e-4f, 0.0f,
+                               TileView<float>(out.data(), 4, 1));
   EXPECT_TRUE(std::isnan(out[0]));
   EXPECT_FLOAT_EQ(out[1], -0.01f);
   EXPECT_FLOAT_EQ(out[2], 0.0f);
@@ -93,8 +92,8 @@ TEST(ToReflectance, Int16NegativeNodata) {
 TEST(ToReflectance, Uint16LargeValuesAndSentinelNodata) {
   const std::vector<std::uint16_t> input{65535, 40000, 1};
   std::vector<float> out(3, -7.0f);
-  to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>(input.data(), 3, 1), 65535.0,
-                                0.0001f, -0.1f, TileView<float>(out.data(), 3, 1));
+  to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>(input.data(), 3, 1), 65535.0, 0.0001f, -0.1f,
+                                TileView<float>(out.data(), 3, 1));
   EXPECT_TRUE(std::isnan(out[0]));
   EXPECT_FLOAT_EQ(out[1], 3.9f);
   EXPECT_FLOAT_EQ(out[2], -0.0999f);
@@ -115,8 +114,7 @@ TEST(ToReflectance, FloatNaNAndInfinityBecomeNaNWithoutNodata) {
 TEST(ToReflectance, FloatFractionalNodataMatchesExactly) {
   const std::vector<float> input{-3.5f, -3.25f};
   std::vector<float> out(2, -7.0f);
-  to_reflectance<float>(ConstTileView<float>(input.data(), 2, 1), -3.5, 1.0f, 0.0f,
-                        TileView<float>(out.data(), 2, 1));
+  to_reflectance<float>(ConstTileView<float>(input.data(), 2, 1), -3.5, 1.0f, 0.0f, TileView<float>(out.data(), 2, 1));
   EXPECT_TRUE(std::isnan(out[0]));
   EXPECT_FLOAT_EQ(out[1], -3.25f);
 }

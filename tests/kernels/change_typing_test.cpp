@@ -18,11 +18,13 @@ constexpr auto kOther = ChangeType::other;
 constexpr auto kNodata = ChangeType::nodata;
 
 TEST(ChangeTypeNames, RoundTripAndStoredValues) {
-  const std::vector<std::pair<ChangeType, std::string_view>> names{
-      {kNone, "none"},           {kVegetationLoss, "vegetation_loss"},
-      {kConstruction, "construction"}, {kWaterLoss, "water_loss"},
-      {kWaterGain, "water_gain"}, {kOther, "other"},
-      {kNodata, "nodata"}};
+  const std::vector<std::pair<ChangeType, std::string_view>> names{{kNone, "none"},
+                                                                   {kVegetationLoss, "vegetation_loss"},
+                                                                   {kConstruction, "construction"},
+                                                                   {kWaterLoss, "water_loss"},
+                                                                   {kWaterGain, "water_gain"},
+                                                                   {kOther, "other"},
+                                                                   {kNodata, "nodata"}};
   for (const auto& [type, name] : names) {
     EXPECT_EQ(to_string(type), name);
     EXPECT_EQ(change_type_from_string(name), type);
@@ -150,8 +152,7 @@ TEST(ClassifyPixel, StableWaterIsNoChange) {
   EXPECT_EQ(classify_pixel(quiet, rules), kNodata);
   rules.suppress_stable_water = false;
   EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, 0.2f), rules), kOther);
-  EXPECT_EQ(classify_pixel(with_bare(with_water(candidate(), 0.2f, 0.6f), 0.0f, 0.3f), rules),
-            kConstruction);
+  EXPECT_EQ(classify_pixel(with_bare(with_water(candidate(), 0.2f, 0.6f), 0.0f, 0.3f), rules), kConstruction);
 }
 
 TEST(ClassifyPixel, PersistentVegetationIsNoChange) {
@@ -161,24 +162,19 @@ TEST(ClassifyPixel, PersistentVegetationIsNoChange) {
   // Exactly at both lines still counts as persisted.
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.3f, 0.15f), rules), kNone);
   // Built-up rise on a field that stays green (0.5 -> 0.2): none, not construction.
-  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.2f), 0.0f, 0.3f), rules),
-            kNone);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.2f), 0.0f, 0.3f), rules), kNone);
   // Below 0.15 after the vegetation is gone: vegetation loss, or construction with evidence.
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.125f), rules), kVegetationLoss);
-  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.1f), 0.0f, 0.3f), rules),
-            kConstruction);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.1f), 0.0f, 0.3f), rules), kConstruction);
   // Not vegetated before (0.25 < 0.3): greening or sparse cover is typed as usual.
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.25f, 0.6f), rules), kOther);
-  EXPECT_EQ(classify_pixel(with_bare(with_greenness(candidate(), 0.25f, 0.2f), 0.0f, 0.1f), rules),
-            kConstruction);
+  EXPECT_EQ(classify_pixel(with_bare(with_greenness(candidate(), 0.25f, 0.2f), 0.0f, 0.1f), rules), kConstruction);
   // NaN greenness in either date is no evidence of persistence.
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, kNaN), rules), kOther);
   // Crossing the water line is a water change even where the vegetation persisted
   // (0.5 -> 0.4 with MNDWI -0.1 -> 0.3: flooded fields); without it, none.
-  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.3f), rules),
-            kWaterGain);
-  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.1f), rules),
-            kNone);
+  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.3f), rules), kWaterGain);
+  EXPECT_EQ(classify_pixel(with_water(with_greenness(candidate(), 0.5f, 0.4f), -0.1f, 0.1f), rules), kNone);
   // report_other false changes nothing for a persisted pixel.
   rules.report_other = false;
   EXPECT_EQ(classify_pixel(with_greenness(candidate(), 0.6f, 0.3f), rules), kNone);
@@ -197,19 +193,15 @@ TEST(ClassifyPixel, PersistentVegetationIsNoChange) {
 TEST(ClassifyPixel, ConstructionFromBuiltOrBareRise) {
   const TypingRules rules = plain_rules();
   // Built-up rise 0.2 with little vegetation after.
-  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.2f, 0.1f), -0.2f, 0.0f), rules),
-            kConstruction);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.2f, 0.1f), -0.2f, 0.0f), rules), kConstruction);
   // Bare-soil rise alone, no greenness index at all: the vegetation guard cannot object.
   EXPECT_EQ(classify_pixel(with_bare(candidate(), 0.0f, 0.1f), rules), kConstruction);
   // Greenness after exactly at the maximum still counts as little vegetation.
-  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.25f), 0.0f, 0.25f), rules),
-            kConstruction);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.5f, 0.25f), 0.0f, 0.25f), rules), kConstruction);
   // Too green after: blocked; a 0.1 greenness drop is no vegetation loss either.
-  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.6f, 0.5f), 0.0f, 0.3f), rules),
-            kOther);
+  EXPECT_EQ(classify_pixel(with_built(with_greenness(candidate(), 0.6f, 0.5f), 0.0f, 0.3f), rules), kOther);
   // Rises below the minimum.
-  EXPECT_EQ(classify_pixel(with_bare(with_built(candidate(), 0.0f, 0.05f), 0.0f, 0.05f), rules),
-            kOther);
+  EXPECT_EQ(classify_pixel(with_bare(with_built(candidate(), 0.0f, 0.05f), 0.0f, 0.05f), rules), kOther);
   TypingRules strict = rules;
   strict.construction_min_built_rise = 0.5f;
   EXPECT_EQ(classify_pixel(with_built(candidate(), 0.0f, 0.25f), strict), kOther);
@@ -219,17 +211,13 @@ TEST(ClassifyPixel, ConstructionFromBuiltOrBareRise) {
 
 TEST(ClassifyPixel, ConstructionRgbFallbackOnlyWithoutBuiltAndBare) {
   const TypingRules rules;
-  const PixelFeatures brighter_less_green =
-      with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.2f);
+  const PixelFeatures brighter_less_green = with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.2f);
   EXPECT_EQ(classify_pixel(brighter_less_green, rules), kConstruction);
   // Brightness unchanged reaches the default minimum rise of 0.
-  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.1f),
-                           rules),
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.1f, 0.1f), rules),
             kConstruction);
   // Greenness did not drop.
-  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.05f, 0.1f), 0.1f, 0.2f),
-                           rules),
-            kOther);
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.05f, 0.1f), 0.1f, 0.2f), rules), kOther);
   // No greenness: the fallback needs a greenness drop, so it does not fire.
   EXPECT_EQ(classify_pixel(with_brightness(candidate(), 0.1f, 0.2f), rules), kOther);
   // No brightness.
@@ -237,16 +225,14 @@ TEST(ClassifyPixel, ConstructionRgbFallbackOnlyWithoutBuiltAndBare) {
   // A valid built-up index (multispectral) disables the fallback even when bare is NaN.
   EXPECT_EQ(classify_pixel(with_built(brighter_less_green, 0.1f, 0.12f), rules), kOther);
   // The minimum brightness rise applies.
-  const PixelFeatures rise_eighth =
-      with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.25f, 0.375f);
+  const PixelFeatures rise_eighth = with_brightness(with_greenness(candidate(), 0.2f, 0.05f), 0.25f, 0.375f);
   TypingRules strict = rules;
   strict.construction_min_brightness_rise = 0.25f;
   EXPECT_EQ(classify_pixel(rise_eighth, strict), kOther);
   strict.construction_min_brightness_rise = 0.125f;
   EXPECT_EQ(classify_pixel(rise_eighth, strict), kConstruction);
   // Darkening while greenness falls from a vegetated level is vegetation loss instead.
-  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.4f, 0.1f), 0.2f, 0.1f),
-                           rules),
+  EXPECT_EQ(classify_pixel(with_brightness(with_greenness(candidate(), 0.4f, 0.1f), 0.2f, 0.1f), rules),
             kVegetationLoss);
 }
 
@@ -268,8 +254,8 @@ TEST(ClassifyPixel, VegetationLoss) {
 
 TEST(ClassifyPixel, FirstFiringRuleInOrderWins) {
   // Fires water_loss, construction (built rise) and vegetation_loss (0.6 -> 0.1) at once.
-  const PixelFeatures everything = with_built(
-      with_greenness(with_water(candidate(), 0.3f, -0.2f), 0.6f, 0.1f), 0.0f, 0.2f);
+  const PixelFeatures everything =
+      with_built(with_greenness(with_water(candidate(), 0.3f, -0.2f), 0.6f, 0.1f), 0.0f, 0.2f);
   TypingRules rules;
   EXPECT_EQ(classify_pixel(everything, rules), kWaterLoss);
   rules.order = {kVegetationLoss, kConstruction};
@@ -308,18 +294,18 @@ TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
     float greenness_before, greenness_after, brightness_before, brightness_after, magnitude;
   };
   const Pixel pixels[8] = {
-      {0.4f, 0.1f, 0.1f, 0.3f, kNaN},  // nodata
-      {0.4f, 0.1f, 0.1f, 0.3f, 1.0f},  // none: below the magnitude threshold
-      {0.4f, 0.1f, 0.1f, 0.3f, 5.0f},  // construction (brighter, less green) before veg loss
-      {0.4f, 0.1f, 0.3f, 0.1f, 5.0f},  // vegetation loss (darker)
+      {0.4f, 0.1f, 0.1f, 0.3f, kNaN},   // nodata
+      {0.4f, 0.1f, 0.1f, 0.3f, 1.0f},   // none: below the magnitude threshold
+      {0.4f, 0.1f, 0.1f, 0.3f, 5.0f},   // construction (brighter, less green) before veg loss
+      {0.4f, 0.1f, 0.3f, 0.1f, 5.0f},   // vegetation loss (darker)
       {0.1f, 0.05f, 0.3f, 0.1f, 5.0f},  // other: never vegetated, darker
-      {kNaN, kNaN, 0.1f, 0.3f, 5.0f},  // other: no greenness
-      {0.2f, 0.1f, 0.1f, 0.1f, 3.0f},  // construction: zero brightness rise reaches minimum 0
+      {kNaN, kNaN, 0.1f, 0.3f, 5.0f},   // other: no greenness
+      {0.2f, 0.1f, 0.1f, 0.1f, 3.0f},   // construction: zero brightness rise reaches minimum 0
       {0.5f, 0.45f, 0.2f, 0.1f, 4.0f},  // none: vegetated before and after (persistent)
   };
-  const std::vector<std::uint8_t> expected{
-      stored(kNodata), stored(kNone),  stored(kConstruction), stored(kVegetationLoss),
-      stored(kOther),  stored(kOther), stored(kConstruction), stored(kNone)};
+  const std::vector<std::uint8_t> expected{stored(kNodata),         stored(kNone),  stored(kConstruction),
+                                           stored(kVegetationLoss), stored(kOther), stored(kOther),
+                                           stored(kConstruction),   stored(kNone)};
 
   std::vector<std::vector<float>> planes(5, std::vector<float>(kBufferWidth * kBufferHeight, 9.0f));
   for (int i = 0; i < 8; ++i) {
@@ -331,8 +317,7 @@ TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
     planes[4][at] = pixels[i].magnitude;
   }
   const auto tile_of = [&](int plane) {
-    return ConstTileView<float>(planes[static_cast<std::size_t>(plane)].data(), kBufferWidth,
-                                kBufferHeight)
+    return ConstTileView<float>(planes[static_cast<std::size_t>(plane)].data(), kBufferWidth, kBufferHeight)
         .sub(1, 1, 4, 2);
   };
   FeatureTiles features;
@@ -347,8 +332,7 @@ TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
   const TileView<std::uint8_t> whole_out(out.data(), kBufferWidth, kBufferHeight);
   classify_tile(features, TypingRules{}, whole_out.sub(1, 1, 4, 2));
   for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(whole_out(1 + i % 4, 1 + i / 4), expected[static_cast<std::size_t>(i)])
-        << "pixel " << i;
+    EXPECT_EQ(whole_out(1 + i % 4, 1 + i / 4), expected[static_cast<std::size_t>(i)]) << "pixel " << i;
   }
   int untouched = 0;
   for (std::uint8_t v : out) untouched += (v == kSentinel) ? 1 : 0;
@@ -365,9 +349,7 @@ TEST(ClassifyTile, MultispectralScene) {
   const std::vector<float> greenness_before{0.3f, 0.3f, 0.3f, 0.1f};
   const std::vector<float> greenness_after{0.3f, 0.3f, 0.1f, 0.1f};
   const std::vector<float> magnitude{4.0f, 4.0f, 4.0f, 4.0f};
-  const auto view = [](const std::vector<float>& plane) {
-    return ConstTileView<float>(plane.data(), 2, 2);
-  };
+  const auto view = [](const std::vector<float>& plane) { return ConstTileView<float>(plane.data(), 2, 2); };
   FeatureTiles features;
   features.water_before = view(water_before);
   features.water_after = view(water_after);
@@ -380,28 +362,25 @@ TEST(ClassifyTile, MultispectralScene) {
   features.magnitude = view(magnitude);
   std::vector<std::uint8_t> out(4, 77);
   classify_tile(features, plain_rules(), TileView<std::uint8_t>(out.data(), 2, 2));
-  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain),
-                                            stored(kConstruction), stored(kConstruction)}));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain), stored(kConstruction),
+                                            stored(kConstruction)}));
   // Defaults: the last pixel is water (0.2 = the line) in both dates, so no change; the
   // first two stay vegetated (0.3 -> 0.3) but cross the water line, which still counts.
   classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2));
-  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain),
-                                            stored(kConstruction), stored(kNone)}));
+  EXPECT_EQ(out,
+            (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain), stored(kConstruction), stored(kNone)}));
 }
 
 TEST(ClassifyTile, RejectsMissingMagnitudeAndSizeMismatch) {
   const std::vector<float> plane(4, 1.0f);
   std::vector<std::uint8_t> out(4);
   FeatureTiles features;
-  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)),
-               std::invalid_argument);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)), std::invalid_argument);
   features.magnitude = ConstTileView<float>(plane.data(), 2, 2);
   features.water_after = ConstTileView<float>(plane.data(), 4, 1);
-  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)),
-               std::invalid_argument);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)), std::invalid_argument);
   features.water_after = ConstTileView<float>(plane.data(), 2, 2);
-  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 4, 1)),
-               std::invalid_argument);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 4, 1)), std::invalid_argument);
   EXPECT_NO_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2)));
 }
 

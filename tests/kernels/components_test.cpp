@@ -58,8 +58,7 @@ struct Labelling {
 
 // The whole tiled flow: label each tile alone, collect its stats, seam-merge, then map
 // every pixel's local label to its final patch id.
-Labelling label_tiled(const Scene& scene, int tile_width, int tile_height,
-                      double min_area_m2 = 0.0) {
+Labelling label_tiled(const Scene& scene, int tile_width, int tile_height, double min_area_m2 = 0.0) {
   const int width = scene.classes.width();
   const int height = scene.classes.height();
   const int tiles_x = (width + tile_width - 1) / tile_width;
@@ -68,22 +67,17 @@ Labelling label_tiled(const Scene& scene, int tile_width, int tile_height,
   Tile<std::uint32_t> local_labels(width, height);
   for (int ty = 0; ty < tiles_y; ++ty) {
     for (int tx = 0; tx < tiles_x; ++tx) {
-      const Window window{tx * tile_width, ty * tile_height,
-                          std::min(tile_width, width - tx * tile_width),
+      const Window window{tx * tile_width, ty * tile_height, std::min(tile_width, width - tx * tile_width),
                           std::min(tile_height, height - ty * tile_height)};
-      const auto classes =
-          scene.classes.view().sub(window.x0, window.y0, window.width, window.height);
-      const auto labels =
-          local_labels.view().sub(window.x0, window.y0, window.width, window.height);
+      const auto classes = scene.classes.view().sub(window.x0, window.y0, window.width, window.height);
+      const auto labels = local_labels.view().sub(window.x0, window.y0, window.width, window.height);
       const std::uint32_t count = label_tile(classes, labels);
-      const std::vector<double> rows(
-          scene.row_area_m2.begin() + window.y0,
-          scene.row_area_m2.begin() + window.y0 + window.height);
+      const std::vector<double> rows(scene.row_area_m2.begin() + window.y0,
+                                     scene.row_area_m2.begin() + window.y0 + window.height);
       const auto sub = [&](const Tile<float>& plane) {
         return plane.view().sub(window.x0, window.y0, window.width, window.height);
       };
-      auto stats = tile_component_stats(classes, labels, count, window, width, rows,
-                                        sub(scene.greenness_before),
+      auto stats = tile_component_stats(classes, labels, count, window, width, rows, sub(scene.greenness_before),
                                         sub(scene.greenness_after), sub(scene.magnitude));
       seams.add_tile(tx, ty, classes, labels, std::move(stats));
     }
@@ -195,9 +189,8 @@ TEST(ComponentStats, TileStatsSumPixelsOfEachLabel) {
   before(1, 1) = kNaN;  // pixel drops out of the greenness sums only
   magnitude(0, 1) = 5.0f;
   const std::vector<double> row_area{100.0, 50.0};
-  const auto stats = tile_component_stats(classes.view(), labels.view(), count,
-                                          Window{10, 20, 3, 2}, 100, row_area, before.view(),
-                                          after.view(), magnitude.view());
+  const auto stats = tile_component_stats(classes.view(), labels.view(), count, Window{10, 20, 3, 2}, 100, row_area,
+                                          before.view(), after.view(), magnitude.view());
   ASSERT_EQ(stats.size(), 3u);
   const ComponentStats& ones = stats[1];
   EXPECT_EQ(ones.change_type, 1);
@@ -224,8 +217,8 @@ TEST(ComponentStats, TileStatsWithoutGreennessPlanesCountNoGreenness) {
   const auto classes = classes_from_rows({"11"});
   Tile<std::uint32_t> labels(2, 1);
   const std::uint32_t count = label_tile(classes.view(), labels.view());
-  const auto stats = tile_component_stats(classes.view(), labels.view(), count,
-                                          Window{0, 0, 2, 1}, 2, {1.0}, {}, {}, {});
+  const auto stats =
+      tile_component_stats(classes.view(), labels.view(), count, Window{0, 0, 2, 1}, 2, {1.0}, {}, {}, {});
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_EQ(stats[1].greenness_count, 0u);
   EXPECT_EQ(stats[1].sum_magnitude, 0.0);
@@ -235,8 +228,7 @@ TEST(ComponentStats, TileStatsWithoutGreennessPlanesCountNoGreenness) {
 TEST(ComponentStats, TileStatsRejectLabelsBeyondCount) {
   const auto classes = classes_from_rows({"11"});
   Tile<std::uint32_t> labels(2, 1, 3u);
-  EXPECT_THROW((void)tile_component_stats(classes.view(), labels.view(), 1, Window{0, 0, 2, 1},
-                                          2, {1.0}, {}, {}, {}),
+  EXPECT_THROW((void)tile_component_stats(classes.view(), labels.view(), 1, Window{0, 0, 2, 1}, 2, {1.0}, {}, {}, {}),
                std::invalid_argument);
 }
 
@@ -334,8 +326,7 @@ TEST(SeamLabeler, TouchingPatchesOfDifferentClassesStaySeparate) {
       "3344",
       "3x44",
   }));
-  for (const auto& [tile_width, tile_height] :
-       std::vector<std::pair<int, int>>{{4, 4}, {2, 2}, {1, 1}, {3, 3}}) {
+  for (const auto& [tile_width, tile_height] : std::vector<std::pair<int, int>>{{4, 4}, {2, 2}, {1, 1}, {3, 3}}) {
     SCOPED_TRACE(std::to_string(tile_width) + "x" + std::to_string(tile_height));
     const Labelling tiled = label_tiled(scene, tile_width, tile_height);
     ASSERT_EQ(tiled.table.patches.size(), 4u);
@@ -353,8 +344,7 @@ TEST(SeamLabeler, DropsPatchesBelowMinimumAreaAndRenumbers) {
       "...2.",
       "3....",
   }));
-  for (const auto& [tile_width, tile_height] :
-       std::vector<std::pair<int, int>>{{5, 3}, {2, 2}, {1, 1}}) {
+  for (const auto& [tile_width, tile_height] : std::vector<std::pair<int, int>>{{5, 3}, {2, 2}, {1, 1}}) {
     SCOPED_TRACE(std::to_string(tile_width) + "x" + std::to_string(tile_height));
     // Areas 100, 300, 100 m2: a minimum of 300 keeps the 2s (equal is kept).
     const Labelling kept_one = label_tiled(scene, tile_width, tile_height, 300.0);
@@ -456,16 +446,14 @@ TEST(SeamLabeler, RandomRasterGivesIdenticalPatchesForEveryTiling) {
   ASSERT_EQ(whole.table.patches.size(), first_pixel_of_patch.size());
   for (std::size_t p = 0; p < first_pixel_of_patch.size(); ++p) {
     EXPECT_EQ(whole.patch_ids.values()[first_pixel_of_patch[p]], p + 1);
-    EXPECT_EQ(whole.table.patches[p].first_pixel,
-              static_cast<long long>(first_pixel_of_patch[p]));
+    EXPECT_EQ(whole.table.patches[p].first_pixel, static_cast<long long>(first_pixel_of_patch[p]));
   }
   // Enough structure for the comparison to mean something.
   EXPECT_GT(whole.table.patches.size(), 200u);
   const auto crosses_16_seam = [](const ComponentStats& patch) {
     return patch.min_x / 16 != patch.max_x / 16 || patch.min_y / 16 != patch.max_y / 16;
   };
-  EXPECT_GT(std::count_if(whole.table.patches.begin(), whole.table.patches.end(), crosses_16_seam),
-            20);
+  EXPECT_GT(std::count_if(whole.table.patches.begin(), whole.table.patches.end(), crosses_16_seam), 20);
 
   for (const auto& [tile_width, tile_height] :
        std::vector<std::pair<int, int>>{{16, 16}, {7, 13}, {97, 1}, {1, 61}, {1, 1}, {50, 31}}) {
@@ -476,8 +464,7 @@ TEST(SeamLabeler, RandomRasterGivesIdenticalPatchesForEveryTiling) {
   const Labelling whole_min = label_whole(scene, 450.0);
   EXPECT_LT(whole_min.table.patches.size(), whole.table.patches.size());
   EXPECT_GT(whole_min.table.patches.size(), 0u);
-  for (const auto& [tile_width, tile_height] :
-       std::vector<std::pair<int, int>>{{16, 16}, {7, 13}, {97, 1}, {1, 61}}) {
+  for (const auto& [tile_width, tile_height] : std::vector<std::pair<int, int>>{{16, 16}, {7, 13}, {97, 1}, {1, 61}}) {
     SCOPED_TRACE(std::to_string(tile_width) + "x" + std::to_string(tile_height) + " min area");
     expect_same_labelling(whole_min, label_tiled(scene, tile_width, tile_height, 450.0));
   }
@@ -488,12 +475,10 @@ TEST(SeamLabeler, RejectsTilesOutOfOrderAndEarlyFinish) {
   Tile<std::uint32_t> labels(2, 1);
   const std::uint32_t count = label_tile(classes.view(), labels.view());
   const auto stats = [&] {
-    return tile_component_stats(classes.view(), labels.view(), count, Window{0, 0, 2, 1}, 4,
-                                {1.0}, {}, {}, {});
+    return tile_component_stats(classes.view(), labels.view(), count, Window{0, 0, 2, 1}, 4, {1.0}, {}, {}, {});
   };
   SeamLabeler out_of_order(2, 1);
-  EXPECT_THROW(out_of_order.add_tile(1, 0, classes.view(), labels.view(), stats()),
-               std::invalid_argument);
+  EXPECT_THROW(out_of_order.add_tile(1, 0, classes.view(), labels.view(), stats()), std::invalid_argument);
   SeamLabeler early(2, 1);
   early.add_tile(0, 0, classes.view(), labels.view(), stats());
   EXPECT_THROW((void)early.finish(0.0), std::logic_error);

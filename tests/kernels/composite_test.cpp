@@ -154,7 +154,8 @@ TEST(CompositeTile, StridedViewsGiveTheSameAsContiguous) {
   Stack s(4, 6, 5, 2);
   for (int o = 0; o < 4; ++o)
     for (int y = 0; y < 5; ++y)
-      for (int x = 0; x < 6; ++x) s.set(o, x, y, {static_cast<float>((x * 7 + y * 3 + o * 5) % 11), static_cast<float>(o)});
+      for (int x = 0; x < 6; ++x)
+        s.set(o, x, y, {static_cast<float>((x * 7 + y * 3 + o * 5) % 11), static_cast<float>(o)});
   Output whole(6, 5, 2);
   const auto obs = s.observations();
   composite_tile(obs, {CompositeMethod::median}, whole.views, whole.count.view());

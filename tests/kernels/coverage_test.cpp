@@ -26,9 +26,7 @@ Ring ring_of(const std::vector<std::pair<double, double>>& points) {
   return ring;
 }
 
-Ring box_ring(double x0, double y0, double x1, double y1) {
-  return ring_of({{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}});
-}
+Ring box_ring(double x0, double y0, double x1, double y1) { return ring_of({{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}); }
 
 Ring reversed(Ring ring) {
   std::reverse(ring.x.begin(), ring.x.end());
@@ -65,9 +63,7 @@ double shoelace(const Points& points) {
 // Sutherland-Hodgman against one axis-aligned half-plane: coordinate `axis` (0 = x, 1 = y)
 // on the side of `limit` given by `keep_above`.
 Points clip_half_plane(const Points& points, int axis, double limit, bool keep_above) {
-  const auto coordinate = [&](const std::pair<double, double>& p) {
-    return axis == 0 ? p.first : p.second;
-  };
+  const auto coordinate = [&](const std::pair<double, double>& p) { return axis == 0 ? p.first : p.second; };
   const auto inside = [&](const std::pair<double, double>& p) {
     return keep_above ? coordinate(p) >= limit : coordinate(p) <= limit;
   };
@@ -165,8 +161,7 @@ TEST(Coverage, FloatOutputIsRoundedDoubleOutput) {
 }
 
 TEST(Coverage, CellBoundariesOnGridLinesGiveExactZerosAndOnes) {
-  const Tile<double> fractions =
-      coverage_of({PolygonRings{{box_ring(1, 1, 3, 2)}}}, Window{0, 0, 4, 3});
+  const Tile<double> fractions = coverage_of({PolygonRings{{box_ring(1, 1, 3, 2)}}}, Window{0, 0, 4, 3});
   const std::vector<double> expected{0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0};
   EXPECT_EQ(fractions.values(), expected);
 }
@@ -176,9 +171,9 @@ TEST(Coverage, TriangleFractionsMatchHandValuesAndSumToArea) {
   const MultiPolygonRings triangle{PolygonRings{{ring_of({{0, 0}, {4, 0}, {0, 3}})}}};
   const Tile<double> fractions = coverage_of(triangle, Window{0, 0, 5, 4});
   EXPECT_NEAR(fractions(0, 0), 1.0, 1e-15);
-  EXPECT_NEAR(fractions(3, 0), 0.375, 1e-15);        // integral of 3 - 0.75x over [3, 4]
-  EXPECT_NEAR(fractions(2, 1), 1.0 / 6.0, 1e-15);    // integral of 2 - 0.75x over [2, 8/3]
-  EXPECT_NEAR(fractions(0, 2), 0.625, 1e-15);        // integral of 1 - 0.75x over [0, 1]
+  EXPECT_NEAR(fractions(3, 0), 0.375, 1e-15);      // integral of 3 - 0.75x over [3, 4]
+  EXPECT_NEAR(fractions(2, 1), 1.0 / 6.0, 1e-15);  // integral of 2 - 0.75x over [2, 8/3]
+  EXPECT_NEAR(fractions(0, 2), 0.625, 1e-15);      // integral of 1 - 0.75x over [0, 1]
   EXPECT_EQ(fractions(3, 2), 0.0);
   EXPECT_EQ(fractions(4, 0), 0.0);
   EXPECT_NEAR(sum_of(fractions), 6.0, 1e-12);
@@ -188,8 +183,7 @@ TEST(Coverage, HoleIsSubtractedWhateverItsOrientation) {
   const Ring exterior = box_ring(0, 0, 4, 4);
   const Ring hole = box_ring(1.5, 1.5, 2.5, 2.5);
   for (const Ring& hole_ring : {hole, reversed(hole)}) {
-    const Tile<double> fractions =
-        coverage_of({PolygonRings{{exterior, hole_ring}}}, Window{0, 0, 4, 4});
+    const Tile<double> fractions = coverage_of({PolygonRings{{exterior, hole_ring}}}, Window{0, 0, 4, 4});
     EXPECT_NEAR(fractions(1, 1), 0.75, 1e-15);
     EXPECT_NEAR(fractions(2, 1), 0.75, 1e-15);
     EXPECT_NEAR(fractions(1, 2), 0.75, 1e-15);
@@ -212,8 +206,7 @@ TEST(Coverage, RotatedSquareSumsToItsArea) {
   EXPECT_NEAR(sum_of(fractions), 18.0, 1e-9);
   for (int y = 0; y < 10; ++y) {
     for (int x = 0; x < 11; ++x) {
-      EXPECT_NEAR(fractions(x, y), reference_fraction(square, x, y), 1e-12)
-          << "cell " << x << "," << y;
+      EXPECT_NEAR(fractions(x, y), reference_fraction(square, x, y), 1e-12) << "cell " << x << "," << y;
     }
   }
   EXPECT_EQ(fractions(5, 4), 1.0);  // the centre cell lies well inside
@@ -240,15 +233,14 @@ TEST(Coverage, WindowsThatCutThePolygonAgreeBitForBit) {
   const MultiPolygonRings star = star_with_hole();
   const Window big{-3, -3, 20, 18};
   const Tile<double> whole = coverage_of(star, big);
-  for (const Window window : {Window{3, 2, 5, 4}, Window{0, 0, 14, 1}, Window{7, 6, 7, 6},
-                              Window{-2, -3, 5, 5}, Window{6, 9, 1, 1}, Window{9, 0, 2, 12}}) {
-    SCOPED_TRACE(std::to_string(window.x0) + "," + std::to_string(window.y0) + " " +
-                 std::to_string(window.width) + "x" + std::to_string(window.height));
+  for (const Window window : {Window{3, 2, 5, 4}, Window{0, 0, 14, 1}, Window{7, 6, 7, 6}, Window{-2, -3, 5, 5},
+                              Window{6, 9, 1, 1}, Window{9, 0, 2, 12}}) {
+    SCOPED_TRACE(std::to_string(window.x0) + "," + std::to_string(window.y0) + " " + std::to_string(window.width) +
+                 "x" + std::to_string(window.height));
     const Tile<double> part = coverage_of(star, window);
     for (int y = 0; y < window.height; ++y) {
       for (int x = 0; x < window.width; ++x) {
-        ASSERT_EQ(part(x, y), whole(window.x0 + x - big.x0, window.y0 + y - big.y0))
-            << "cell " << x << "," << y;
+        ASSERT_EQ(part(x, y), whole(window.x0 + x - big.x0, window.y0 + y - big.y0)) << "cell " << x << "," << y;
       }
     }
   }
@@ -258,8 +250,7 @@ TEST(Coverage, WindowsBesideThePolygonAreEmpty) {
   const MultiPolygonRings star = star_with_hole();
   // Left of, right of, above and below the star. Above it every edge lies below the band
   // and adds its full-height extent; those must cancel exactly to zero.
-  for (const Window window : {Window{-6, 0, 5, 12}, Window{12, 0, 4, 12}, Window{0, -5, 13, 5},
-                              Window{0, 11, 13, 4}}) {
+  for (const Window window : {Window{-6, 0, 5, 12}, Window{12, 0, 4, 12}, Window{0, -5, 13, 5}, Window{0, 11, 13, 4}}) {
     const Tile<double> fractions = coverage_of(star, window);
     for (const double v : fractions.values()) EXPECT_EQ(v, 0.0);
   }
@@ -280,8 +271,7 @@ TEST(Coverage, TinyPolygonInsideOneCell) {
 }
 
 TEST(Coverage, MultiPolygonPartsAdd) {
-  const MultiPolygonRings parts{PolygonRings{{box_ring(0.5, 0, 1, 1)}},
-                                PolygonRings{{box_ring(0, 0, 0.25, 1)}},
+  const MultiPolygonRings parts{PolygonRings{{box_ring(0.5, 0, 1, 1)}}, PolygonRings{{box_ring(0, 0, 0.25, 1)}},
                                 PolygonRings{{box_ring(2, 1, 3, 2)}}};
   const Tile<double> fractions = coverage_of(parts, Window{0, 0, 3, 2});
   EXPECT_NEAR(fractions(0, 0), 0.75, 1e-15);
@@ -301,13 +291,11 @@ TEST(Coverage, EmptyAndDegenerateInputsCoverNothing) {
 TEST(Coverage, RejectsMismatchedOutputAndRings) {
   const MultiPolygonRings square{PolygonRings{{box_ring(0, 0, 1, 1)}}};
   Tile<float> wrong(2, 3);
-  EXPECT_THROW(coverage_fractions(square, Window{0, 0, 3, 3}, wrong.view()),
-               std::invalid_argument);
+  EXPECT_THROW(coverage_fractions(square, Window{0, 0, 3, 3}, wrong.view()), std::invalid_argument);
   Ring broken = box_ring(0, 0, 1, 1);
   broken.y.pop_back();
   Tile<float> out(3, 3);
-  EXPECT_THROW(coverage_fractions({PolygonRings{{broken}}}, Window{0, 0, 3, 3}, out.view()),
-               std::invalid_argument);
+  EXPECT_THROW(coverage_fractions({PolygonRings{{broken}}}, Window{0, 0, 3, 3}, out.view()), std::invalid_argument);
 }
 
 TEST(Coverage, BoundsOfExteriorRing) {
@@ -319,13 +307,10 @@ TEST(Coverage, BoundsOfExteriorRing) {
 }
 
 TEST(Coverage, CoveredWindowSpansTouchedCellsWithinTheGrid) {
-  EXPECT_EQ(covered_window({PolygonRings{{box_ring(0.5, 0.5, 2.5, 2.5)}}}, 10, 10),
-            (Window{0, 0, 3, 3}));
+  EXPECT_EQ(covered_window({PolygonRings{{box_ring(0.5, 0.5, 2.5, 2.5)}}}, 10, 10), (Window{0, 0, 3, 3}));
   EXPECT_EQ(covered_window({PolygonRings{{box_ring(1, 1, 3, 3)}}}, 10, 10), (Window{1, 1, 2, 2}));
-  EXPECT_EQ(covered_window({PolygonRings{{box_ring(-4.5, 8.2, 3.1, 20)}}}, 10, 12),
-            (Window{0, 8, 4, 4}));
-  EXPECT_EQ(covered_window({PolygonRings{{box_ring(1, 1, 2, 2)}}, PolygonRings{{box_ring(6.5, 3, 7, 4)}}},
-                           10, 10),
+  EXPECT_EQ(covered_window({PolygonRings{{box_ring(-4.5, 8.2, 3.1, 20)}}}, 10, 12), (Window{0, 8, 4, 4}));
+  EXPECT_EQ(covered_window({PolygonRings{{box_ring(1, 1, 2, 2)}}, PolygonRings{{box_ring(6.5, 3, 7, 4)}}}, 10, 10),
             (Window{1, 1, 6, 3}));
   EXPECT_TRUE(covered_window({PolygonRings{{box_ring(11, 1, 12, 2)}}}, 10, 10).empty());
   EXPECT_TRUE(covered_window({}, 10, 10).empty());

@@ -55,8 +55,7 @@ TEST(Difference, StridedSubViews) {
 TEST(Difference, RejectsSizeMismatch) {
   const std::vector<float> plane(6, 1.0f);
   std::vector<float> out(6);
-  EXPECT_THROW(difference(ConstTileView<float>(plane.data(), 3, 2),
-                          ConstTileView<float>(plane.data(), 2, 3),
+  EXPECT_THROW(difference(ConstTileView<float>(plane.data(), 3, 2), ConstTileView<float>(plane.data(), 2, 3),
                           TileView<float>(out.data(), 3, 2)),
                std::invalid_argument);
 }
@@ -80,8 +79,7 @@ TEST(ChangeVectorMagnitude, UnitWeightsIsEuclideanDistance) {
   const std::array<float, 2> offsets{0.0f, 0.0f};
   const std::array<float, 2> weights{1.0f, 1.0f};
   std::vector<float> out(3, -7.0f);
-  change_vector_magnitude(scene.before, scene.after, offsets, weights,
-                          TileView<float>(out.data(), 3, 1));
+  change_vector_magnitude(scene.before, scene.after, offsets, weights, TileView<float>(out.data(), 3, 1));
   EXPECT_FLOAT_EQ(out[0], 5.0f);             // sqrt(3^2 + 4^2)
   EXPECT_FLOAT_EQ(out[1], std::sqrt(5.0f));  // sqrt((-1)^2 + 2^2)
   EXPECT_TRUE(std::isnan(out[2]));           // band 0 before is nodata
@@ -92,9 +90,8 @@ TEST(ChangeVectorMagnitude, OffsetsAndWeightsApplyPerBand) {
   const std::array<float, 2> offsets{1.0f, 0.0f};
   const std::array<float, 2> weights{1.5f, 1.0f};
   std::vector<float> out(3, -7.0f);
-  change_vector_magnitude(scene.before, scene.after, offsets, weights,
-                          TileView<float>(out.data(), 3, 1));
-  EXPECT_FLOAT_EQ(out[0], 5.0f);  // ((3 - 1) * 1.5, 4) = (3, 4)
+  change_vector_magnitude(scene.before, scene.after, offsets, weights, TileView<float>(out.data(), 3, 1));
+  EXPECT_FLOAT_EQ(out[0], 5.0f);              // ((3 - 1) * 1.5, 4) = (3, 4)
   EXPECT_FLOAT_EQ(out[1], std::sqrt(13.0f));  // ((-1 - 1) * 1.5, 2) = (-3, 2)
   EXPECT_TRUE(std::isnan(out[2]));
 }
@@ -120,10 +117,8 @@ TEST(ChangeVectorMagnitude, StridedSubViews) {
   // One band in 3x2 buffers; the tile is the 2x2 window at (1, 0).
   const std::vector<float> before{9, 0, 0, 9, 1, 1};
   const std::vector<float> after{9, 3, -4, 9, 1, 3};
-  const std::array<ConstTileView<float>, 1> before_views{
-      ConstTileView<float>(before.data(), 3, 2).sub(1, 0, 2, 2)};
-  const std::array<ConstTileView<float>, 1> after_views{
-      ConstTileView<float>(after.data(), 3, 2).sub(1, 0, 2, 2)};
+  const std::array<ConstTileView<float>, 1> before_views{ConstTileView<float>(before.data(), 3, 2).sub(1, 0, 2, 2)};
+  const std::array<ConstTileView<float>, 1> after_views{ConstTileView<float>(after.data(), 3, 2).sub(1, 0, 2, 2)};
   const std::array<float, 1> offsets{0.0f};
   const std::array<float, 1> weights{0.5f};
   constexpr float kSentinel = -42.0f;
@@ -151,11 +146,10 @@ TEST(ChangeVectorMagnitude, RejectsMismatchedLengthsAndSizes) {
   const std::array<float, 2> offsets{0.0f, 0.0f};
   const std::array<float, 2> weights{1.0f, 1.0f};
   std::vector<float> out(4);
-  EXPECT_THROW(change_vector_magnitude(scene.before, scene.after, one_offset, weights,
-                                       TileView<float>(out.data(), 3, 1)),
-               std::invalid_argument);
-  EXPECT_THROW(change_vector_magnitude(scene.before, scene.after, offsets, weights,
-                                       TileView<float>(out.data(), 4, 1)),
+  EXPECT_THROW(
+      change_vector_magnitude(scene.before, scene.after, one_offset, weights, TileView<float>(out.data(), 3, 1)),
+      std::invalid_argument);
+  EXPECT_THROW(change_vector_magnitude(scene.before, scene.after, offsets, weights, TileView<float>(out.data(), 4, 1)),
                std::invalid_argument);
 }
 

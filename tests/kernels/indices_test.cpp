@@ -108,20 +108,19 @@ struct UniformBands {
 TEST(ComputeIndex, EachIndexFromOnlyItsRequiredBands) {
   const UniformBands bands;
   const std::vector<std::pair<SpectralIndex, float>> expected{
-      {SpectralIndex::ndvi, 0.5f},             // (0.75 - 0.25) / 1.0
-      {SpectralIndex::ndwi, -0.2f},            // (0.5 - 0.75) / 1.25
-      {SpectralIndex::mndwi, 1.0f / 7.0f},     // (0.5 - 0.375) / 0.875
-      {SpectralIndex::ndbi, -1.0f / 3.0f},     // (0.375 - 0.75) / 1.125
-      {SpectralIndex::bsi, -1.0f / 6.0f},      // (0.625 - 0.875) / 1.5
-      {SpectralIndex::gli, 5.0f / 11.0f},      // (1.0 - 0.375) / 1.375
+      {SpectralIndex::ndvi, 0.5f},          // (0.75 - 0.25) / 1.0
+      {SpectralIndex::ndwi, -0.2f},         // (0.5 - 0.75) / 1.25
+      {SpectralIndex::mndwi, 1.0f / 7.0f},  // (0.5 - 0.375) / 0.875
+      {SpectralIndex::ndbi, -1.0f / 3.0f},  // (0.375 - 0.75) / 1.125
+      {SpectralIndex::bsi, -1.0f / 6.0f},   // (0.625 - 0.875) / 1.5
+      {SpectralIndex::gli, 5.0f / 11.0f},   // (1.0 - 0.375) / 1.375
   };
   for (const auto& [index, value] : expected) {
     SCOPED_TRACE(std::string(to_string(index)));
     const BandSet set = bands.only(required_bands(index));
     ASSERT_TRUE(can_compute(index, set));
     std::vector<float> out(UniformBands::kWidth * UniformBands::kHeight, -7.0f);
-    compute_index(index, set, TileView<float>(out.data(), UniformBands::kWidth,
-                                              UniformBands::kHeight));
+    compute_index(index, set, TileView<float>(out.data(), UniformBands::kWidth, UniformBands::kHeight));
     for (float v : out) EXPECT_NEAR(v, value, kTolerance);
   }
 }
@@ -176,11 +175,9 @@ TEST(ComputeIndex, RejectsMissingBandAndSizeMismatch) {
   std::vector<float> out(6);
   BandSet set;
   set[BandRole::nir] = ConstTileView<float>(plane.data(), 3, 2);
-  EXPECT_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)),
-               std::invalid_argument);
+  EXPECT_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)), std::invalid_argument);
   set[BandRole::red] = ConstTileView<float>(small.data(), 2, 2);
-  EXPECT_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)),
-               std::invalid_argument);
+  EXPECT_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)), std::invalid_argument);
   set[BandRole::red] = ConstTileView<float>(plane.data(), 3, 2);
   EXPECT_NO_THROW(compute_index(SpectralIndex::ndvi, set, TileView<float>(out.data(), 3, 2)));
 }

@@ -35,7 +35,8 @@ TEST(CovarianceAccumulator, MatchesTwoPassAndMergesExactly) {
   std::array<double, 9> cov{};
   for (const auto& x : xs)
     for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) cov[r * 3 + c] += (x[r] - mean[r]) * (x[c] - mean[c]) / static_cast<double>(xs.size());
+      for (int c = 0; c < 3; ++c)
+        cov[r * 3 + c] += (x[r] - mean[r]) * (x[c] - mean[c]) / static_cast<double>(xs.size());
   const auto cw = whole.covariance(), cm = left.covariance();
   for (int k = 0; k < 9; ++k) {
     EXPECT_NEAR(cw[k], cov[k], 1e-10);

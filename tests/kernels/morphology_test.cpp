@@ -38,8 +38,7 @@ TEST(OpenChangeMask, RadiusZeroIsANoOp) {
 
 TEST(OpenChangeMask, NegativeRadiusThrows) {
   Grid classes(4, kV);
-  EXPECT_THROW(open_change_mask(TileView<std::uint8_t>(classes.data(), 2, 2), -1),
-               std::invalid_argument);
+  EXPECT_THROW(open_change_mask(TileView<std::uint8_t>(classes.data(), 2, 2), -1), std::invalid_argument);
 }
 
 TEST(OpenChangeMask, KeepsBlocksThatFitRemovesSmallerOnesPreservesClasses) {
@@ -225,8 +224,7 @@ TEST(OpenChangeMask, HaloIsNecessary) {
 
   Grid with_halo = image;
   const int halo = morphology_halo(1);
-  open_change_mask(
-      TileView<std::uint8_t>(with_halo.data(), kSize, kSize).sub(0, 0, 6 + halo, kSize), 1);
+  open_change_mask(TileView<std::uint8_t>(with_halo.data(), kSize, kSize).sub(0, 0, 6 + halo, kSize), 1);
   EXPECT_EQ(with_halo[static_cast<std::size_t>(5 * kSize + 5)], kV);
 }
 

@@ -21,8 +21,8 @@ std::vector<std::uint8_t> decode(const std::vector<std::uint16_t>& words, Qualit
 }
 
 TEST(QualityEncodingNames, RoundTrip) {
-  for (QualityEncoding e : {landsat_qa_pixel, landsat_bqa_c1_oli, landsat_bqa_c1_tm_etm, sentinel2_scl, cbers_cmask,
-                            nonzero_is_clear}) {
+  for (QualityEncoding e :
+       {landsat_qa_pixel, landsat_bqa_c1_oli, landsat_bqa_c1_tm_etm, sentinel2_scl, cbers_cmask, nonzero_is_clear}) {
     EXPECT_EQ(quality_encoding_from_string(to_string(e)), e);
   }
   EXPECT_EQ(quality_encoding_from_string("SENTINEL2_SCL"), sentinel2_scl);
@@ -35,8 +35,10 @@ TEST(LandsatQaPixel, BitsZeroToFiveExclude) {
   // 23888 cloud shadow (bit 4), 30048 snow (bit 5), 55052 cirrus + cloud (bits 2, 3).
   const auto clear = decode({21824, 21952, 1, 22280, 23888, 30048, 55052, 21826}, landsat_qa_pixel);
   EXPECT_EQ(clear, (std::vector<std::uint8_t>{1, 1, 0, 0, 0, 0, 0, 0}));  // 21826: dilated cloud (bit 1)
-  for (int bit = 0; bit <= 5; ++bit) EXPECT_FALSE(is_clear(static_cast<std::uint16_t>(1u << bit), landsat_qa_pixel)) << bit;
-  for (int bit = 6; bit <= 15; ++bit) EXPECT_TRUE(is_clear(static_cast<std::uint16_t>(1u << bit), landsat_qa_pixel)) << bit;
+  for (int bit = 0; bit <= 5; ++bit)
+    EXPECT_FALSE(is_clear(static_cast<std::uint16_t>(1u << bit), landsat_qa_pixel)) << bit;
+  for (int bit = 6; bit <= 15; ++bit)
+    EXPECT_TRUE(is_clear(static_cast<std::uint16_t>(1u << bit), landsat_qa_pixel)) << bit;
 }
 
 TEST(LandsatBqaC1Oli, ConfidencesAndFlags) {
@@ -48,15 +50,15 @@ TEST(LandsatBqaC1Oli, ConfidencesAndFlags) {
   // 2752: medium cloud confidence (bits 5-6 = 10) without the cloud bit stays clear.
   const auto clear = decode({2720, 1, 2800, 2976, 3744, 6816, 2724, 2722, 2752}, landsat_bqa_c1_oli);
   EXPECT_EQ(clear, (std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0, 0, 0, 1}));
-  EXPECT_FALSE(is_clear(2720 | 16, landsat_bqa_c1_oli));  // cloud bit alone
+  EXPECT_FALSE(is_clear(2720 | 16, landsat_bqa_c1_oli));         // cloud bit alone
   EXPECT_FALSE(is_clear(2720 | (3u << 2), landsat_bqa_c1_oli));  // saturation in 5+ bands
 }
 
 TEST(LandsatBqaC1TmEtm, NoCirrusBitsDroppedPixelExcluded) {
   // 672: the clear word of the real LE07 germany scene (bits 5, 7, 9). Bits 11-12 are unused
   // for TM/ETM+, so a word with them set is not cirrus. 674: dropped pixel (bit 1).
-  const auto clear = decode({672, 672 | (3u << 11), 674, 1, 672 | 16 | 96, 672 | 384, 672 | 1536, 672 | 4},
-                            landsat_bqa_c1_tm_etm);
+  const auto clear =
+      decode({672, 672 | (3u << 11), 674, 1, 672 | 16 | 96, 672 | 384, 672 | 1536, 672 | 4}, landsat_bqa_c1_tm_etm);
   EXPECT_EQ(clear, (std::vector<std::uint8_t>{1, 1, 0, 0, 0, 0, 0, 0}));
   // The same cirrus word is excluded under the OLI rules.
   EXPECT_FALSE(is_clear(static_cast<std::uint16_t>(672 | (3u << 11)), landsat_bqa_c1_oli));
@@ -87,7 +89,8 @@ TEST(DecodeQuality, LargeTilesUseTheSameRulesAndStride) {
   for (std::size_t i = 0; i < words.size(); ++i) words[i] = static_cast<std::uint16_t>((i * 7919u) & 0xFFFFu);
   std::vector<std::uint8_t> clear(words.size());
   decode_quality({words.data(), w, h}, landsat_bqa_c1_oli, {clear.data(), w, h});
-  for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(clear[i], is_clear(words[i], landsat_bqa_c1_oli) ? 1 : 0) << i;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    ASSERT_EQ(clear[i], is_clear(words[i], landsat_bqa_c1_oli) ? 1 : 0) << i;
   // Strided views: a 2x2 window of a 4-wide buffer.
   std::vector<std::uint16_t> buffer{4, 0, 9, 9, 5, 8, 9, 9};
   std::vector<std::uint8_t> out(8, 7);
@@ -130,14 +133,14 @@ std::vector<std::uint8_t> spectral(Pixels& p, bool with_blue = true, bool with_s
 
 TEST(SpectralCloudTest, TypicalSurfaces) {
   Pixels p;
-  p.add(0.45f, 0.46f, 0.47f, 0.50f, 0.40f);  // 0 thick cloud: bright, white, hazy
-  p.add(0.04f, 0.07f, 0.05f, 0.35f, 0.18f);  // 1 vegetation
-  p.add(0.06f, 0.05f, 0.03f, 0.02f, 0.01f);  // 2 clear water (dark, green > nir)
+  p.add(0.45f, 0.46f, 0.47f, 0.50f, 0.40f);   // 0 thick cloud: bright, white, hazy
+  p.add(0.04f, 0.07f, 0.05f, 0.35f, 0.18f);   // 1 vegetation
+  p.add(0.06f, 0.05f, 0.03f, 0.02f, 0.01f);   // 2 clear water (dark, green > nir)
   p.add(0.01f, 0.02f, 0.015f, 0.08f, 0.05f);  // 3 vegetation in cloud shadow
-  p.add(0.10f, 0.14f, 0.20f, 0.25f, 0.32f);  // 4 bare soil
-  p.add(0.30f, 0.32f, 0.34f, 0.36f, 0.55f);  // 5 bright rock / sand: nir/swir1 < 0.75
-  p.add(0.22f, 0.30f, 0.42f, 0.45f, 0.50f);  // 6 bright red desert: not white
-  p.add(0.25f, 0.26f, 0.27f, kNaN, 0.30f);   // 7 no data: left alone
+  p.add(0.10f, 0.14f, 0.20f, 0.25f, 0.32f);   // 4 bare soil
+  p.add(0.30f, 0.32f, 0.34f, 0.36f, 0.55f);   // 5 bright rock / sand: nir/swir1 < 0.75
+  p.add(0.22f, 0.30f, 0.42f, 0.45f, 0.50f);   // 6 bright red desert: not white
+  p.add(0.25f, 0.26f, 0.27f, kNaN, 0.30f);    // 7 no data: left alone
   EXPECT_EQ(spectral(p), (std::vector<std::uint8_t>{0, 1, 1, 0, 1, 1, 1, 1}));
 }
 

@@ -52,8 +52,7 @@ TEST(Histogram, MaskSelectsPixels) {
   HistogramAccumulator histogram(0.0, 4.0, 4);
   const std::vector<float> values{0.5f, 1.5f, 2.5f, 3.5f, kNaN, 0.5f};
   const std::vector<std::uint8_t> mask{1, 0, 255, 0, 1, 1};
-  histogram.accumulate(ConstTileView<float>(values.data(), 3, 2),
-                       ConstTileView<std::uint8_t>(mask.data(), 3, 2));
+  histogram.accumulate(ConstTileView<float>(values.data(), 3, 2), ConstTileView<std::uint8_t>(mask.data(), 3, 2));
   EXPECT_EQ(histogram.counts(), (Counts{2, 0, 1, 0}));
   const std::vector<std::uint8_t> short_mask{1, 1};
   EXPECT_THROW(histogram.accumulate(ConstTileView<float>(values.data(), 3, 2),
@@ -87,12 +86,12 @@ TEST(Histogram, QuantileInterpolatesWithinTheReachingBin) {
   HistogramAccumulator histogram(0.0, 4.0, 4);
   EXPECT_TRUE(std::isnan(histogram.quantile(0.5)));
   histogram.accumulate(row_view({0.5f, 0.5f, 2.5f, 2.5f}));  // counts {2, 0, 2, 0}
-  EXPECT_DOUBLE_EQ(histogram.quantile(0.0), 0.0);   // lower edge of first non-empty bin
-  EXPECT_DOUBLE_EQ(histogram.quantile(0.25), 0.5);  // 1 of bin 0's 2 counts
-  EXPECT_DOUBLE_EQ(histogram.quantile(0.5), 1.0);   // bin 0 exactly exhausted
-  EXPECT_DOUBLE_EQ(histogram.quantile(0.75), 2.5);  // 1 of bin 2's 2 counts
-  EXPECT_DOUBLE_EQ(histogram.quantile(1.0), 3.0);   // upper edge of last non-empty bin
-  EXPECT_DOUBLE_EQ(histogram.quantile(7.0), 3.0);   // q is clamped
+  EXPECT_DOUBLE_EQ(histogram.quantile(0.0), 0.0);            // lower edge of first non-empty bin
+  EXPECT_DOUBLE_EQ(histogram.quantile(0.25), 0.5);           // 1 of bin 0's 2 counts
+  EXPECT_DOUBLE_EQ(histogram.quantile(0.5), 1.0);            // bin 0 exactly exhausted
+  EXPECT_DOUBLE_EQ(histogram.quantile(0.75), 2.5);           // 1 of bin 2's 2 counts
+  EXPECT_DOUBLE_EQ(histogram.quantile(1.0), 3.0);            // upper edge of last non-empty bin
+  EXPECT_DOUBLE_EQ(histogram.quantile(7.0), 3.0);            // q is clamped
 }
 
 TEST(Histogram, MergeOfHalvesIsBitIdenticalToWhole) {
@@ -150,8 +149,7 @@ TEST(Otsu, UnevenHistogramHandComputed) {
   //   split 2: 8 * 4 * (2/8 - 11/4)^2    = 200   <- maximum
   //   split 3: 9 * 3 * (4/9 - 9/3)^2     = 176.3
   HistogramAccumulator histogram(0.0, 1.0, 4);
-  const std::vector<float> values{0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.3f, 0.3f,
-                                  0.6f, 0.9f, 0.9f, 0.9f};
+  const std::vector<float> values{0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.3f, 0.3f, 0.6f, 0.9f, 0.9f, 0.9f};
   histogram.accumulate(row_view(values));
   ASSERT_EQ(histogram.counts(), (Counts{6, 2, 1, 3}));
   EXPECT_DOUBLE_EQ(otsu_threshold(histogram), 0.5);  // lower edge of bin 2
@@ -209,14 +207,13 @@ TEST(Moments, MaskSelectsPixels) {
   MomentsAccumulator moments;
   const std::vector<float> values{10.0f, 1.0f, kNaN, 3.0f};
   const std::vector<std::uint8_t> mask{0, 1, 1, 7};
-  moments.accumulate(ConstTileView<float>(values.data(), 2, 2),
-                     ConstTileView<std::uint8_t>(mask.data(), 2, 2));
+  moments.accumulate(ConstTileView<float>(values.data(), 2, 2), ConstTileView<std::uint8_t>(mask.data(), 2, 2));
   EXPECT_EQ(moments.count(), 2u);
   EXPECT_DOUBLE_EQ(moments.mean(), 2.0);
   EXPECT_DOUBLE_EQ(moments.variance(), 1.0);
-  EXPECT_THROW(moments.accumulate(ConstTileView<float>(values.data(), 2, 2),
-                                  ConstTileView<std::uint8_t>(mask.data(), 4, 1)),
-               std::invalid_argument);
+  EXPECT_THROW(
+      moments.accumulate(ConstTileView<float>(values.data(), 2, 2), ConstTileView<std::uint8_t>(mask.data(), 4, 1)),
+      std::invalid_argument);
 }
 
 TEST(Moments, MergeWithEmptyEitherWay) {

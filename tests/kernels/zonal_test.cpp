@@ -52,10 +52,10 @@ TEST(Zonal, HandComputedWeightedSums) {
   zone.accumulate(coverage.view(), classes.view(), before.view(), after.view(), {100.0, 200.0});
   const ZonalStats stats = zone.finalize();
   EXPECT_DOUBLE_EQ(stats.area_m2, 100.0 + 50.0 + 50.0);  // the uncovered pixel adds nothing
-  EXPECT_DOUBLE_EQ(stats.valid_area_m2, 150.0);         // nodata pixel excluded
+  EXPECT_DOUBLE_EQ(stats.valid_area_m2, 150.0);          // nodata pixel excluded
   EXPECT_DOUBLE_EQ(stats.valid_share, 0.75);
   EXPECT_DOUBLE_EQ(stats.changed_area_m2[1], 100.0);
-  EXPECT_DOUBLE_EQ(stats.changed_area_m2[2], 0.0);      // its pixel lies outside the unit
+  EXPECT_DOUBLE_EQ(stats.changed_area_m2[2], 0.0);  // its pixel lies outside the unit
   EXPECT_DOUBLE_EQ(stats.total_changed_area_m2, 100.0);
   EXPECT_DOUBLE_EQ(stats.changed_share, 100.0 / 150.0);
   // Greenness over pixels valid in both dates, weights 1 and 0.25.
@@ -99,11 +99,9 @@ TEST(Zonal, RejectsMismatchedViews) {
   Tile<float> coverage(2, 2, 1.0f);
   Tile<std::uint8_t> classes(2, 1, 0);
   ZonalAccumulator zone;
-  EXPECT_THROW(zone.accumulate(coverage.view(), classes.view(), {}, {}, {1.0, 1.0}),
-               std::invalid_argument);
+  EXPECT_THROW(zone.accumulate(coverage.view(), classes.view(), {}, {}, {1.0, 1.0}), std::invalid_argument);
   Tile<std::uint8_t> good_classes(2, 2, 0);
-  EXPECT_THROW(zone.accumulate(coverage.view(), good_classes.view(), {}, {}, {1.0}),
-               std::invalid_argument);
+  EXPECT_THROW(zone.accumulate(coverage.view(), good_classes.view(), {}, {}, {1.0}), std::invalid_argument);
 }
 
 struct RandomUnit {
@@ -145,8 +143,7 @@ ZonalStats accumulate_tiled(const RandomUnit& unit, int tile_width, int tile_hei
       ZonalAccumulator tile;
       tile.accumulate(unit.coverage.view().sub(x0, y0, w, h), unit.classes.view().sub(x0, y0, w, h),
                       unit.before.view().sub(x0, y0, w, h), unit.after.view().sub(x0, y0, w, h),
-                      std::vector<double>(unit.row_area_m2.begin() + y0,
-                                          unit.row_area_m2.begin() + y0 + h));
+                      std::vector<double>(unit.row_area_m2.begin() + y0, unit.row_area_m2.begin() + y0 + h));
       total.merge(tile);
     }
   }
@@ -163,8 +160,7 @@ TEST(Zonal, MergedHalvesEqualOnePassExactly) {
   }
 
   // And the exact sums are the plain ones to within their rounding grid.
-  double area = 0.0, valid = 0.0, changed = 0.0, weight = 0.0, sum_before = 0.0,
-         sum_after = 0.0;
+  double area = 0.0, valid = 0.0, changed = 0.0, weight = 0.0, sum_before = 0.0, sum_after = 0.0;
   for (int y = 0; y < unit.height; ++y) {
     for (int x = 0; x < unit.width; ++x) {
       const double c = unit.coverage(x, y);

@@ -39,9 +39,9 @@ class TempDirTest : public ::testing::Test {
     GDALAllRegister();
     std::random_device device;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() / ("zonewatch-" + std::string(info->test_suite_name()) + "-" +
-                                         std::string(info->name()) + "-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(device()));
+    root_ = fs::temp_directory_path() /
+            ("zonewatch-" + std::string(info->test_suite_name()) + "-" + std::string(info->name()) + "-" +
+             std::to_string(::getpid()) + "-" + std::to_string(device()));
     fs::create_directories(root_);
   }
   void TearDown() override {
@@ -91,27 +91,33 @@ inline void write_tif(const fs::path& path, int width, int height, int bands, GD
 
 inline void write_constant_tif(const fs::path& path, int size, double value, double pixel = 30.0,
                                GDALDataType type = GDT_UInt16) {
-  write_tif(path, size, size, 1, type, [value](int, int, int) { return value; }, pixel);
+  write_tif(
+      path, size, size, 1, type, [value](int, int, int) { return value; }, pixel);
 }
 
 /// A Landsat 8 Collection 1 MTL naming `id`'s band files, with the keys zonewatch reads;
 /// `drop` removes every line containing that text (to make a malformed file).
 inline std::string landsat8_c1_mtl(const std::string& id, const std::string& date = "2013-07-07",
                                    const std::string& drop = "") {
-  std::string text = "GROUP = L1_METADATA_FILE\n"
-                     "  GROUP = METADATA_FILE_INFO\n"
-                     "    LANDSAT_PRODUCT_ID = \"" + id + "\"\n"
-                     "    COLLECTION_NUMBER = 01\n"
-                     "  END_GROUP = METADATA_FILE_INFO\n"
-                     "  GROUP = PRODUCT_METADATA\n"
-                     "    DATA_TYPE = \"L1TP\"\n"
-                     "    SPACECRAFT_ID = \"LANDSAT_8\"\n"
-                     "    SENSOR_ID = \"OLI_TIRS\"\n"
-                     "    DATE_ACQUIRED = " + date + "\n";
+  std::string text =
+      "GROUP = L1_METADATA_FILE\n"
+      "  GROUP = METADATA_FILE_INFO\n"
+      "    LANDSAT_PRODUCT_ID = \"" +
+      id +
+      "\"\n"
+      "    COLLECTION_NUMBER = 01\n"
+      "  END_GROUP = METADATA_FILE_INFO\n"
+      "  GROUP = PRODUCT_METADATA\n"
+      "    DATA_TYPE = \"L1TP\"\n"
+      "    SPACECRAFT_ID = \"LANDSAT_8\"\n"
+      "    SENSOR_ID = \"OLI_TIRS\"\n"
+      "    DATE_ACQUIRED = " +
+      date + "\n";
   for (int b = 1; b <= 7; ++b) {
     text += "    FILE_NAME_BAND_" + std::to_string(b) + " = \"" + id + "_B" + std::to_string(b) + ".TIF\"\n";
   }
-  text += "    FILE_NAME_BAND_QUALITY = \"" + id + "_BQA.TIF\"\n"
+  text += "    FILE_NAME_BAND_QUALITY = \"" + id +
+          "_BQA.TIF\"\n"
           "  END_GROUP = PRODUCT_METADATA\n"
           "  GROUP = IMAGE_ATTRIBUTES\n"
           "    SUN_ELEVATION = 30.00000000\n"
@@ -119,9 +125,10 @@ inline std::string landsat8_c1_mtl(const std::string& id, const std::string& dat
           "  GROUP = RADIOMETRIC_RESCALING\n";
   for (int b = 1; b <= 7; ++b) text += "    REFLECTANCE_MULT_BAND_" + std::to_string(b) + " = 2.0000E-05\n";
   for (int b = 1; b <= 7; ++b) text += "    REFLECTANCE_ADD_BAND_" + std::to_string(b) + " = -0.100000\n";
-  text += "  END_GROUP = RADIOMETRIC_RESCALING\n"
-          "END_GROUP = L1_METADATA_FILE\n"
-          "END\n";
+  text +=
+      "  END_GROUP = RADIOMETRIC_RESCALING\n"
+      "END_GROUP = L1_METADATA_FILE\n"
+      "END\n";
   if (!drop.empty()) {
     std::string kept;
     std::size_t start = 0;
@@ -155,27 +162,36 @@ inline std::string sentinel2_l2a_mtd(const std::string& baseline, bool offsets, 
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<n1:Level-2A_User_Product xmlns:n1=\"https://psd-14.sentinel2.eo.esa.int/PSD/User_Product_Level-2A.xsd\">\n"
       "<n1:General_Info><Product_Info>\n"
-      "<PRODUCT_START_TIME>" + start + "</PRODUCT_START_TIME>\n"
-      "<PROCESSING_BASELINE>" + baseline + "</PROCESSING_BASELINE>\n"
+      "<PRODUCT_START_TIME>" +
+      start +
+      "</PRODUCT_START_TIME>\n"
+      "<PROCESSING_BASELINE>" +
+      baseline +
+      "</PROCESSING_BASELINE>\n"
       "<PRODUCT_TYPE>S2MSI2A</PRODUCT_TYPE>\n"
       "<Datatake datatakeIdentifier=\"x\"><SPACECRAFT_NAME>Sentinel-2B</SPACECRAFT_NAME></Datatake>\n"
       "<Product_Organisation><Granule_List><Granule granuleIdentifier=\"g\" imageFormat=\"JPEG2000\">\n";
   for (const auto& image : images) text += "<IMAGE_FILE>" + image + "</IMAGE_FILE>\n";
-  text += "</Granule></Granule_List></Product_Organisation>\n"
-          "</Product_Info>\n"
-          "<Product_Image_Characteristics>\n"
-          "<Special_Values><SPECIAL_VALUE_TEXT>NODATA</SPECIAL_VALUE_TEXT><SPECIAL_VALUE_INDEX>0</SPECIAL_VALUE_INDEX></Special_Values>\n"
-          "<Special_Values><SPECIAL_VALUE_TEXT>SATURATED</SPECIAL_VALUE_TEXT><SPECIAL_VALUE_INDEX>65535</SPECIAL_VALUE_INDEX></Special_Values>\n"
-          "<QUANTIFICATION_VALUES_LIST><BOA_QUANTIFICATION_VALUE unit=\"none\">10000</BOA_QUANTIFICATION_VALUE>"
-          "<AOT_QUANTIFICATION_VALUE unit=\"none\">1000.0</AOT_QUANTIFICATION_VALUE></QUANTIFICATION_VALUES_LIST>\n";
+  text +=
+      "</Granule></Granule_List></Product_Organisation>\n"
+      "</Product_Info>\n"
+      "<Product_Image_Characteristics>\n"
+      "<Special_Values><SPECIAL_VALUE_TEXT>NODATA</SPECIAL_VALUE_TEXT><SPECIAL_VALUE_INDEX>0</SPECIAL_VALUE_INDEX></"
+      "Special_Values>\n"
+      "<Special_Values><SPECIAL_VALUE_TEXT>SATURATED</SPECIAL_VALUE_TEXT><SPECIAL_VALUE_INDEX>65535</"
+      "SPECIAL_VALUE_INDEX></Special_Values>\n"
+      "<QUANTIFICATION_VALUES_LIST><BOA_QUANTIFICATION_VALUE unit=\"none\">10000</BOA_QUANTIFICATION_VALUE>"
+      "<AOT_QUANTIFICATION_VALUE unit=\"none\">1000.0</AOT_QUANTIFICATION_VALUE></QUANTIFICATION_VALUES_LIST>\n";
   if (offsets) {
     text += "<BOA_ADD_OFFSET_VALUES_LIST>\n";
-    for (int b = 0; b <= 12; ++b) text += "<BOA_ADD_OFFSET band_id=\"" + std::to_string(b) + "\">-1000</BOA_ADD_OFFSET>\n";
+    for (int b = 0; b <= 12; ++b)
+      text += "<BOA_ADD_OFFSET band_id=\"" + std::to_string(b) + "\">-1000</BOA_ADD_OFFSET>\n";
     text += "</BOA_ADD_OFFSET_VALUES_LIST>\n";
   }
-  text += "</Product_Image_Characteristics>\n"
-          "</n1:General_Info>\n"
-          "</n1:Level-2A_User_Product>\n";
+  text +=
+      "</Product_Image_Characteristics>\n"
+      "</n1:General_Info>\n"
+      "</n1:Level-2A_User_Product>\n";
   return text;
 }
 

@@ -167,8 +167,7 @@ class StoreTest : public ::testing::Test {
   }
 
   /// Ingests a synthetic scan; merged hotspots are rated again by test_judge().
-  ScanResults ingest(const SyntheticScan& scan, IngestSummary* summary = nullptr,
-                     const GreennessProbe& probe = {}) {
+  ScanResults ingest(const SyntheticScan& scan, IngestSummary* summary = nullptr, const GreennessProbe& probe = {}) {
     ScanResults results = results_for(scan);
     IngestSummary s = ingest_scan(options_, record_for(scan, root_), results, judge_, probe);
     if (summary != nullptr) *summary = s;

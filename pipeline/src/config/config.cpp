@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "config_parsing.hpp"
-#include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/config/yaml_section.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -17,9 +17,8 @@ namespace config_detail {
 
 void require_range(const YamlSection& s, const std::string& key, double value, double lo, double hi) {
   if (!(value >= lo && value <= hi)) {
-    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be between " +
-                      std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
-                      std::to_string(value));
+    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be between " + std::to_string(lo) + " and " +
+                      std::to_string(hi) + ", got " + std::to_string(value));
   }
 }
 
@@ -38,8 +37,8 @@ using config_detail::rule_json;
 /// user expects; only paths written in the file are relative to the file's folder.
 void anchor_command_line_path(YAML::Node& root, const std::string& key) {
   static const std::array<std::string_view, 8> path_keys{
-      "before.path",   "after.path",   "units.path", "output.dir", "before.sensor",
-      "after.sensor", "store.path", "store.approved_projects.path"};
+      "before.path",   "after.path",   "units.path", "output.dir",
+      "before.sensor", "after.sensor", "store.path", "store.approved_projects.path"};
   if (std::find(path_keys.begin(), path_keys.end(), key) == path_keys.end()) return;
   // yaml-cpp nodes are handles: walk down with fresh ones (the key was just set, so it exists).
   std::vector<YAML::Node> chain{root};
@@ -195,8 +194,9 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   if (const auto default_type = u.optional<std::string>("default_type")) {
     c.units.default_type = unit_type_from_string(*default_type);
     if (!c.units.default_type) {
-      throw ConfigError(file + ": key 'units.default_type': '" + *default_type +
-                        "' is not a unit type (expected priority, key, general or 优先保护单元, 重点管控单元, 一般管控单元)");
+      throw ConfigError(
+          file + ": key 'units.default_type': '" + *default_type +
+          "' is not a unit type (expected priority, key, general or 优先保护单元, 重点管控单元, 一般管控单元)");
     }
   }
   u.finish();
@@ -207,7 +207,8 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   if (c.grid.resolution < 0.0) throw ConfigError(file + ": key 'grid.resolution' must be positive");
   c.grid.footprint = g.get<std::string>("footprint", c.grid.footprint);
   if (c.grid.footprint != "before" && c.grid.footprint != "after") {
-    throw ConfigError(file + ": key 'grid.footprint': '" + c.grid.footprint + "' is not a scene (expected before, after)");
+    throw ConfigError(file + ": key 'grid.footprint': '" + c.grid.footprint +
+                      "' is not a scene (expected before, after)");
   }
   g.finish();
 
@@ -252,28 +253,28 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
     }
     return nlohmann::json{{"path", s.path}, {"date", s.date}, {"sensor", s.sensor}};
   };
-  c.resolved = {
-      {"name", c.name},
-      {"before", scene_json(c.before, c.before_period)},
-      {"after", scene_json(c.after, c.after_period)},
-      {"units",
-       {{"path", c.units.path},
-        {"layer", c.units.layer},
-        {"fields",
-         {{"code", c.units.code_field},
-          {"name", c.units.name_field},
-          {"type", c.units.type_field},
-          {"region", c.units.region_field}}},
-        {"default_type", c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
-      {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
-      {"detection", to_json(c.detection)},
-      {"rules", rules_json},
-      {"processing",
-       {{"memory_mb", c.processing.memory_mb},
-        {"tile_size", c.processing.tile_size},
-        {"threads", c.processing.threads}}},
-      {"output", {{"dir", c.output.dir}}},
-      {"store", store_json(c.store)}};
+  c.resolved = {{"name", c.name},
+                {"before", scene_json(c.before, c.before_period)},
+                {"after", scene_json(c.after, c.after_period)},
+                {"units",
+                 {{"path", c.units.path},
+                  {"layer", c.units.layer},
+                  {"fields",
+                   {{"code", c.units.code_field},
+                    {"name", c.units.name_field},
+                    {"type", c.units.type_field},
+                    {"region", c.units.region_field}}},
+                  {"default_type",
+                   c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
+                {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
+                {"detection", to_json(c.detection)},
+                {"rules", rules_json},
+                {"processing",
+                 {{"memory_mb", c.processing.memory_mb},
+                  {"tile_size", c.processing.tile_size},
+                  {"threads", c.processing.threads}}},
+                {"output", {{"dir", c.output.dir}}},
+                {"store", store_json(c.store)}};
   return c;
 }
 

@@ -7,9 +7,9 @@
 
 #include "config_parsing.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/config/yaml_section.hpp"
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/config/yaml_section.hpp"
 
 namespace zw {
 using kernels::ChangeType;
@@ -94,8 +94,7 @@ UnitRule parse_rule(YamlSection s, const UnitRule& base) {
   require_range(s, "flag_greenness_decline", rule.flag_greenness_decline, 0.0, 2.0);
   require_range(s, "min_valid_share", rule.min_valid_share, 0.0, 1.0);
   if (rule.severity_medium_m2 > rule.severity_high_m2) {
-    throw ConfigError(s.file() + ": key '" + s.key_path("severity") +
-                      "': medium_m2 must not exceed high_m2");
+    throw ConfigError(s.file() + ": key '" + s.key_path("severity") + "': medium_m2 must not exceed high_m2");
   }
   s.finish();
   return rule;
@@ -108,8 +107,8 @@ namespace config_detail {
 DetectionOptions parse_detection(YamlSection s) {
   DetectionOptions d;
   d.zscore = parse_choice(s, "zscore", ZScore::robust, kZScoreNames, "a z-scoring");
-  d.normalize = parse_choice(s, "normalize", RadiometricNormalization::none, kNormalizationNames,
-                             "a radiometric normalization");
+  d.normalize =
+      parse_choice(s, "normalize", RadiometricNormalization::none, kNormalizationNames, "a radiometric normalization");
   YamlSection t = s.section("threshold");
   d.threshold.method = parse_choice(t, "method", ThresholdMethod::otsu, kThresholdMethodNames, "a method");
   d.threshold.value = t.get<double>("value", d.threshold.value);
@@ -129,32 +128,31 @@ DetectionOptions parse_detection(YamlSection s) {
 
   YamlSection ty = s.section("typing");
   auto& r = d.typing;
-  r.vegetation_min_greenness_before = static_cast<float>(
-      ty.get<double>("vegetation_min_greenness_before", r.vegetation_min_greenness_before));
-  r.vegetation_min_greenness_drop = static_cast<float>(
-      ty.get<double>("vegetation_min_greenness_drop", r.vegetation_min_greenness_drop));
-  r.construction_min_built_rise = static_cast<float>(
-      ty.get<double>("construction_min_built_rise", r.construction_min_built_rise));
-  r.construction_min_bare_rise = static_cast<float>(
-      ty.get<double>("construction_min_bare_rise", r.construction_min_bare_rise));
-  r.construction_max_greenness_after = static_cast<float>(
-      ty.get<double>("construction_max_greenness_after", r.construction_max_greenness_after));
-  r.construction_min_brightness_rise = static_cast<float>(
-      ty.get<double>("construction_min_brightness_rise", r.construction_min_brightness_rise));
+  r.vegetation_min_greenness_before =
+      static_cast<float>(ty.get<double>("vegetation_min_greenness_before", r.vegetation_min_greenness_before));
+  r.vegetation_min_greenness_drop =
+      static_cast<float>(ty.get<double>("vegetation_min_greenness_drop", r.vegetation_min_greenness_drop));
+  r.construction_min_built_rise =
+      static_cast<float>(ty.get<double>("construction_min_built_rise", r.construction_min_built_rise));
+  r.construction_min_bare_rise =
+      static_cast<float>(ty.get<double>("construction_min_bare_rise", r.construction_min_bare_rise));
+  r.construction_max_greenness_after =
+      static_cast<float>(ty.get<double>("construction_max_greenness_after", r.construction_max_greenness_after));
+  r.construction_min_brightness_rise =
+      static_cast<float>(ty.get<double>("construction_min_brightness_rise", r.construction_min_brightness_rise));
   r.water_threshold = static_cast<float>(ty.get<double>("water_threshold", r.water_threshold));
   r.suppress_stable_water = ty.get<bool>("suppress_stable_water", r.suppress_stable_water);
-  r.suppress_persistent_vegetation =
-      ty.get<bool>("suppress_persistent_vegetation", r.suppress_persistent_vegetation);
-  r.vegetation_persist_min_greenness = static_cast<float>(
-      ty.get<double>("vegetation_persist_min_greenness", r.vegetation_persist_min_greenness));
+  r.suppress_persistent_vegetation = ty.get<bool>("suppress_persistent_vegetation", r.suppress_persistent_vegetation);
+  r.vegetation_persist_min_greenness =
+      static_cast<float>(ty.get<double>("vegetation_persist_min_greenness", r.vegetation_persist_min_greenness));
   r.report_other = ty.get<bool>("report_other", r.report_other);
   r.order = parse_change_types(ty, "order", r.order);
   if (std::find(r.order.begin(), r.order.end(), ChangeType::other) != r.order.end()) {
     throw ConfigError(ty.file() + ": key '" + ty.key_path("order") +
                       "': 'other' is the fallback, not a rule; use report_other");
   }
-  for (const char* key : {"vegetation_min_greenness_before", "construction_max_greenness_after",
-                          "water_threshold", "vegetation_persist_min_greenness"}) {
+  for (const char* key : {"vegetation_min_greenness_before", "construction_max_greenness_after", "water_threshold",
+                          "vegetation_persist_min_greenness"}) {
     require_range(ty, key, ty.get<double>(key, 0.0), -1.0, 1.0);
   }
   ty.finish();

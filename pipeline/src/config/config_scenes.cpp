@@ -2,9 +2,9 @@
 // period whose scenes are found in its sources and composited; and paths relative to the config.
 #include "config_parsing.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/config/yaml_section.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/config/yaml_section.hpp"
 
 namespace zw::config_detail {
 namespace fs = std::filesystem;
@@ -19,8 +19,7 @@ namespace {
 
 void check_date(const YamlSection& s, const std::string& key, const std::string& date) {
   if (!iso_date_fields(date)) {
-    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be a date YYYY-MM-DD, got '" +
-                      date + "'");
+    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be a date YYYY-MM-DD, got '" + date + "'");
   }
 }
 
@@ -71,7 +70,8 @@ SceneOptions parse_period(YamlSection s, const fs::path& base, PeriodOptions& pe
   period.sources.clear();
   for (const auto& source : sources) period.sources.push_back(resolve_path(source, base));
   period.sensor = s.get<std::string>("sensor", "");
-  if (period.sensor.ends_with(".yaml") || period.sensor.ends_with(".yml")) period.sensor = resolve_path(period.sensor, base);
+  if (period.sensor.ends_with(".yaml") || period.sensor.ends_with(".yml"))
+    period.sensor = resolve_path(period.sensor, base);
   const std::string method = s.get<std::string>("composite", "median");
   const auto composite = kernels::composite_method_from_string(method);
   if (!composite) {

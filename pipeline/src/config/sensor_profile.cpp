@@ -4,8 +4,8 @@
 
 #include <unistd.h>
 
-#include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/config/yaml_section.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 
 #ifndef ZONEWATCH_SOURCE_CONFIGS
 #define ZONEWATCH_SOURCE_CONFIGS ""
@@ -48,8 +48,7 @@ std::vector<fs::path> sensor_search_dirs(const fs::path& config_dir) {
   return dirs;
 }
 
-SensorProfile load_sensor_profile(const std::string& name_or_path,
-                                  const std::vector<fs::path>& search_dirs) {
+SensorProfile load_sensor_profile(const std::string& name_or_path, const std::vector<fs::path>& search_dirs) {
   if (name_or_path.empty()) throw ConfigError("sensor: no sensor profile given");
   fs::path file;
   const bool is_path = name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml");

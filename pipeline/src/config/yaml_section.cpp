@@ -19,19 +19,22 @@ bool YamlSection::has(const std::string& key) const {
   return node_ && node_.IsMap() && node_[key] && !node_[key].IsNull();
 }
 
-std::string YamlSection::key_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
-}
+std::string YamlSection::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
 namespace {
 
 template <class T>
 std::string type_name() {
-  if constexpr (std::is_same_v<T, bool>) return "true or false";
-  else if constexpr (std::is_integral_v<T>) return "an integer";
-  else if constexpr (std::is_floating_point_v<T>) return "a number";
-  else if constexpr (std::is_same_v<T, std::string>) return "a text value";
-  else return "a list";
+  if constexpr (std::is_same_v<T, bool>)
+    return "true or false";
+  else if constexpr (std::is_integral_v<T>)
+    return "an integer";
+  else if constexpr (std::is_floating_point_v<T>)
+    return "a number";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "a text value";
+  else
+    return "a list";
 }
 
 }  // namespace
@@ -49,8 +52,7 @@ std::optional<T> YamlSection::optional(const std::string& key) {
   } catch (const YAML::Exception&) {
     std::ostringstream text;
     text << value;
-    throw ConfigError(file_ + ": key '" + key_path(key) + "' must be " + type_name<T>() +
-                      ", got '" + text.str() + "'");
+    throw ConfigError(file_ + ": key '" + key_path(key) + "' must be " + type_name<T>() + ", got '" + text.str() + "'");
   }
 }
 
@@ -75,7 +77,8 @@ template std::string YamlSection::get<std::string>(const std::string&, const std
 template double YamlSection::get<double>(const std::string&, const double&);
 template int YamlSection::get<int>(const std::string&, const int&);
 template bool YamlSection::get<bool>(const std::string&, const bool&);
-template std::vector<std::string> YamlSection::get<std::vector<std::string>>(const std::string&, const std::vector<std::string>&);
+template std::vector<std::string> YamlSection::get<std::vector<std::string>>(const std::string&,
+                                                                             const std::vector<std::string>&);
 template std::string YamlSection::require<std::string>(const std::string&);
 template double YamlSection::require<double>(const std::string&);
 template int YamlSection::require<int>(const std::string&);

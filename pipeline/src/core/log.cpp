@@ -23,8 +23,7 @@ LoggingState& state() {
   return s;
 }
 
-constexpr const char* kJsonPattern =
-    R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","message":"%v"})";
+constexpr const char* kJsonPattern = R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","message":"%v"})";
 
 }  // namespace
 

@@ -201,7 +201,8 @@ std::size_t display_width(std::string_view utf8) {
     std::size_t length = 1;
     if (byte >= 0xF0 && i + 3 < utf8.size()) {
       code = ((byte & 0x07u) << 18) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 12) |
-             ((static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(utf8[i + 3]) & 0x3Fu);
+             ((static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu) << 6) |
+             (static_cast<unsigned char>(utf8[i + 3]) & 0x3Fu);
       length = 4;
     } else if (byte >= 0xE0 && i + 2 < utf8.size()) {
       code = ((byte & 0x0Fu) << 12) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 6) |

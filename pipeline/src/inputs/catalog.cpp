@@ -10,14 +10,14 @@
 #include <cpl_vsi.h>
 #include <yaml-cpp/yaml.h>
 
-#include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/core/date.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/inputs/metadata.hpp"
-#include "zonewatch/pipeline/config/yaml_section.hpp"
 #include "products.hpp"
+#include "zonewatch/pipeline/config/yaml_section.hpp"
+#include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/inputs/metadata.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -25,8 +25,6 @@ using kernels::BandRole;
 
 namespace {
 
-using text::trim;
-using text::upper;
 using inputs_detail::band_part;
 using inputs_detail::check_same_area;
 using inputs_detail::inspect_product;
@@ -37,6 +35,8 @@ using inputs_detail::is_resolution_part;
 using inputs_detail::join;
 using inputs_detail::ProductFacts;
 using inputs_detail::xml_beside;
+using text::trim;
+using text::upper;
 
 // --- Discovery in folders -------------------------------------------------------------------
 
@@ -101,8 +101,8 @@ class Discoverer {
         subdirs.push_back(path);
         continue;
       }
-      const bool envi = fs::path(n).extension().empty() &&
-                        (vsi_stat(path + ".hdr").exists || vsi_stat(path + ".HDR").exists);
+      const bool envi =
+          fs::path(n).extension().empty() && (vsi_stat(path + ".hdr").exists || vsi_stat(path + ".HDR").exists);
       if (!is_raster_name(n) && !envi) continue;  // metadata, headers, overviews, text
       const std::string stem = envi ? n : fs::path(n).stem().string();
       std::string band, key;
@@ -151,7 +151,8 @@ class Discoverer {
         }
         if (line_no == 1 && text::lower(fields[0]) == "path") continue;  // header
         const std::string where = file + ": line " + std::to_string(line_no);
-        if (fields.size() > 3) throw InputError(where + ": expected path,date,sensor, got " + std::to_string(fields.size()) + " fields");
+        if (fields.size() > 3)
+          throw InputError(where + ": expected path,date,sensor, got " + std::to_string(fields.size()) + " fields");
         fields.resize(3);
         if (fields[0].empty()) throw InputError(where + ": no path");
         entries.push_back({where, SceneOptions{absolute(fields[0]), fields[1], fields[2]}});
@@ -170,7 +171,8 @@ class Discoverer {
           if (key != "scenes") throw InputError(file + ": unknown key '" + key + "' (expected 'scenes')");
         }
         list = root["scenes"];
-        if (!list || !list.IsSequence()) throw InputError(file + ": key 'scenes' must be a list of {path, date, sensor}");
+        if (!list || !list.IsSequence())
+          throw InputError(file + ": key 'scenes' must be a list of {path, date, sensor}");
       }
       if (!list.IsSequence()) throw InputError(file + ": expected a list of {path, date, sensor} (or scenes: [...])");
       for (std::size_t i = 0; i < list.size(); ++i) {
@@ -204,7 +206,8 @@ class Discoverer {
         }
         if (o.sensor.empty()) o.sensor = !facts.profile.empty() ? facts.profile : options_.sensor;
         if (o.sensor.empty()) throw InputError(o.path + ": no sensor given, and its metadata names none");
-        Scene scene = resolve_scene(fs::path(o.path).filename().string(), o, load_sensor_profile(o.sensor, sensor_dirs_));
+        Scene scene =
+            resolve_scene(fs::path(o.path).filename().string(), o, load_sensor_profile(o.sensor, sensor_dirs_));
         take(std::move(scene));
       } catch (const Error& e) {
         throw InputError(entry.where + ": " + e.what());
@@ -237,7 +240,7 @@ class Discoverer {
     std::string mask = scene.quality ? "quality band " + fs::path(scene.quality->path).filename().string() + " (" +
                                            std::string(kernels::to_string(scene.quality->encoding)) + ")"
                        : scene.profile.cloud_test == CloudTest::spectral ? std::string("spectral cloud test")
-                                                                          : std::string("no cloud mask");
+                                                                         : std::string("no cloud mask");
     log_->info("took {}: {} {}, {}", scene.options.path, scene.options.date, scene.profile.name, mask);
     discovery_.scenes.push_back(std::move(scene));
   }
@@ -291,8 +294,9 @@ class Discoverer {
     }
     const std::string profile = profile_for(facts);
     if (profile.empty()) {
-      skip(c.path, "sensor unknown: nothing in its name or metadata names one; give the catalog a sensor profile "
-                   "for generic stacks");
+      skip(c.path,
+           "sensor unknown: nothing in its name or metadata names one; give the catalog a sensor profile "
+           "for generic stacks");
       return std::nullopt;
     }
     const SceneOptions options{c.path, facts.date, profile};
@@ -337,7 +341,8 @@ class Discoverer {
       for (const auto& m : c.members) {
         if (m.band != want) continue;
         if (found != nullptr) {
-          throw InputError(m.file + ": a second file for band " + token + " of one scene (the first is " + found->file + ")");
+          throw InputError(m.file + ": a second file for band " + token + " of one scene (the first is " + found->file +
+                           ")");
         }
         found = &m;
       }
@@ -391,7 +396,8 @@ DateRange DateRange::parse(const std::string& text, const std::string& where) {
     if (!is_iso_date(d)) throw ConfigError(where + ": '" + d + "' in period '" + text + "' is not a date YYYY-MM-DD");
   }
   if (range.last < range.first) {
-    throw ConfigError(where + ": period '" + text + "' ends (" + range.last + ") before it begins (" + range.first + ")");
+    throw ConfigError(where + ": period '" + text + "' ends (" + range.last + ") before it begins (" + range.first +
+                      ")");
   }
   return range;
 }

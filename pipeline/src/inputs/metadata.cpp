@@ -105,7 +105,9 @@ std::string read_text_file(const std::string& path) {
 }
 
 std::string date_from_name(std::string_view name) {
-  const auto digit = [&](std::size_t i) { return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])); };
+  const auto digit = [&](std::size_t i) {
+    return i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]));
+  };
   for (std::size_t i = 0; i + 8 <= name.size(); ++i) {
     if (i > 0 && digit(i - 1)) continue;  // must start a run of digits
     if (!(digit(i) && digit(i + 1) && digit(i + 2) && digit(i + 3))) continue;

@@ -12,12 +12,12 @@ namespace zw {
 
 namespace {
 
-using text::upper;
 using inputs_detail::date_prefix;
 using inputs_detail::elements;
 using inputs_detail::first_text;
 using inputs_detail::parse_xml;
 using inputs_detail::XmlPtr;
+using text::upper;
 
 }  // namespace
 

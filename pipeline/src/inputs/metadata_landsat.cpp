@@ -18,9 +18,9 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
+using inputs_detail::parse_number;
 using text::trim;
 using text::upper;
-using inputs_detail::parse_number;
 
 }  // namespace
 
@@ -32,7 +32,8 @@ MtlFile MtlFile::parse(const std::string& text, const std::string& path) {
   std::size_t line_no = 0, start = 0;
   while (start <= text.size()) {
     const auto nl = text.find('\n', start);
-    const std::string line = trim(std::string_view(text).substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    const std::string line =
+        trim(std::string_view(text).substr(start, nl == std::string::npos ? std::string::npos : nl - start));
     start = nl == std::string::npos ? text.size() + 1 : nl + 1;
     ++line_no;
     if (line.empty()) continue;
@@ -50,8 +51,8 @@ MtlFile MtlFile::parse(const std::string& text, const std::string& path) {
       any_group = true;
     } else if (key == "END_GROUP") {
       if (groups.empty() || groups.back() != value) {
-        throw InputError(path + ": line " + std::to_string(line_no) + ": END_GROUP = " + value +
-                         " does not close " + (groups.empty() ? std::string("any group") : "GROUP = " + groups.back()));
+        throw InputError(path + ": line " + std::to_string(line_no) + ": END_GROUP = " + value + " does not close " +
+                         (groups.empty() ? std::string("any group") : "GROUP = " + groups.back()));
       }
       groups.pop_back();
     } else {
@@ -97,7 +98,8 @@ std::string landsat_band_number(const std::string& token) {
   if (t.starts_with("SR_")) t = t.substr(3);
   if (t.size() < 2 || t[0] != 'B') return {};
   const std::string digits = t.substr(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return {};
   }
   return std::to_string(std::stoi(digits));
@@ -188,8 +190,8 @@ LandsatMetadata read_landsat_mtl(const std::string& mtl_path) {
   }
   if (c1) {
     if (auto q = mtl.find("FILE_NAME_BAND_QUALITY", content_groups)) m.quality_file = (dir / *q).string();
-    m.quality_encoding = m.mission >= 8 ? kernels::QualityEncoding::landsat_bqa_c1_oli
-                                        : kernels::QualityEncoding::landsat_bqa_c1_tm_etm;
+    m.quality_encoding =
+        m.mission >= 8 ? kernels::QualityEncoding::landsat_bqa_c1_oli : kernels::QualityEncoding::landsat_bqa_c1_tm_etm;
   } else {
     if (auto q = mtl.find("FILE_NAME_QUALITY_L1_PIXEL", content_groups)) m.quality_file = (dir / *q).string();
     m.quality_encoding = kernels::QualityEncoding::landsat_qa_pixel;

@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using text::upper;
 using inputs_detail::attribute_of;
 using inputs_detail::date_prefix;
 using inputs_detail::elements;
@@ -28,6 +27,7 @@ using inputs_detail::parse_number;
 using inputs_detail::parse_xml;
 using inputs_detail::text_of;
 using inputs_detail::XmlPtr;
+using text::upper;
 
 // Sentinel-2 band_id (0-12) order in RADIO_ADD_OFFSET / BOA_ADD_OFFSET.
 constexpr std::array<std::string_view, 13> kS2Bands{"B01", "B02", "B03", "B04", "B05", "B06", "B07",
@@ -128,7 +128,8 @@ Sentinel2Metadata read_sentinel2_mtd(const std::string& mtd_path) {
   if (q.empty()) throw InputError(mtd_path + ": key '" + std::string(quantification_key) + "' missing");
   const auto qv = parse_number(q);
   if (!qv || *qv <= 0.0) {
-    throw InputError(mtd_path + ": key '" + std::string(quantification_key) + "' is '" + q + "', not a positive number");
+    throw InputError(mtd_path + ": key '" + std::string(quantification_key) + "' is '" + q +
+                     "', not a positive number");
   }
   m.quantification = *qv;
 

@@ -111,7 +111,8 @@ void check_same_area(const std::vector<std::pair<std::string, std::string>>& ban
     const RasterExtent e = raster_extent(bands[i].second);
     bool same = true;
     if (ref.georeferenced && e.georeferenced) {
-      const double tolerance = std::max({std::abs(ref.gt[1]), std::abs(ref.gt[5]), std::abs(e.gt[1]), std::abs(e.gt[5])});
+      const double tolerance =
+          std::max({std::abs(ref.gt[1]), std::abs(ref.gt[5]), std::abs(e.gt[1]), std::abs(e.gt[5])});
       same = std::abs(ref.gt[0] - e.gt[0]) <= tolerance && std::abs(ref.gt[3] - e.gt[3]) <= tolerance &&
              std::abs(ref.width * ref.gt[1] - e.width * e.gt[1]) <= tolerance &&
              std::abs(ref.height * ref.gt[5] - e.height * e.gt[5]) <= tolerance;
@@ -119,9 +120,9 @@ void check_same_area(const std::vector<std::pair<std::string, std::string>>& ban
       same = ref.width == e.width && ref.height == e.height;
     }
     if (!same) {
-      throw InputError(e.file + ": band " + bands[i].first + " is " + describe(e) + " and does not cover the area of band " +
-                       bands.front().first + " (" + ref.file + ", " + describe(ref) +
-                       "); the band files of one scene must cover the same area");
+      throw InputError(e.file + ": band " + bands[i].first + " is " + describe(e) +
+                       " and does not cover the area of band " + bands.front().first + " (" + ref.file + ", " +
+                       describe(ref) + "); the band files of one scene must cover the same area");
     }
   }
 }
@@ -213,8 +214,8 @@ Scene sentinel2_scene(const std::string& label, const SceneOptions& options, con
     const std::string band = upper(location->file_token);
     const auto it = m.band_files.find(band);
     if (band.empty() || it == m.band_files.end()) {
-      scene.missing_reason[r] = "no image file of band " + (band.empty() ? std::string("(no file token)") : band) +
-                                " in " + m.product_dir;
+      scene.missing_reason[r] =
+          "no image file of band " + (band.empty() ? std::string("(no file token)") : band) + " in " + m.product_dir;
       continue;
     }
     scene.bands[static_cast<std::size_t>(r)] = BandFile{it->second, 1};
@@ -241,8 +242,8 @@ Scene sentinel2_scene(const std::string& label, const SceneOptions& options, con
 
 std::optional<std::string> xml_beside(const std::string& path) {
   const fs::path p(path);
-  for (const std::string& candidate :
-       {fs::path(p).replace_extension(".xml").string(), fs::path(p).replace_extension(".XML").string(), path + ".xml"}) {
+  for (const std::string& candidate : {fs::path(p).replace_extension(".xml").string(),
+                                       fs::path(p).replace_extension(".XML").string(), path + ".xml"}) {
     if (candidate != path && vsi_stat(candidate).exists) return candidate;
   }
   return std::nullopt;
@@ -320,7 +321,8 @@ using inputs_detail::sentinel2_scene;
 
 SceneOptions complete_scene_options(const std::string& label, const SceneOptions& options) {
   if (!vsi_stat(options.path).exists) {
-    if (options.date.empty() || options.sensor.empty()) throw InputError(options.path + ": " + label + " scene not found");
+    if (options.date.empty() || options.sensor.empty())
+      throw InputError(options.path + ": " + label + " scene not found");
     return options;  // resolve_scene reports it
   }
   init_gdal();
@@ -330,8 +332,9 @@ SceneOptions complete_scene_options(const std::string& label, const SceneOptions
   SceneOptions o = options;
   if (o.date.empty()) o.date = facts.date;
   if (o.sensor.empty()) o.sensor = facts.profile;
-  const std::string known = " (a Sentinel-2 SAFE folder or MTD_MSIL*.xml, a Landsat *_MTL.txt or a folder with one, "
-                            "a GF/CBERS raster with its XML)";
+  const std::string known =
+      " (a Sentinel-2 SAFE folder or MTD_MSIL*.xml, a Landsat *_MTL.txt or a folder with one, "
+      "a GF/CBERS raster with its XML)";
   if (o.date.empty()) {
     throw ConfigError(label + ".date: not given, and " + options.path +
                       " has no metadata or file-name date zonewatch reads it from" + known);
@@ -351,7 +354,8 @@ ScanConfig complete_scan_config(const ScanConfig& config) {
   if (!c.before.date.empty() && !c.after.date.empty() && c.after.date < c.before.date) {
     throw ConfigError("after.date: " + c.after.date + " is earlier than before.date " + c.before.date);
   }
-  for (const auto& [key, scene] : {std::pair<const char*, const SceneOptions*>{"before", &c.before}, {"after", &c.after}}) {
+  for (const auto& [key, scene] :
+       {std::pair<const char*, const SceneOptions*>{"before", &c.before}, {"after", &c.after}}) {
     if (!scene->path.empty() && c.resolved.is_object() && c.resolved.contains(key) && c.resolved[key].is_object()) {
       c.resolved[key]["date"] = scene->date;
       c.resolved[key]["sensor"] = scene->sensor;

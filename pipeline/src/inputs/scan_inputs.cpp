@@ -1,16 +1,16 @@
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <fstream>
-#include <unistd.h>
 
 #include <cpl_vsi.h>
 
-#include "zonewatch/pipeline/inputs/catalog.hpp"
-#include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -142,7 +142,8 @@ void write_composite_profile(const CompositeResult& composite, const fs::path& p
   out << "name: " << json(profile.name).dump() << "\ndescription: " << json(profile.description).dump() << "\nbands:\n";
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
     const auto& band = profile.bands[static_cast<std::size_t>(r)];
-    if (band) out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
+    if (band)
+      out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
   }
   out << "scale: " << json(profile.scale).dump() << "\noffset: " << json(profile.offset).dump() << "\n";
   if (profile.nodata) out << "nodata: " << json(*profile.nodata).dump() << "\n";

@@ -6,11 +6,11 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 
-#include "zonewatch/pipeline/inputs/catalog.hpp"
-#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/inputs/catalog.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -72,16 +72,16 @@ Scene resolve_scene(const std::string& label, const SceneOptions& options, const
       const auto& location = profile.bands[r];
       if (!location) continue;
       if (location->file_token.empty()) {
-        scene.missing_reason[r] = "profile " + profile.name + " gives no file token for it, and " +
-                                  options.path + " is a folder";
+        scene.missing_reason[r] =
+            "profile " + profile.name + " gives no file token for it, and " + options.path + " is a folder";
         continue;
       }
       const auto matches = match_band_files(options.path, location->file_token);
       if (matches.empty()) {
         scene.missing_reason[r] = "no file matching *_" + location->file_token + ".* in " + options.path;
       } else if (matches.size() > 1 && matches[0].stem() != matches[1].stem()) {
-        throw InputError(options.path + ": " + label + " scene has several files for band " +
-                         location->file_token + ": " + matches[0].string() + ", " + matches[1].string());
+        throw InputError(options.path + ": " + label + " scene has several files for band " + location->file_token +
+                         ": " + matches[0].string() + ", " + matches[1].string());
       } else {
         // Same stem twice (B04.tif and B04.jp2): prefer the first in name order.
         scene.bands[r] = BandFile{matches.front().string(), 1};
@@ -99,8 +99,8 @@ Scene resolve_scene(const std::string& label, const SceneOptions& options, const
     bool any = false;
     for (const auto& b : scene.bands) any = any || b.has_value();
     if (!any) {
-      throw InputError(options.path + ": " + label + " scene folder holds no band file that profile " +
-                       profile.name + " names (e.g. *_" +
+      throw InputError(options.path + ": " + label + " scene folder holds no band file that profile " + profile.name +
+                       " names (e.g. *_" +
                        [&] {
                          for (const auto& b : profile.bands)
                            if (b && !b->file_token.empty()) return b->file_token;
@@ -120,9 +120,8 @@ Scene resolve_scene(const std::string& label, const SceneOptions& options, const
     if (location->index <= 0) {
       scene.missing_reason[r] = "profile " + profile.name + " gives no band index for it";
     } else if (location->index > count) {
-      scene.missing_reason[r] = "profile " + profile.name + " expects it in band " +
-                                std::to_string(location->index) + " but " + options.path + " has " +
-                                std::to_string(count) + " band(s)";
+      scene.missing_reason[r] = "profile " + profile.name + " expects it in band " + std::to_string(location->index) +
+                                " but " + options.path + " has " + std::to_string(count) + " band(s)";
     } else {
       scene.bands[r] = BandFile{options.path, location->index};
     }

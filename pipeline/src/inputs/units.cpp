@@ -5,9 +5,9 @@
 #include <ogrsf_frmts.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
 
 namespace zw {
 namespace {
@@ -152,7 +152,8 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     const std::string feature_name = where + " feature " + std::to_string(feature->GetFID());
     ControlUnit unit;
     unit.code = field_text(*feature, code_index);
-    if (unit.code.empty()) throw InputError(feature_name + ": attribute '" + options.code_field + "' (unit code) is empty");
+    if (unit.code.empty())
+      throw InputError(feature_name + ": attribute '" + options.code_field + "' (unit code) is empty");
     const std::string named = feature_name + " (" + unit.code + ")";
     if (!codes.insert(unit.code).second) throw InputError(named + ": unit code appears twice in the layer");
     const std::string type_text = field_text(*feature, type_index);

@@ -71,7 +71,9 @@ std::vector<std::size_t> nearest_neighbour(const std::vector<Point>& points, con
 /// 2-opt on an open path; with an origin the first edge runs from it and the path's first
 /// stop may change, without one the first stop stays.
 void two_opt(const std::vector<Point>& points, std::vector<std::size_t>& path, const std::optional<Point>& origin) {
-  const auto at = [&](std::ptrdiff_t i) -> Point { return i < 0 ? *origin : points[path[static_cast<std::size_t>(i)]]; };
+  const auto at = [&](std::ptrdiff_t i) -> Point {
+    return i < 0 ? *origin : points[path[static_cast<std::size_t>(i)]];
+  };
   const auto d = [](Point a, Point b) { return haversine_km(a.lon, a.lat, b.lon, b.lat); };
   const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(path.size());
   const std::ptrdiff_t first = origin ? 0 : 1;
@@ -215,7 +217,8 @@ std::string cdata(const std::string& html) {
 }
 
 std::string write_kml(const std::vector<PacketHotspot>& packet, const std::string& title) {
-  std::string k = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n";
+  std::string k =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n";
   k += "<name>" + text::xml_escape(title) + "</name>\n";
   for (const Severity severity : {Severity::high, Severity::medium, Severity::low}) {
     k += "<Style id=\"severity-" + std::string(to_string(severity)) + "\"><IconStyle><color>" +
@@ -228,7 +231,8 @@ std::string write_kml(const std::vector<PacketHotspot>& packet, const std::strin
     const StoredHotspot& h = p.h;
     std::string html = "<table border=\"1\" cellpadding=\"3\" style=\"border-collapse:collapse\">";
     for (const auto& [label, value] : attributes(p)) {
-      html += "<tr><th align=\"left\">" + text::xml_escape(label) + "</th><td>" + text::xml_escape(value) + "</td></tr>";
+      html +=
+          "<tr><th align=\"left\">" + text::xml_escape(label) + "</th><td>" + text::xml_escape(value) + "</td></tr>";
     }
     html += "</table>";
     if (p.chips.problem.empty()) {
@@ -291,12 +295,12 @@ const std::vector<std::string> kVerdictColumns{"verdict", "verdict_date", "inspe
 
 std::string write_csv(const std::vector<PacketHotspot>& packet) {
   std::string c = "\xEF\xBB\xBF";
-  std::vector<std::string> header{"order",         "hotspot_id",   "severity",     "status",         "change_type",
-                                  "change_type_zh", "area_m2",      "area_mu",      "lon_wgs84",      "lat_wgs84",
-                                  "lon_dms_wgs84",  "lat_dms_wgs84", "lon_cgcs2000", "lat_cgcs2000",  "unit_code",
-                                  "unit_name",      "unit_type",    "unit_type_zh", "region",         "rule",
-                                  "first_seen",     "last_seen",    "times_seen",   "rectification_due",
-                                  "close_proposed", "geo_uri"};
+  std::vector<std::string> header{
+      "order",          "hotspot_id",   "severity",   "status",    "change_type",   "change_type_zh",
+      "area_m2",        "area_mu",      "lon_wgs84",  "lat_wgs84", "lon_dms_wgs84", "lat_dms_wgs84",
+      "lon_cgcs2000",   "lat_cgcs2000", "unit_code",  "unit_name", "unit_type",     "unit_type_zh",
+      "region",         "rule",         "first_seen", "last_seen", "times_seen",    "rectification_due",
+      "close_proposed", "geo_uri"};
   header.insert(header.end(), kVerdictColumns.begin(), kVerdictColumns.end());
   c += text::csv_line(header);
   for (const PacketHotspot& p : packet) {
@@ -509,10 +513,11 @@ constexpr const char* kPageScript = R"JS(
 std::string write_html(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
                        const std::string& region, const std::string& now, double route_km) {
   using text::xml_escape;
-  std::string h = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: blob:; "
-                  "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n";
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: blob:; "
+      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n";
   h += "<title>" + xml_escape("疑似问题图斑核查 " + region + " " + dispatch_id) + "</title>\n<style>" + kPageStyle +
        "</style>\n</head>\n<body>\n";
   h += "<div id=\"packet\" data-dispatch=\"" + xml_escape(dispatch_id) + "\" data-count=\"" +
@@ -561,10 +566,12 @@ std::string write_html(const std::vector<PacketHotspot>& packet, const std::stri
          "<label>审批文号 Approval <input name=\"approval\" placeholder=\"legal: 文号\"></label>"
          "<label>备注 Note <textarea name=\"note\" rows=\"2\"></textarea></label></fieldset>\n</article>\n";
   }
-  h += "</section>\n</main>\n<footer>\n<p><button id=\"export\" type=\"button\">导出核查结果 CSV · Export verdicts</button> "
+  h += "</section>\n</main>\n<footer>\n<p><button id=\"export\" type=\"button\">导出核查结果 CSV · Export "
+       "verdicts</button> "
        "<span id=\"export-status\"></span></p>\n"
        "<p>导入 Import: <code>zonewatch verify --store STORE --results verdicts-" +
-       xml_escape(dispatch_id) + ".csv</code></p>\n<textarea id=\"export-csv\" rows=\"6\" readonly></textarea>\n</footer>\n</div>\n";
+       xml_escape(dispatch_id) +
+       ".csv</code></p>\n<textarea id=\"export-csv\" rows=\"6\" readonly></textarea>\n</footer>\n</div>\n";
   h += std::string("<script>") + kPageScript + "</script>\n</body>\n</html>\n";
   return h;
 }

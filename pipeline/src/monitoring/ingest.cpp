@@ -171,7 +171,8 @@ std::vector<Approval> load_approvals(const ApprovedProjectsOptions& options, con
   OGRLayer* layer = nullptr;
   if (!options.layer.empty()) {
     layer = ds->GetLayerByName(options.layer.c_str());
-    if (layer == nullptr) throw InputError(options.path + ": no layer '" + options.layer + "' (store.approved_projects.layer)");
+    if (layer == nullptr)
+      throw InputError(options.path + ": no layer '" + options.layer + "' (store.approved_projects.layer)");
   } else {
     if (ds->GetLayerCount() != 1) {
       throw InputError(options.path + ": has " + std::to_string(ds->GetLayerCount()) +
@@ -218,9 +219,9 @@ std::vector<Approval> load_approvals(const ApprovedProjectsOptions& options, con
 /// A hotspot of the store while a scan is matched against it.
 struct Tracked {
   StoredHotspot stored;
-  OgrPtr footprint;  // store CRS
-  bool touched = false;   // seen by this scan
-  bool changed = false;   // to be written
+  OgrPtr footprint;      // store CRS
+  bool touched = false;  // seen by this scan
+  bool changed = false;  // to be written
   std::string from_status;
 };
 
@@ -228,7 +229,7 @@ enum class Decision { existing, settled, new_alert, new_approved };
 
 struct PatchPlan {
   Decision decision = Decision::new_alert;
-  int hotspot = -1;           // index into the tracked hotspots (existing, settled)
+  int hotspot = -1;            // index into the tracked hotspots (existing, settled)
   std::vector<int> adjoining;  // further alerting hotspots the patch touches
   bool inside_approval = false;
   std::string approval;
@@ -324,7 +325,8 @@ class Ingest {
   void load() {
     for (StoredHotspot& h : store_.hotspots()) {
       Tracked t;
-      t.footprint = valid(geo::as_multipolygon(geo::from_wkt(h.geometry_wkt, store_.path().string() + ": hotspot " + h.id)));
+      t.footprint =
+          valid(geo::as_multipolygon(geo::from_wkt(h.geometry_wkt, store_.path().string() + ": hotspot " + h.id)));
       t.from_status = std::string(to_string(h.status));
       t.stored = std::move(h);
       if (t.footprint && !t.footprint->IsEmpty()) {
@@ -356,9 +358,12 @@ class Ingest {
         const Tracked& t = tracked_[static_cast<std::size_t>(c)];
         const double d = p.geometry->Distance(t.footprint.get());
         if (d < 0 || d > distance_) continue;
-        if (is_alerting(t.stored.status)) alerting.push_back(c);
-        else if (is_settled(t.stored.status)) settled.push_back(c);
-        else closed.push_back(c);
+        if (is_alerting(t.stored.status))
+          alerting.push_back(c);
+        else if (is_settled(t.stored.status))
+          settled.push_back(c);
+        else
+          closed.push_back(c);
       }
 
       // Inside approved projects (grown by the match distance)?
@@ -386,8 +391,8 @@ class Ingest {
           if (!grown_footprint) throw InternalError("store: footprint buffer failed" + gdal_error_suffix());
           settled_cover = settled_cover ? union_of(*settled_cover, *grown_footprint)
                                         : geo::as_multipolygon(std::move(grown_footprint));
-          settled_footprints = settled_footprints ? union_of(*settled_footprints, footprint)
-                                                  : OgrPtr(footprint.clone());
+          settled_footprints =
+              settled_footprints ? union_of(*settled_footprints, footprint) : OgrPtr(footprint.clone());
         }
       }
       std::vector<int> open = alerting;
@@ -435,10 +440,11 @@ class Ingest {
         overlap = common ? area_of(*common) : 0.0;
       }
       const double distance = patch.Distance(t.footprint.get());
-      const bool better = best < 0 || overlap > best_overlap ||
-                          (overlap == best_overlap && (distance < best_distance ||
-                                                       (distance == best_distance &&
-                                                        t.stored.id < tracked_[static_cast<std::size_t>(best)].stored.id)));
+      const bool better =
+          best < 0 || overlap > best_overlap ||
+          (overlap == best_overlap &&
+           (distance < best_distance ||
+            (distance == best_distance && t.stored.id < tracked_[static_cast<std::size_t>(best)].stored.id)));
       if (better) {
         best = c;
         best_overlap = overlap;
@@ -515,7 +521,8 @@ class Ingest {
           t.stored.last_change_type = o.change_type;
           t.stored.last_area_m2 = 0.0;
           if (t.stored.close_proposed) {
-            events.push_back(event(t.stored.id, t.from_status, t.from_status, "close proposal withdrawn: change seen again"));
+            events.push_back(
+                event(t.stored.id, t.from_status, t.from_status, "close proposal withdrawn: change seen again"));
           }
           t.stored.recovered_scans = 0;
           t.stored.close_proposed = false;
@@ -575,7 +582,8 @@ class Ingest {
         o.event = "new";
         o.reported = true;
         if (!p.related.empty()) o.detail = "beyond the footprint of " + p.related;
-        events.push_back(event(h.id, "", "new", first_sighting + (p.related.empty() ? "" : "; related to " + p.related)));
+        events.push_back(
+            event(h.id, "", "new", first_sighting + (p.related.empty() ? "" : "; related to " + p.related)));
         ++summary_.new_hotspots;
         Hotspot out = patch;
         out.id = h.id;
@@ -831,7 +839,8 @@ SinceLastDecision decide_since_last(const StoreOptions& options, const std::stri
     if (s.outputs_written) continue;
     if (id.empty()) id = scan_id();
     if (s.scan_id == id) {
-      decision.reason = "scan #" + std::to_string(s.seq) + " was ingested but its outputs were never completed; finishing it";
+      decision.reason =
+          "scan #" + std::to_string(s.seq) + " was ingested but its outputs were never completed; finishing it";
       return decision;
     }
   }
@@ -875,8 +884,8 @@ void mark_scan_outputs_written(const StoreOptions& options, const std::string& s
 
 GreennessProbe make_greenness_probe(const Scene& after, const AnalysisGrid& grid, bool ndvi) {
   using kernels::BandRole;
-  const std::vector<BandRole> roles =
-      ndvi ? std::vector<BandRole>{BandRole::red, BandRole::nir} : std::vector<BandRole>{BandRole::red, BandRole::green, BandRole::blue};
+  const std::vector<BandRole> roles = ndvi ? std::vector<BandRole>{BandRole::red, BandRole::nir}
+                                           : std::vector<BandRole>{BandRole::red, BandRole::green, BandRole::blue};
   for (BandRole role : roles) {
     if (!after.has(role)) return {};  // no greenness from this scene
   }

@@ -34,13 +34,20 @@ constexpr EnumNames kVerdictNames{std::array{
 
 /// Other words inspectors write for a verdict (English ones after normalized()).
 constexpr std::array<std::pair<std::string_view, Verdict>, 14> kVerdictSynonyms{{
-    {"confirmed_violation", Verdict::confirmed}, {"violation", Verdict::confirmed},
-    {"确认违法", Verdict::confirmed},            {"违法", Verdict::confirmed},
-    {"false", Verdict::false_alarm},             {"不属实", Verdict::false_alarm},
-    {"approved", Verdict::legal},                {"permitted", Verdict::legal},
-    {"合法", Verdict::legal},                    {"合规", Verdict::legal},
-    {"已审批", Verdict::legal},                  {"整改完成", Verdict::rectified},
-    {"已销号", Verdict::closed},                 {"关闭", Verdict::closed},
+    {"confirmed_violation", Verdict::confirmed},
+    {"violation", Verdict::confirmed},
+    {"确认违法", Verdict::confirmed},
+    {"违法", Verdict::confirmed},
+    {"false", Verdict::false_alarm},
+    {"不属实", Verdict::false_alarm},
+    {"approved", Verdict::legal},
+    {"permitted", Verdict::legal},
+    {"合法", Verdict::legal},
+    {"合规", Verdict::legal},
+    {"已审批", Verdict::legal},
+    {"整改完成", Verdict::rectified},
+    {"已销号", Verdict::closed},
+    {"关闭", Verdict::closed},
 }};
 
 /// Trimmed of ASCII blanks, ASCII lower case, '-' and ' ' as '_'; other bytes (Chinese)
@@ -69,13 +76,12 @@ std::vector<HotspotStatus> all_hotspot_statuses() {
 }
 
 bool is_alerting(HotspotStatus status) {
-  return status == HotspotStatus::new_ || status == HotspotStatus::dispatched ||
-         status == HotspotStatus::confirmed || status == HotspotStatus::rectification_due;
+  return status == HotspotStatus::new_ || status == HotspotStatus::dispatched || status == HotspotStatus::confirmed ||
+         status == HotspotStatus::rectification_due;
 }
 
 bool is_settled(HotspotStatus status) {
-  return status == HotspotStatus::false_alarm || status == HotspotStatus::legal ||
-         status == HotspotStatus::rectified;
+  return status == HotspotStatus::false_alarm || status == HotspotStatus::legal || status == HotspotStatus::rectified;
 }
 
 bool is_watched_for_recovery(HotspotStatus status) {
@@ -106,10 +112,8 @@ std::vector<HotspotStatus> statuses_allowing(Verdict verdict) {
     // A verification may correct an earlier verification (a permit turns up, a second
     // visit finds the violation after all), but not undo a rectification or a closing.
     case Verdict::confirmed: return {S::new_, S::dispatched, S::false_alarm, S::legal, S::rectified};
-    case Verdict::false_alarm:
-      return {S::new_, S::dispatched, S::confirmed, S::legal, S::rectification_due};
-    case Verdict::legal:
-      return {S::new_, S::dispatched, S::confirmed, S::false_alarm, S::rectification_due};
+    case Verdict::false_alarm: return {S::new_, S::dispatched, S::confirmed, S::legal, S::rectification_due};
+    case Verdict::legal: return {S::new_, S::dispatched, S::confirmed, S::false_alarm, S::rectification_due};
     case Verdict::rectified: return {S::confirmed, S::rectification_due};
     case Verdict::closed: return {S::confirmed, S::rectification_due, S::rectified, S::false_alarm, S::legal};
   }

@@ -135,7 +135,8 @@ struct ReadVisitor {
   void status(const std::string& n, HotspotStatus& v) {
     const int i = field_index(f, n);
     const auto parsed = hotspot_status_from_string(present(i) ? f.GetFieldAsString(i) : "");
-    if (!parsed) throw InputError(std::string("monitoring store: unknown hotspot status '") + f.GetFieldAsString(i) + "'");
+    if (!parsed)
+      throw InputError(std::string("monitoring store: unknown hotspot status '") + f.GetFieldAsString(i) + "'");
     v = *parsed;
   }
 };
@@ -357,25 +358,61 @@ struct TableSpec {
 
 const std::vector<TableSpec>& tables() {
   static const std::vector<TableSpec> specs{
-      {"store_meta", false, "store_meta", "zonewatch monitoring store: schema version and CRS", fields_of<MetaRow>(),
+      {"store_meta",
+       false,
+       "store_meta",
+       "zonewatch monitoring store: schema version and CRS",
+       fields_of<MetaRow>(),
        {"UNIQUE key"}},
-      {"scans", false, "scans 扫描", "Every ingested scan: inputs, config, counts", fields_of<StoredScan>(),
+      {"scans",
+       false,
+       "scans 扫描",
+       "Every ingested scan: inputs, config, counts",
+       fields_of<StoredScan>(),
        {"UNIQUE scan_id"}},
-      {"hotspots", true, "hotspots 图斑台账", "Every hotspot across scans: footprint, status, verdict",
-       fields_of<StoredHotspot>(), {"UNIQUE hotspot_id", "status", "region"}},
-      {"observations", true, "observations 历次观测", "Every patch of every scan and the hotspot it became",
-       fields_of<StoredObservation>(), {"UNIQUE scan_id, patch_key", "hotspot_id"}},
-      {"events", false, "events 状态变更", "Every status change and lifecycle note", fields_of<StoredEvent>(),
+      {"hotspots",
+       true,
+       "hotspots 图斑台账",
+       "Every hotspot across scans: footprint, status, verdict",
+       fields_of<StoredHotspot>(),
+       {"UNIQUE hotspot_id", "status", "region"}},
+      {"observations",
+       true,
+       "observations 历次观测",
+       "Every patch of every scan and the hotspot it became",
+       fields_of<StoredObservation>(),
+       {"UNIQUE scan_id, patch_key", "hotspot_id"}},
+      {"events",
+       false,
+       "events 状态变更",
+       "Every status change and lifecycle note",
+       fields_of<StoredEvent>(),
        {"hotspot_id"}},
-      {"unit_stats", false, "unit_stats 单元统计", "Every control unit's statistics per scan",
-       fields_of<UnitStatsRow>(), {"UNIQUE scan_id, unit_code"}},
-      {"verdicts", false, "verdicts 核查结论", "Every imported field verdict", fields_of<StoredVerdict>(),
+      {"unit_stats",
+       false,
+       "unit_stats 单元统计",
+       "Every control unit's statistics per scan",
+       fields_of<UnitStatsRow>(),
+       {"UNIQUE scan_id, unit_code"}},
+      {"verdicts",
+       false,
+       "verdicts 核查结论",
+       "Every imported field verdict",
+       fields_of<StoredVerdict>(),
        {"hotspot_id"}},
       {"verdict_imports", false, "verdict_imports", "Every imported verdict file", fields_of<ImportRow>(), {}},
-      {"dispatches", false, "dispatches 派发", "Every inspector packet written", fields_of<StoredDispatch>(),
+      {"dispatches",
+       false,
+       "dispatches 派发",
+       "Every inspector packet written",
+       fields_of<StoredDispatch>(),
        {"UNIQUE dispatch_id"}},
-      {"precision", false, "precision 核查准确率", "Verified share by unit type, change type and region",
-       fields_of<PrecisionRow>(), {}},
+      {"precision",
+       false,
+       "precision 核查准确率",
+       "Verified share by unit type, change type and region",
+       fields_of<PrecisionRow>(),
+       {}},
   };
   return specs;
 }
@@ -439,8 +476,8 @@ class StoreLock {
 DatasetPtr open_gpkg(const fs::path& path, bool update) {
   const char* const drivers[] = {"GPKG", nullptr};
   take_gdal_error();
-  GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY),
-                                   drivers, nullptr, nullptr);
+  GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), drivers,
+                                   nullptr, nullptr);
   if (handle == nullptr) {
     throw InputError(path.string() + ": cannot be opened as a monitoring store (GeoPackage)" + gdal_error_suffix());
   }
@@ -654,8 +691,8 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
       for (const std::string& index : spec.indexes) {
         const bool unique = index.starts_with("UNIQUE ");
         const std::string columns = unique ? index.substr(7) : index;
-        const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name +
-                                "_" + std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
+        const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name + "_" +
+                                std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
         take_gdal_error();
         ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
         const std::string error = take_gdal_error();
@@ -663,11 +700,11 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
       }
     }
     OGRLayer* meta = ds->GetLayerByName("store_meta");
-    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-             {"schema_version", std::to_string(kSchemaVersion)},
-             {"crs_wkt", crs_wkt},
-             {"created_utc", now_utc()},
-             {"created_by", std::string("zonewatch ") + kVersion}}) {
+    for (const auto& [key, value] :
+         std::vector<std::pair<std::string, std::string>>{{"schema_version", std::to_string(kSchemaVersion)},
+                                                          {"crs_wkt", crs_wkt},
+                                                          {"created_utc", now_utc()},
+                                                          {"created_by", std::string("zonewatch ") + kVersion}}) {
       OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
       feature->SetField("key", key.c_str());
       feature->SetField("value", value.c_str());
@@ -726,8 +763,8 @@ std::optional<StoredHotspot> MonitoringStore::hotspot(const std::string& id) {
 
 std::vector<StoredObservation> MonitoringStore::observations(const std::string& scan_id) {
   std::vector<std::string> wkts;
-  auto rows = impl_->read_rows<StoredObservation>("observations", scan_id.empty() ? "" : "scan_id = " + quote_sql(scan_id),
-                                                  &wkts);
+  auto rows = impl_->read_rows<StoredObservation>("observations",
+                                                  scan_id.empty() ? "" : "scan_id = " + quote_sql(scan_id), &wkts);
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i].geometry_wkt = std::move(wkts[i]);
   return rows;
 }
@@ -737,8 +774,7 @@ std::vector<StoredEvent> MonitoringStore::events(const std::string& hotspot_id) 
 }
 
 std::vector<StoredVerdict> MonitoringStore::verdicts(const std::string& hotspot_id) {
-  return impl_->read_rows<StoredVerdict>("verdicts",
-                                         hotspot_id.empty() ? "" : "hotspot_id = " + quote_sql(hotspot_id));
+  return impl_->read_rows<StoredVerdict>("verdicts", hotspot_id.empty() ? "" : "hotspot_id = " + quote_sql(hotspot_id));
 }
 
 std::vector<StoredDispatch> MonitoringStore::dispatches() { return impl_->read_rows<StoredDispatch>("dispatches", ""); }
@@ -747,8 +783,7 @@ std::vector<PrecisionRow> MonitoringStore::precision() { return impl_->read_rows
 
 int MonitoringStore::max_hotspot_sequence(const std::string& prefix) {
   // substr, not LIKE: '_' in a unit code would be a LIKE wildcard.
-  const std::string where =
-      "substr(hotspot_id, 1, " + std::to_string(prefix.size()) + ") = " + quote_sql(prefix);
+  const std::string where = "substr(hotspot_id, 1, " + std::to_string(prefix.size()) + ") = " + quote_sql(prefix);
   int best = 0;
   OGRLayer& l = impl_->layer("hotspots");
   if (l.SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
@@ -947,18 +982,12 @@ std::string scan_identity(const nlohmann::json& inputs, const nlohmann::json& re
 }
 
 nlohmann::json IngestSummary::to_json() const {
-  return {{"path", store_path},
-          {"scan_id", scan_id},
-          {"scan_seq", scan_seq},
-          {"reused", reused},
-          {"patches", patches},
-          {"new", new_hotspots},
-          {"persisting", persisting},
-          {"expanded", expanded},
-          {"suppressed", suppressed},
-          {"suppressed_approved_projects", approved},
-          {"reported", reported},
-          {"close_proposals", close_proposals}};
+  return {{"path", store_path},       {"scan_id", scan_id},
+          {"scan_seq", scan_seq},     {"reused", reused},
+          {"patches", patches},       {"new", new_hotspots},
+          {"persisting", persisting}, {"expanded", expanded},
+          {"suppressed", suppressed}, {"suppressed_approved_projects", approved},
+          {"reported", reported},     {"close_proposals", close_proposals}};
 }
 
 }  // namespace zw

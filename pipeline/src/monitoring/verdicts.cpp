@@ -24,14 +24,30 @@ enum class Column { hotspot_id, verdict, date, inspector, note, approval };
 
 std::optional<Column> column_for(const std::string& header) {
   static const std::vector<std::pair<std::string, Column>> kNames{
-      {"hotspot_id", Column::hotspot_id}, {"hotspot", Column::hotspot_id},   {"id", Column::hotspot_id},
-      {"图斑编号", Column::hotspot_id},    {"编号", Column::hotspot_id},      {"verdict", Column::verdict},
-      {"result", Column::verdict},         {"核查结论", Column::verdict},     {"结论", Column::verdict},
-      {"verdict_date", Column::date},      {"date", Column::date},            {"核查日期", Column::date},
-      {"日期", Column::date},              {"inspector", Column::inspector},  {"核查人", Column::inspector},
-      {"核查人员", Column::inspector},     {"note", Column::note},            {"notes", Column::note},
-      {"verdict_note", Column::note},      {"备注", Column::note},            {"approval", Column::approval},
-      {"approval_no", Column::approval},   {"permit", Column::approval},      {"审批文号", Column::approval},
+      {"hotspot_id", Column::hotspot_id},
+      {"hotspot", Column::hotspot_id},
+      {"id", Column::hotspot_id},
+      {"图斑编号", Column::hotspot_id},
+      {"编号", Column::hotspot_id},
+      {"verdict", Column::verdict},
+      {"result", Column::verdict},
+      {"核查结论", Column::verdict},
+      {"结论", Column::verdict},
+      {"verdict_date", Column::date},
+      {"date", Column::date},
+      {"核查日期", Column::date},
+      {"日期", Column::date},
+      {"inspector", Column::inspector},
+      {"核查人", Column::inspector},
+      {"核查人员", Column::inspector},
+      {"note", Column::note},
+      {"notes", Column::note},
+      {"verdict_note", Column::note},
+      {"备注", Column::note},
+      {"approval", Column::approval},
+      {"approval_no", Column::approval},
+      {"permit", Column::approval},
+      {"审批文号", Column::approval},
       {"文号", Column::approval},
   };
   const std::string key = text::lower_trimmed(header);
@@ -93,8 +109,7 @@ std::vector<PrecisionRow> compute_precision(const std::vector<StoredHotspot>& ho
     for (auto& [key, row] : rows) {
       if (key.first != dimension) continue;
       row.alert_precision = row.verified > 0 ? static_cast<double>(row.confirmed) / row.verified : 0.0;
-      row.change_precision =
-          row.verified > 0 ? static_cast<double>(row.confirmed + row.legal) / row.verified : 0.0;
+      row.change_precision = row.verified > 0 ? static_cast<double>(row.confirmed + row.legal) / row.verified : 0.0;
       out.push_back(row);
     }
   }
@@ -126,8 +141,8 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
   if (columns.count(Column::hotspot_id) == 0) throw InputError(file + ": row 1: no column hotspot_id (图斑编号)");
   if (columns.count(Column::verdict) == 0) throw InputError(file + ": row 1: no column verdict (核查结论)");
 
-  MonitoringStore store = MonitoringStore::open(options.store_path, options.dry_run ? MonitoringStore::Mode::read
-                                                                                    : MonitoringStore::Mode::write);
+  MonitoringStore store = MonitoringStore::open(
+      options.store_path, options.dry_run ? MonitoringStore::Mode::read : MonitoringStore::Mode::write);
   std::map<std::string, StoredHotspot> hotspots;
   for (StoredHotspot& h : store.hotspots()) hotspots.emplace(h.id, std::move(h));
   std::set<std::tuple<std::string, std::string, std::string>> imported;  // id, verdict, date
@@ -165,8 +180,9 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
     }
     const auto verdict = verdict_from_string(verdict_text);
     if (!verdict) {
-      errors.push_back(where + ": " + id + ": unknown verdict '" + verdict_text +
-                       "' (expected confirmed, false_alarm, legal, rectified, closed or 属实, 误报, 合法, 已整改, 销号)");
+      errors.push_back(
+          where + ": " + id + ": unknown verdict '" + verdict_text +
+          "' (expected confirmed, false_alarm, legal, rectified, closed or 属实, 误报, 合法, 已整改, 销号)");
       continue;
     }
     const auto found = hotspots.find(id);
@@ -279,7 +295,8 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
       updated.insert(p.hotspot_id);
     }
     for (const std::string& id : updated) store.update_hotspot(hotspots.at(id));
-    store.insert_verdict_import(result.import_id, std::filesystem::absolute(file).string(), result.rows, result.applied);
+    store.insert_verdict_import(result.import_id, std::filesystem::absolute(file).string(), result.rows,
+                                result.applied);
     store.replace_precision(result.precision);
     crash_point("verify.apply");
   });

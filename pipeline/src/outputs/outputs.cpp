@@ -60,44 +60,35 @@ Column<Row> text_column(std::string name, std::function<FieldValue(const Row&)> 
   return {std::move(name), FieldKind::text, 0, std::move(value)};
 }
 template <class Row>
-Column<Row> real_column(std::string name, int csv_decimals,
-                        std::function<FieldValue(const Row&)> value) {
+Column<Row> real_column(std::string name, int csv_decimals, std::function<FieldValue(const Row&)> value) {
   return {std::move(name), FieldKind::real, csv_decimals, std::move(value)};
 }
 
 const std::vector<Column<Hotspot>>& hotspot_columns() {
   using H = Hotspot;
   constexpr int kAreaM2Decimals = 1, kAreaHaDecimals = 4, kAreaMuDecimals = 3;  // ~1 m² each
-  constexpr int kDegreeDecimals = 6;  // ~0.1 m
+  constexpr int kDegreeDecimals = 6;                                            // ~0.1 m
   constexpr int kIndexDecimals = 4;
   static const std::vector<Column<H>> columns{
       text_column<H>("hotspot_id", [](const H& h) { return h.id; }),
-      text_column<H>("change_type",
-                     [](const H& h) { return std::string(kernels::to_string(h.change_type)); }),
-      text_column<H>("change_type_zh",
-                     [](const H& h) { return std::string(chinese_name(h.change_type)); }),
+      text_column<H>("change_type", [](const H& h) { return std::string(kernels::to_string(h.change_type)); }),
+      text_column<H>("change_type_zh", [](const H& h) { return std::string(chinese_name(h.change_type)); }),
       real_column<H>("area_m2", kAreaM2Decimals, [](const H& h) { return h.area_m2; }),
       real_column<H>("area_ha", kAreaHaDecimals, [](const H& h) { return h.area_m2 / 10000.0; }),
-      real_column<H>("area_mu", kAreaMuDecimals,
-                     [](const H& h) { return h.area_m2 / kSquareMetresPerMu; }),
+      real_column<H>("area_mu", kAreaMuDecimals, [](const H& h) { return h.area_m2 / kSquareMetresPerMu; }),
       real_column<H>("lon_wgs84", kDegreeDecimals, [](const H& h) { return h.centroid_lon_wgs84; }),
       real_column<H>("lat_wgs84", kDegreeDecimals, [](const H& h) { return h.centroid_lat_wgs84; }),
-      real_column<H>("lon_cgcs2000", kDegreeDecimals,
-                     [](const H& h) { return h.centroid_lon_cgcs2000; }),
-      real_column<H>("lat_cgcs2000", kDegreeDecimals,
-                     [](const H& h) { return h.centroid_lat_cgcs2000; }),
-      real_column<H>("greenness_before", kIndexDecimals,
-                     [](const H& h) { return h.mean_greenness_before; }),
-      real_column<H>("greenness_after", kIndexDecimals,
-                     [](const H& h) { return h.mean_greenness_after; }),
+      real_column<H>("lon_cgcs2000", kDegreeDecimals, [](const H& h) { return h.centroid_lon_cgcs2000; }),
+      real_column<H>("lat_cgcs2000", kDegreeDecimals, [](const H& h) { return h.centroid_lat_cgcs2000; }),
+      real_column<H>("greenness_before", kIndexDecimals, [](const H& h) { return h.mean_greenness_before; }),
+      real_column<H>("greenness_after", kIndexDecimals, [](const H& h) { return h.mean_greenness_after; }),
       real_column<H>("magnitude", kIndexDecimals, [](const H& h) { return h.mean_magnitude; }),
       {"pixel_count", FieldKind::integer, 0,
        [](const H& h) -> FieldValue { return static_cast<std::int64_t>(h.pixel_count); }},
       text_column<H>("unit_code", [](const H& h) { return h.unit_code; }),
       text_column<H>("unit_name", [](const H& h) { return h.unit_name; }),
       text_column<H>("unit_type", [](const H& h) { return std::string(to_string(h.unit_type)); }),
-      text_column<H>("unit_type_zh",
-                     [](const H& h) { return std::string(chinese_name(h.unit_type)); }),
+      text_column<H>("unit_type_zh", [](const H& h) { return std::string(chinese_name(h.unit_type)); }),
       text_column<H>("region", [](const H& h) { return h.unit_region; }),
       {"before_date", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.before_date; }},
       {"after_date", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.after_date; }},
@@ -119,8 +110,8 @@ const std::vector<Column<Hotspot>>& tracked_hotspot_columns() {
     }));
     list.push_back(text_column<H>("track_event", [](const H& h) { return h.track_event; }));
     list.push_back({"first_seen", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.first_seen; }});
-    list.push_back({"times_seen", FieldKind::integer, 0,
-                    [](const H& h) -> FieldValue { return std::int64_t{h.times_seen}; }});
+    list.push_back(
+        {"times_seen", FieldKind::integer, 0, [](const H& h) -> FieldValue { return std::int64_t{h.times_seen}; }});
     list.push_back(real_column<H>("added_area_m2", 1, [](const H& h) { return h.added_area_m2; }));
     return list;
   }();
@@ -143,8 +134,7 @@ const std::vector<Column<UnitResult>>& unit_columns() {
         real_column<U>("area_m2", 1, [](const U& u) { return u.stats.area_m2; }),
         real_column<U>("valid_area_m2", 1, [](const U& u) { return u.stats.valid_area_m2; }),
         real_column<U>("valid_share", 4, [](const U& u) { return u.stats.valid_share; }),
-        real_column<U>("changed_area_m2", 1,
-                       [](const U& u) { return u.stats.total_changed_area_m2; }),
+        real_column<U>("changed_area_m2", 1, [](const U& u) { return u.stats.total_changed_area_m2; }),
     };
     for (int index = 0; index < kernels::kChangeTypeCount; ++index) {
       const auto type = static_cast<kernels::ChangeType>(index);
@@ -154,18 +144,13 @@ const std::vector<Column<UnitResult>>& unit_columns() {
                                     [slot](const U& u) { return u.stats.changed_area_m2[slot]; }));
     }
     list.push_back(real_column<U>("changed_share", 4, [](const U& u) { return u.stats.changed_share; }));
-    list.push_back(real_column<U>("greenness_before", 4,
-                                  [](const U& u) { return u.stats.mean_greenness_before; }));
-    list.push_back(real_column<U>("greenness_after", 4,
-                                  [](const U& u) { return u.stats.mean_greenness_after; }));
-    list.push_back(real_column<U>("greenness_change", 4,
-                                  [](const U& u) { return u.stats.mean_greenness_change; }));
+    list.push_back(real_column<U>("greenness_before", 4, [](const U& u) { return u.stats.mean_greenness_before; }));
+    list.push_back(real_column<U>("greenness_after", 4, [](const U& u) { return u.stats.mean_greenness_after; }));
+    list.push_back(real_column<U>("greenness_change", 4, [](const U& u) { return u.stats.mean_greenness_change; }));
     list.push_back({"hotspot_count", FieldKind::integer, 0,
                     [](const U& u) -> FieldValue { return std::int64_t{u.hotspot_count}; }});
-    list.push_back({"assessable", FieldKind::boolean, 0,
-                    [](const U& u) -> FieldValue { return u.assessable; }});
-    list.push_back(
-        {"flagged", FieldKind::boolean, 0, [](const U& u) -> FieldValue { return u.flagged; }});
+    list.push_back({"assessable", FieldKind::boolean, 0, [](const U& u) -> FieldValue { return u.assessable; }});
+    list.push_back({"flagged", FieldKind::boolean, 0, [](const U& u) -> FieldValue { return u.flagged; }});
     list.push_back(text_column<U>("flag_reasons", [](const U& u) { return u.flag_reasons; }));
     return list;
   }();
@@ -223,8 +208,8 @@ GDALDatasetUniquePtr create_vector_dataset(const char* driver_name, const Atomic
   const fs::path& path = file.target();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
   if (driver == nullptr) {
-    throw_output_error(path, std::string("GDAL driver ") + driver_name +
-                                 " is not available (GDALAllRegister() not called?)");
+    throw_output_error(path,
+                       std::string("GDAL driver ") + driver_name + " is not available (GDALAllRegister() not called?)");
   }
   remove_existing_file(path);
   GDALDatasetUniquePtr dataset(driver->Create(file.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -252,8 +237,8 @@ bool load_grid_srs(const ScanResults& results, OGRSpatialReference& srs, const f
 
 /// Polygon and multipolygon WKT as a multipolygon (one geometry type per layer keeps QGIS
 /// and GeoPackage readers happy); empty WKT gives no geometry.
-OGRGeometryUniquePtr multipolygon_from_wkt(const std::string& wkt, OGRSpatialReference* srs,
-                                           const fs::path& path, const std::string& feature) {
+OGRGeometryUniquePtr multipolygon_from_wkt(const std::string& wkt, OGRSpatialReference* srs, const fs::path& path,
+                                           const std::string& feature) {
   if (wkt.empty()) return nullptr;
   OGRGeometry* raw = nullptr;
   const OGRErr parse_error = OGRGeometryFactory::createFromWkt(wkt.c_str(), srs, &raw);
@@ -263,8 +248,7 @@ OGRGeometryUniquePtr multipolygon_from_wkt(const std::string& wkt, OGRSpatialRef
   }
   const auto flat_type = wkbFlatten(parsed->getGeometryType());
   if (flat_type != wkbPolygon && flat_type != wkbMultiPolygon) {
-    throw_output_error(path, feature + ": geometry is a " + parsed->getGeometryName() +
-                                 ", not a polygon");
+    throw_output_error(path, feature + ": geometry is a " + parsed->getGeometryName() + ", not a polygon");
   }
   return OGRGeometryUniquePtr(OGRGeometryFactory::forceToMultiPolygon(parsed.release()));
 }
@@ -287,30 +271,29 @@ OgrFieldPlan ogr_field_plan(FieldKind kind, bool dates_as_text) {
 
 /// Creates the layer's fields and returns their indices in column order.
 template <class Row>
-std::vector<int> create_fields(OGRLayer& layer, const std::vector<Column<Row>>& columns,
-                               bool dates_as_text, const fs::path& path) {
+std::vector<int> create_fields(OGRLayer& layer, const std::vector<Column<Row>>& columns, bool dates_as_text,
+                               const fs::path& path) {
   std::vector<int> indices;
   for (const Column<Row>& column : columns) {
     const OgrFieldPlan plan = ogr_field_plan(column.kind, dates_as_text);
     OGRFieldDefn definition(column.name.c_str(), plan.type);
     definition.SetSubType(plan.subtype);
     if (layer.CreateField(&definition) != OGRERR_NONE) {
-      throw_gdal_error(path, "layer " + std::string(layer.GetName()) + ": cannot create field " +
-                                 column.name);
+      throw_gdal_error(path, "layer " + std::string(layer.GetName()) + ": cannot create field " + column.name);
     }
     // Look the index up: a driver may reorder or rename fields.
     const int index = layer.GetLayerDefn()->GetFieldIndex(column.name.c_str());
     if (index < 0) {
-      throw_output_error(path, "layer " + std::string(layer.GetName()) + ": field " + column.name +
-                                   " missing after creation");
+      throw_output_error(
+          path, "layer " + std::string(layer.GetName()) + ": field " + column.name + " missing after creation");
     }
     indices.push_back(index);
   }
   return indices;
 }
 
-void set_field(OGRFeature& feature, int index, FieldKind kind, bool dates_as_text,
-               const FieldValue& value, const fs::path& path, const std::string& context) {
+void set_field(OGRFeature& feature, int index, FieldKind kind, bool dates_as_text, const FieldValue& value,
+               const fs::path& path, const std::string& context) {
   if (const auto* text = std::get_if<std::string>(&value)) {
     if (kind == FieldKind::date && text->empty()) {  // unknown date: NULL in every format
       feature.SetFieldNull(index);
@@ -350,12 +333,10 @@ struct LayerSpec {
 /// Writes `rows` as features of a new layer, in one transaction when `transactional`
 /// (thousands of separate SQLite commits would be orders of magnitude slower).
 template <class Row>
-void write_layer(GDALDataset& dataset, const LayerSpec<Row>& spec,
-                 const std::vector<const Row*>& rows, OGRSpatialReference* srs,
-                 CSLConstList layer_options, bool dates_as_text, bool transactional,
+void write_layer(GDALDataset& dataset, const LayerSpec<Row>& spec, const std::vector<const Row*>& rows,
+                 OGRSpatialReference* srs, CSLConstList layer_options, bool dates_as_text, bool transactional,
                  const fs::path& path) {
-  OGRLayer* layer = dataset.CreateLayer(spec.name, srs, wkbMultiPolygon,
-                                        const_cast<char**>(layer_options));
+  OGRLayer* layer = dataset.CreateLayer(spec.name, srs, wkbMultiPolygon, const_cast<char**>(layer_options));
   if (layer == nullptr) throw_gdal_error(path, std::string("cannot create layer ") + spec.name);
   const std::vector<int> indices = create_fields(*layer, spec.columns, dates_as_text, path);
 
@@ -368,11 +349,9 @@ void write_layer(GDALDataset& dataset, const LayerSpec<Row>& spec,
       OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
       for (std::size_t i = 0; i < spec.columns.size(); ++i) {
         const Column<Row>& column = spec.columns[i];
-        set_field(*feature, indices[i], column.kind, dates_as_text, column.value(*row), path,
-                  context);
+        set_field(*feature, indices[i], column.kind, dates_as_text, column.value(*row), path, context);
       }
-      if (OGRGeometryUniquePtr geometry =
-              multipolygon_from_wkt(spec.geometry_wkt(*row), srs, path, context)) {
+      if (OGRGeometryUniquePtr geometry = multipolygon_from_wkt(spec.geometry_wkt(*row), srs, path, context)) {
         feature->SetGeometryDirectly(geometry.release());
       }
       if (layer->CreateFeature(feature.get()) != OGRERR_NONE) {
@@ -426,9 +405,8 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   std::vector<const UnitResult*> units;
   units.reserve(results.units.size());
   for (const UnitResult& unit : results.units) units.push_back(&unit);
-  const LayerSpec<UnitResult> unit_spec{
-      "units", unit_columns(), [](const UnitResult& u) { return "unit " + u.code; },
-      [](const UnitResult& u) -> const std::string& { return u.geometry_wkt; }};
+  const LayerSpec<UnitResult> unit_spec{"units", unit_columns(), [](const UnitResult& u) { return "unit " + u.code; },
+                                        [](const UnitResult& u) -> const std::string& { return u.geometry_wkt; }};
   CPLStringList unit_options;
   unit_options.SetNameValue("IDENTIFIER", "units 管控单元");
   unit_options.SetNameValue("DESCRIPTION", "Control units with change statistics and flags");
@@ -482,8 +460,8 @@ void write_hotspots_geojson(const std::filesystem::path& path, const ScanResults
   options.SetNameValue("COORDINATE_PRECISION", "7");  // ~1 cm, enough for 10 m pixels
   options.SetNameValue("WRITE_NAME", "NO");
   // GeoJSON has no date type; ISO date strings are what every reader expects.
-  write_layer(*dataset, hotspot_layer_spec(results), hotspots_in_report_order(results.hotspots),
-              &grid_srs, options.List(), /*dates_as_text=*/true, /*transactional=*/false, path);
+  write_layer(*dataset, hotspot_layer_spec(results), hotspots_in_report_order(results.hotspots), &grid_srs,
+              options.List(), /*dates_as_text=*/true, /*transactional=*/false, path);
 
   close_dataset(dataset, path);
   file.commit();

@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "zonewatch/pipeline/core/error.hpp"
 #include "test_paths.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
 namespace {
@@ -104,9 +104,8 @@ TEST_F(ConfigTest, SampleConfigValues) {
   EXPECT_EQ(c.detection.opening_radius, 1);
   EXPECT_EQ(c.detection.min_mapping_unit_m2, 400.0);
   EXPECT_FLOAT_EQ(c.detection.typing.vegetation_min_greenness_drop, 0.15f);
-  EXPECT_EQ(c.detection.typing.order,
-            (std::vector<ChangeType>{ChangeType::water_loss, ChangeType::water_gain, ChangeType::construction,
-                                     ChangeType::vegetation_loss}));
+  EXPECT_EQ(c.detection.typing.order, (std::vector<ChangeType>{ChangeType::water_loss, ChangeType::water_gain,
+                                                               ChangeType::construction, ChangeType::vegetation_loss}));
 
   const UnitRule& priority = c.rules.by_type[static_cast<int>(UnitType::priority)];
   EXPECT_EQ(priority.flag_changed_area_m2, 1000.0);
@@ -138,7 +137,8 @@ TEST_F(ConfigTest, UnitOverrideStartsFromTheRuleOfTheUnitsType) {
     EXPECT_EQ(rule.severity_high_m2, base.severity_high_m2) << to_string(type);
     EXPECT_EQ(rule.change_types, base.change_types) << to_string(type);
   }
-  EXPECT_EQ(&c.rules.for_unit("ZH50011630001", UnitType::general), &c.rules.by_type[static_cast<int>(UnitType::general)]);
+  EXPECT_EQ(&c.rules.for_unit("ZH50011630001", UnitType::general),
+            &c.rules.by_type[static_cast<int>(UnitType::general)]);
 }
 
 TEST_F(ConfigTest, ResolvedJsonHoldsTheEffectiveConfiguration) {
@@ -175,10 +175,10 @@ TEST_F(ConfigTest, OmittedSectionsTakeDefaults) {
 }
 
 TEST_F(ConfigTest, CommandLineOverridesWinOverTheFile) {
-  const ScanConfig c = load(kMinimal, {"detection.threshold.method=k_sigma", "detection.threshold.k=2.5",
-                                       "rules.key.change_types=[construction, water_gain]",
-                                       "rules.overrides.ZH1.severity.high_m2=99999", "processing.tile_size=256",
-                                       "name=override test", "after.date=2021-06-01"});
+  const ScanConfig c =
+      load(kMinimal, {"detection.threshold.method=k_sigma", "detection.threshold.k=2.5",
+                      "rules.key.change_types=[construction, water_gain]", "rules.overrides.ZH1.severity.high_m2=99999",
+                      "processing.tile_size=256", "name=override test", "after.date=2021-06-01"});
   EXPECT_EQ(c.detection.threshold.method, ThresholdMethod::k_sigma);
   EXPECT_EQ(c.detection.threshold.k, 2.5);
   EXPECT_EQ(c.rules.by_type[static_cast<int>(UnitType::key)].change_types,
@@ -207,8 +207,8 @@ TEST_F(ConfigTest, RelativePathsOnTheCommandLineAreRelativeToTheWorkingFolder) {
   fs::create_directories(root_ / "work");
   const fs::path config = write(kMinimal);
   fs::current_path(root_ / "work");
-  const ScanConfig c = load_scan_config(config, {"output.dir=results/2021", "before.path=../data/b", "units.path=u.gpkg",
-                                                 "before.sensor=profiles/mine.yaml"});
+  const ScanConfig c = load_scan_config(config, {"output.dir=results/2021", "before.path=../data/b",
+                                                 "units.path=u.gpkg", "before.sensor=profiles/mine.yaml"});
   EXPECT_EQ(c.output.dir, (root_ / "work" / "results" / "2021").string());
   EXPECT_EQ(c.before.path, (root_ / "data" / "b").string());
   EXPECT_EQ(c.units.path, (root_ / "work" / "u.gpkg").string());
@@ -257,7 +257,8 @@ TEST_F(ConfigTest, DetectionOptionsAloneForEval) {
   const DetectionOptions sample =
       load_detection_options(kSourceDir / "configs" / "sample.yaml", {"detection.threshold.min=3"});
   EXPECT_EQ(sample.threshold.min, 3.0);
-  EXPECT_EQ(to_json(sample).at("typing"), to_json(load_scan_config(kSourceDir / "configs" / "sample.yaml", {}).detection).at("typing"));
+  EXPECT_EQ(to_json(sample).at("typing"),
+            to_json(load_scan_config(kSourceDir / "configs" / "sample.yaml", {}).detection).at("typing"));
   // Keys that eval would not read are refused, not ignored.
   EXPECT_THROW((void)load_detection_options("", {"normalize=irmad"}), UsageError);
   EXPECT_THROW((void)load_detection_options("", {"rules.priority.flag_changed_area_m2=5"}), UsageError);
@@ -322,7 +323,8 @@ TEST_F(ConfigTest, OutOfRangeValuesNameTheKeyAndRange) {
 TEST_F(ConfigTest, BadNamesOfMethodsTypesAndRuleOrder) {
   const std::string base = kMinimal;
   expect_error(base, {"detection.threshold.method=mean"}, {"'detection.threshold.method'", "'mean'", "otsu"});
-  expect_error(base, {"rules.priority.change_types=[deforestation]"}, {"'rules.priority.change_types'", "'deforestation'"});
+  expect_error(base, {"rules.priority.change_types=[deforestation]"},
+               {"'rules.priority.change_types'", "'deforestation'"});
   expect_error(base, {"detection.typing.order=[construction, other]"}, {"'detection.typing.order'", "report_other"});
   expect_error(base, {"rules.key.change_types=[none]"}, {"'rules.key.change_types'", "'none'"});
 }

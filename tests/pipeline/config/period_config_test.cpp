@@ -109,7 +109,8 @@ TEST_F(PeriodConfigTest, DefaultsAreSingleScenesBeforeFootprintAndNoNormalizatio
 
 TEST_F(PeriodConfigTest, ErrorsNameTheirKey) {
   const std::string after = "after: {path: b.tif, date: 2025-06-01, sensor: rgb}\n";
-  expect_error("before: {period: 2024-06-01..2024-09-31, sources: [s2]}\n" + after, "", {"before.period", "FIRST..LAST"});
+  expect_error("before: {period: 2024-06-01..2024-09-31, sources: [s2]}\n" + after, "",
+               {"before.period", "FIRST..LAST"});
   expect_error("before: {period: 2024-06-01, sources: [s2]}\n" + after, "", {"before.period"});
   expect_error("before: {period: 2024-09-01..2024-06-01, sources: [s2]}\n" + after, "", {"before.period", "is after"});
   expect_error("before: {period: 2024-06-01..2024-09-30}\n" + after, "", {"before.sources", "required"});
@@ -122,9 +123,10 @@ TEST_F(PeriodConfigTest, ErrorsNameTheirKey) {
                {"before.sources", "before.period"});
   expect_error("before: {period: 2024-06-01..2024-09-30, sources: [s2], sorces: [x]}\n" + after, "",
                {"before.sorces", "before.sources"});
-  expect_error("before: {period: 2024-06-01..2024-09-30, sources: [s2]}\n"
-               "after: {period: 2024-09-01..2024-10-31, sources: [s2]}\n",
-               "", {"after.period", "overlaps"});
+  expect_error(
+      "before: {period: 2024-06-01..2024-09-30, sources: [s2]}\n"
+      "after: {period: 2024-09-01..2024-10-31, sources: [s2]}\n",
+      "", {"after.period", "overlaps"});
   expect_error("before: {path: a.tif, date: 2024-06-01, sensor: rgb}\n" + after, "grid: {footprint: drone}\n",
                {"grid.footprint", "before, after"});
   expect_error("before: {path: a.tif, date: 2024-06-01, sensor: rgb}\n" + after, "detection: {normalize: histogram}\n",

@@ -53,8 +53,8 @@ class Sha256FileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::random_device device;
-    root_ = fs::temp_directory_path() / ("zonewatch-sha256-test-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(device()));
+    root_ = fs::temp_directory_path() /
+            ("zonewatch-sha256-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
     fs::create_directories(root_);
   }
   void TearDown() override {

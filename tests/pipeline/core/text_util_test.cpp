@@ -10,8 +10,8 @@ TEST(TextUtilTest, ChineseTakesTwoTerminalColumns) {
   EXPECT_EQ(display_width("new"), 3u);
   EXPECT_EQ(display_width("新发现"), 6u);
   EXPECT_EQ(display_width("重庆市江津区 (3)"), 16u);
-  EXPECT_EQ(display_width("ＡＢ"), 4u);   // fullwidth forms
-  EXPECT_EQ(display_width("°′é"), 3u);    // narrow non-ASCII
+  EXPECT_EQ(display_width("ＡＢ"), 4u);  // fullwidth forms
+  EXPECT_EQ(display_width("°′é"), 3u);   // narrow non-ASCII
   EXPECT_EQ(display_width(""), 0u);
 }
 

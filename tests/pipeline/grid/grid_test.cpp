@@ -17,8 +17,8 @@
 #include <gtest/gtest.h>
 #include <ogr_spatialref.h>
 
-#include "zonewatch/pipeline/core/error.hpp"
 #include "test_paths.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
 namespace {

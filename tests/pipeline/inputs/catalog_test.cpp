@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 
 #include "support/product_fixtures.hpp"
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
-#include "zonewatch/pipeline/config/sensor_profile.hpp"
 
 namespace zw {
 namespace {
@@ -61,8 +61,8 @@ TEST(DateRangeTest, ParsesAndContains) {
 }
 
 TEST(DateRangeTest, BadPeriodsNameTheKey) {
-  for (const std::string text : {"2024-06-01", "2024-06-01..2024-13-01", "2024-06-01...2024-07-01",
-                                 "2024-09-30..2024-06-01", "june..july"}) {
+  for (const std::string text :
+       {"2024-06-01", "2024-06-01..2024-13-01", "2024-06-01...2024-07-01", "2024-09-30..2024-06-01", "june..july"}) {
     const std::string message = error_of<ConfigError>([&] { (void)DateRange::parse(text, "after.period"); });
     EXPECT_TRUE(message.starts_with("after.period: ")) << message;
   }
@@ -96,8 +96,9 @@ class ProfileFiles : public TempDirTest {};
 
 TEST_F(ProfileFiles, QualityCloudTestAndPerBandKeys) {
   const fs::path p = root_ / "mine.yaml";
-  write_text(p, "name: mine\nbands:\n  red: {index: 1, scale: 0.5, offset: -1}\n  nir: {index: 2}\n"
-                "scale: 0.25\nquality: {index: 3, encoding: nonzero_is_clear}\ncloud_test: spectral\n");
+  write_text(p,
+             "name: mine\nbands:\n  red: {index: 1, scale: 0.5, offset: -1}\n  nir: {index: 2}\n"
+             "scale: 0.25\nquality: {index: 3, encoding: nonzero_is_clear}\ncloud_test: spectral\n");
   const SensorProfile profile = load_sensor_profile(p.string(), {});
   EXPECT_DOUBLE_EQ(profile.scale_of(BandRole::red), 0.5);
   EXPECT_DOUBLE_EQ(profile.offset_of(BandRole::red), -1.0);
@@ -115,14 +116,16 @@ TEST_F(ProfileFiles, QualityCloudTestAndPerBandKeys) {
   write_text(p, "name: mine\nbands:\n  red: {index: 1, scale: 0}\n");
   EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "bands.red.scale"));
   write_text(p, "name: mine\nbands:\n  red: {index: 1}\nqualty: {index: 2, encoding: sentinel2_scl}\n");
-  EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "did you mean 'quality'"));
+  EXPECT_TRUE(
+      contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "did you mean 'quality'"));
 }
 
 // --- The real Landsat germany folder ----------------------------------------------------------
 
 TEST(GermanyFolder, TwoScenesGroupedByProductIdDemSkipped) {
   if (!have(kGermany)) GTEST_SKIP() << kGermany << " is absent: real-data test skipped";
-  const Discovery d = discover_scenes({{kGermany.string()}, ""}, DateRange::parse("2000-01-01..2020-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{kGermany.string()}, ""}, DateRange::parse("2000-01-01..2020-12-31", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 2u);
   const Scene& le07 = d.scenes[0];
   const Scene& lc08 = d.scenes[1];
@@ -156,7 +159,8 @@ TEST(GermanyFolder, TwoScenesGroupedByProductIdDemSkipped) {
 
 TEST(GermanyFolder, PeriodFilters) {
   if (!have(kGermany)) GTEST_SKIP() << kGermany << " is absent: real-data test skipped";
-  const Discovery d = discover_scenes({{kGermany.string()}, ""}, DateRange::parse("2010-01-01..2020-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{kGermany.string()}, ""}, DateRange::parse("2010-01-01..2020-12-31", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u);
   EXPECT_EQ(d.scenes[0].options.date, "2013-07-07");
   const SkippedScene* le07 = skipped_named(d, kLe07 + "_MTL.txt");
@@ -168,8 +172,9 @@ TEST(GermanyFolder, ProductPathsInResolveScene) {
   if (!have(kGermany)) GTEST_SKIP() << kGermany << " is absent: real-data test skipped";
   const SensorProfile oli = load_sensor_profile("landsat-oli-l1", kSensorDirs);
   // The folder holds two scenes: ambiguous.
-  const std::string message =
-      error_of<InputError>([&] { (void)resolve_scene("before", {kGermany.string(), "", ""}, oli); });
+  const std::string message = error_of<InputError>([&] {
+    (void)resolve_scene("before", {kGermany.string(), "", ""}, oli);
+  });
   EXPECT_TRUE(contains(message, "holds 2 Landsat scenes")) << message;
   EXPECT_TRUE(contains(message, "before.path")) << message;
   // The MTL file: date, bands and quality from the metadata.
@@ -213,7 +218,8 @@ TEST_F(HandMadeProducts, MismatchedBandSizesNameFileAndBand) {
   EXPECT_TRUE(message.starts_with((root_ / (id + "_B4.TIF")).string())) << message;
   EXPECT_TRUE(contains(message, "band B4 is 6x8 pixels")) << message;
   // In a folder, the scene is skipped with that reason.
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2020-01-01..2020-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2020-01-01..2020-12-31", "p"), kSensorDirs);
   EXPECT_TRUE(d.scenes.empty());
   ASSERT_EQ(d.skipped.size(), 1u);
   EXPECT_TRUE(contains(d.skipped[0].reason, "band B4 is 6x8 pixels")) << d.skipped[0].reason;
@@ -224,8 +230,9 @@ TEST_F(HandMadeProducts, MtlNamingAMissingFile) {
   write_landsat8_product(root_, id);
   fs::remove(root_ / (id + "_B5.TIF"));
   const std::string mtl = (root_ / (id + "_MTL.txt")).string();
-  const std::string message = error_of<InputError>(
-      [&] { (void)resolve_scene("before", {mtl, "", ""}, load_sensor_profile("landsat-oli-l1", kSensorDirs)); });
+  const std::string message = error_of<InputError>([&] {
+    (void)resolve_scene("before", {mtl, "", ""}, load_sensor_profile("landsat-oli-l1", kSensorDirs));
+  });
   EXPECT_TRUE(message.starts_with(mtl)) << message;
   EXPECT_TRUE(contains(message, "FILE_NAME_BAND_5")) << message;
 }
@@ -239,24 +246,28 @@ fs::path write_safe(const fs::path& root, const std::string& baseline = "05.10")
   for (const char* b : {"B02", "B03", "B04", "B08"}) {
     const std::string image = g + "R10m/T48RXT_20240701T032541_" + b + "_10m";
     images.push_back(image);
-    write_tif(safe / (image + ".tif"), 4, 4, 1, GDT_UInt16, [](int, int x, int y) { return 2000.0 + x + 10 * y; }, 10.0);
+    write_tif(
+        safe / (image + ".tif"), 4, 4, 1, GDT_UInt16, [](int, int x, int y) { return 2000.0 + x + 10 * y; }, 10.0);
   }
   for (const char* b : {"B11", "B12"}) {
     const std::string image = g + "R20m/T48RXT_20240701T032541_" + b + "_20m";
     images.push_back(image);
-    write_tif(safe / (image + ".tif"), 2, 2, 1, GDT_UInt16, [](int, int, int) { return 2500.0; }, 20.0);
+    write_tif(
+        safe / (image + ".tif"), 2, 2, 1, GDT_UInt16, [](int, int, int) { return 2500.0; }, 20.0);
   }
   const std::string scl = g + "R20m/T48RXT_20240701T032541_SCL_20m";
   images.push_back(scl);
-  write_tif(safe / (scl + ".tif"), 2, 2, 1, GDT_Byte, [](int, int x, int y) { return y == 0 ? (x == 0 ? 4.0 : 9.0) : (x == 0 ? 3.0 : 5.0); },
-            20.0);
+  write_tif(
+      safe / (scl + ".tif"), 2, 2, 1, GDT_Byte,
+      [](int, int x, int y) { return y == 0 ? (x == 0 ? 4.0 : 9.0) : (x == 0 ? 3.0 : 5.0); }, 20.0);
   write_text(safe / "MTD_MSIL2A.xml", sentinel2_l2a_mtd(baseline, true, images));
   return safe;
 }
 
 TEST_F(HandMadeProducts, SafeFolderWithSclReadOntoTheGrid) {
   const fs::path safe = write_safe(root_);
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u) << (d.skipped.empty() ? "" : d.skipped[0].reason);
   EXPECT_TRUE(d.skipped.empty());
   const Scene& s = d.scenes[0];
@@ -307,7 +318,8 @@ TEST_F(HandMadeProducts, SafeFolderWithJpeg2000BandsAsDelivered) {
     fs::path target = entry.path();
     target.replace_extension(".jp2");
     const char* options[] = {"REVERSIBLE=YES", "QUALITY=100", nullptr};
-    GDALDatasetUniquePtr copy(jp2->CreateCopy(target.c_str(), tif.get(), TRUE, const_cast<char**>(options), nullptr, nullptr));
+    GDALDatasetUniquePtr copy(
+        jp2->CreateCopy(target.c_str(), tif.get(), TRUE, const_cast<char**>(options), nullptr, nullptr));
     ASSERT_TRUE(copy) << target;
     ++converted;
   }
@@ -315,7 +327,8 @@ TEST_F(HandMadeProducts, SafeFolderWithJpeg2000BandsAsDelivered) {
     if (entry.path().extension() == ".tif") fs::remove(entry.path());
   }
   ASSERT_EQ(converted, 7);
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u) << (d.skipped.empty() ? "" : d.skipped[0].reason);
   const Scene& s = d.scenes[0];
   ASSERT_TRUE(s.quality.has_value());
@@ -335,7 +348,8 @@ TEST_F(HandMadeProducts, SafeFolderWithJpeg2000BandsAsDelivered) {
 
 TEST_F(HandMadeProducts, UnknownBaselineIsSkippedWithTheReason) {
   write_safe(root_, "07.01");
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2024-06-01..2024-09-30", "p"), kSensorDirs);
   EXPECT_TRUE(d.scenes.empty());
   ASSERT_EQ(d.skipped.size(), 1u);
   EXPECT_TRUE(contains(d.skipped[0].reason, "PROCESSING_BASELINE")) << d.skipped[0].reason;
@@ -372,11 +386,13 @@ TEST_F(HandMadeProducts, PerBandGroupsByNameIncompleteOnesSkipped) {
   for (const char* date : {"2018-02-02", "2018-02-18"}) {
     for (const char* band : {"B13", "B14", "B15", "B16", "CMASK"}) {
       if (std::string(date) == "2018-02-18" && std::string(band) == "B16") continue;
-      write_tif(root_ / ("CBERS-4_AWFI_022024_" + std::string(band) + "_" + date + ".tif"), 3, 3, 1, GDT_Int16,
-                [](int, int, int) { return 500.0; }, 64.0);
+      write_tif(
+          root_ / ("CBERS-4_AWFI_022024_" + std::string(band) + "_" + date + ".tif"), 3, 3, 1, GDT_Int16,
+          [](int, int, int) { return 500.0; }, 64.0);
     }
   }
-  const Discovery d = discover_scenes({{root_.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
+  const Discovery d =
+      discover_scenes({{root_.string()}, ""}, DateRange::parse("2018-01-01..2018-12-31", "p"), kSensorDirs);
   ASSERT_EQ(d.scenes.size(), 1u);
   EXPECT_EQ(d.scenes[0].options.date, "2018-02-02");
   EXPECT_EQ(d.scenes[0].profile.name, "cbers4-awfi");
@@ -416,24 +432,36 @@ TEST_F(HandMadeProducts, CatalogFilesListScenes) {
 
   // Catalog entries are explicit: a broken one is an error naming the file and line.
   write_text(root_ / "bad.csv", "a,,\nmissing/scene.tif,2020-06-01,sentinel2-stack-4band\n");
-  std::string message = error_of<InputError>([&] { (void)discover_scenes({{(root_ / "bad.csv").string()}, ""}, period, kSensorDirs); });
+  std::string message = error_of<InputError>([&] {
+    (void)discover_scenes({{(root_ / "bad.csv").string()}, ""}, period, kSensorDirs);
+  });
   EXPECT_TRUE(message.starts_with((root_ / "bad.csv").string() + ": line 2: ")) << message;
   EXPECT_TRUE(contains(message, "not found")) << message;
   write_text(root_ / "bad.csv", "a,2020-06-01,landsat-oli-l1,extra\n");
-  message = error_of<InputError>([&] { (void)discover_scenes({{(root_ / "bad.csv").string()}, ""}, period, kSensorDirs); });
+  message = error_of<InputError>([&] {
+    (void)discover_scenes({{(root_ / "bad.csv").string()}, ""}, period, kSensorDirs);
+  });
   EXPECT_TRUE(contains(message, "line 1: expected path,date,sensor")) << message;
   write_text(root_ / "bad.yaml", "scenes:\n  - {path: a, dat: 2020-06-01}\n");
-  message = error_of<InputError>([&] { (void)discover_scenes({{(root_ / "bad.yaml").string()}, ""}, period, kSensorDirs); });
+  message = error_of<InputError>([&] {
+    (void)discover_scenes({{(root_ / "bad.yaml").string()}, ""}, period, kSensorDirs);
+  });
   EXPECT_TRUE(contains(message, "dat")) << message;
 }
 
 TEST_F(HandMadeProducts, CompleteSceneOptionsWithoutMetadataIsAConfigError) {
   write_tif(root_ / "plain.tif", 2, 2, 4, GDT_UInt16, [](int, int, int) { return 1.0; });
-  std::string message = error_of<ConfigError>([&] { (void)complete_scene_options("before", {(root_ / "plain.tif").string(), "", "rgb"}); });
+  std::string message = error_of<ConfigError>([&] {
+    (void)complete_scene_options("before", {(root_ / "plain.tif").string(), "", "rgb"});
+  });
   EXPECT_TRUE(message.starts_with("before.date: ")) << message;
-  message = error_of<ConfigError>([&] { (void)complete_scene_options("after", {(root_ / "plain.tif").string(), "2024-01-01", ""}); });
+  message = error_of<ConfigError>([&] {
+    (void)complete_scene_options("after", {(root_ / "plain.tif").string(), "2024-01-01", ""});
+  });
   EXPECT_TRUE(message.starts_with("after.sensor: ")) << message;
-  message = error_of<InputError>([&] { (void)complete_scene_options("after", {(root_ / "absent.tif").string(), "", ""}); });
+  message = error_of<InputError>([&] {
+    (void)complete_scene_options("after", {(root_ / "absent.tif").string(), "", ""});
+  });
   EXPECT_TRUE(contains(message, "absent.tif: after scene not found")) << message;
   // Everything given: unchanged.
   const SceneOptions o{(root_ / "plain.tif").string(), "2024-01-01", "rgb"};
@@ -444,9 +472,11 @@ TEST_F(HandMadeProducts, CompleteSceneOptionsWithoutMetadataIsAConfigError) {
 
 TEST_F(HandMadeProducts, SpectralCloudTestWhereThereIsNoQualityBand) {
   // GF-1 WFV DNs (/1023): a cloud, vegetation, vegetation in cloud shadow, bare soil.
-  const std::vector<std::array<double, 4>> pixels{{480, 490, 500, 520}, {45, 70, 50, 360}, {10, 20, 15, 80}, {100, 140, 200, 260}};
+  const std::vector<std::array<double, 4>> pixels{
+      {480, 490, 500, 520}, {45, 70, 50, 360}, {10, 20, 15, 80}, {100, 140, 200, 260}};
   const fs::path file = root_ / "GF1_WFV3_E115.6_N27.9_20130614_L1A0000042321.tiff";
-  write_tif(file, 4, 1, 4, GDT_UInt16, [&](int b, int x, int) { return pixels[static_cast<std::size_t>(x)][static_cast<std::size_t>(b - 1)]; });
+  write_tif(file, 4, 1, 4, GDT_UInt16,
+            [&](int b, int x, int) { return pixels[static_cast<std::size_t>(x)][static_cast<std::size_t>(b - 1)]; });
   const SceneOptions o = complete_scene_options("before", {file.string(), "", ""});
   EXPECT_EQ(o.sensor, "gf1-wfv");
   EXPECT_EQ(o.date, "2013-06-14");

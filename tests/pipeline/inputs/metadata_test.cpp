@@ -44,10 +44,10 @@ TEST(DateFromName, ProductNamingSchemes) {
 TEST(DateFromName, NoDateInTheseNames) {
   EXPECT_EQ(date_from_name("DEM.TIF"), "");
   EXPECT_EQ(date_from_name("2000TM"), "");
-  EXPECT_EQ(date_from_name("L1A0000042321"), "");       // a long number is not a date
-  EXPECT_EQ(date_from_name("scene_20181345.tif"), "");  // month 13
+  EXPECT_EQ(date_from_name("L1A0000042321"), "");         // a long number is not a date
+  EXPECT_EQ(date_from_name("scene_20181345.tif"), "");    // month 13
   EXPECT_EQ(date_from_name("scene_2019-02-29.tif"), "");  // not a leap year
-  EXPECT_EQ(date_from_name("scene_18500101.tif"), "");  // before Landsat
+  EXPECT_EQ(date_from_name("scene_18500101.tif"), "");    // before Landsat
 }
 
 // --- Landsat MTL: the real files -------------------------------------------------------------
@@ -145,37 +145,45 @@ TEST_F(LandsatMtlFiles, MalformedValuesAndLines) {
   expect_input_error([&] { (void)read_landsat_mtl(p); }, {p, "END_GROUP = PRODUCT_METADATA", "IMAGE_ATTRIBUTES"});
   p = write("just some text\n");
   expect_input_error([&] { (void)read_landsat_mtl(p); }, {p});
-  expect_input_error([&] { (void)read_landsat_mtl((root_ / "absent_MTL.txt").string()); }, {"absent_MTL.txt", "cannot be read"});
+  expect_input_error([&] { (void)read_landsat_mtl((root_ / "absent_MTL.txt").string()); },
+                     {"absent_MTL.txt", "cannot be read"});
 }
 
 TEST_F(LandsatMtlFiles, Collection2Level2TakesTheSurfaceReflectanceGroup) {
   // Collection 2 Level-2 MTLs repeat REFLECTANCE_MULT_BAND_n in the Level-1 and Level-2
   // groups: the surface-reflectance one (2.75E-05, -0.2) must win.
   const std::string id = "LC09_L2SP_123032_20220601_20220603_02_T1";
-  const std::string text = "GROUP = LANDSAT_METADATA_FILE\n"
-                           "  GROUP = PRODUCT_CONTENTS\n"
-                           "    LANDSAT_PRODUCT_ID = \"" + id + "\"\n"
-                           "    COLLECTION_NUMBER = 02\n"
-                           "    PROCESSING_LEVEL = \"L2SP\"\n"
-                           "    FILE_NAME_BAND_4 = \"" + id + "_SR_B4.TIF\"\n"
-                           "    FILE_NAME_QUALITY_L1_PIXEL = \"" + id + "_QA_PIXEL.TIF\"\n"
-                           "  END_GROUP = PRODUCT_CONTENTS\n"
-                           "  GROUP = IMAGE_ATTRIBUTES\n"
-                           "    SPACECRAFT_ID = \"LANDSAT_9\"\n"
-                           "    SENSOR_ID = \"OLI_TIRS\"\n"
-                           "    DATE_ACQUIRED = 2022-06-01\n"
-                           "    SUN_ELEVATION = 60.0\n"
-                           "  END_GROUP = IMAGE_ATTRIBUTES\n"
-                           "  GROUP = LEVEL2_SURFACE_REFLECTANCE_PARAMETERS\n"
-                           "    REFLECTANCE_MULT_BAND_4 = 2.75E-05\n"
-                           "    REFLECTANCE_ADD_BAND_4 = -0.200000\n"
-                           "  END_GROUP = LEVEL2_SURFACE_REFLECTANCE_PARAMETERS\n"
-                           "  GROUP = LEVEL1_RADIOMETRIC_RESCALING\n"
-                           "    REFLECTANCE_MULT_BAND_4 = 2.0000E-05\n"
-                           "    REFLECTANCE_ADD_BAND_4 = -0.100000\n"
-                           "  END_GROUP = LEVEL1_RADIOMETRIC_RESCALING\n"
-                           "END_GROUP = LANDSAT_METADATA_FILE\n"
-                           "END\n";
+  const std::string text =
+      "GROUP = LANDSAT_METADATA_FILE\n"
+      "  GROUP = PRODUCT_CONTENTS\n"
+      "    LANDSAT_PRODUCT_ID = \"" +
+      id +
+      "\"\n"
+      "    COLLECTION_NUMBER = 02\n"
+      "    PROCESSING_LEVEL = \"L2SP\"\n"
+      "    FILE_NAME_BAND_4 = \"" +
+      id +
+      "_SR_B4.TIF\"\n"
+      "    FILE_NAME_QUALITY_L1_PIXEL = \"" +
+      id +
+      "_QA_PIXEL.TIF\"\n"
+      "  END_GROUP = PRODUCT_CONTENTS\n"
+      "  GROUP = IMAGE_ATTRIBUTES\n"
+      "    SPACECRAFT_ID = \"LANDSAT_9\"\n"
+      "    SENSOR_ID = \"OLI_TIRS\"\n"
+      "    DATE_ACQUIRED = 2022-06-01\n"
+      "    SUN_ELEVATION = 60.0\n"
+      "  END_GROUP = IMAGE_ATTRIBUTES\n"
+      "  GROUP = LEVEL2_SURFACE_REFLECTANCE_PARAMETERS\n"
+      "    REFLECTANCE_MULT_BAND_4 = 2.75E-05\n"
+      "    REFLECTANCE_ADD_BAND_4 = -0.200000\n"
+      "  END_GROUP = LEVEL2_SURFACE_REFLECTANCE_PARAMETERS\n"
+      "  GROUP = LEVEL1_RADIOMETRIC_RESCALING\n"
+      "    REFLECTANCE_MULT_BAND_4 = 2.0000E-05\n"
+      "    REFLECTANCE_ADD_BAND_4 = -0.100000\n"
+      "  END_GROUP = LEVEL1_RADIOMETRIC_RESCALING\n"
+      "END_GROUP = LANDSAT_METADATA_FILE\n"
+      "END\n";
   const fs::path p = root_ / (id + "_MTL.txt");
   write_text(p, text);
   const LandsatMetadata m = read_landsat_mtl(p.string());
@@ -210,10 +218,9 @@ class Sentinel2Mtd : public TempDirTest {
 
 TEST_F(Sentinel2Mtd, Baseline0400PlusCarriesTheOffset) {
   const std::string granule = "GRANULE/L2A_T48RXT_A1_20240701T033422/IMG_DATA/";
-  const std::vector<std::string> images{granule + "R10m/T48RXT_20240701T032541_B04_10m",
-                                        granule + "R20m/T48RXT_20240701T032541_B04_20m",
-                                        granule + "R20m/T48RXT_20240701T032541_SCL_20m",
-                                        granule + "R60m/T48RXT_20240701T032541_SCL_60m"};
+  const std::vector<std::string> images{
+      granule + "R10m/T48RXT_20240701T032541_B04_10m", granule + "R20m/T48RXT_20240701T032541_B04_20m",
+      granule + "R20m/T48RXT_20240701T032541_SCL_20m", granule + "R60m/T48RXT_20240701T032541_SCL_60m"};
   const std::string mtd = write(sentinel2_l2a_mtd("05.10", true, images));
   const fs::path dir = fs::path(mtd).parent_path();
   for (const auto& image : images) write_constant_tif(dir / (image + ".tif"), 2, 1.0);
@@ -255,7 +262,8 @@ TEST_F(Sentinel2Mtd, UnknownOrMissingBaselineIsAnError) {
     expect_input_error([&] { (void)read_sentinel2_mtd(mtd); }, {mtd, "PROCESSING_BASELINE", baseline});
   }
   std::string text = sentinel2_l2a_mtd("05.10", true, {});
-  text.erase(text.find("<PROCESSING_BASELINE>"), std::string("<PROCESSING_BASELINE>05.10</PROCESSING_BASELINE>").size());
+  text.erase(text.find("<PROCESSING_BASELINE>"),
+             std::string("<PROCESSING_BASELINE>05.10</PROCESSING_BASELINE>").size());
   const std::string mtd = write(text);
   expect_input_error([&] { (void)read_sentinel2_mtd(mtd); }, {mtd, "PROCESSING_BASELINE", "missing"});
 }
@@ -287,11 +295,12 @@ class ChineseXml : public TempDirTest {};
 
 TEST_F(ChineseXml, Gaofen1ProductMetaData) {
   const fs::path xml = root_ / "GF1_WFV3_E115.6_N27.9_20130614_L1A0000042321.xml";
-  write_text(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProductMetaData>\n"
-                  "<SatelliteID>GF1</SatelliteID><SensorID>WFV3</SensorID>\n"
-                  "<ReceiveTime>2013-06-14 03:10:00</ReceiveTime>\n"
-                  "<StartTime>2013-06-14 03:05:21</StartTime><CenterTime>2013-06-14 03:05:40</CenterTime>\n"
-                  "</ProductMetaData>\n");
+  write_text(xml,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProductMetaData>\n"
+             "<SatelliteID>GF1</SatelliteID><SensorID>WFV3</SensorID>\n"
+             "<ReceiveTime>2013-06-14 03:10:00</ReceiveTime>\n"
+             "<StartTime>2013-06-14 03:05:21</StartTime><CenterTime>2013-06-14 03:05:40</CenterTime>\n"
+             "</ProductMetaData>\n");
   const ChineseSensorMetadata m = read_chinese_sensor_xml(xml.string());
   EXPECT_EQ(m.satellite, "GF1");
   EXPECT_EQ(m.sensor, "WFV3");
@@ -301,9 +310,10 @@ TEST_F(ChineseXml, Gaofen1ProductMetaData) {
 
 TEST_F(ChineseXml, Cbers4InpeLayout) {
   const fs::path xml = root_ / "CBERS_4_AWFI_20180202_157_135_L4_BAND13.xml";
-  write_text(xml, "<?xml version=\"1.0\"?>\n<prdf><satellite><name>CBERS</name><number>4</number>"
-                  "<instrument type=\"imaging\">AWFI</instrument></satellite>"
-                  "<viewing><begin>2018-02-02 13:21:03</begin><center>2018-02-02 13:21:40</center></viewing></prdf>\n");
+  write_text(xml,
+             "<?xml version=\"1.0\"?>\n<prdf><satellite><name>CBERS</name><number>4</number>"
+             "<instrument type=\"imaging\">AWFI</instrument></satellite>"
+             "<viewing><begin>2018-02-02 13:21:03</begin><center>2018-02-02 13:21:40</center></viewing></prdf>\n");
   const ChineseSensorMetadata m = read_chinese_sensor_xml(xml.string());
   EXPECT_EQ(m.satellite, "CBERS4");
   EXPECT_EQ(m.sensor, "AWFI");

@@ -49,7 +49,8 @@ TEST(UnitTypeTest, ChineseNamesAndShortForms) {
 }
 
 TEST(UnitTypeTest, UnknownNamesAreRejected) {
-  for (const char* text : {"", "  ", "protected", "priorities", "key-control", "一般", "管控单元", "1", "优先保护单元x"}) {
+  for (const char* text :
+       {"", "  ", "protected", "priorities", "key-control", "一般", "管控单元", "1", "优先保护单元x"}) {
     EXPECT_FALSE(unit_type_from_string(text).has_value()) << text;
   }
 }
@@ -173,10 +174,10 @@ std::string utm_square(double col0, double row0, double col1, double row1) {
 }
 
 TEST_F(UnitsTest, ReadsCodesNamesTypesAndRegionsInLayerOrder) {
-  const fs::path path = write_units("units.gpkg", 32648,
-                                    {unit("ZH1", "优先保护单元", utm_square(0, 0, 10, 10)),
-                                     unit("ZH2", "key", utm_square(10, 0, 20, 10)),
-                                     unit("ZH3", " General ", utm_square(20, 0, 30, 10))});
+  const fs::path path =
+      write_units("units.gpkg", 32648,
+                  {unit("ZH1", "优先保护单元", utm_square(0, 0, 10, 10)), unit("ZH2", "key", utm_square(10, 0, 20, 10)),
+                   unit("ZH3", " General ", utm_square(20, 0, 30, 10))});
   const auto units = load_control_units(options(path), utm_grid());
   ASSERT_EQ(units.size(), 3u);
   EXPECT_EQ(units[0].code, "ZH1");
@@ -260,10 +261,10 @@ TEST_F(UnitsTest, LayerWithoutCrsIsTakenToBeInTheGridCrs) {
 }
 
 TEST_F(UnitsTest, DefaultTypeAppliesWhenTheLayerHasNoTypeAttribute) {
-  const fs::path path = write_units("units.gpkg", 32648,
-                                    {{utm_square(0, 0, 5, 5), {{"unit_code", "ZH1"}}},
-                                     {utm_square(5, 0, 9, 5), {{"unit_code", "ZH2"}}}},
-                                    {"unit_code"});
+  const fs::path path =
+      write_units("units.gpkg", 32648,
+                  {{utm_square(0, 0, 5, 5), {{"unit_code", "ZH1"}}}, {utm_square(5, 0, 9, 5), {{"unit_code", "ZH2"}}}},
+                  {"unit_code"});
   UnitsOptions o = options(path);
   o.name_field = "";
   o.region_field = "";
@@ -281,18 +282,18 @@ TEST_F(UnitsTest, DefaultTypeAppliesWhenTheLayerHasNoTypeAttribute) {
 
 TEST_F(UnitsTest, DefaultTypeDoesNotHideBadTypeValues) {
   // Where the layer has the type attribute, its values are used and must be valid.
-  const fs::path path = write_units("units.gpkg", 32648,
-                                    {unit("ZH1", "key", utm_square(0, 0, 5, 5)),
-                                     unit("ZH2", "reserve", utm_square(5, 0, 9, 5))});
+  const fs::path path =
+      write_units("units.gpkg", 32648,
+                  {unit("ZH1", "key", utm_square(0, 0, 5, 5)), unit("ZH2", "reserve", utm_square(5, 0, 9, 5))});
   UnitsOptions o = options(path);
   o.default_type = UnitType::general;
   expect_input_error([&] { (void)load_control_units(o, utm_grid()); }, {"ZH2", "'reserve'"});
 }
 
 TEST_F(UnitsTest, CustomFieldNames) {
-  const fs::path path = write_units("units.gpkg", 32648,
-                                    {{utm_square(0, 0, 5, 5), {{"编码", "ZH9"}, {"类型", "一般管控单元"}, {"名称", "测试"}}}},
-                                    {"编码", "类型", "名称"});
+  const fs::path path = write_units(
+      "units.gpkg", 32648, {{utm_square(0, 0, 5, 5), {{"编码", "ZH9"}, {"类型", "一般管控单元"}, {"名称", "测试"}}}},
+      {"编码", "类型", "名称"});
   UnitsOptions o = options(path);
   o.code_field = "编码";
   o.type_field = "类型";
@@ -307,9 +308,10 @@ TEST_F(UnitsTest, CustomFieldNames) {
 
 TEST_F(UnitsTest, SelfIntersectingPolygonIsRepairedAndMarked) {
   // Bow-tie: the ring crosses itself at (5, 5).
-  const std::string bow_tie = "POLYGON ((623130 3258550, 623230 3258450, 623230 3258550, 623130 3258450, 623130 3258550))";
-  const fs::path path = write_units("units.gpkg", 32648,
-                                    {unit("ZH1", "key", bow_tie), unit("ZH2", "key", utm_square(20, 20, 30, 30))});
+  const std::string bow_tie =
+      "POLYGON ((623130 3258550, 623230 3258450, 623230 3258550, 623130 3258450, 623130 3258550))";
+  const fs::path path =
+      write_units("units.gpkg", 32648, {unit("ZH1", "key", bow_tie), unit("ZH2", "key", utm_square(20, 20, 30, 30))});
   const auto units = load_control_units(options(path), utm_grid());
   ASSERT_EQ(units.size(), 2u);
   EXPECT_TRUE(units[0].repaired);
@@ -361,13 +363,15 @@ TEST_F(UnitsTest, BadFeaturesNameFileLayerFeatureAndAttribute) {
                        {path.string(), "layer units feature 1", "'unit_code'", "empty"});
   }
   {
-    const fs::path path = write_units("twice.gpkg", 32648,
-                                      {unit("ZH1", "key", utm_square(0, 0, 5, 5)), unit("ZH1", "key", utm_square(5, 5, 9, 9))});
+    const fs::path path = write_units(
+        "twice.gpkg", 32648, {unit("ZH1", "key", utm_square(0, 0, 5, 5)), unit("ZH1", "key", utm_square(5, 5, 9, 9))});
     expect_input_error([&] { (void)load_control_units(options(path), utm_grid()); }, {"feature 2 (ZH1)", "twice"});
   }
   {
-    const fs::path path = write_units("line.gpkg", 32648, {unit("ZH1", "key", "LINESTRING (623130 3258550, 623230 3258450)")});
-    expect_input_error([&] { (void)load_control_units(options(path), utm_grid()); }, {"(ZH1)", "Line String", "expected Polygon or MultiPolygon"});
+    const fs::path path =
+        write_units("line.gpkg", 32648, {unit("ZH1", "key", "LINESTRING (623130 3258550, 623230 3258450)")});
+    expect_input_error([&] { (void)load_control_units(options(path), utm_grid()); },
+                       {"(ZH1)", "Line String", "expected Polygon or MultiPolygon"});
   }
   {
     const fs::path path = write_units("type.gpkg", 32648, {unit("ZH7", "保护区", utm_square(0, 0, 5, 5))});
@@ -376,7 +380,8 @@ TEST_F(UnitsTest, BadFeaturesNameFileLayerFeatureAndAttribute) {
   }
   {
     const fs::path path = write_units("none.gpkg", 32648, {});
-    expect_input_error([&] { (void)load_control_units(options(path), utm_grid()); }, {path.string(), "no control unit"});
+    expect_input_error([&] { (void)load_control_units(options(path), utm_grid()); },
+                       {path.string(), "no control unit"});
   }
   expect_input_error([&] { (void)load_control_units(options(root_ / "absent.gpkg"), utm_grid()); },
                      {(root_ / "absent.gpkg").string(), "not found"});

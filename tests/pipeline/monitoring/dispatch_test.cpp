@@ -23,8 +23,8 @@ const std::string kUnitB = "ZH50011610002";
 
 TEST(DrivingOrderTest, SeverityFirstThenAShortPath) {
   // Along a road at 29.4 N: high stops at 106.30, 106.34, 106.32; medium at 106.31, 106.35.
-  const std::vector<RouteStop> stops{{106.30, 29.4, 3}, {106.34, 29.4, 3}, {106.31, 29.4, 2},
-                                     {106.32, 29.4, 3}, {106.35, 29.4, 2}};
+  const std::vector<RouteStop> stops{
+      {106.30, 29.4, 3}, {106.34, 29.4, 3}, {106.31, 29.4, 2}, {106.32, 29.4, 3}, {106.35, 29.4, 2}};
   const auto order = driving_order(stops, std::nullopt);
   ASSERT_EQ(order.size(), 5u);
   EXPECT_EQ(std::vector<std::size_t>(order.begin(), order.begin() + 3), (std::vector<std::size_t>{0, 3, 1}))

@@ -157,8 +157,8 @@ TEST_F(StoreTest, ExpansionRecordsTheAddedAreaAndGrowsTheFootprint) {
 TEST_F(StoreTest, PatchesOfOneHotspotAreReportedAsOneMergedRow) {
   const ScanResults s1 = ingest(first_scan());
   const std::string a = id_of(s1, 10000.0);
-  const ScanResults s2 = ingest(
-      {"s2", "2018-05-03", {patch("q-1", kUnitA, 0, 0, 40, 100), patch("q-2", kUnitA, 60, 0, 40, 100)}});
+  const ScanResults s2 =
+      ingest({"s2", "2018-05-03", {patch("q-1", kUnitA, 0, 0, 40, 100), patch("q-2", kUnitA, 60, 0, 40, 100)}});
   ASSERT_EQ(s2.hotspots.size(), 1u);
   EXPECT_EQ(s2.hotspots[0].id, a);
   EXPECT_NEAR(s2.hotspots[0].area_m2, 8000.0, 1e-6);
@@ -236,8 +236,8 @@ TEST_F(StoreTest, LegalAndFalseAlarmVerdictsSuppressAlertsButNotGrowthBeyondThem
 
 TEST_F(StoreTest, AnAlertingNeighbourDoesNotAbsorbASettledHotspot) {
   // Scan 1: B (60 x 40 m at x 500) and, 20 m east of it, E (40 x 40 m at x 580).
-  const ScanResults s1 = ingest({"s1", "2018-04-02",
-                                 {patch("p-b", kUnitA, 500, 0, 60, 40), patch("p-e", kUnitA, 580, 0, 40, 40)}});
+  const ScanResults s1 =
+      ingest({"s1", "2018-04-02", {patch("p-b", kUnitA, 500, 0, 60, 40), patch("p-e", kUnitA, 580, 0, 40, 40)}});
   const std::string b = id_of(s1, 2400.0), e = id_of(s1, 1600.0);
   ASSERT_FALSE(b.empty());
   ASSERT_FALSE(e.empty());
@@ -247,9 +247,8 @@ TEST_F(StoreTest, AnAlertingNeighbourDoesNotAbsorbASettledHotspot) {
 
   // Scan 2 sees both again: B's patch lies within 30 m of E, which is still alerting.
   IngestSummary summary;
-  const ScanResults s2 = ingest({"s2", "2018-05-03",
-                                 {patch("q-b", kUnitA, 500, 0, 60, 40), patch("q-e", kUnitA, 580, 0, 40, 40)}},
-                                &summary);
+  const ScanResults s2 = ingest(
+      {"s2", "2018-05-03", {patch("q-b", kUnitA, 500, 0, 60, 40), patch("q-e", kUnitA, 580, 0, 40, 40)}}, &summary);
   ASSERT_EQ(s2.hotspots.size(), 1u) << "the false alarm came back as part of its neighbour";
   EXPECT_EQ(s2.hotspots[0].id, e);
   EXPECT_EQ(s2.hotspots[0].track_event, "persisting");

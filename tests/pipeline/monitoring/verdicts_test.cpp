@@ -24,7 +24,8 @@ class VerdictsTest : public StoreTest {
     StoreTest::SetUp();
     ingest({"s1",
             "2018-04-02",
-            {patch("p-a", kUnit, 0, 0, 100, 100), patch("p-b", kUnit, 500, 0, 60, 60, kernels::ChangeType::vegetation_loss),
+            {patch("p-a", kUnit, 0, 0, 100, 100),
+             patch("p-b", kUnit, 500, 0, 60, 60, kernels::ChangeType::vegetation_loss),
              patch("p-c", kUnit, 0, 500, 30, 30)}});
   }
 
@@ -44,16 +45,16 @@ class VerdictsTest : public StoreTest {
 
 TEST_F(VerdictsTest, EveryBadRowIsReportedByLineAndNothingIsApplied) {
   const std::string before = read_bytes(options_.path);
-  const std::string csv =
-      "hotspot_id,verdict,verdict_date,inspector,note,approval\n"  // row 1
-      + kA + ",confirmed,2018-05-10,李四,,\n"                      // row 2: fine
-      "ZH99999999999-201804-0001,confirmed,2018-05-10,李四,,\n"    // row 3: unknown ID
-      + kB + ",maybe,2018-05-10,李四,,\n"                          // row 4: unknown verdict
-      + kC + ",rectified,2018-05-10,李四,,\n"                      // row 5: new -> rectified
-      + kB + ",legal,2018-05-10,李四,,\n"                          // row 6: legal without approval
-      + kB + ",false_alarm,2019-01-01,李四,,\n"                    // row 7: future date
-      + kB + ",false_alarm,2018-03-01,李四,,\n"                    // row 8: before first seen
-      + kB + ",false_alarm,2018-5-1,李四,,\n";                     // row 9: not a date
+  const std::string csv = "hotspot_id,verdict,verdict_date,inspector,note,approval\n"  // row 1
+                          + kA +
+                          ",confirmed,2018-05-10,李四,,\n"                           // row 2: fine
+                          "ZH99999999999-201804-0001,confirmed,2018-05-10,李四,,\n"  // row 3: unknown ID
+                          + kB + ",maybe,2018-05-10,李四,,\n"                        // row 4: unknown verdict
+                          + kC + ",rectified,2018-05-10,李四,,\n"                    // row 5: new -> rectified
+                          + kB + ",legal,2018-05-10,李四,,\n"                        // row 6: legal without approval
+                          + kB + ",false_alarm,2019-01-01,李四,,\n"                  // row 7: future date
+                          + kB + ",false_alarm,2018-03-01,李四,,\n"                  // row 8: before first seen
+                          + kB + ",false_alarm,2018-5-1,李四,,\n";                   // row 9: not a date
   try {
     import(csv);
     FAIL() << "expected InputError";
@@ -136,9 +137,8 @@ TEST_F(VerdictsTest, PrecisionByUnitTypeChangeTypeAndRegionAndTheReport) {
   MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
   const auto rows = store.precision();
   const auto row = [&](const std::string& dimension, const std::string& key) {
-    const auto it = std::find_if(rows.begin(), rows.end(), [&](const PrecisionRow& p) {
-      return p.dimension == dimension && p.key == key;
-    });
+    const auto it = std::find_if(rows.begin(), rows.end(),
+                                 [&](const PrecisionRow& p) { return p.dimension == dimension && p.key == key; });
     EXPECT_NE(it, rows.end()) << dimension << " " << key;
     return it == rows.end() ? PrecisionRow{} : *it;
   };
@@ -189,8 +189,8 @@ TEST_F(VerdictsTest, DryRunAndBadFilesWriteNothing) {
   EXPECT_EQ(dry.applied, 1);
   EXPECT_TRUE(dry.dry_run);
   EXPECT_EQ(read_bytes(options_.path), before);
-  EXPECT_THROW(import("hotspot_id,note\n" + kA + ",x\n"), InputError);  // no verdict column
-  EXPECT_THROW(import("\xB9\xFA,verdict\n"), InputError);                 // GBK, not UTF-8
+  EXPECT_THROW(import("hotspot_id,note\n" + kA + ",x\n"), InputError);               // no verdict column
+  EXPECT_THROW(import("\xB9\xFA,verdict\n"), InputError);                            // GBK, not UTF-8
   EXPECT_THROW(import("hotspot_id,verdict\n" + kA + ",\"confirmed\n"), InputError);  // open quote
   EXPECT_THROW(import_verdicts({options_.path, (root_ / "missing.csv").string(), false, ""}), InputError);
   EXPECT_EQ(read_bytes(options_.path), before);

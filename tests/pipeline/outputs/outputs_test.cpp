@@ -19,9 +19,9 @@
 #include <cpl_conv.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <nlohmann/json.hpp>
 
 #include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
@@ -79,8 +79,8 @@ std::string square_wkt(double x0, double y0, double side) {
   std::ostringstream wkt;
   wkt.precision(12);
   // Counter-clockwise exterior ring, as RFC 7946 wants it.
-  wkt << "POLYGON((" << x0 << ' ' << y0 << ',' << x0 + side << ' ' << y0 << ',' << x0 + side << ' '
-      << y0 + side << ',' << x0 << ' ' << y0 + side << ',' << x0 << ' ' << y0 << "))";
+  wkt << "POLYGON((" << x0 << ' ' << y0 << ',' << x0 + side << ' ' << y0 << ',' << x0 + side << ' ' << y0 + side << ','
+      << x0 << ' ' << y0 + side << ',' << x0 << ' ' << y0 << "))";
   return wkt.str();
 }
 
@@ -181,15 +181,13 @@ ScanResults sample_results() {
 }
 
 const std::vector<std::string> kHotspotColumns{
-    "hotspot_id",   "change_type", "change_type_zh",   "area_m2",         "area_ha",
-    "area_mu",      "lon_wgs84",   "lat_wgs84",        "lon_cgcs2000",    "lat_cgcs2000",
-    "greenness_before", "greenness_after", "magnitude", "pixel_count",   "unit_code",
-    "unit_name",    "unit_type",   "unit_type_zh",     "region",          "before_date",
-    "after_date",   "severity",    "rule"};
+    "hotspot_id", "change_type",  "change_type_zh", "area_m2",          "area_ha",         "area_mu",     "lon_wgs84",
+    "lat_wgs84",  "lon_cgcs2000", "lat_cgcs2000",   "greenness_before", "greenness_after", "magnitude",   "pixel_count",
+    "unit_code",  "unit_name",    "unit_type",      "unit_type_zh",     "region",          "before_date", "after_date",
+    "severity",   "rule"};
 
 // Report order: high first, then largest area.
-const std::vector<std::string> kExpectedOrder{"ZH50010920002-201804-0002",
-                                              "ZH50010910001-201804-0003",
+const std::vector<std::string> kExpectedOrder{"ZH50010920002-201804-0002", "ZH50010910001-201804-0003",
                                               "ZH50010910001-201804-0001"};
 
 using OutputWritersTest = OutputTestFolder;
@@ -247,8 +245,8 @@ TEST_F(OutputWritersTest, GeoPackageHotspotsLayer) {
   EXPECT_EQ(construction->GetFieldAsInteger64("pixel_count"), 32);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, tz = 0;
   float second = 0.0f;
-  ASSERT_TRUE(construction->GetFieldAsDateTime(construction->GetFieldIndex("after_date"), &year,
-                                               &month, &day, &hour, &minute, &second, &tz));
+  ASSERT_TRUE(construction->GetFieldAsDateTime(construction->GetFieldIndex("after_date"), &year, &month, &day, &hour,
+                                               &minute, &second, &tz));
   EXPECT_EQ(year * 10000 + month * 100 + day, 20230420);
   OGREnvelope envelope;
   ASSERT_NE(construction->GetGeometryRef(), nullptr);
@@ -284,12 +282,28 @@ TEST_F(OutputWritersTest, GeoPackageUnitsLayer) {
   ASSERT_NE(layer, nullptr);
   EXPECT_EQ(layer->GetFeatureCount(), 2);
   OGRFeatureDefn* definition = layer->GetLayerDefn();
-  for (const char* field :
-       {"code", "name", "type", "type_zh", "region", "area_m2", "valid_area_m2", "valid_share",
-        "changed_area_m2", "changed_vegetation_loss_m2", "changed_construction_m2",
-        "changed_water_loss_m2", "changed_water_gain_m2", "changed_other_m2", "changed_share",
-        "greenness_before", "greenness_after", "greenness_change", "hotspot_count", "assessable",
-        "flagged", "flag_reasons"}) {
+  for (const char* field : {"code",
+                            "name",
+                            "type",
+                            "type_zh",
+                            "region",
+                            "area_m2",
+                            "valid_area_m2",
+                            "valid_share",
+                            "changed_area_m2",
+                            "changed_vegetation_loss_m2",
+                            "changed_construction_m2",
+                            "changed_water_loss_m2",
+                            "changed_water_gain_m2",
+                            "changed_other_m2",
+                            "changed_share",
+                            "greenness_before",
+                            "greenness_after",
+                            "greenness_change",
+                            "hotspot_count",
+                            "assessable",
+                            "flagged",
+                            "flag_reasons"}) {
     EXPECT_GE(definition->GetFieldIndex(field), 0) << field;
   }
   EXPECT_EQ(definition->GetFieldDefn(definition->GetFieldIndex("flagged"))->GetSubType(), OFSTBoolean);
@@ -308,8 +322,7 @@ TEST_F(OutputWritersTest, GeoPackageUnitsLayer) {
   EXPECT_EQ(reserve->GetFieldAsInteger("flagged"), 1);
   EXPECT_EQ(reserve->GetFieldAsInteger("assessable"), 1);
   EXPECT_EQ(reserve->GetFieldAsInteger("hotspot_count"), 2);
-  EXPECT_STREQ(reserve->GetFieldAsString("flag_reasons"),
-               "植被减少 1500 m² in 优先保护单元; 水域减少 5000 m²");
+  EXPECT_STREQ(reserve->GetFieldAsString("flag_reasons"), "植被减少 1500 m² in 优先保护单元; 水域减少 5000 m²");
   ASSERT_NE(reserve->GetGeometryRef(), nullptr);
   EXPECT_DOUBLE_EQ(reserve->GetGeometryRef()->toMultiPolygon()->get_Area(), 4.0e6);
 
@@ -384,8 +397,8 @@ TEST_F(OutputWritersTest, CsvHasBomQuotingSortOrderAndFixedPrecision) {
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0], kHotspotColumns);
   const auto column = [&](const std::string& name) {
-    return static_cast<std::size_t>(
-        std::find(kHotspotColumns.begin(), kHotspotColumns.end(), name) - kHotspotColumns.begin());
+    return static_cast<std::size_t>(std::find(kHotspotColumns.begin(), kHotspotColumns.end(), name) -
+                                    kHotspotColumns.begin());
   };
   for (std::size_t i = 0; i < kExpectedOrder.size(); ++i) {
     ASSERT_EQ(rows[i + 1].size(), kHotspotColumns.size());
@@ -499,8 +512,7 @@ TEST_F(OutputWritersTest, WriteFailuresThrowOutputErrorNamingTheFile) {
   const fs::path geojson = root_ / "blocker" / "hotspots.geojson";
   expect_throw_starting_with<OutputError>([&] { write_alerts_gpkg(gpkg, results); }, gpkg.string());
   expect_throw_starting_with<OutputError>([&] { write_hotspots_csv(csv, results); }, csv.string());
-  expect_throw_starting_with<OutputError>([&] { write_hotspots_geojson(geojson, results); },
-                                          geojson.string());
+  expect_throw_starting_with<OutputError>([&] { write_hotspots_geojson(geojson, results); }, geojson.string());
 }
 
 TEST_F(OutputWritersTest, BadGeometryThrowsAndLeavesNoPartialFile) {

@@ -71,8 +71,8 @@ class CompositeStageTest : public ::testing::Test {
         for (int c = 0; c < width; ++c)
           values[static_cast<std::size_t>(r) * width + c] =
               cloudy(k, c, r) ? 0 : static_cast<std::uint16_t>(dn(k, b, c, r));
-      EXPECT_EQ(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, width, height, values.data(), width, height,
-                                               GDT_UInt16, 0, 0, nullptr),
+      EXPECT_EQ(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, width, height, values.data(), width, height, GDT_UInt16,
+                                               0, 0, nullptr),
                 CE_None);
     }
     GDALClose(ds);
@@ -193,7 +193,7 @@ TEST_F(CompositeStageTest, BestAvailablePrefersTheMiddleOfThePeriod) {
   int bands = 0;
   const auto values = read_all(result.path, bands);
   // Period middle 2024-07-31: scene 3 (08-04) is closest, then scene 2 (07-15).
-  const int clear_col = 590, clear_row = 490;  // no cloud anywhere
+  const int clear_col = 590, clear_row = 490;                  // no cloud anywhere
   const int under_cloud_3_col = 350, under_cloud_3_row = 150;  // scene 3's cloud: falls back to scene 2
   ASSERT_TRUE(cloudy(3, under_cloud_3_col, under_cloud_3_row));
   ASSERT_FALSE(cloudy(2, under_cloud_3_col, under_cloud_3_row));

@@ -31,9 +31,7 @@ inline constexpr EnumNames kBandRoleNames{std::array{
 struct BandSet {
   std::array<ConstTileView<float>, kBandRoleCount> bands{};
 
-  [[nodiscard]] const ConstTileView<float>& operator[](BandRole r) const {
-    return bands[static_cast<int>(r)];
-  }
+  [[nodiscard]] const ConstTileView<float>& operator[](BandRole r) const { return bands[static_cast<int>(r)]; }
   [[nodiscard]] ConstTileView<float>& operator[](BandRole r) { return bands[static_cast<int>(r)]; }
   [[nodiscard]] bool has(BandRole r) const { return !(*this)[r].empty(); }
 };
@@ -41,8 +39,7 @@ struct BandSet {
 /// Raw digital numbers of any pixel type to float reflectance: value * scale + offset.
 /// Pixels equal to nodata (when given) or non-finite become NaN.
 template <class T>
-void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset,
-                    TileView<float> out);
+void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset, TileView<float> out);
 
 /// A linear radiometric adjustment of one value: gain * value + offset (NaN stays NaN).
 [[nodiscard]] inline float apply_gain_offset(float value, float gain, float offset) { return gain * value + offset; }

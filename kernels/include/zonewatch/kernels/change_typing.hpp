@@ -39,9 +39,7 @@ inline constexpr EnumNames kChangeTypeNames{std::array{
 [[nodiscard]] std::string_view to_string(ChangeType type);
 /// Inverse of to_string, case-insensitive; nullopt for an unknown name.
 [[nodiscard]] std::optional<ChangeType> change_type_from_string(std::string_view name);
-[[nodiscard]] constexpr bool is_change(ChangeType t) {
-  return t != ChangeType::none && t != ChangeType::nodata;
-}
+[[nodiscard]] constexpr bool is_change(ChangeType t) { return t != ChangeType::none && t != ChangeType::nodata; }
 [[nodiscard]] constexpr bool is_change(std::uint8_t t) { return is_change(static_cast<ChangeType>(t)); }
 
 /// What the typing rules look at in one pixel. Any feature the scene's bands cannot give
@@ -121,8 +119,8 @@ struct TypingRules {
 
   bool report_other = true;  // candidates no rule explains; false drops them to `none`
 
-  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain,
-                                ChangeType::construction, ChangeType::vegetation_loss};
+  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain, ChangeType::construction,
+                                ChangeType::vegetation_loss};
 };
 
 /// Types one pixel by the rules documented at TypingRules. Returns nodata when the
@@ -143,7 +141,6 @@ struct FeatureTiles {
 /// classify_pixel over a tile; out is ChangeType as uint8. An empty feature plane reads as
 /// NaN at every pixel. Throws std::invalid_argument when the magnitude plane is empty or a
 /// non-empty plane or `out` differs from it in size.
-void classify_tile(const FeatureTiles& features, const TypingRules& rules,
-                   TileView<std::uint8_t> out);
+void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileView<std::uint8_t> out);
 
 }  // namespace zw::kernels

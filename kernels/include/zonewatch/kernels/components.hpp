@@ -26,7 +26,7 @@ struct ComponentStats {
   std::uint8_t change_type = 0;
   std::uint64_t pixel_count = 0;
   double area_m2 = 0.0;
-  long long first_pixel = -1;  // row * image_width + col of the first pixel in raster order
+  long long first_pixel = -1;                        // row * image_width + col of the first pixel in raster order
   int min_x = 0, min_y = 0, max_x = -1, max_y = -1;  // inclusive bbox, grid pixel coords
   double sum_greenness_before = 0.0, sum_greenness_after = 0.0;
   std::uint64_t greenness_count = 0;
@@ -41,13 +41,10 @@ struct ComponentStats {
 /// Returns a vector indexed by label (index 0 unused). Throws std::invalid_argument when
 /// sizes disagree or a label exceeds `label_count`.
 std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> classes,
-                                                 ConstTileView<std::uint32_t> labels,
-                                                 std::uint32_t label_count, Window window,
-                                                 int image_width,
-                                                 const std::vector<double>& row_area_m2,
+                                                 ConstTileView<std::uint32_t> labels, std::uint32_t label_count,
+                                                 Window window, int image_width, const std::vector<double>& row_area_m2,
                                                  ConstTileView<float> greenness_before,
-                                                 ConstTileView<float> greenness_after,
-                                                 ConstTileView<float> magnitude);
+                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude);
 
 /// Result of the seam merge.
 struct PatchTable {
@@ -67,8 +64,8 @@ class SeamLabeler {
   /// `stats` is tile_component_stats' result for `labels`. Tiles of one tile row share a
   /// height and tiles of one tile column a width (throws std::invalid_argument otherwise,
   /// or when tiles come out of raster order).
-  void add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes,
-                ConstTileView<std::uint32_t> labels, std::vector<ComponentStats> stats);
+  void add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes, ConstTileView<std::uint32_t> labels,
+                std::vector<ComponentStats> stats);
 
   /// Merges across seams, drops patches under `min_area_m2`, numbers the rest. Call once,
   /// after all tiles were added (throws std::logic_error otherwise).
@@ -86,7 +83,7 @@ class SeamLabeler {
   int tiles_x_, tiles_y_;
   std::vector<std::uint32_t> base_;  // first provisional id of each added tile, then the end
   std::vector<std::uint32_t> parent_;
-  std::vector<ComponentStats> stats_;  // by provisional id
+  std::vector<ComponentStats> stats_;      // by provisional id
   std::vector<EdgeStrip> bottom_above_;    // bottom rows of tile row ty - 1, by tx
   std::vector<EdgeStrip> bottom_current_;  // bottom rows of tile row ty so far, by tx
   EdgeStrip right_of_left_;                // right column of tile (tx - 1, ty)

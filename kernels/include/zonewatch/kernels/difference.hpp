@@ -42,9 +42,7 @@ template <class Real>
 /// NaN where any band is NaN. All spans have the same length and every view the size of
 /// `out`, else std::invalid_argument; with no bands at all every pixel is NaN (nothing was
 /// observed). `out` must not alias an input: it holds the running sum of squares.
-void change_vector_magnitude(std::span<const ConstTileView<float>> before,
-                             std::span<const ConstTileView<float>> after,
-                             std::span<const float> offsets, std::span<const float> weights,
-                             TileView<float> out);
+void change_vector_magnitude(std::span<const ConstTileView<float>> before, std::span<const ConstTileView<float>> after,
+                             std::span<const float> offsets, std::span<const float> weights, TileView<float> out);
 
 }  // namespace zw::kernels

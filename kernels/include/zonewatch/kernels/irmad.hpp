@@ -59,9 +59,9 @@ void symmetric_eigen(std::vector<double> matrix, int n, std::vector<double>& eig
 
 struct IrmadOptions {
   int max_iterations = 50;
-  double tolerance = 1e-3;                 // on the largest change of a canonical correlation
-  double invariant_probability = 0.95;     // no-change probability of pseudo-invariant pixels
-  std::size_t chunk = 65536;               // samples per partial accumulator (merge order)
+  double tolerance = 1e-3;              // on the largest change of a canonical correlation
+  double invariant_probability = 0.95;  // no-change probability of pseudo-invariant pixels
+  std::size_t chunk = 65536;            // samples per partial accumulator (merge order)
 };
 
 struct IrmadResult {

@@ -38,8 +38,7 @@ struct TileView {
   TileView(T* d, int w, int h) : TileView(d, w, h, w) {}
   // A mutable view converts to a const one.
   template <class U>
-    requires std::is_same_v<const U, T>
-  TileView(const TileView<U>& other)  // NOLINT(google-explicit-constructor)
+  requires std::is_same_v<const U, T> TileView(const TileView<U>& other)  // NOLINT(google-explicit-constructor)
       : data(other.data), width(other.width), height(other.height), stride(other.stride) {}
 
   [[nodiscard]] T& operator()(int x, int y) const {
@@ -71,9 +70,7 @@ class Tile {
   [[nodiscard]] TileView<T> view() { return {data_.data(), width_, height_, width_}; }
   [[nodiscard]] ConstTileView<T> view() const { return {data_.data(), width_, height_, width_}; }
   [[nodiscard]] T& operator()(int x, int y) { return data_[static_cast<std::size_t>(y) * width_ + x]; }
-  [[nodiscard]] const T& operator()(int x, int y) const {
-    return data_[static_cast<std::size_t>(y) * width_ + x];
-  }
+  [[nodiscard]] const T& operator()(int x, int y) const { return data_[static_cast<std::size_t>(y) * width_ + x]; }
   [[nodiscard]] int width() const { return width_; }
   [[nodiscard]] int height() const { return height_; }
   [[nodiscard]] T* data() { return data_.data(); }

@@ -12,9 +12,9 @@ namespace zw::kernels {
 
 /// Finalized statistics of one unit.
 struct ZonalStats {
-  double area_m2 = 0.0;        // unit area covered by the grid (coverage-weighted)
-  double valid_area_m2 = 0.0;  // ... of which valid in both dates
-  double valid_share = 0.0;    // valid_area / area (0 when area is 0)
+  double area_m2 = 0.0;                                    // unit area covered by the grid (coverage-weighted)
+  double valid_area_m2 = 0.0;                              // ... of which valid in both dates
+  double valid_share = 0.0;                                // valid_area / area (0 when area is 0)
   std::array<double, kChangeTypeCount> changed_area_m2{};  // by ChangeType (index 0 unused)
   double total_changed_area_m2 = 0.0;
   double changed_share = 0.0;  // total changed / valid area

@@ -14,7 +14,7 @@ namespace zw {
 struct ScanSummary {
   std::filesystem::path output_dir;
   ScanResults results;
-  nlohmann::json run;  // what run.json holds
+  nlohmann::json run;       // what run.json holds
   bool skipped = false;     // --since-last found nothing newer: nothing was read or written
   std::string skip_reason;  // why, for the user
 };

@@ -57,9 +57,9 @@ struct GridOptions {
 
 struct ThresholdOptions {
   kernels::ThresholdMethod method = kernels::ThresholdMethod::otsu;
-  double value = 3.0;  // fixed
-  double k = 2.0;      // k_sigma
-  double min = 2.0;    // floor for the automatic methods
+  double value = 3.0;                // fixed
+  double k = 2.0;                    // k_sigma
+  double min = 2.0;                  // floor for the automatic methods
   double min_median_multiple = 2.0;  // ... and this times the median magnitude (0 = off)
 };
 
@@ -137,8 +137,8 @@ struct RecoveryOptions {
 
 /// The monitoring store (store.hpp): hotspots that live across scans.
 struct StoreOptions {
-  std::string path;                 // GeoPackage; empty: scans are not tracked
-  double match_distance_m = 30.0;   // a patch within this of a hotspot is that hotspot
+  std::string path;                      // GeoPackage; empty: scans are not tracked
+  double match_distance_m = 30.0;        // a patch within this of a hotspot is that hotspot
   double expansion_min_area_m2 = 400.0;  // added area that makes a hotspot "expanded" ...
   double expansion_min_share = 0.1;      // ... and share of its footprint it must reach
   ApprovedProjectsOptions approved_projects;
@@ -168,13 +168,11 @@ struct ScanConfig {
 /// Reads a scan config from `path` (may be empty: everything from overrides), applies
 /// `overrides` ("dotted.key=value", from the command line) and validates every stage's
 /// options. Throws ConfigError naming the file and key.
-ScanConfig load_scan_config(const std::filesystem::path& path,
-                            const std::vector<std::string>& overrides);
+ScanConfig load_scan_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
 
 /// Detection options alone (for `zonewatch eval`): the `detection` section of a scan
 /// config file, or the defaults when `path` is empty; `overrides` as above.
-DetectionOptions load_detection_options(const std::filesystem::path& path,
-                                        const std::vector<std::string>& overrides);
+DetectionOptions load_detection_options(const std::filesystem::path& path, const std::vector<std::string>& overrides);
 
 nlohmann::json to_json(const DetectionOptions& options);
 

@@ -37,10 +37,10 @@ struct SensorProfile {
   double scale = 1.0;
   double offset = 0.0;
   std::optional<double> nodata;
-  std::optional<int> alpha_band;  // 1-based; 0 in it marks no data (drone orthomosaics)
+  std::optional<int> alpha_band;           // 1-based; 0 in it marks no data (drone orthomosaics)
   std::optional<QualityLocation> quality;  // the product's quality band, when it has one
   CloudTest cloud_test = CloudTest::none;  // used only when a scene has no quality band
-  std::filesystem::path source;   // the YAML file it came from
+  std::filesystem::path source;            // the YAML file it came from
 
   [[nodiscard]] const std::optional<BandLocation>& band(kernels::BandRole role) const {
     return bands[static_cast<int>(role)];

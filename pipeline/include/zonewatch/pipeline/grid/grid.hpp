@@ -68,8 +68,8 @@ struct RawSceneTile {
 
 /// Converts a raw band to float reflectance with the profile's scale, offset and nodata (the
 /// band's own scale/offset where it carries them); pixels whose `valid` entry is 0 become NaN.
-void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile,
-                        const std::vector<std::uint8_t>& valid, kernels::TileView<float> out);
+void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile, const std::vector<std::uint8_t>& valid,
+                        kernels::TileView<float> out);
 
 /// Float reflectance of one window of a scene by band role (NaN = no data); roles that were
 /// not read hold an empty tile.
@@ -78,7 +78,9 @@ struct ReflectanceTile {
   std::array<kernels::Tile<float>, kernels::kBandRoleCount> bands;
 
   [[nodiscard]] bool has(kernels::BandRole role) const { return !(*this)[role].values().empty(); }
-  [[nodiscard]] kernels::Tile<float>& operator[](kernels::BandRole role) { return bands[static_cast<std::size_t>(role)]; }
+  [[nodiscard]] kernels::Tile<float>& operator[](kernels::BandRole role) {
+    return bands[static_cast<std::size_t>(role)];
+  }
   [[nodiscard]] const kernels::Tile<float>& operator[](kernels::BandRole role) const {
     return bands[static_cast<std::size_t>(role)];
   }

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/inputs/scene.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "zonewatch/pipeline/inputs/scene.hpp"
 
 namespace zw {
 

@@ -48,12 +48,12 @@ class MtlFile {
 /// What zonewatch takes from a Landsat Collection 1 or 2 MTL file.
 struct LandsatMetadata {
   std::string mtl_path;
-  std::string product_id;  // LANDSAT_PRODUCT_ID
-  int mission = 0;         // 4, 5, 7, 8, 9 (SPACECRAFT_ID LANDSAT_n)
-  std::string sensor_id;   // TM, ETM, OLI_TIRS, OLI
-  int collection = 0;      // COLLECTION_NUMBER: 1 or 2
-  std::string level;       // DATA_TYPE (C1) / PROCESSING_LEVEL (C2): L1TP, L1GT, L1GS, L2SP, L2SR
-  std::string date;        // DATE_ACQUIRED, YYYY-MM-DD
+  std::string product_id;          // LANDSAT_PRODUCT_ID
+  int mission = 0;                 // 4, 5, 7, 8, 9 (SPACECRAFT_ID LANDSAT_n)
+  std::string sensor_id;           // TM, ETM, OLI_TIRS, OLI
+  int collection = 0;              // COLLECTION_NUMBER: 1 or 2
+  std::string level;               // DATA_TYPE (C1) / PROCESSING_LEVEL (C2): L1TP, L1GT, L1GS, L2SP, L2SR
+  std::string date;                // DATE_ACQUIRED, YYYY-MM-DD
   double sun_elevation_deg = 0.0;  // SUN_ELEVATION
   /// FILE_NAME_BAND_<n> by band name ("1", "6_VCID_1", ...), as paths beside the MTL file.
   std::map<std::string, std::string> band_files;
@@ -85,12 +85,12 @@ std::string landsat_band_number(const std::string& token);
 /// What zonewatch takes from a Sentinel-2 product's MTD_MSIL1C.xml / MTD_MSIL2A.xml.
 struct Sentinel2Metadata {
   std::string mtd_path;
-  std::string product_dir;  // folder of the MTD file (the .SAFE folder, or a flat folder)
-  std::string level;        // "L1C" or "L2A"
-  std::string spacecraft;   // SPACECRAFT_NAME, e.g. Sentinel-2A
-  std::string date;         // PRODUCT_START_TIME (or DATATAKE_SENSING_START), YYYY-MM-DD (UTC)
-  std::string baseline;     // PROCESSING_BASELINE "NN.NN"
-  int baseline_hundredths = 0;  // 0400 for "04.00"
+  std::string product_dir;          // folder of the MTD file (the .SAFE folder, or a flat folder)
+  std::string level;                // "L1C" or "L2A"
+  std::string spacecraft;           // SPACECRAFT_NAME, e.g. Sentinel-2A
+  std::string date;                 // PRODUCT_START_TIME (or DATATAKE_SENSING_START), YYYY-MM-DD (UTC)
+  std::string baseline;             // PROCESSING_BASELINE "NN.NN"
+  int baseline_hundredths = 0;      // 0400 for "04.00"
   double quantification = 10000.0;  // QUANTIFICATION_VALUE / BOA_QUANTIFICATION_VALUE
   /// RADIO_ADD_OFFSET / BOA_ADD_OFFSET in DN by band name ("B02"); empty before 04.00.
   std::map<std::string, double> add_offset;

@@ -13,20 +13,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "zonewatch/pipeline/stages/composite.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
+#include "zonewatch/pipeline/stages/composite.hpp"
 
 namespace zw {
 
 struct ScanSide {
-  std::string label;               // "before" / "after"
-  std::string date;                // the scene's date, or the period's last day
-  std::optional<Scene> scene;      // a single scene
-  PeriodOptions period;            // enabled(): a period
-  std::vector<Scene> scenes;       // the period's scenes, by date, that overlap the grid
+  std::string label;                                         // "before" / "after"
+  std::string date;                                          // the scene's date, or the period's last day
+  std::optional<Scene> scene;                                // a single scene
+  PeriodOptions period;                                      // enabled(): a period
+  std::vector<Scene> scenes;                                 // the period's scenes, by date, that overlap the grid
   std::vector<std::pair<std::string, std::string>> skipped;  // period scenes left out: path, reason
 
   [[nodiscard]] bool is_period() const { return period.enabled(); }

@@ -51,7 +51,6 @@ struct Scene {
 Scene resolve_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile);
 
 /// Throws InputError naming the scene, the file or folder and the band when a role is absent.
-void require_bands(const Scene& scene, const std::vector<kernels::BandRole>& roles,
-                   const std::string& needed_by);
+void require_bands(const Scene& scene, const std::vector<kernels::BandRole>& roles, const std::string& needed_by);
 
 }  // namespace zw

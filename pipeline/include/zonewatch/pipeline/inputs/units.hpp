@@ -13,13 +13,13 @@
 namespace zw {
 
 struct ControlUnit {
-  std::string code;    // e.g. ZH50010510001
+  std::string code;  // e.g. ZH50010510001
   std::string name;
   UnitType type = UnitType::general;
-  std::string region;  // administrative region name or code
-  std::string geometry_wkt;              // in the analysis grid's CRS (repaired if needed)
+  std::string region;                      // administrative region name or code
+  std::string geometry_wkt;                // in the analysis grid's CRS (repaired if needed)
   kernels::MultiPolygonRings pixel_rings;  // in analysis-grid pixel coordinates
-  bool repaired = false;                 // geometry was invalid and made valid
+  bool repaired = false;                   // geometry was invalid and made valid
 };
 
 }  // namespace zw

@@ -77,7 +77,7 @@ struct RecoveryCheck {
   int recovered_scans = 0;  // consecutive scans at baseline, this one included
   bool counted = false;     // false: too few valid pixels to judge, the count is unchanged
   bool propose_closing = false;
-  std::string reason;       // human readable, e.g. "greenness 0.61 >= baseline 0.66 - 0.05"
+  std::string reason;  // human readable, e.g. "greenness 0.61 >= baseline 0.66 - 0.05"
 };
 
 /// Judges a footprint's mean greenness after this scan against the hotspot's baseline

@@ -58,8 +58,7 @@ struct StoredScan {
   double grid_resolution = 0.0;
   std::string output_dir;
   bool outputs_written = false;  // the scan's output folder was completed
-  int patches = 0, new_hotspots = 0, persisting = 0, expanded = 0, suppressed = 0, reported = 0,
-      close_proposals = 0;
+  int patches = 0, new_hotspots = 0, persisting = 0, expanded = 0, suppressed = 0, reported = 0, close_proposals = 0;
   std::string inputs_json;  // inputs with their SHA-256, as in run.json
   std::string config_json;  // the resolved config
 };
@@ -234,7 +233,7 @@ using GreennessProbe = std::function<FootprintGreenness(const std::string& grid_
 struct ScanRecord {
   std::string scan_id;
   double centre_lon_wgs84 = 0.0, centre_lat_wgs84 = 0.0;  // picks a new store's UTM zone
-  RuleSet rules;  // rectification deadlines per unit
+  RuleSet rules;                                          // rectification deadlines per unit
   std::string name;
   SceneOptions before, after;
   std::string config_dir, units_path, output_dir;
@@ -291,7 +290,6 @@ IngestSummary ingest_scan(const StoreOptions& options, const ScanRecord& record,
 GreennessProbe make_greenness_probe(const Scene& after, const AnalysisGrid& grid, bool ndvi);
 
 /// After the scan's outputs are in place: marks the scan complete (a no-op when it is).
-void mark_scan_outputs_written(const StoreOptions& options, const std::string& scan_id,
-                               const std::string& output_dir);
+void mark_scan_outputs_written(const StoreOptions& options, const std::string& scan_id, const std::string& output_dir);
 
 }  // namespace zw

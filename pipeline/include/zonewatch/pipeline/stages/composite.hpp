@@ -21,9 +21,9 @@
 
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/grid/tile_engine.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
 
 namespace zw {
@@ -37,10 +37,10 @@ struct CompositeOptions {
 struct CompositeResult {
   Scene scene;  // over `path`, profile "composite"
   std::filesystem::path path;
-  std::vector<kernels::BandRole> roles;  // composited bands, in raster band order
-  int count_band = 0;                    // 1-based band of the clear-observation count
+  std::vector<kernels::BandRole> roles;               // composited bands, in raster band order
+  int count_band = 0;                                 // 1-based band of the clear-observation count
   std::vector<std::string> scene_paths, scene_dates;  // observations, in input order
-  std::string median_date;               // of the observations' acquisition dates
+  std::string median_date;                            // of the observations' acquisition dates
   std::uint64_t pixels = 0;
   std::uint64_t pixels_without_clear = 0;
   double mean_clear_count = 0.0;

@@ -20,12 +20,12 @@
 #include "zonewatch/kernels/components.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
-#include "zonewatch/pipeline/stages/normalization.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
+#include "zonewatch/pipeline/stages/normalization.hpp"
 
 namespace zw {
 
@@ -43,9 +43,9 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
 
 struct DetectionStatistics {
   std::vector<kernels::BandRole> roles;
-  std::vector<float> offsets;  // mean band difference (after - before)
-  std::vector<float> weights;  // 1 / sigma of the band difference
-  double threshold = 0.0;      // on the change-vector magnitude
+  std::vector<float> offsets;        // mean band difference (after - before)
+  std::vector<float> weights;        // 1 / sigma of the band difference
+  double threshold = 0.0;            // on the change-vector magnitude
   double automatic_threshold = 0.0;  // what otsu / k_sigma gave before the floor
   std::uint64_t sample_pixels = 0;
   int sample_block_step = 1;  // 1 = every block sampled
@@ -72,8 +72,8 @@ struct DetectionResult {
   std::uint64_t valid_pixels = 0;
   std::uint64_t components_before_mmu = 0;
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
-  std::map<std::string, double> seconds;  // per pass
-  RadiometricCorrection radiometric;      // detection.normalize: irmad (else not applied)
+  std::map<std::string, double> seconds;                                  // per pass
+  RadiometricCorrection radiometric;  // detection.normalize: irmad (else not applied)
 
   /// run.json's detection section: per band the difference's mean and sigma, the threshold
   /// (and the automatic one before its floor, null when none), sample pixels, tiles; the
@@ -82,9 +82,8 @@ struct DetectionResult {
 };
 
 /// Receives the final classes (ChangeType) and patch ids of each tile core, in tile order.
-using FinalTileSink =
-    std::function<void(kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
-                       kernels::ConstTileView<std::uint32_t> patch_ids)>;
+using FinalTileSink = std::function<void(kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
+                                         kernels::ConstTileView<std::uint32_t> patch_ids)>;
 
 struct DetectionInputs {
   const Scene& before;

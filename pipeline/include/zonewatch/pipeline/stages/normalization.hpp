@@ -17,8 +17,8 @@
 
 #include "zonewatch/kernels/bands.hpp"
 #include "zonewatch/kernels/tile.hpp"
-#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
 
 namespace zw {
 
@@ -26,7 +26,7 @@ struct RadiometricCorrection {
   bool applied = false;
   std::string note;  // why not applied, or which bands were left alone
   std::vector<kernels::BandRole> roles;
-  std::vector<float> gain, offset;  // after' = gain * after + offset, per role
+  std::vector<float> gain, offset;       // after' = gain * after + offset, per role
   std::vector<double> slope, intercept;  // the fits after = intercept + slope * before
   std::vector<double> canonical_correlations;
   std::uint64_t samples = 0;

@@ -25,15 +25,15 @@ struct Hotspot {
   UnitType unit_type = UnitType::general;
   std::string before_date, after_date;  // YYYY-MM-DD
   Severity severity = Severity::low;
-  std::string rule;           // which rule fired, human readable, e.g. "priority: area >= 2000 m2 -> high"
-  std::string geometry_wkt;   // polygon/multipolygon in the analysis grid CRS
+  std::string rule;          // which rule fired, human readable, e.g. "priority: area >= 2000 m2 -> high"
+  std::string geometry_wkt;  // polygon/multipolygon in the analysis grid CRS
 
   // Its life across scans, set when the scan runs with a monitoring store (store.hpp);
   // then `id` is the store's stable hotspot ID and ScanResults::tracked is true.
-  std::string status;         // lifecycle status after this scan ("new", "dispatched", ...)
-  std::string track_event;    // what this scan did to it: new | persisting | expanded
-  std::string first_seen;     // after date of the scan that first saw it, YYYY-MM-DD
-  int times_seen = 0;         // scans that saw it, this one included
+  std::string status;          // lifecycle status after this scan ("new", "dispatched", ...)
+  std::string track_event;     // what this scan did to it: new | persisting | expanded
+  std::string first_seen;      // after date of the scan that first saw it, YYYY-MM-DD
+  int times_seen = 0;          // scans that saw it, this one included
   double added_area_m2 = 0.0;  // area this scan added to its footprint
 };
 
@@ -50,10 +50,10 @@ struct UnitResult {
 };
 
 struct ScanResults {
-  std::string grid_crs_wkt;  // CRS of every geometry_wkt above
+  std::string grid_crs_wkt;       // CRS of every geometry_wkt above
   std::vector<Hotspot> hotspots;  // sorted by severity (high first), then area (largest first)
   std::vector<UnitResult> units;  // in layer order
-  bool tracked = false;  // hotspots carry the monitoring store's IDs and lifecycle
+  bool tracked = false;           // hotspots carry the monitoring store's IDs and lifecycle
 };
 
 /// 1 亩 (mu) = 10000/15 m².
