@@ -51,18 +51,26 @@ std::string gdal_type_name(GDALDataType type) {
   return name != nullptr ? name : "Unknown";
 }
 
-DatasetPtr open_raster(const std::string& path) {
+namespace {
+
+/// Opens `path` read-only with `kind` (GDAL_OF_RASTER or GDAL_OF_VECTOR); InputError naming
+/// the file when it is missing or GDAL cannot read it as `what`.
+GDALDataset* open_readonly(const std::string& path, unsigned kind, const char* what) {
   init_gdal();
   std::error_code ec;
   if (!path.starts_with("/vsi") && !std::filesystem::exists(path, ec)) {
     throw InputError(path + ": file not found");
   }
   take_gdal_error();
-  auto* ds =
-      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (ds == nullptr) {
-    throw InputError(path + ": not a raster GDAL can read" + gdal_error_suffix());
-  }
+  auto* ds = GDALDataset::FromHandle(GDALOpenEx(path.c_str(), kind | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (ds == nullptr) throw InputError(path + ": not " + what + " GDAL can read" + gdal_error_suffix());
+  return ds;
+}
+
+}  // namespace
+
+DatasetPtr open_raster(const std::string& path) {
+  GDALDataset* ds = open_readonly(path, GDAL_OF_RASTER, "a raster");
   if (ds->GetRasterCount() == 0) {
     GDALClose(ds);
     throw InputError(path + ": has no raster bands");
@@ -71,18 +79,7 @@ DatasetPtr open_raster(const std::string& path) {
 }
 
 DatasetPtr open_vector(const std::string& path) {
-  init_gdal();
-  std::error_code ec;
-  if (!path.starts_with("/vsi") && !std::filesystem::exists(path, ec)) {
-    throw InputError(path + ": file not found");
-  }
-  take_gdal_error();
-  auto* ds =
-      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (ds == nullptr) {
-    throw InputError(path + ": not a vector source GDAL can read" + gdal_error_suffix());
-  }
-  return DatasetPtr(ds);
+  return DatasetPtr(open_readonly(path, GDAL_OF_VECTOR, "a vector source"));
 }
 
 OGRSpatialReference spatial_reference_from_user_input(const std::string& text, const std::string& what) {
