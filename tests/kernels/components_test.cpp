@@ -140,7 +140,7 @@ TEST(ComponentsLabelTile, LabelsEightConnectedSameClassRegionsInRasterOrder) {
       3, 0, 0, 0, 4,  //
       3, 3, 0, 5, 5,
   };
-  EXPECT_EQ(labels.values(), expected);
+  EXPECT_EQ(std::vector<std::uint32_t>(labels.values().begin(), labels.values().end()), expected);
 }
 
 TEST(ComponentsLabelTile, RespectsRowStrideOfSubViews) {

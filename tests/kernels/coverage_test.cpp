@@ -163,7 +163,7 @@ TEST(Coverage, FloatOutputIsRoundedDoubleOutput) {
 TEST(Coverage, CellBoundariesOnGridLinesGiveExactZerosAndOnes) {
   const Tile<double> fractions = coverage_of({PolygonRings{{box_ring(1, 1, 3, 2)}}}, Window{0, 0, 4, 3});
   const std::vector<double> expected{0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0};
-  EXPECT_EQ(fractions.values(), expected);
+  EXPECT_EQ(std::vector<double>(fractions.values().begin(), fractions.values().end()), expected);
 }
 
 TEST(Coverage, TriangleFractionsMatchHandValuesAndSumToArea) {

@@ -48,6 +48,41 @@ void raw_to_reflectance(const RawBand& raw, const SensorProfile& profile, const 
   }
 }
 
+RawSceneTile subsample(const RawSceneTile& raw, int x_first, int y_first, int stride) {
+  const Window w = raw.window;
+  const int width = x_first < w.width ? (w.width - x_first + stride - 1) / stride : 0;
+  const int height = y_first < w.height ? (w.height - y_first + stride - 1) / stride : 0;
+  RawSceneTile out;
+  out.window = {w.x0, w.y0, width, height};
+  const auto pick = [&](const std::byte* source, std::size_t element, std::byte* dest) {
+    for (int y = 0; y < height; ++y) {
+      const std::byte* row = source + (static_cast<std::size_t>(y_first + y * stride) * w.width) * element;
+      for (int x = 0; x < width; ++x, dest += element) {
+        std::memcpy(dest, row + static_cast<std::size_t>(x_first + x * stride) * element, element);
+      }
+    }
+  };
+  const auto count = static_cast<std::size_t>(width) * height;
+  for (std::size_t b = 0; b < raw.bands.size(); ++b) {
+    const RawBand& in = raw.bands[b];
+    if (in.empty()) continue;
+    RawBand& band = out.bands[b];
+    band.type = in.type;
+    band.scale = in.scale;
+    band.offset = in.offset;
+    band.width = width;
+    band.height = height;
+    const auto element = static_cast<std::size_t>(GDALGetDataTypeSizeBytes(in.type));
+    band.bytes.resize(count * element);
+    pick(in.bytes.data(), element, band.bytes.data());
+  }
+  if (!raw.valid.empty()) {
+    out.valid.resize(count);
+    pick(reinterpret_cast<const std::byte*>(raw.valid.data()), 1, reinterpret_cast<std::byte*>(out.valid.data()));
+  }
+  return out;
+}
+
 kernels::BandSet ReflectanceTile::band_set() const {
   kernels::BandSet set;
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
@@ -65,7 +100,7 @@ ReflectanceTile to_reflectance_tile(const RawSceneTile& raw, const SensorProfile
     const RawBand& band = raw.bands[static_cast<std::size_t>(role)];
     if (band.empty()) continue;
     kernels::Tile<float>& tile = out[role];
-    tile = kernels::Tile<float>(band.width, band.height);
+    tile = kernels::Tile<float>(band.width, band.height, kernels::kUninitialized);
     raw_to_reflectance(band, profile, raw.valid, tile.view());
   }
   return out;

@@ -87,23 +87,23 @@ struct DateFeatures {
 void compute_date_features(const kernels::BandSet& bands, const FeatureSet& features, int width, int height,
                            DateFeatures& out) {
   using kernels::SpectralIndex;
-  out.greenness = Tile<float>(width, height);
+  out.greenness = Tile<float>(width, height, kernels::kUninitialized);
   kernels::compute_index(features.greenness_is_ndvi ? SpectralIndex::ndvi : SpectralIndex::gli, bands,
                          out.greenness.view());
   if (features.has_water) {
-    out.water = Tile<float>(width, height);
+    out.water = Tile<float>(width, height, kernels::kUninitialized);
     kernels::compute_index(features.water_is_mndwi ? SpectralIndex::mndwi : SpectralIndex::ndwi, bands,
                            out.water.view());
   }
   if (features.has_built) {
-    out.built = Tile<float>(width, height);
+    out.built = Tile<float>(width, height, kernels::kUninitialized);
     kernels::compute_index(SpectralIndex::ndbi, bands, out.built.view());
   }
   if (features.has_bare) {
-    out.bare = Tile<float>(width, height);
+    out.bare = Tile<float>(width, height, kernels::kUninitialized);
     kernels::compute_index(SpectralIndex::bsi, bands, out.bare.view());
   }
-  out.brightness = Tile<float>(width, height);
+  out.brightness = Tile<float>(width, height, kernels::kUninitialized);
   kernels::compute_brightness(bands, out.brightness.view());
 }
 
@@ -155,6 +155,9 @@ struct TileWork {
   Tile<std::uint8_t> classes;  // core
   Tile<std::uint32_t> labels;  // core
   std::uint32_t label_count = 0;
+  /// The labels of the changed pixels in raster order: what the spill keeps of `labels`
+  /// (every other pixel is 0), a few percent of its size.
+  std::vector<std::uint32_t> changed_labels;
   std::vector<kernels::ComponentStats> stats;
   std::vector<UnitPartial> zonal;
   std::vector<std::vector<std::pair<std::uint32_t, double>>> label_overlap;  // by local label
@@ -194,7 +197,7 @@ struct TileClassifier {
     DateFeatures fb, fa;
     compute_date_features(b.band_set(), features, w, h, fb);
     compute_date_features(a.band_set(), features, w, h, fa);
-    Tile<float> magnitude(w, h);
+    Tile<float> magnitude(w, h, kernels::kUninitialized);
     kernels::change_vector_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
                                      magnitude.view());
     kernels::FeatureTiles ft;
@@ -209,18 +212,21 @@ struct TileClassifier {
     ft.brightness_before = view_or_empty(fb.brightness);
     ft.brightness_after = view_or_empty(fa.brightness);
     ft.magnitude = magnitude.view();
-    Tile<std::uint8_t> padded_classes(w, h);
+    Tile<std::uint8_t> padded_classes(w, h, kernels::kUninitialized);
     kernels::classify_tile(ft, rules, padded_classes.view());
     kernels::open_change_mask(padded_classes.view(), opening_radius);
 
     // From here on only the core counts.
     const int ox = c.x0 - p.x0, oy = c.y0 - p.y0;
-    work.classes = Tile<std::uint8_t>(c.width, c.height);
+    work.classes = Tile<std::uint8_t>(c.width, c.height, kernels::kUninitialized);
     for (int y = 0; y < c.height; ++y) {
       std::copy_n(padded_classes.view().row(y + oy) + ox, c.width, work.classes.view().row(y));
     }
-    work.labels = Tile<std::uint32_t>(c.width, c.height);
+    work.labels = Tile<std::uint32_t>(c.width, c.height, kernels::kUninitialized);  // label_tile zeroes it
     work.label_count = kernels::label_tile(work.classes.view(), work.labels.view());
+    for (const std::uint32_t label : work.labels.values()) {
+      if (label != 0) work.changed_labels.push_back(label);
+    }
     const auto row_areas = inputs.grid.row_areas_m2(c.y0, c.height);
     const auto gb = fb.greenness.view().sub(ox, oy, c.width, c.height);
     const auto ga = fa.greenness.view().sub(ox, oy, c.width, c.height);
@@ -265,7 +271,7 @@ struct TileClassifier {
   }
 };
 
-/// Spill file of classes and labels per tile, written and read back in tile order.
+/// Spill file per tile, in tile order: the classes of every pixel and the labels of the changed ones.
 class SpillFile {
  public:
   explicit SpillFile(const fs::path& path) : path_(path) {
@@ -397,7 +403,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       [&](TileWork&& work) {
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
         spill.write(work.classes.data(), work.classes.values().size());
-        spill.write(work.labels.data(), work.labels.values().size() * sizeof(std::uint32_t));
+        spill.write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
         seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
         for (auto& partial : work.zonal) unit_zonal[partial.unit].merge(partial.zonal);
         tile_label_overlap[static_cast<std::size_t>(work.index)] = std::move(work.label_overlap);
@@ -427,21 +433,27 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   spill.rewind();
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
+  std::vector<std::uint32_t> changed_labels;
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
-    Tile<std::uint8_t> classes(c.width, c.height);
-    Tile<std::uint32_t> labels(c.width, c.height);
+    Tile<std::uint8_t> classes(c.width, c.height, kernels::kUninitialized);
+    Tile<std::uint32_t> labels(c.width, c.height);  // zero: only changed pixels get an id
     spill.read(classes.data(), classes.values().size());
-    spill.read(labels.data(), labels.values().size() * sizeof(std::uint32_t));
-    const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(t)];
     auto& ids = labels.values();
     auto& cls = classes.values();
+    changed_labels.resize(static_cast<std::size_t>(
+        std::count_if(cls.begin(), cls.end(), [](std::uint8_t v) { return kernels::is_change(v); })));
+    spill.read(changed_labels.data(), changed_labels.size() * sizeof(std::uint32_t));
+    const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(t)];
+    std::size_t next = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i] != 0) {
-        ids[i] = local_to_patch[ids[i]];
-        if (ids[i] == 0) cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);
+      if (!kernels::is_change(cls[i])) continue;  // ids[i] stays 0, as label_tile left it
+      ids[i] = local_to_patch[changed_labels[next++]];
+      if (ids[i] == 0) {
+        cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);
+      } else {
+        ++result.changed_pixels[cls[i]];
       }
-      if (kernels::is_change(cls[i])) ++result.changed_pixels[cls[i]];
     }
     if (sink) sink(c, classes.view(), labels.view());
     if (finalizing) finalizing(static_cast<double>(t + 1) / plan.count(), "writing change map");

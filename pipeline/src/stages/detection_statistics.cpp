@@ -62,17 +62,22 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       lattice.count(), default_tile_tokens(),
       [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
       [&](RawTilePair& pair) {
-        const int w = pair.window.width, h = pair.window.height;
-        const ReflectanceTile b = date_reflectance(pair.before, before.scene(), features);
-        const ReflectanceTile a = date_reflectance(pair.after, after.scene(), features, after_correction);
+        // Only the lattice's pixels (in grid coordinates, so independent of blocks) are
+        // converted: a block holds pixel_stride^2 times more than the sample needs.
+        const int x_first = lattice_start(pair.window.x0, pixel_stride);
+        const int y_first = lattice_start(pair.window.y0, pixel_stride);
+        const RawSceneTile sampled_before = subsample(pair.before, x_first, y_first, pixel_stride);
+        const RawSceneTile sampled_after = subsample(pair.after, x_first, y_first, pixel_stride);
         pair.before = {};
         pair.after = {};
+        const ReflectanceTile b = date_reflectance(sampled_before, before.scene(), features);
+        const ReflectanceTile a = date_reflectance(sampled_after, after.scene(), features, after_correction);
+        const int w = sampled_before.window.width, h = sampled_before.window.height;
         SampleBlock block;
         block.moments.resize(n_roles);
-        // Lattice of pixels in grid coordinates, so it does not depend on blocks.
         std::vector<float> diff(n_roles);
-        for (int y = lattice_start(pair.window.y0, pixel_stride); y < h; y += pixel_stride) {
-          for (int x = lattice_start(pair.window.x0, pixel_stride); x < w; x += pixel_stride) {
+        for (int y = 0; y < h; ++y) {
+          for (int x = 0; x < w; ++x) {
             bool valid = true;
             for (std::size_t i = 0; i < n_roles && valid; ++i) {
               const BandRole r = features.roles[i];

@@ -7,6 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace zw::kernels {
@@ -60,12 +64,41 @@ template <class T>
 using ConstTileView = TileView<const T>;
 
 /// Owning, contiguous tile buffer.
+/// Allocator that leaves new elements of trivial types uninitialized (default-initialised),
+/// so a buffer that a kernel overwrites completely is not zero-filled first.
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  using std::allocator<T>::allocator;
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// Tag for a Tile whose pixels the caller writes before reading them.
+struct Uninitialized {};
+inline constexpr Uninitialized kUninitialized{};
+
 template <class T>
 class Tile {
  public:
+  using Storage = std::vector<T, DefaultInitAllocator<T>>;
+
   Tile() = default;
   Tile(int width, int height, T fill = T{})
       : width_(width), height_(height), data_(static_cast<std::size_t>(width) * height, fill) {}
+  /// Pixels left unset: for buffers a kernel writes in full (saves a fill and, for fresh
+  /// memory, the page faults it would take).
+  Tile(int width, int height, Uninitialized)
+      : width_(width), height_(height), data_(static_cast<std::size_t>(width) * height) {}
 
   [[nodiscard]] TileView<T> view() { return {data_.data(), width_, height_, width_}; }
   [[nodiscard]] ConstTileView<T> view() const { return {data_.data(), width_, height_, width_}; }
@@ -75,14 +108,14 @@ class Tile {
   [[nodiscard]] int height() const { return height_; }
   [[nodiscard]] T* data() { return data_.data(); }
   [[nodiscard]] const T* data() const { return data_.data(); }
-  [[nodiscard]] std::vector<T>& values() { return data_; }
-  [[nodiscard]] const std::vector<T>& values() const { return data_; }
+  [[nodiscard]] Storage& values() { return data_; }
+  [[nodiscard]] const Storage& values() const { return data_; }
   void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
 
  private:
   int width_ = 0;
   int height_ = 0;
-  std::vector<T> data_;
+  Storage data_;
 };
 
 /// Float rasters carry nodata as NaN everywhere inside the kernels.

@@ -45,7 +45,7 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene);
 /// Raw pixels of one band over a window, in the file's own data type.
 struct RawBand {
   GDALDataType type = GDT_Unknown;
-  std::vector<std::byte> bytes;
+  std::vector<std::byte, kernels::DefaultInitAllocator<std::byte>> bytes;  // RasterIO fills it
   int width = 0, height = 0;
   /// The band's own calibration (product metadata), used instead of the profile's.
   std::optional<double> scale, offset;
@@ -65,6 +65,11 @@ struct RawSceneTile {
   std::array<RawBand, kernels::kBandRoleCount> bands;
   std::vector<std::uint8_t> valid;  // empty: all valid; else 0 = no data
 };
+
+/// Every `stride`-th pixel of `raw` in both directions, starting at (x_first, y_first) of
+/// the tile: the raw bands and validity of a sample lattice, so that only the sampled pixels
+/// are converted to reflectance. The result's window is in lattice units (x0/y0 of `raw`).
+RawSceneTile subsample(const RawSceneTile& raw, int x_first, int y_first, int stride);
 
 /// Converts a raw band to float reflectance with the profile's scale, offset and nodata (the
 /// band's own scale/offset where it carries them); pixels whose `valid` entry is 0 become NaN.
