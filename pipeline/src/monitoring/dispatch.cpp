@@ -1,15 +1,44 @@
+// Inspector packets (dispatch.hpp): the driving order and the packet's files.
 #include "zonewatch/pipeline/monitoring/dispatch.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <functional>
 #include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
-#include "zonewatch/pipeline/stages/severity.hpp"
 #include "zonewatch/pipeline/version.hpp"
+
+namespace zw::monitoring_detail {
+
+/// A typed value as packets write it: its English name (what the store holds and
+/// `zonewatch verify` reads back).
+template <class Enum>
+std::string name_of(Enum value) {
+  return std::string(to_string(value));
+}
+
+/// "<English> <Chinese>", as the packet's labels show a typed value.
+template <class Enum>
+std::string bilingual(Enum value) {
+  return name_of(value) + " " + std::string(chinese_name(value));
+}
+
+/// A geo: URI of the hotspot's centroid, for phone navigation.
+std::string geo_uri(const StoredHotspot& h);
+
+/// Every attribute of a hotspot in the packet, label (English / Chinese) and value.
+std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot& p);
+
+/// index.html: one self-contained offline page.
+std::string write_html(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
+                       const std::string& region, const std::string& now, double route_km);
+
+}  // namespace zw::monitoring_detail
 
 namespace zw {
 
@@ -103,7 +132,7 @@ std::vector<std::size_t> driving_order(const std::vector<RouteStop>& stops,
                                        const std::optional<std::array<double, 2>>& start) {
   std::vector<Point> points;
   for (const RouteStop& s : stops) points.push_back({s.lon, s.lat});
-  std::map<int, std::vector<std::size_t>, std::greater<>> by_severity;
+  std::map<Severity, std::vector<std::size_t>, std::greater<>> by_severity;
   for (std::size_t i = 0; i < stops.size(); ++i) by_severity[stops[i].severity].push_back(i);
   std::vector<std::size_t> order;
   std::optional<Point> origin;
@@ -129,45 +158,32 @@ std::vector<std::size_t> driving_order(const std::vector<RouteStop>& stops,
   return order;
 }
 
-namespace {
-
-// ---------------------------------------------------------------------------------------
-// Packet contents
-
-/// The stored severity, typed; text the table does not know is shown as low, as packets always did.
-Severity severity_of(const StoredHotspot& h) { return severity_from_string(h.severity).value_or(Severity::low); }
-
-std::string severity_zh(const StoredHotspot& h) { return std::string(chinese_name(severity_of(h))); }
-
-std::string change_zh(const std::string& change_type) {
-  const auto type = kernels::change_type_from_string(change_type);
-  return type ? std::string(chinese_name(*type)) : change_type;
+bool in_region(const StoredHotspot& h, const std::string& region) {
+  if (h.region == region) return true;
+  if (region.empty()) return false;
+  const std::string code = region.starts_with("ZH") ? region : "ZH" + region;
+  return h.unit_code.starts_with(code);
 }
 
-std::string unit_type_zh(const std::string& unit_type) {
-  const auto type = unit_type_from_string(unit_type);
-  return type ? std::string(chinese_name(*type)) : unit_type;
-}
+}  // namespace zw
 
-std::string status_zh(const std::string& status) {
-  const auto s = hotspot_status_from_string(status);
-  return s ? std::string(chinese_name(*s)) : status;
-}
+namespace zw {
+
+namespace monitoring_detail {
 
 std::string geo_uri(const StoredHotspot& h) {
   const std::string lat = text::fixed(h.lat_wgs84, 6), lon = text::fixed(h.lon_wgs84, 6);
   return "geo:" + lat + "," + lon + "?q=" + lat + "," + lon + "(" + h.id + ")";
 }
 
-/// Every attribute of a hotspot in the packet, label (English / Chinese) and value.
 std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot& p) {
   const StoredHotspot& h = p.h;
   std::vector<std::pair<std::string, std::string>> a{
       {"Order 顺序", std::to_string(p.order)},
       {"Hotspot 图斑编号", h.id},
-      {"Severity 严重程度", h.severity + " " + severity_zh(h)},
-      {"Status 状态", p.status + " " + status_zh(p.status)},
-      {"Change 变化类型", h.last_change_type + " " + change_zh(h.last_change_type)},
+      {"Severity 严重程度", bilingual(h.severity)},
+      {"Status 状态", bilingual(p.status)},
+      {"Change 变化类型", bilingual(h.last_change_type)},
       {"Area 面积", text::fixed(h.area_m2, 0) + " m² / " + text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩"},
       {"Last patch 最近图斑面积", text::fixed(h.last_area_m2, 0) + " m²"},
       {"WGS84", text::fixed(h.lat_wgs84, 6) + ", " + text::fixed(h.lon_wgs84, 6)},
@@ -175,20 +191,29 @@ std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot&
       {"CGCS2000", text::fixed(h.lat_cgcs2000, 6) + ", " + text::fixed(h.lon_cgcs2000, 6)},
       {"CGCS2000 DMS", text::dms(h.lat_cgcs2000, true) + " " + text::dms(h.lon_cgcs2000, false)},
       {"Unit 管控单元", h.unit_code + " " + h.unit_name},
-      {"Unit type 单元类型", h.unit_type + " " + unit_type_zh(h.unit_type)},
+      {"Unit type 单元类型", bilingual(h.unit_type)},
       {"Region 区域", h.region},
       {"Rule 规则", h.rule},
       {"First seen 首次发现", h.first_seen},
       {"Last seen 最近发现", h.last_seen},
       {"Times seen 发现次数", std::to_string(h.times_seen)},
   };
-  if (!h.verdict.empty()) a.emplace_back("Verdict 核查结论", h.verdict + " " + h.verdict_date + " " + h.inspector);
+  if (h.verdict) a.emplace_back("Verdict 核查结论", name_of(*h.verdict) + " " + h.verdict_date + " " + h.inspector);
   if (!h.rectification_due.empty()) a.emplace_back("Rectification due 整改期限", h.rectification_due);
   if (h.close_proposed) a.emplace_back("Proposed for closing 建议销号", h.close_reason);
   if (!h.related_hotspot.empty()) a.emplace_back("Related 关联图斑", h.related_hotspot);
   if (!p.chips.problem.empty()) a.emplace_back("Images 影像", "not available: " + p.chips.problem);
   return a;
 }
+
+}  // namespace monitoring_detail
+
+namespace {
+
+using monitoring_detail::attributes;
+using monitoring_detail::bilingual;
+using monitoring_detail::geo_uri;
+using monitoring_detail::name_of;
 
 std::string kml_color(Severity severity, const char* alpha) {
   // aabbggrr
@@ -240,7 +265,8 @@ std::string write_kml(const std::vector<PacketHotspot>& packet, const std::strin
               text::xml_escape(h.id) + "-after.png\" width=\"240\"/></p>";
     }
     k += "<Placemark id=\"" + text::xml_escape(h.id) + "\">\n<name>" + std::to_string(p.order) + " " +
-         text::xml_escape(h.id) + "</name>\n<styleUrl>#severity-" + text::xml_escape(h.severity) + "</styleUrl>\n";
+         text::xml_escape(h.id) + "</name>\n<styleUrl>#severity-" + text::xml_escape(name_of(h.severity)) +
+         "</styleUrl>\n";
     k += "<description>" + cdata(html) + "</description>\n<ExtendedData>";
     for (const auto& [label, value] : attributes(p)) {
       k += "<Data name=\"" + text::xml_escape(label) + "\"><value>" + text::xml_escape(value) + "</value></Data>";
@@ -275,11 +301,14 @@ std::string write_gpx(const std::vector<PacketHotspot>& packet, const std::strin
   for (const PacketHotspot& p : packet) {
     const StoredHotspot& h = p.h;
     g += "<wpt lat=\"" + text::fixed(h.lat_wgs84, 7) + "\" lon=\"" + text::fixed(h.lon_wgs84, 7) + "\"><name>" +
-         text::xml_escape(h.id) + "</name><cmt>" + std::to_string(p.order) + " " + text::xml_escape(h.severity) + " " +
-         text::xml_escape(h.last_change_type) + " " + text::fixed(h.area_m2, 0) + " m2</cmt><desc>" +
-         text::xml_escape(h.unit_code + " " + h.unit_name + "; " + h.rule + "; " + change_zh(h.last_change_type) + " " +
+         text::xml_escape(h.id) + "</name><cmt>" + std::to_string(p.order) + " " +
+         text::xml_escape(name_of(h.severity)) + " " + text::xml_escape(name_of(h.last_change_type)) + " " +
+         text::fixed(h.area_m2, 0) + " m2</cmt><desc>" +
+         text::xml_escape(h.unit_code + " " + h.unit_name + "; " + h.rule + "; " +
+                          std::string(chinese_name(h.last_change_type)) + " " +
                           text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩") +
-         "</desc><sym>" + symbol(severity_of(h)) + "</sym><type>" + text::xml_escape(h.severity) + "</type></wpt>\n";
+         "</desc><sym>" + symbol(h.severity) + "</sym><type>" + text::xml_escape(name_of(h.severity)) +
+         "</type></wpt>\n";
   }
   g += "<rte><name>" + text::xml_escape(title) + " driving order</name>\n";
   for (const PacketHotspot& p : packet) {
@@ -307,10 +336,10 @@ std::string write_csv(const std::vector<PacketHotspot>& packet) {
     const StoredHotspot& h = p.h;
     std::vector<std::string> row{std::to_string(p.order),
                                  h.id,
-                                 h.severity,
-                                 p.status,
-                                 h.last_change_type,
-                                 change_zh(h.last_change_type),
+                                 name_of(h.severity),
+                                 name_of(p.status),
+                                 name_of(h.last_change_type),
+                                 std::string(chinese_name(h.last_change_type)),
                                  text::fixed(h.area_m2, 1),
                                  text::fixed(h.area_m2 / kSquareMetresPerMu, 3),
                                  text::fixed(h.lon_wgs84, 6),
@@ -321,8 +350,8 @@ std::string write_csv(const std::vector<PacketHotspot>& packet) {
                                  text::fixed(h.lat_cgcs2000, 6),
                                  h.unit_code,
                                  h.unit_name,
-                                 h.unit_type,
-                                 unit_type_zh(h.unit_type),
+                                 name_of(h.unit_type),
+                                 std::string(chinese_name(h.unit_type)),
                                  h.region,
                                  h.rule,
                                  h.first_seen,
@@ -337,7 +366,27 @@ std::string write_csv(const std::vector<PacketHotspot>& packet) {
   return c;
 }
 
-// ---- index.html
+}  // namespace
+
+std::vector<PacketFile> packet_files(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
+                                     const std::string& region, const std::string& now, double route_km) {
+  const std::string title = "zonewatch " + dispatch_id + " " + region;
+  std::vector<PacketFile> files{{"hotspots.kml", write_kml(packet, title)},
+                                {"hotspots.gpx", write_gpx(packet, title, now)},
+                                {"hotspots.csv", write_csv(packet)}};
+  for (const PacketHotspot& p : packet) {
+    if (!p.chips.problem.empty()) continue;
+    files.push_back({p.h.id + "-before.png", p.chips.before_png});
+    files.push_back({p.h.id + "-after.png", p.chips.after_png});
+  }
+  files.push_back({"index.html", monitoring_detail::write_html(packet, dispatch_id, region, now, route_km)});
+  return files;
+}
+
+}  // namespace zw
+
+namespace zw::monitoring_detail {
+namespace {
 
 struct MapFrame {
   double lon0 = 0, lat0 = 0, kx = 1, scale = 1, width = 800, height = 560, margin = 30;
@@ -377,7 +426,7 @@ MapFrame map_frame(const std::vector<PacketHotspot>& packet) {
 std::string svg_map(const std::vector<PacketHotspot>& packet) {
   const MapFrame f = map_frame(packet);
   const auto colour = [](const StoredHotspot& h) {
-    const Severity severity = severity_of(h);
+    const Severity severity = h.severity;
     return severity == Severity::high ? "#d7191c" : severity == Severity::medium ? "#fd8d3c" : "#e6c700";
   };
   std::string s = "<svg id=\"map-svg\" viewBox=\"0 0 800 560\" role=\"img\" aria-label=\"map of the hotspots\">";
@@ -510,6 +559,8 @@ constexpr const char* kPageScript = R"JS(
 })();
 )JS";
 
+}  // namespace
+
 std::string write_html(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
                        const std::string& region, const std::string& now, double route_km) {
   using text::xml_escape;
@@ -535,12 +586,12 @@ std::string write_html(const std::vector<PacketHotspot>& packet, const std::stri
   h += "<section id=\"list\">\n";
   for (const PacketHotspot& p : packet) {
     const StoredHotspot& s = p.h;
-    h += "<article class=\"hotspot severity-" + xml_escape(s.severity) + "\" id=\"h-" + xml_escape(s.id) +
+    h += "<article class=\"hotspot severity-" + xml_escape(name_of(s.severity)) + "\" id=\"h-" + xml_escape(s.id) +
          "\" data-id=\"" + xml_escape(s.id) + "\" data-lat=\"" + text::fixed(s.lat_wgs84, 6) + "\" data-lon=\"" +
          text::fixed(s.lon_wgs84, 6) + "\">\n";
     h += "<h2><span class=\"order\">" + std::to_string(p.order) + "</span><span class=\"hotspot-id\">" +
-         xml_escape(s.id) + "</span><span class=\"badge severity\">" + xml_escape(s.severity + " " + severity_zh(s)) +
-         "</span><span class=\"badge status\">" + xml_escape(p.status + " " + status_zh(p.status)) + "</span></h2>\n";
+         xml_escape(s.id) + "</span><span class=\"badge severity\">" + xml_escape(bilingual(s.severity)) +
+         "</span><span class=\"badge status\">" + xml_escape(bilingual(p.status)) + "</span></h2>\n";
     if (p.chips.problem.empty()) {
       h += "<div class=\"chips\"><figure><img class=\"chip before\" alt=\"before " + xml_escape(p.chips.before_date) +
            "\" src=\"data:image/png;base64," + text::base64(p.chips.before_png) + "\"><figcaption>前 before " +
@@ -576,28 +627,4 @@ std::string write_html(const std::vector<PacketHotspot>& packet, const std::stri
   return h;
 }
 
-}  // namespace
-
-bool in_region(const StoredHotspot& h, const std::string& region) {
-  if (h.region == region) return true;
-  if (region.empty()) return false;
-  const std::string code = region.starts_with("ZH") ? region : "ZH" + region;
-  return h.unit_code.starts_with(code);
-}
-
-std::vector<PacketFile> packet_files(const std::vector<PacketHotspot>& packet, const std::string& dispatch_id,
-                                     const std::string& region, const std::string& now, double route_km) {
-  const std::string title = "zonewatch " + dispatch_id + " " + region;
-  std::vector<PacketFile> files{{"hotspots.kml", write_kml(packet, title)},
-                                {"hotspots.gpx", write_gpx(packet, title, now)},
-                                {"hotspots.csv", write_csv(packet)}};
-  for (const PacketHotspot& p : packet) {
-    if (!p.chips.problem.empty()) continue;
-    files.push_back({p.h.id + "-before.png", p.chips.before_png});
-    files.push_back({p.h.id + "-after.png", p.chips.after_png});
-  }
-  files.push_back({"index.html", write_html(packet, dispatch_id, region, now, route_km)});
-  return files;
-}
-
-}  // namespace zw
+}  // namespace zw::monitoring_detail

@@ -1,3 +1,5 @@
+// The monitoring store (store.hpp): rows <-> features, opening and locking, the schema,
+// reading and writing.
 #include "zonewatch/pipeline/monitoring/store.hpp"
 
 #include <fcntl.h>
@@ -6,15 +8,28 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <functional>
 #include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
 
+#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <gdal_priv.h>
+#include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
 #include "zonewatch/pipeline/core/atomic_output.hpp"
@@ -24,28 +39,10 @@
 #include "zonewatch/pipeline/core/sha256.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/monitoring/stored_names.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
-namespace zw {
-namespace fs = std::filesystem;
-
-void crash_point(std::string_view point) {
-  static const char* const requested = std::getenv("ZONEWATCH_CRASH_POINT");
-  if (requested != nullptr && point == requested) {
-    ::kill(::getpid(), SIGKILL);
-    ::pause();  // SIGKILL cannot be caught; this is never reached
-  }
-}
-
-namespace {
-
-constexpr int kSchemaVersion = 1;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// ---------------------------------------------------------------------------------------
-// Rows <-> features, through one visit() per record type so the schema, the writer and
-// the reader cannot drift apart.
+namespace zw::monitoring_detail {
 
 enum class Kind { text, real, integer, boolean, date };
 
@@ -54,6 +51,7 @@ struct FieldSpec {
   Kind kind;
 };
 
+/// The fields a row type has, in column order.
 struct SchemaVisitor {
   std::vector<FieldSpec> fields;
   void text(const std::string& n, std::string&) { fields.push_back({n, Kind::text}); }
@@ -64,10 +62,14 @@ struct SchemaVisitor {
   }
   void boolean(const std::string& n, bool&) { fields.push_back({n, Kind::boolean}); }
   void date(const std::string& n, std::string&) { fields.push_back({n, Kind::date}); }
-  void status(const std::string& n, HotspotStatus&) { fields.push_back({n, Kind::text}); }
+  /// A typed column: its enum's name as text.
+  template <class Enum>
+  void named(const std::string& n, Enum&) {
+    fields.push_back({n, Kind::text});
+  }
 };
 
-int field_index(OGRFeature& feature, const std::string& name) {
+inline int field_index(OGRFeature& feature, const std::string& name) {
   const int index = feature.GetFieldIndex(name.c_str());
   if (index < 0) throw InternalError("monitoring store: field " + name + " missing");
   return index;
@@ -96,13 +98,21 @@ struct WriteVisitor {
       f.SetFieldNull(index);
     }
   }
-  void status(const std::string& n, HotspotStatus& v) {
+  template <class Enum>
+  void named(const std::string& n, Enum& v) {
     f.SetField(field_index(f, n), std::string(to_string(v)).c_str());
+  }
+  /// None is the empty text.
+  template <class Enum>
+  void named(const std::string& n, std::optional<Enum>& v) {
+    f.SetField(field_index(f, n), v ? std::string(to_string(*v)).c_str() : "");
   }
 };
 
 struct ReadVisitor {
   OGRFeature& f;
+  const std::string& store;  // path, for errors
+  const char* table;
   [[nodiscard]] bool present(int index) const { return f.IsFieldSetAndNotNull(index); }
   void text(const std::string& n, std::string& v) {
     const int i = field_index(f, n);
@@ -110,7 +120,7 @@ struct ReadVisitor {
   }
   void real(const std::string& n, double& v) {
     const int i = field_index(f, n);
-    v = present(i) ? f.GetFieldAsDouble(i) : kNaN;
+    v = present(i) ? f.GetFieldAsDouble(i) : std::numeric_limits<double>::quiet_NaN();
   }
   template <class Int>
   void integer(const std::string& n, Int& v) {
@@ -132,12 +142,18 @@ struct ReadVisitor {
       v = buffer;
     }
   }
-  void status(const std::string& n, HotspotStatus& v) {
-    const int i = field_index(f, n);
-    const auto parsed = hotspot_status_from_string(present(i) ? f.GetFieldAsString(i) : "");
-    if (!parsed)
-      throw InputError(std::string("monitoring store: unknown hotspot status '") + f.GetFieldAsString(i) + "'");
-    v = *parsed;
+  template <class Enum>
+  void named(const std::string& n, Enum& v) {
+    std::string stored;
+    text(n, stored);
+    v = parse_stored<Enum>(stored, {store, table, n});
+  }
+  template <class Enum>
+  void named(const std::string& n, std::optional<Enum>& v) {
+    std::string stored;
+    text(n, stored);
+    v.reset();
+    if (!stored.empty()) v = parse_stored<Enum>(stored, {store, table, n});
   }
 };
 
@@ -174,15 +190,15 @@ void visit(V& v, StoredScan& s) {
 template <class V>
 void visit(V& v, StoredHotspot& h) {
   v.text("hotspot_id", h.id);
-  v.status("status", h.status);
+  v.named("status", h.status);
   v.text("status_since", h.status_since);
   v.text("unit_code", h.unit_code);
   v.text("unit_name", h.unit_name);
-  v.text("unit_type", h.unit_type);
+  v.named("unit_type", h.unit_type);
   v.text("region", h.region);
-  v.text("change_type", h.change_type);
-  v.text("last_change_type", h.last_change_type);
-  v.text("severity", h.severity);
+  v.named("change_type", h.change_type);
+  v.named("last_change_type", h.last_change_type);
+  v.named("severity", h.severity);
   v.text("rule", h.rule);
   v.real("area_m2", h.area_m2);
   v.real("first_area_m2", h.first_area_m2);
@@ -201,7 +217,7 @@ void visit(V& v, StoredHotspot& h) {
   v.integer("recovered_scans", h.recovered_scans);
   v.boolean("close_proposed", h.close_proposed);
   v.text("close_reason", h.close_reason);
-  v.text("verdict", h.verdict);
+  v.named("verdict", h.verdict);
   v.date("verdict_date", h.verdict_date);
   v.text("inspector", h.inspector);
   v.text("verdict_note", h.verdict_note);
@@ -216,12 +232,12 @@ void visit(V& v, StoredObservation& o) {
   v.text("scan_id", o.scan_id);
   v.text("patch_key", o.patch_key);
   v.text("hotspot_id", o.hotspot_id);
-  v.text("event", o.event);
-  v.text("status", o.status);
+  v.named("event", o.event);
+  v.named("status", o.status);
   v.boolean("reported", o.reported);
   v.integer("times_seen", o.times_seen);
-  v.text("change_type", o.change_type);
-  v.text("severity", o.severity);
+  v.named("change_type", o.change_type);
+  v.named("severity", o.severity);
   v.date("after_date", o.after_date);
   v.real("area_m2", o.area_m2);
   v.real("added_area_m2", o.added_area_m2);
@@ -236,10 +252,10 @@ template <class V>
 void visit(V& v, StoredEvent& e) {
   v.text("hotspot_id", e.hotspot_id);
   v.text("at_utc", e.at_utc);
-  v.text("source", e.source);
+  v.named("source", e.source);
   v.text("ref", e.ref);
-  v.text("from_status", e.from_status);
-  v.text("to_status", e.to_status);
+  v.named("from_status", e.from_status);
+  v.named("to_status", e.to_status);
   v.text("detail", e.detail);
 }
 
@@ -249,13 +265,13 @@ void visit(V& v, StoredVerdict& r) {
   v.text("file", r.file);
   v.integer("row", r.row);
   v.text("hotspot_id", r.hotspot_id);
-  v.text("verdict", r.verdict);
+  v.named("verdict", r.verdict);
   v.date("verdict_date", r.verdict_date);
   v.text("inspector", r.inspector);
   v.text("note", r.note);
   v.text("approval", r.approval);
-  v.text("from_status", r.from_status);
-  v.text("to_status", r.to_status);
+  v.named("from_status", r.from_status);
+  v.named("to_status", r.to_status);
   v.text("imported_utc", r.imported_utc);
 }
 
@@ -281,8 +297,11 @@ void visit(V& v, PrecisionRow& p) {
   v.real("change_precision", p.change_precision);
 }
 
+/// A control unit's statistics in one scan (written only).
 struct UnitStatsRow {
-  std::string scan_id, code, name, type, region;
+  std::string scan_id, code, name;
+  UnitType type = UnitType::general;
+  std::string region;
   double area_m2 = 0, valid_area_m2 = 0, valid_share = 0, changed_area_m2 = 0, changed_share = 0;
   std::array<double, kernels::kChangeTypeCount> changed_by_type{};
   double greenness_before = 0, greenness_after = 0, greenness_change = 0;
@@ -296,7 +315,7 @@ void visit(V& v, UnitStatsRow& u) {
   v.text("scan_id", u.scan_id);
   v.text("unit_code", u.code);
   v.text("unit_name", u.name);
-  v.text("unit_type", u.type);
+  v.named("unit_type", u.type);
   v.text("region", u.region);
   v.real("area_m2", u.area_m2);
   v.real("valid_area_m2", u.valid_area_m2);
@@ -347,6 +366,31 @@ std::vector<FieldSpec> fields_of() {
   return schema.fields;
 }
 
+}  // namespace zw::monitoring_detail
+
+namespace zw {
+
+namespace monitoring_detail {
+
+/// An exclusive flock on "<store>.lock", held while the store is open for writing.
+class StoreLock {
+ public:
+  StoreLock() = default;
+  /// Waits for another writer when `wait`; otherwise returns a lock that is not held.
+  static StoreLock acquire(const std::filesystem::path& store, bool wait);
+  StoreLock(StoreLock&& other) noexcept;
+  StoreLock& operator=(StoreLock&& other) noexcept;
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock();
+  [[nodiscard]] bool held() const { return fd_ >= 0; }
+  void release();
+
+ private:
+  int fd_ = -1;
+};
+
+/// One table of the store: a GeoPackage layer and its fields.
 struct TableSpec {
   const char* name;
   bool spatial;
@@ -356,151 +400,23 @@ struct TableSpec {
   std::vector<std::string> indexes;  // "[UNIQUE ]column[, column]"
 };
 
-const std::vector<TableSpec>& tables() {
-  static const std::vector<TableSpec> specs{
-      {"store_meta",
-       false,
-       "store_meta",
-       "zonewatch monitoring store: schema version and CRS",
-       fields_of<MetaRow>(),
-       {"UNIQUE key"}},
-      {"scans",
-       false,
-       "scans 扫描",
-       "Every ingested scan: inputs, config, counts",
-       fields_of<StoredScan>(),
-       {"UNIQUE scan_id"}},
-      {"hotspots",
-       true,
-       "hotspots 图斑台账",
-       "Every hotspot across scans: footprint, status, verdict",
-       fields_of<StoredHotspot>(),
-       {"UNIQUE hotspot_id", "status", "region"}},
-      {"observations",
-       true,
-       "observations 历次观测",
-       "Every patch of every scan and the hotspot it became",
-       fields_of<StoredObservation>(),
-       {"UNIQUE scan_id, patch_key", "hotspot_id"}},
-      {"events",
-       false,
-       "events 状态变更",
-       "Every status change and lifecycle note",
-       fields_of<StoredEvent>(),
-       {"hotspot_id"}},
-      {"unit_stats",
-       false,
-       "unit_stats 单元统计",
-       "Every control unit's statistics per scan",
-       fields_of<UnitStatsRow>(),
-       {"UNIQUE scan_id, unit_code"}},
-      {"verdicts",
-       false,
-       "verdicts 核查结论",
-       "Every imported field verdict",
-       fields_of<StoredVerdict>(),
-       {"hotspot_id"}},
-      {"verdict_imports", false, "verdict_imports", "Every imported verdict file", fields_of<ImportRow>(), {}},
-      {"dispatches",
-       false,
-       "dispatches 派发",
-       "Every inspector packet written",
-       fields_of<StoredDispatch>(),
-       {"UNIQUE dispatch_id"}},
-      {"precision",
-       false,
-       "precision 核查准确率",
-       "Verified share by unit type, change type and region",
-       fields_of<PrecisionRow>(),
-       {}},
-  };
-  return specs;
-}
+/// Every table, in creation order.
+const std::vector<TableSpec>& tables();
 
-std::string quote_sql(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
+/// Builds a complete new store, every table and index and store_meta, at `file` (a
+/// temporary name: the caller renames it into place).
+void create_store_file(const std::filesystem::path& file, const std::filesystem::path& path,
+                       const std::string& crs_wkt);
 
-// ---------------------------------------------------------------------------------------
-// Locking
+/// `text` as an SQL string literal.
+std::string quote_sql(std::string_view text);
 
-/// An exclusive flock on "<store>.lock", held while the store is open for writing.
-class StoreLock {
- public:
-  StoreLock() = default;
-  static StoreLock acquire(const fs::path& store, bool wait) {
-    StoreLock lock;
-    const fs::path path = store.string() + ".lock";
-    lock.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock.fd_ < 0) {
-      throw OutputError(path.string() + ": cannot create the store's lock file: " + std::strerror(errno));
-    }
-    if (::flock(lock.fd_, LOCK_EX | LOCK_NB) == 0) return lock;
-    if (errno != EWOULDBLOCK || !wait) {
-      lock.release();
-      return lock;
-    }
-    logger("store")->info("{}: another zonewatch run is writing to the store; waiting for it", store.string());
-    while (::flock(lock.fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) throw OutputError(path.string() + ": cannot lock: " + std::strerror(errno));
-    }
-    return lock;
-  }
-  StoreLock(StoreLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  StoreLock& operator=(StoreLock&& other) noexcept {
-    if (this != &other) {
-      release();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  ~StoreLock() { release(); }
-  [[nodiscard]] bool held() const { return fd_ >= 0; }
-  void release() {
-    if (fd_ >= 0) ::close(fd_);  // closing drops the flock
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-DatasetPtr open_gpkg(const fs::path& path, bool update) {
-  const char* const drivers[] = {"GPKG", nullptr};
-  take_gdal_error();
-  GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), drivers,
-                                   nullptr, nullptr);
-  if (handle == nullptr) {
-    throw InputError(path.string() + ": cannot be opened as a monitoring store (GeoPackage)" + gdal_error_suffix());
-  }
-  return DatasetPtr(GDALDataset::FromHandle(handle));
-}
-
-bool journal_left_behind(const fs::path& path) {
-  std::error_code ec;
-  for (const char* suffix : {"-journal", "-wal"}) {
-    const fs::path journal = path.string() + suffix;
-    if (fs::exists(journal, ec) && fs::file_size(journal, ec) > 0) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------
+}  // namespace monitoring_detail
 
 struct MonitoringStore::Impl {
-  fs::path path;
+  std::filesystem::path path;
   Mode mode = Mode::read;
-  StoreLock lock;
+  monitoring_detail::StoreLock lock;
   DatasetPtr dataset;
   std::string crs_wkt;
   OGRSpatialReference srs;
@@ -527,10 +443,11 @@ struct MonitoringStore::Impl {
       throw InternalError(path.string() + ": table " + table + ": bad filter '" + where + "'" + gdal_error_suffix());
     }
     std::vector<Row> rows;
+    const std::string store = path.string();
     l.ResetReading();
     for (auto& feature : l) {
       Row row{};
-      ReadVisitor reader{*feature};
+      monitoring_detail::ReadVisitor reader{*feature, store, table};
       visit(reader, row);
       if (wkts != nullptr) {
         const OGRGeometry* g = feature->GetGeometryRef();
@@ -549,7 +466,7 @@ struct MonitoringStore::Impl {
   std::int64_t write_row(const char* table, Row row, const std::string& wkt, std::int64_t fid) {
     OGRLayer& l = layer(table);
     OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(l.GetLayerDefn()));
-    WriteVisitor writer{*feature};
+    monitoring_detail::WriteVisitor writer{*feature};
     visit(writer, row);
     if (!wkt.empty()) {
       OGRGeometryUniquePtr g = geo::as_multipolygon(geo::from_wkt(wkt, path.string() + ": table " + table));
@@ -570,24 +487,88 @@ struct MonitoringStore::Impl {
     return feature->GetFID();
   }
 
-  void load_meta() {
-    const auto rows = read_rows<MetaRow>("store_meta", "");
-    std::string version;
-    for (const auto& r : rows) {
-      if (r.key == "crs_wkt") crs_wkt = r.value;
-      if (r.key == "schema_version") version = r.value;
-    }
-    if (version.empty() || crs_wkt.empty()) {
-      throw InputError(path.string() + ": not a zonewatch monitoring store (store_meta is incomplete)");
-    }
-    if (version != std::to_string(kSchemaVersion)) {
-      throw InputError(path.string() + ": monitoring store schema version " + version + ", this zonewatch reads " +
-                       std::to_string(kSchemaVersion));
-    }
-    srs = geo::srs_from_wkt(crs_wkt, path.string());
-    metres_per_unit = geo::metres_per_unit(srs);
-  }
+  /// Reads store_meta: the CRS, and the schema version this zonewatch must read.
+  void load_meta();
 };
+
+}  // namespace zw
+
+namespace zw {
+namespace fs = std::filesystem;
+
+void crash_point(std::string_view point) {
+  static const char* const requested = std::getenv("ZONEWATCH_CRASH_POINT");
+  if (requested != nullptr && point == requested) {
+    ::kill(::getpid(), SIGKILL);
+    ::pause();  // SIGKILL cannot be caught; this is never reached
+  }
+}
+
+namespace monitoring_detail {
+
+StoreLock StoreLock::acquire(const fs::path& store, bool wait) {
+  StoreLock lock;
+  const fs::path path = store.string() + ".lock";
+  lock.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock.fd_ < 0) {
+    throw OutputError(path.string() + ": cannot create the store's lock file: " + std::strerror(errno));
+  }
+  if (::flock(lock.fd_, LOCK_EX | LOCK_NB) == 0) return lock;
+  if (errno != EWOULDBLOCK || !wait) {
+    lock.release();
+    return lock;
+  }
+  logger("store")->info("{}: another zonewatch run is writing to the store; waiting for it", store.string());
+  while (::flock(lock.fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) throw OutputError(path.string() + ": cannot lock: " + std::strerror(errno));
+  }
+  return lock;
+}
+
+StoreLock::StoreLock(StoreLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+StoreLock& StoreLock::operator=(StoreLock&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+StoreLock::~StoreLock() { release(); }
+
+void StoreLock::release() {
+  if (fd_ >= 0) ::close(fd_);  // closing drops the flock
+  fd_ = -1;
+}
+
+}  // namespace monitoring_detail
+
+namespace {
+
+using monitoring_detail::StoreLock;
+
+DatasetPtr open_gpkg(const fs::path& path, bool update) {
+  const char* const drivers[] = {"GPKG", nullptr};
+  take_gdal_error();
+  GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), drivers,
+                                   nullptr, nullptr);
+  if (handle == nullptr) {
+    throw InputError(path.string() + ": cannot be opened as a monitoring store (GeoPackage)" + gdal_error_suffix());
+  }
+  return DatasetPtr(GDALDataset::FromHandle(handle));
+}
+
+bool journal_left_behind(const fs::path& path) {
+  std::error_code ec;
+  for (const char* suffix : {"-journal", "-wal"}) {
+    const fs::path journal = path.string() + suffix;
+    if (fs::exists(journal, ec) && fs::file_size(journal, ec) > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 MonitoringStore::MonitoringStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MonitoringStore::MonitoringStore(MonitoringStore&&) noexcept = default;
@@ -650,72 +631,7 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
     // Built complete under a temporary name, then renamed into place: a killed creation
     // leaves no store at all rather than half a schema.
     AtomicFile file(path, "the new store");
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-    if (driver == nullptr) throw InternalError("GDAL has no GPKG driver");
-    take_gdal_error();
-    DatasetPtr ds(driver->Create(file.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw OutputError(path.string() + ": cannot create the monitoring store" + gdal_error_suffix());
-    OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, path.string());
-    for (const TableSpec& spec : tables()) {
-      CPLStringList options;
-      options.SetNameValue("IDENTIFIER", spec.identifier);
-      options.SetNameValue("DESCRIPTION", spec.description);
-      options.SetNameValue("FID", "fid");
-      if (spec.spatial) options.SetNameValue("GEOMETRY_NAME", "geom");
-      OGRLayer* layer = ds->CreateLayer(spec.name, spec.spatial ? &srs : nullptr,
-                                        spec.spatial ? wkbMultiPolygon : wkbNone, options.List());
-      if (layer == nullptr) {
-        throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
-      }
-      for (const FieldSpec& field : spec.fields) {
-        OGRFieldType type = OFTString;
-        OGRFieldSubType subtype = OFSTNone;
-        switch (field.kind) {
-          case Kind::text: type = OFTString; break;
-          case Kind::real: type = OFTReal; break;
-          case Kind::integer: type = OFTInteger64; break;
-          case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
-          case Kind::date: type = OFTDate; break;
-        }
-        OGRFieldDefn definition(field.name.c_str(), type);
-        definition.SetSubType(subtype);
-        if (layer->CreateField(&definition) != OGRERR_NONE) {
-          throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
-                            gdal_error_suffix());
-        }
-      }
-      (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
-    }
-    for (const TableSpec& spec : tables()) {
-      int n = 0;
-      for (const std::string& index : spec.indexes) {
-        const bool unique = index.starts_with("UNIQUE ");
-        const std::string columns = unique ? index.substr(7) : index;
-        const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name + "_" +
-                                std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
-        take_gdal_error();
-        ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
-        const std::string error = take_gdal_error();
-        if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
-      }
-    }
-    OGRLayer* meta = ds->GetLayerByName("store_meta");
-    for (const auto& [key, value] :
-         std::vector<std::pair<std::string, std::string>>{{"schema_version", std::to_string(kSchemaVersion)},
-                                                          {"crs_wkt", crs_wkt},
-                                                          {"created_utc", now_utc()},
-                                                          {"created_by", std::string("zonewatch ") + kVersion}}) {
-      OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
-      feature->SetField("key", key.c_str());
-      feature->SetField("value", value.c_str());
-      if (meta->CreateFeature(feature.get()) != OGRERR_NONE) {
-        throw OutputError(path.string() + ": cannot write store_meta" + gdal_error_suffix());
-      }
-    }
-    take_gdal_error();
-    ds.reset();
-    const std::string error = take_gdal_error();
-    if (!error.empty()) throw OutputError(path.string() + ": cannot complete the new store (GDAL: " + error + ")");
+    monitoring_detail::create_store_file(file.temporary(), path, crs_wkt);
     crash_point("store.create");
     file.commit();
     log->info("{}: created monitoring store", path.string());
@@ -729,7 +645,235 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
   return MonitoringStore(std::move(impl));
 }
 
-// ---- reading
+// ---------------------------------------------------------------------------------------
+
+std::string choose_store_crs(const std::string& grid_crs_wkt, double lon_wgs84, double lat_wgs84) {
+  if (grid_crs_wkt.empty()) {
+    throw InputError("store: the scenes have no georeferencing; a monitoring store needs map coordinates");
+  }
+  OGRSpatialReference grid = geo::srs_from_wkt(grid_crs_wkt, "grid");
+  if (grid.IsProjected()) return grid_crs_wkt;
+  // Geographic grid: distances and areas need metres, so the store takes the UTM zone.
+  const int zone = std::clamp(static_cast<int>(std::floor((lon_wgs84 + 180.0) / 6.0)) + 1, 1, 60);
+  OGRSpatialReference utm;
+  utm.importFromEPSG((lat_wgs84 >= 0 ? 32600 : 32700) + zone);
+  char* wkt = nullptr;
+  utm.exportToWkt(&wkt);
+  std::string out = wkt != nullptr ? wkt : "";
+  CPLFree(wkt);
+  return out;
+}
+
+std::string scan_identity(const nlohmann::json& inputs, const nlohmann::json& resolved_config) {
+  nlohmann::json config = resolved_config;
+  // Where results go and how they are computed do not change what they are.
+  for (const char* key : {"name", "output", "processing"}) config.erase(key);
+  if (config.contains("store")) {
+    config["store"].erase("path");
+    config["store"].erase("since_last");
+  }
+  for (const char* scene : {"before", "after"}) {
+    if (config.contains(scene)) config[scene].erase("path");
+  }
+  if (config.contains("units")) config["units"].erase("path");
+  if (config.contains("store") && config["store"].contains("approved_projects")) {
+    config["store"]["approved_projects"].erase("path");
+  }
+  // Inputs by content only: their SHA-256, not their paths.
+  nlohmann::json content = nlohmann::json::object();
+  for (const auto& [key, value] : inputs.items()) {
+    nlohmann::json hashes = nlohmann::json::array();
+    if (value.contains("files")) {
+      for (const auto& file : value["files"]) hashes.push_back(file.value("sha256", ""));
+    } else {
+      hashes.push_back(value.value("sha256", ""));
+    }
+    content[key] = hashes;
+  }
+  return sha256_hex(nlohmann::json{{"inputs", content}, {"config", config}}.dump());
+}
+
+}  // namespace zw
+
+namespace zw {
+
+namespace monitoring_detail {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+}  // namespace
+
+const std::vector<TableSpec>& tables() {
+  static const std::vector<TableSpec> specs{
+      {"store_meta",
+       false,
+       "store_meta",
+       "zonewatch monitoring store: schema version and CRS",
+       fields_of<MetaRow>(),
+       {"UNIQUE key"}},
+      {"scans",
+       false,
+       "scans 扫描",
+       "Every ingested scan: inputs, config, counts",
+       fields_of<StoredScan>(),
+       {"UNIQUE scan_id"}},
+      {"hotspots",
+       true,
+       "hotspots 图斑台账",
+       "Every hotspot across scans: footprint, status, verdict",
+       fields_of<StoredHotspot>(),
+       {"UNIQUE hotspot_id", "status", "region"}},
+      {"observations",
+       true,
+       "observations 历次观测",
+       "Every patch of every scan and the hotspot it became",
+       fields_of<StoredObservation>(),
+       {"UNIQUE scan_id, patch_key", "hotspot_id"}},
+      {"events",
+       false,
+       "events 状态变更",
+       "Every status change and lifecycle note",
+       fields_of<StoredEvent>(),
+       {"hotspot_id"}},
+      {"unit_stats",
+       false,
+       "unit_stats 单元统计",
+       "Every control unit's statistics per scan",
+       fields_of<UnitStatsRow>(),
+       {"UNIQUE scan_id, unit_code"}},
+      {"verdicts",
+       false,
+       "verdicts 核查结论",
+       "Every imported field verdict",
+       fields_of<StoredVerdict>(),
+       {"hotspot_id"}},
+      {"verdict_imports", false, "verdict_imports", "Every imported verdict file", fields_of<ImportRow>(), {}},
+      {"dispatches",
+       false,
+       "dispatches 派发",
+       "Every inspector packet written",
+       fields_of<StoredDispatch>(),
+       {"UNIQUE dispatch_id"}},
+      {"precision",
+       false,
+       "precision 核查准确率",
+       "Verified share by unit type, change type and region",
+       fields_of<PrecisionRow>(),
+       {}},
+  };
+  return specs;
+}
+
+void create_store_file(const std::filesystem::path& file, const std::filesystem::path& path,
+                       const std::string& crs_wkt) {
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (driver == nullptr) throw InternalError("GDAL has no GPKG driver");
+  take_gdal_error();
+  DatasetPtr ds(driver->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  if (!ds) throw OutputError(path.string() + ": cannot create the monitoring store" + gdal_error_suffix());
+  OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, path.string());
+  for (const TableSpec& spec : tables()) {
+    CPLStringList options;
+    options.SetNameValue("IDENTIFIER", spec.identifier);
+    options.SetNameValue("DESCRIPTION", spec.description);
+    options.SetNameValue("FID", "fid");
+    if (spec.spatial) options.SetNameValue("GEOMETRY_NAME", "geom");
+    OGRLayer* layer = ds->CreateLayer(spec.name, spec.spatial ? &srs : nullptr,
+                                      spec.spatial ? wkbMultiPolygon : wkbNone, options.List());
+    if (layer == nullptr) {
+      throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
+    }
+    for (const FieldSpec& field : spec.fields) {
+      OGRFieldType type = OFTString;
+      OGRFieldSubType subtype = OFSTNone;
+      switch (field.kind) {
+        case Kind::text: type = OFTString; break;
+        case Kind::real: type = OFTReal; break;
+        case Kind::integer: type = OFTInteger64; break;
+        case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
+        case Kind::date: type = OFTDate; break;
+      }
+      OGRFieldDefn definition(field.name.c_str(), type);
+      definition.SetSubType(subtype);
+      if (layer->CreateField(&definition) != OGRERR_NONE) {
+        throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
+                          gdal_error_suffix());
+      }
+    }
+    (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
+  }
+  for (const TableSpec& spec : tables()) {
+    int n = 0;
+    for (const std::string& index : spec.indexes) {
+      const bool unique = index.starts_with("UNIQUE ");
+      const std::string columns = unique ? index.substr(7) : index;
+      const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name + "_" +
+                              std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
+      take_gdal_error();
+      ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+      const std::string error = take_gdal_error();
+      if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
+    }
+  }
+  OGRLayer* meta = ds->GetLayerByName("store_meta");
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"schema_version", std::to_string(kSchemaVersion)},
+                                                        {"crs_wkt", crs_wkt},
+                                                        {"created_utc", now_utc()},
+                                                        {"created_by", std::string("zonewatch ") + kVersion}}) {
+    OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
+    feature->SetField("key", key.c_str());
+    feature->SetField("value", value.c_str());
+    if (meta->CreateFeature(feature.get()) != OGRERR_NONE) {
+      throw OutputError(path.string() + ": cannot write store_meta" + gdal_error_suffix());
+    }
+  }
+  take_gdal_error();
+  ds.reset();
+  const std::string error = take_gdal_error();
+  if (!error.empty()) throw OutputError(path.string() + ": cannot complete the new store (GDAL: " + error + ")");
+}
+
+}  // namespace monitoring_detail
+
+void MonitoringStore::Impl::load_meta() {
+  const auto rows = read_rows<monitoring_detail::MetaRow>("store_meta", "");
+  std::string version;
+  for (const auto& r : rows) {
+    if (r.key == "crs_wkt") crs_wkt = r.value;
+    if (r.key == "schema_version") version = r.value;
+  }
+  if (version.empty() || crs_wkt.empty()) {
+    throw InputError(path.string() + ": not a zonewatch monitoring store (store_meta is incomplete)");
+  }
+  if (version != std::to_string(monitoring_detail::kSchemaVersion)) {
+    throw InputError(path.string() + ": monitoring store schema version " + version + ", this zonewatch reads " +
+                     std::to_string(monitoring_detail::kSchemaVersion));
+  }
+  srs = geo::srs_from_wkt(crs_wkt, path.string());
+  metres_per_unit = geo::metres_per_unit(srs);
+}
+
+}  // namespace zw
+
+namespace zw {
+
+namespace monitoring_detail {
+
+std::string quote_sql(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+}  // namespace monitoring_detail
+
+using monitoring_detail::quote_sql;
 
 std::vector<StoredScan> MonitoringStore::scans() {
   auto rows = impl_->read_rows<StoredScan>("scans", "");
@@ -814,7 +958,11 @@ std::string MonitoringStore::integrity_check() {
   return text;
 }
 
-// ---- writing
+}  // namespace zw
+
+namespace zw {
+
+using monitoring_detail::quote_sql;
 
 void MonitoringStore::transaction(const std::function<void()>& body) {
   Impl& s = *impl_;
@@ -881,11 +1029,11 @@ void MonitoringStore::insert_event(const StoredEvent& event) {
 
 void MonitoringStore::insert_unit_stats(const std::string& scan_id, const UnitResult& unit) {
   impl_->require_transaction("insert_unit_stats");
-  UnitStatsRow row;
+  monitoring_detail::UnitStatsRow row;
   row.scan_id = scan_id;
   row.code = unit.code;
   row.name = unit.name;
-  row.type = std::string(to_string(unit.type));
+  row.type = unit.type;
   row.region = unit.region;
   row.area_m2 = unit.stats.area_m2;
   row.valid_area_m2 = unit.stats.valid_area_m2;
@@ -911,7 +1059,7 @@ void MonitoringStore::insert_verdict(const StoredVerdict& verdict) {
 void MonitoringStore::insert_verdict_import(const std::string& import_id, const std::string& file, int rows,
                                             int applied) {
   impl_->require_transaction("insert_verdict_import");
-  impl_->write_row("verdict_imports", ImportRow{import_id, file, now_utc(), rows, applied}, "", -1);
+  impl_->write_row("verdict_imports", monitoring_detail::ImportRow{import_id, file, now_utc(), rows, applied}, "", -1);
 }
 
 void MonitoringStore::insert_dispatch(const StoredDispatch& dispatch) {
@@ -931,63 +1079,6 @@ void MonitoringStore::replace_precision(const std::vector<PrecisionRow>& rows) {
     }
   }
   for (const PrecisionRow& row : rows) impl_->write_row("precision", row, "", -1);
-}
-
-// ---------------------------------------------------------------------------------------
-
-std::string choose_store_crs(const std::string& grid_crs_wkt, double lon_wgs84, double lat_wgs84) {
-  if (grid_crs_wkt.empty()) {
-    throw InputError("store: the scenes have no georeferencing; a monitoring store needs map coordinates");
-  }
-  OGRSpatialReference grid = geo::srs_from_wkt(grid_crs_wkt, "grid");
-  if (grid.IsProjected()) return grid_crs_wkt;
-  // Geographic grid: distances and areas need metres, so the store takes the UTM zone.
-  const int zone = std::clamp(static_cast<int>(std::floor((lon_wgs84 + 180.0) / 6.0)) + 1, 1, 60);
-  OGRSpatialReference utm;
-  utm.importFromEPSG((lat_wgs84 >= 0 ? 32600 : 32700) + zone);
-  char* wkt = nullptr;
-  utm.exportToWkt(&wkt);
-  std::string out = wkt != nullptr ? wkt : "";
-  CPLFree(wkt);
-  return out;
-}
-
-std::string scan_identity(const nlohmann::json& inputs, const nlohmann::json& resolved_config) {
-  nlohmann::json config = resolved_config;
-  // Where results go and how they are computed do not change what they are.
-  for (const char* key : {"name", "output", "processing"}) config.erase(key);
-  if (config.contains("store")) {
-    config["store"].erase("path");
-    config["store"].erase("since_last");
-  }
-  for (const char* scene : {"before", "after"}) {
-    if (config.contains(scene)) config[scene].erase("path");
-  }
-  if (config.contains("units")) config["units"].erase("path");
-  if (config.contains("store") && config["store"].contains("approved_projects")) {
-    config["store"]["approved_projects"].erase("path");
-  }
-  // Inputs by content only: their SHA-256, not their paths.
-  nlohmann::json content = nlohmann::json::object();
-  for (const auto& [key, value] : inputs.items()) {
-    nlohmann::json hashes = nlohmann::json::array();
-    if (value.contains("files")) {
-      for (const auto& file : value["files"]) hashes.push_back(file.value("sha256", ""));
-    } else {
-      hashes.push_back(value.value("sha256", ""));
-    }
-    content[key] = hashes;
-  }
-  return sha256_hex(nlohmann::json{{"inputs", content}, {"config", config}}.dump());
-}
-
-nlohmann::json IngestSummary::to_json() const {
-  return {{"path", store_path},       {"scan_id", scan_id},
-          {"scan_seq", scan_seq},     {"reused", reused},
-          {"patches", patches},       {"new", new_hotspots},
-          {"persisting", persisting}, {"expanded", expanded},
-          {"suppressed", suppressed}, {"suppressed_approved_projects", approved},
-          {"reported", reported},     {"close_proposals", close_proposals}};
 }
 
 }  // namespace zw

@@ -1,17 +1,22 @@
 // The typed columns of the monitoring store: every value of every name table round-trips
-// through its name, and any other text is refused with an error that names the table, the
-// column and the value.
+// through its name, and a store holding any other text is refused with an error that names
+// the table, the column and the value.
 #include "zonewatch/pipeline/monitoring/stored_names.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
 
 #include <set>
 #include <string>
 
-#include <gtest/gtest.h>
-
+#include "support/store_fixture.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/monitoring/report.hpp"
 
-namespace zw {
+namespace zw::store_test {
 namespace {
+
+[[maybe_unused]] ::testing::Environment* const kGdal = ::testing::AddGlobalTestEnvironment(new GdalEnvironment);
 
 constexpr StoredColumn kWhere{"/data/store.gpkg", "observations", "event"};
 
@@ -106,5 +111,68 @@ TEST(StoredNamesTest, AnUnknownValueIsAnErrorNamingTheValueTableAndColumn) {
   EXPECT_FALSE(refusal<UnitType>(" key").empty());
 }
 
+/// Runs one SQL statement on the store file, as another tool might.
+void execute(const std::string& path, const std::string& sql) {
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+  ASSERT_TRUE(ds);
+  ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+}
+
+/// The InputError message of `read` (empty when it throws none).
+template <class Read>
+std::string read_error(Read&& read) {
+  try {
+    read();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST_F(StoreTest, AStoreHoldingAnUnknownValueIsRefusedNotDefaulted) {
+  ingest({"s1", "2018-04-02", {patch("p-a", "ZH50011610001", 0, 0, 100, 100)}});
+  {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    ASSERT_EQ(store.hotspots().size(), 1u);
+    const StoredHotspot h = store.hotspots().front();
+    EXPECT_EQ(h.severity, Severity::high);
+    EXPECT_EQ(h.change_type, kernels::ChangeType::construction);
+    EXPECT_EQ(h.unit_type, UnitType::priority);
+    EXPECT_FALSE(h.verdict.has_value()) << "no verdict is the empty text";
+    const auto events = store.events(h.id);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].source, HistorySource::scan);
+    EXPECT_FALSE(events[0].from_status.has_value()) << "a created hotspot has no status before";
+    EXPECT_EQ(events[0].to_status, HotspotStatus::new_);
+    const auto observations = store.observations("scan-s1");
+    ASSERT_EQ(observations.size(), 1u);
+    EXPECT_EQ(observations[0].event, SightingEvent::new_);
+  }
+  execute(options_.path, "UPDATE hotspots SET severity = 'urgent'");
+  std::string message = read_error([&] {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    (void)store.hotspots();
+  });
+  EXPECT_NE(message.find("table hotspots, column severity: unknown value 'urgent'"), std::string::npos) << message;
+  EXPECT_NE(message.find(options_.path), std::string::npos) << message;
+  // The report reads the store too: it refuses rather than counting the hotspot as low.
+  EXPECT_FALSE(read_error([&] { (void)build_store_report(options_.path); }).empty());
+
+  execute(options_.path, "UPDATE hotspots SET severity = 'high'");
+  execute(options_.path, "UPDATE events SET source = 'import'");
+  message = read_error([&] {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    (void)store.events();
+  });
+  EXPECT_NE(message.find("table events, column source: unknown value 'import'"), std::string::npos) << message;
+
+  execute(options_.path, "UPDATE observations SET event = 'approved'");
+  message = read_error([&] {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    (void)store.observations("scan-s1");
+  });
+  EXPECT_NE(message.find("table observations, column event: unknown value 'approved'"), std::string::npos) << message;
+}
+
 }  // namespace
-}  // namespace zw
+}  // namespace zw::store_test
