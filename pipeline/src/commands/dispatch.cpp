@@ -55,9 +55,8 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
   }
 
   // Order: severity, then a short drive.
-  const auto rank = [](const std::string& severity) { return severity == "high" ? 3 : severity == "medium" ? 2 : 1; };
   std::vector<RouteStop> stops;
-  for (const StoredHotspot& h : open) stops.push_back({h.lon_wgs84, h.lat_wgs84, rank(h.severity)});
+  for (const StoredHotspot& h : open) stops.push_back({h.lon_wgs84, h.lat_wgs84, h.severity});
   const std::vector<std::size_t> order = driving_order(stops, options.start);
 
   DispatchResult result;
@@ -83,7 +82,7 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
     PacketHotspot p;
     p.h = open[order[k]];
     p.order = static_cast<int>(k) + 1;
-    p.status = std::string(to_string(options.mark_dispatched ? status_after_dispatch(p.h.status) : p.h.status));
+    p.status = options.mark_dispatched ? status_after_dispatch(p.h.status) : p.h.status;
     if (OGRGeometryUniquePtr g = geo::from_wkt(p.h.geometry_wkt, "hotspot " + p.h.id)) {
       p.wgs84 = geo::as_multipolygon(to_wgs84(*g));
     }
@@ -117,12 +116,12 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
       for (PacketHotspot& p : packet) {
         const HotspotStatus next = status_after_dispatch(p.h.status);
         if (next == p.h.status) continue;
-        const std::string from(to_string(p.h.status));
+        const HotspotStatus from = p.h.status;
         p.h.status = next;
         p.h.status_since = now;
         store.update_hotspot(p.h);
         store.insert_event(
-            {p.h.id, now, "dispatch", result.dispatch_id, from, std::string(to_string(next)),
+            {p.h.id, now, HistorySource::dispatch, result.dispatch_id, from, next,
              "in packet " + result.dispatch_id + " (" + options.region + "), stop " + std::to_string(p.order)});
       }
       StoredDispatch d;

@@ -13,25 +13,6 @@ namespace zw {
 
 namespace {
 
-constexpr EnumNames kStatusNames{std::array{
-    EnumName<HotspotStatus>{HotspotStatus::new_, "new", "新发现"},
-    EnumName<HotspotStatus>{HotspotStatus::dispatched, "dispatched", "已派发核查"},
-    EnumName<HotspotStatus>{HotspotStatus::confirmed, "confirmed", "属实"},
-    EnumName<HotspotStatus>{HotspotStatus::false_alarm, "false_alarm", "误报"},
-    EnumName<HotspotStatus>{HotspotStatus::legal, "legal", "合法合规"},
-    EnumName<HotspotStatus>{HotspotStatus::rectification_due, "rectification_due", "整改中"},
-    EnumName<HotspotStatus>{HotspotStatus::rectified, "rectified", "已整改"},
-    EnumName<HotspotStatus>{HotspotStatus::closed, "closed", "已销号"},
-}};
-
-constexpr EnumNames kVerdictNames{std::array{
-    EnumName<Verdict>{Verdict::confirmed, "confirmed", "属实"},
-    EnumName<Verdict>{Verdict::false_alarm, "false_alarm", "误报"},
-    EnumName<Verdict>{Verdict::legal, "legal", "合法合规"},
-    EnumName<Verdict>{Verdict::rectified, "rectified", "已整改"},
-    EnumName<Verdict>{Verdict::closed, "closed", "销号"},
-}};
-
 /// Other words inspectors write for a verdict (English ones after normalized()).
 constexpr std::array<std::pair<std::string_view, Verdict>, 14> kVerdictSynonyms{{
     {"confirmed_violation", Verdict::confirmed},
@@ -62,16 +43,16 @@ std::string normalized(std::string_view text) {
 
 }  // namespace
 
-std::string_view to_string(HotspotStatus status) { return kStatusNames.name(status); }
-std::string_view chinese_name(HotspotStatus status) { return kStatusNames.chinese(status); }
+std::string_view to_string(HotspotStatus status) { return kHotspotStatusNames.name(status); }
+std::string_view chinese_name(HotspotStatus status) { return kHotspotStatusNames.chinese(status); }
 
 std::optional<HotspotStatus> hotspot_status_from_string(std::string_view text) {
-  return kStatusNames.parse(normalized(text));
+  return kHotspotStatusNames.parse(normalized(text));
 }
 
 std::vector<HotspotStatus> all_hotspot_statuses() {
   std::vector<HotspotStatus> statuses;
-  for (const auto& entry : kStatusNames.entries()) statuses.push_back(entry.value);
+  for (const auto& entry : kHotspotStatusNames.entries()) statuses.push_back(entry.value);
   return statuses;
 }
 

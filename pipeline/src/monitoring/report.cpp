@@ -28,7 +28,7 @@ StoreReport build_store_report(const std::string& store_path, const std::string&
   for (HotspotStatus s : all_hotspot_statuses()) {
     const int n = static_cast<int>(
         std::count_if(hotspots.begin(), hotspots.end(), [s](const StoredHotspot& h) { return h.status == s; }));
-    report.by_status.emplace_back(std::string(to_string(s)), n);
+    report.by_status.emplace_back(s, n);
   }
   for (const StoredHotspot& h : hotspots) {
     if (h.status == HotspotStatus::rectification_due && !h.rectification_due.empty() &&
@@ -74,9 +74,8 @@ std::string format_store_report(const StoreReport& r) {
 
   out += "\nHotspots by status\n";
   for (const auto& [status, n] : r.by_status) {
-    const auto s = hotspot_status_from_string(status);
-    std::snprintf(line, sizeof line, "  %-18s %s %6d\n", status.c_str(),
-                  text::pad_right(s ? std::string(chinese_name(*s)) : "", 12).c_str(), n);
+    std::snprintf(line, sizeof line, "  %-18s %s %6d\n", std::string(to_string(status)).c_str(),
+                  text::pad_right(std::string(chinese_name(status)), 12).c_str(), n);
     out += line;
   }
 
@@ -128,7 +127,7 @@ nlohmann::json to_json(const StoreReport& r) {
                      {"outputs_written", s.outputs_written}});
   }
   nlohmann::json statuses = nlohmann::json::object();
-  for (const auto& [status, n] : r.by_status) statuses[status] = n;
+  for (const auto& [status, n] : r.by_status) statuses[std::string(to_string(status))] = n;
   const auto ids = [](const std::vector<StoredHotspot>& list, bool due) {
     nlohmann::json out = nlohmann::json::array();
     for (const StoredHotspot& h : list) {

@@ -1,3 +1,7 @@
+// The monitoring store's handle: opening (rolling back a killed writer's journal), the
+// writers' lock, creating a new store under a temporary name, and the store's identity
+// helpers (its CRS, a scan's ID). Schema, reading and writing: store_schema.cpp,
+// store_queries.cpp, store_writes.cpp.
 #include "zonewatch/pipeline/monitoring/store.hpp"
 
 #include <fcntl.h>
@@ -7,25 +11,19 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
+#include <utility>
 
-#include <cpl_string.h>
+#include <cpl_conv.h>
 #include <gdal_priv.h>
-#include <ogrsf_frmts.h>
 
+#include "store_impl.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
-#include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
-#include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/gdal/geo_util.hpp"
-#include "zonewatch/pipeline/outputs/outputs.hpp"
-#include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -38,440 +36,49 @@ void crash_point(std::string_view point) {
   }
 }
 
-namespace {
+namespace monitoring_detail {
 
-constexpr int kSchemaVersion = 1;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// ---------------------------------------------------------------------------------------
-// Rows <-> features, through one visit() per record type so the schema, the writer and
-// the reader cannot drift apart.
-
-enum class Kind { text, real, integer, boolean, date };
-
-struct FieldSpec {
-  std::string name;
-  Kind kind;
-};
-
-struct SchemaVisitor {
-  std::vector<FieldSpec> fields;
-  void text(const std::string& n, std::string&) { fields.push_back({n, Kind::text}); }
-  void real(const std::string& n, double&) { fields.push_back({n, Kind::real}); }
-  template <class Int>
-  void integer(const std::string& n, Int&) {
-    fields.push_back({n, Kind::integer});
+StoreLock StoreLock::acquire(const fs::path& store, bool wait) {
+  StoreLock lock;
+  const fs::path path = store.string() + ".lock";
+  lock.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock.fd_ < 0) {
+    throw OutputError(path.string() + ": cannot create the store's lock file: " + std::strerror(errno));
   }
-  void boolean(const std::string& n, bool&) { fields.push_back({n, Kind::boolean}); }
-  void date(const std::string& n, std::string&) { fields.push_back({n, Kind::date}); }
-  void status(const std::string& n, HotspotStatus&) { fields.push_back({n, Kind::text}); }
-};
-
-int field_index(OGRFeature& feature, const std::string& name) {
-  const int index = feature.GetFieldIndex(name.c_str());
-  if (index < 0) throw InternalError("monitoring store: field " + name + " missing");
-  return index;
-}
-
-struct WriteVisitor {
-  OGRFeature& f;
-  void text(const std::string& n, std::string& v) { f.SetField(field_index(f, n), v.c_str()); }
-  void real(const std::string& n, double& v) {
-    if (std::isfinite(v)) {
-      f.SetField(field_index(f, n), v);
-    } else {
-      f.SetFieldNull(field_index(f, n));
-    }
-  }
-  template <class Int>
-  void integer(const std::string& n, Int& v) {
-    f.SetField(field_index(f, n), static_cast<GIntBig>(v));
-  }
-  void boolean(const std::string& n, bool& v) { f.SetField(field_index(f, n), v ? 1 : 0); }
-  void date(const std::string& n, std::string& v) {
-    const int index = field_index(f, n);
-    if (const auto date = iso_date_fields(v)) {
-      f.SetField(index, date->year, static_cast<int>(date->month), static_cast<int>(date->day));
-    } else {
-      f.SetFieldNull(index);
-    }
-  }
-  void status(const std::string& n, HotspotStatus& v) {
-    f.SetField(field_index(f, n), std::string(to_string(v)).c_str());
-  }
-};
-
-struct ReadVisitor {
-  OGRFeature& f;
-  [[nodiscard]] bool present(int index) const { return f.IsFieldSetAndNotNull(index); }
-  void text(const std::string& n, std::string& v) {
-    const int i = field_index(f, n);
-    v = present(i) ? f.GetFieldAsString(i) : "";
-  }
-  void real(const std::string& n, double& v) {
-    const int i = field_index(f, n);
-    v = present(i) ? f.GetFieldAsDouble(i) : kNaN;
-  }
-  template <class Int>
-  void integer(const std::string& n, Int& v) {
-    const int i = field_index(f, n);
-    v = present(i) ? static_cast<Int>(f.GetFieldAsInteger64(i)) : Int{};
-  }
-  void boolean(const std::string& n, bool& v) {
-    const int i = field_index(f, n);
-    v = present(i) && f.GetFieldAsInteger(i) != 0;
-  }
-  void date(const std::string& n, std::string& v) {
-    const int i = field_index(f, n);
-    v.clear();
-    int y = 0, m = 0, d = 0, hh = 0, mm = 0, tz = 0;
-    float ss = 0;
-    if (present(i) && f.GetFieldAsDateTime(i, &y, &m, &d, &hh, &mm, &ss, &tz)) {
-      char buffer[16];
-      std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", y, m, d);
-      v = buffer;
-    }
-  }
-  void status(const std::string& n, HotspotStatus& v) {
-    const int i = field_index(f, n);
-    const auto parsed = hotspot_status_from_string(present(i) ? f.GetFieldAsString(i) : "");
-    if (!parsed)
-      throw InputError(std::string("monitoring store: unknown hotspot status '") + f.GetFieldAsString(i) + "'");
-    v = *parsed;
-  }
-};
-
-template <class V>
-void visit(V& v, StoredScan& s) {
-  v.text("scan_id", s.scan_id);
-  v.integer("seq", s.seq);
-  v.text("name", s.name);
-  v.text("ingested_utc", s.ingested_utc);
-  v.text("program_version", s.program_version);
-  v.text("before_path", s.before.path);
-  v.date("before_date", s.before.date);
-  v.text("before_sensor", s.before.sensor);
-  v.text("after_path", s.after.path);
-  v.date("after_date", s.after.date);
-  v.text("after_sensor", s.after.sensor);
-  v.text("config_dir", s.config_dir);
-  v.text("units_path", s.units_path);
-  v.text("grid_crs_wkt", s.grid_crs_wkt);
-  v.real("grid_resolution", s.grid_resolution);
-  v.text("output_dir", s.output_dir);
-  v.boolean("outputs_written", s.outputs_written);
-  v.integer("patches", s.patches);
-  v.integer("new_hotspots", s.new_hotspots);
-  v.integer("persisting", s.persisting);
-  v.integer("expanded", s.expanded);
-  v.integer("suppressed", s.suppressed);
-  v.integer("reported", s.reported);
-  v.integer("close_proposals", s.close_proposals);
-  v.text("inputs_json", s.inputs_json);
-  v.text("config_json", s.config_json);
-}
-
-template <class V>
-void visit(V& v, StoredHotspot& h) {
-  v.text("hotspot_id", h.id);
-  v.status("status", h.status);
-  v.text("status_since", h.status_since);
-  v.text("unit_code", h.unit_code);
-  v.text("unit_name", h.unit_name);
-  v.text("unit_type", h.unit_type);
-  v.text("region", h.region);
-  v.text("change_type", h.change_type);
-  v.text("last_change_type", h.last_change_type);
-  v.text("severity", h.severity);
-  v.text("rule", h.rule);
-  v.real("area_m2", h.area_m2);
-  v.real("first_area_m2", h.first_area_m2);
-  v.real("last_area_m2", h.last_area_m2);
-  v.text("first_scan", h.first_scan);
-  v.text("last_scan", h.last_scan);
-  v.date("first_seen", h.first_seen);
-  v.date("last_seen", h.last_seen);
-  v.integer("times_seen", h.times_seen);
-  v.real("lon_wgs84", h.lon_wgs84);
-  v.real("lat_wgs84", h.lat_wgs84);
-  v.real("lon_cgcs2000", h.lon_cgcs2000);
-  v.real("lat_cgcs2000", h.lat_cgcs2000);
-  v.real("baseline_greenness", h.baseline_greenness);
-  v.real("last_greenness", h.last_greenness);
-  v.integer("recovered_scans", h.recovered_scans);
-  v.boolean("close_proposed", h.close_proposed);
-  v.text("close_reason", h.close_reason);
-  v.text("verdict", h.verdict);
-  v.date("verdict_date", h.verdict_date);
-  v.text("inspector", h.inspector);
-  v.text("verdict_note", h.verdict_note);
-  v.text("approval", h.approval);
-  v.integer("rectification_days", h.rectification_days);
-  v.date("rectification_due", h.rectification_due);
-  v.text("related_hotspot", h.related_hotspot);
-}
-
-template <class V>
-void visit(V& v, StoredObservation& o) {
-  v.text("scan_id", o.scan_id);
-  v.text("patch_key", o.patch_key);
-  v.text("hotspot_id", o.hotspot_id);
-  v.text("event", o.event);
-  v.text("status", o.status);
-  v.boolean("reported", o.reported);
-  v.integer("times_seen", o.times_seen);
-  v.text("change_type", o.change_type);
-  v.text("severity", o.severity);
-  v.date("after_date", o.after_date);
-  v.real("area_m2", o.area_m2);
-  v.real("added_area_m2", o.added_area_m2);
-  v.integer("pixel_count", o.pixel_count);
-  v.real("greenness_before", o.greenness_before);
-  v.real("greenness_after", o.greenness_after);
-  v.real("magnitude", o.magnitude);
-  v.text("detail", o.detail);
-}
-
-template <class V>
-void visit(V& v, StoredEvent& e) {
-  v.text("hotspot_id", e.hotspot_id);
-  v.text("at_utc", e.at_utc);
-  v.text("source", e.source);
-  v.text("ref", e.ref);
-  v.text("from_status", e.from_status);
-  v.text("to_status", e.to_status);
-  v.text("detail", e.detail);
-}
-
-template <class V>
-void visit(V& v, StoredVerdict& r) {
-  v.text("import_id", r.import_id);
-  v.text("file", r.file);
-  v.integer("row", r.row);
-  v.text("hotspot_id", r.hotspot_id);
-  v.text("verdict", r.verdict);
-  v.date("verdict_date", r.verdict_date);
-  v.text("inspector", r.inspector);
-  v.text("note", r.note);
-  v.text("approval", r.approval);
-  v.text("from_status", r.from_status);
-  v.text("to_status", r.to_status);
-  v.text("imported_utc", r.imported_utc);
-}
-
-template <class V>
-void visit(V& v, StoredDispatch& d) {
-  v.text("dispatch_id", d.dispatch_id);
-  v.text("at_utc", d.at_utc);
-  v.text("region", d.region);
-  v.text("out_dir", d.out_dir);
-  v.integer("hotspot_count", d.hotspot_count);
-  v.text("hotspot_ids", d.hotspot_ids);
-}
-
-template <class V>
-void visit(V& v, PrecisionRow& p) {
-  v.text("dimension", p.dimension);
-  v.text("key", p.key);
-  v.integer("verified", p.verified);
-  v.integer("confirmed", p.confirmed);
-  v.integer("false_alarm", p.false_alarm);
-  v.integer("legal", p.legal);
-  v.real("alert_precision", p.alert_precision);
-  v.real("change_precision", p.change_precision);
-}
-
-struct UnitStatsRow {
-  std::string scan_id, code, name, type, region;
-  double area_m2 = 0, valid_area_m2 = 0, valid_share = 0, changed_area_m2 = 0, changed_share = 0;
-  std::array<double, kernels::kChangeTypeCount> changed_by_type{};
-  double greenness_before = 0, greenness_after = 0, greenness_change = 0;
-  int hotspot_count = 0;
-  bool assessable = false, flagged = false;
-  std::string flag_reasons;
-};
-
-template <class V>
-void visit(V& v, UnitStatsRow& u) {
-  v.text("scan_id", u.scan_id);
-  v.text("unit_code", u.code);
-  v.text("unit_name", u.name);
-  v.text("unit_type", u.type);
-  v.text("region", u.region);
-  v.real("area_m2", u.area_m2);
-  v.real("valid_area_m2", u.valid_area_m2);
-  v.real("valid_share", u.valid_share);
-  v.real("changed_area_m2", u.changed_area_m2);
-  for (int t = 0; t < kernels::kChangeTypeCount; ++t) {
-    const auto type = static_cast<kernels::ChangeType>(t);
-    if (!kernels::is_change(type)) continue;
-    v.real("changed_" + std::string(kernels::to_string(type)) + "_m2", u.changed_by_type[static_cast<std::size_t>(t)]);
-  }
-  v.real("changed_share", u.changed_share);
-  v.real("greenness_before", u.greenness_before);
-  v.real("greenness_after", u.greenness_after);
-  v.real("greenness_change", u.greenness_change);
-  v.integer("hotspot_count", u.hotspot_count);
-  v.boolean("assessable", u.assessable);
-  v.boolean("flagged", u.flagged);
-  v.text("flag_reasons", u.flag_reasons);
-}
-
-struct MetaRow {
-  std::string key, value;
-};
-template <class V>
-void visit(V& v, MetaRow& m) {
-  v.text("key", m.key);
-  v.text("value", m.value);
-}
-
-struct ImportRow {
-  std::string import_id, file, imported_utc;
-  int rows = 0, applied = 0;
-};
-template <class V>
-void visit(V& v, ImportRow& r) {
-  v.text("import_id", r.import_id);
-  v.text("file", r.file);
-  v.text("imported_utc", r.imported_utc);
-  v.integer("rows", r.rows);
-  v.integer("applied", r.applied);
-}
-
-template <class Row>
-std::vector<FieldSpec> fields_of() {
-  Row row{};
-  SchemaVisitor schema;
-  visit(schema, row);
-  return schema.fields;
-}
-
-struct TableSpec {
-  const char* name;
-  bool spatial;
-  const char* identifier;
-  const char* description;
-  std::vector<FieldSpec> fields;
-  std::vector<std::string> indexes;  // "[UNIQUE ]column[, column]"
-};
-
-const std::vector<TableSpec>& tables() {
-  static const std::vector<TableSpec> specs{
-      {"store_meta",
-       false,
-       "store_meta",
-       "zonewatch monitoring store: schema version and CRS",
-       fields_of<MetaRow>(),
-       {"UNIQUE key"}},
-      {"scans",
-       false,
-       "scans 扫描",
-       "Every ingested scan: inputs, config, counts",
-       fields_of<StoredScan>(),
-       {"UNIQUE scan_id"}},
-      {"hotspots",
-       true,
-       "hotspots 图斑台账",
-       "Every hotspot across scans: footprint, status, verdict",
-       fields_of<StoredHotspot>(),
-       {"UNIQUE hotspot_id", "status", "region"}},
-      {"observations",
-       true,
-       "observations 历次观测",
-       "Every patch of every scan and the hotspot it became",
-       fields_of<StoredObservation>(),
-       {"UNIQUE scan_id, patch_key", "hotspot_id"}},
-      {"events",
-       false,
-       "events 状态变更",
-       "Every status change and lifecycle note",
-       fields_of<StoredEvent>(),
-       {"hotspot_id"}},
-      {"unit_stats",
-       false,
-       "unit_stats 单元统计",
-       "Every control unit's statistics per scan",
-       fields_of<UnitStatsRow>(),
-       {"UNIQUE scan_id, unit_code"}},
-      {"verdicts",
-       false,
-       "verdicts 核查结论",
-       "Every imported field verdict",
-       fields_of<StoredVerdict>(),
-       {"hotspot_id"}},
-      {"verdict_imports", false, "verdict_imports", "Every imported verdict file", fields_of<ImportRow>(), {}},
-      {"dispatches",
-       false,
-       "dispatches 派发",
-       "Every inspector packet written",
-       fields_of<StoredDispatch>(),
-       {"UNIQUE dispatch_id"}},
-      {"precision",
-       false,
-       "precision 核查准确率",
-       "Verified share by unit type, change type and region",
-       fields_of<PrecisionRow>(),
-       {}},
-  };
-  return specs;
-}
-
-std::string quote_sql(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------
-// Locking
-
-/// An exclusive flock on "<store>.lock", held while the store is open for writing.
-class StoreLock {
- public:
-  StoreLock() = default;
-  static StoreLock acquire(const fs::path& store, bool wait) {
-    StoreLock lock;
-    const fs::path path = store.string() + ".lock";
-    lock.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock.fd_ < 0) {
-      throw OutputError(path.string() + ": cannot create the store's lock file: " + std::strerror(errno));
-    }
-    if (::flock(lock.fd_, LOCK_EX | LOCK_NB) == 0) return lock;
-    if (errno != EWOULDBLOCK || !wait) {
-      lock.release();
-      return lock;
-    }
-    logger("store")->info("{}: another zonewatch run is writing to the store; waiting for it", store.string());
-    while (::flock(lock.fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) throw OutputError(path.string() + ": cannot lock: " + std::strerror(errno));
-    }
+  if (::flock(lock.fd_, LOCK_EX | LOCK_NB) == 0) return lock;
+  if (errno != EWOULDBLOCK || !wait) {
+    lock.release();
     return lock;
   }
-  StoreLock(StoreLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  StoreLock& operator=(StoreLock&& other) noexcept {
-    if (this != &other) {
-      release();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
+  logger("store")->info("{}: another zonewatch run is writing to the store; waiting for it", store.string());
+  while (::flock(lock.fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) throw OutputError(path.string() + ": cannot lock: " + std::strerror(errno));
   }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  ~StoreLock() { release(); }
-  [[nodiscard]] bool held() const { return fd_ >= 0; }
-  void release() {
-    if (fd_ >= 0) ::close(fd_);  // closing drops the flock
-    fd_ = -1;
-  }
+  return lock;
+}
 
- private:
-  int fd_ = -1;
-};
+StoreLock::StoreLock(StoreLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+StoreLock& StoreLock::operator=(StoreLock&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+StoreLock::~StoreLock() { release(); }
+
+void StoreLock::release() {
+  if (fd_ >= 0) ::close(fd_);  // closing drops the flock
+  fd_ = -1;
+}
+
+}  // namespace monitoring_detail
+
+namespace {
+
+using monitoring_detail::StoreLock;
 
 DatasetPtr open_gpkg(const fs::path& path, bool update) {
   const char* const drivers[] = {"GPKG", nullptr};
@@ -494,100 +101,6 @@ bool journal_left_behind(const fs::path& path) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------
-
-struct MonitoringStore::Impl {
-  fs::path path;
-  Mode mode = Mode::read;
-  StoreLock lock;
-  DatasetPtr dataset;
-  std::string crs_wkt;
-  OGRSpatialReference srs;
-  double metres_per_unit = 1.0;
-  bool in_transaction = false;
-
-  OGRLayer& layer(const char* name) const {
-    OGRLayer* l = dataset->GetLayerByName(name);
-    if (l == nullptr) throw InputError(path.string() + ": not a zonewatch monitoring store (no table " + name + ")");
-    return *l;
-  }
-
-  void require_transaction(const char* what) const {
-    if (mode != Mode::write) throw InternalError(path.string() + ": " + what + " on a store opened read-only");
-    if (!in_transaction) throw InternalError(path.string() + ": " + what + " outside a transaction");
-  }
-
-  template <class Row>
-  std::vector<Row> read_rows(const char* table, const std::string& where, std::vector<std::string>* wkts = nullptr,
-                             std::vector<std::int64_t>* fids = nullptr) const {
-    OGRLayer& l = layer(table);
-    take_gdal_error();
-    if (l.SetAttributeFilter(where.empty() ? nullptr : where.c_str()) != OGRERR_NONE) {
-      throw InternalError(path.string() + ": table " + table + ": bad filter '" + where + "'" + gdal_error_suffix());
-    }
-    std::vector<Row> rows;
-    l.ResetReading();
-    for (auto& feature : l) {
-      Row row{};
-      ReadVisitor reader{*feature};
-      visit(reader, row);
-      if (wkts != nullptr) {
-        const OGRGeometry* g = feature->GetGeometryRef();
-        wkts->push_back(g != nullptr ? geo::to_wkt(*g) : std::string());
-      }
-      if (fids != nullptr) fids->push_back(feature->GetFID());
-      rows.push_back(std::move(row));
-    }
-    l.SetAttributeFilter(nullptr);
-    const std::string error = take_gdal_error();
-    if (!error.empty()) throw InputError(path.string() + ": table " + table + ": read failed (GDAL: " + error + ")");
-    return rows;
-  }
-
-  template <class Row>
-  std::int64_t write_row(const char* table, Row row, const std::string& wkt, std::int64_t fid) {
-    OGRLayer& l = layer(table);
-    OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(l.GetLayerDefn()));
-    WriteVisitor writer{*feature};
-    visit(writer, row);
-    if (!wkt.empty()) {
-      OGRGeometryUniquePtr g = geo::as_multipolygon(geo::from_wkt(wkt, path.string() + ": table " + table));
-      g->assignSpatialReference(l.GetSpatialRef());
-      feature->SetGeometryDirectly(g.release());
-    }
-    take_gdal_error();
-    OGRErr error = OGRERR_NONE;
-    if (fid >= 0) {
-      feature->SetFID(fid);
-      error = l.SetFeature(feature.get());
-    } else {
-      error = l.CreateFeature(feature.get());
-    }
-    if (error != OGRERR_NONE) {
-      throw OutputError(path.string() + ": table " + table + ": cannot write row (disk full?)" + gdal_error_suffix());
-    }
-    return feature->GetFID();
-  }
-
-  void load_meta() {
-    const auto rows = read_rows<MetaRow>("store_meta", "");
-    std::string version;
-    for (const auto& r : rows) {
-      if (r.key == "crs_wkt") crs_wkt = r.value;
-      if (r.key == "schema_version") version = r.value;
-    }
-    if (version.empty() || crs_wkt.empty()) {
-      throw InputError(path.string() + ": not a zonewatch monitoring store (store_meta is incomplete)");
-    }
-    if (version != std::to_string(kSchemaVersion)) {
-      throw InputError(path.string() + ": monitoring store schema version " + version + ", this zonewatch reads " +
-                       std::to_string(kSchemaVersion));
-    }
-    srs = geo::srs_from_wkt(crs_wkt, path.string());
-    metres_per_unit = geo::metres_per_unit(srs);
-  }
-};
 
 MonitoringStore::MonitoringStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MonitoringStore::MonitoringStore(MonitoringStore&&) noexcept = default;
@@ -650,72 +163,7 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
     // Built complete under a temporary name, then renamed into place: a killed creation
     // leaves no store at all rather than half a schema.
     AtomicFile file(path, "the new store");
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-    if (driver == nullptr) throw InternalError("GDAL has no GPKG driver");
-    take_gdal_error();
-    DatasetPtr ds(driver->Create(file.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw OutputError(path.string() + ": cannot create the monitoring store" + gdal_error_suffix());
-    OGRSpatialReference srs = geo::srs_from_wkt(crs_wkt, path.string());
-    for (const TableSpec& spec : tables()) {
-      CPLStringList options;
-      options.SetNameValue("IDENTIFIER", spec.identifier);
-      options.SetNameValue("DESCRIPTION", spec.description);
-      options.SetNameValue("FID", "fid");
-      if (spec.spatial) options.SetNameValue("GEOMETRY_NAME", "geom");
-      OGRLayer* layer = ds->CreateLayer(spec.name, spec.spatial ? &srs : nullptr,
-                                        spec.spatial ? wkbMultiPolygon : wkbNone, options.List());
-      if (layer == nullptr) {
-        throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
-      }
-      for (const FieldSpec& field : spec.fields) {
-        OGRFieldType type = OFTString;
-        OGRFieldSubType subtype = OFSTNone;
-        switch (field.kind) {
-          case Kind::text: type = OFTString; break;
-          case Kind::real: type = OFTReal; break;
-          case Kind::integer: type = OFTInteger64; break;
-          case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
-          case Kind::date: type = OFTDate; break;
-        }
-        OGRFieldDefn definition(field.name.c_str(), type);
-        definition.SetSubType(subtype);
-        if (layer->CreateField(&definition) != OGRERR_NONE) {
-          throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
-                            gdal_error_suffix());
-        }
-      }
-      (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
-    }
-    for (const TableSpec& spec : tables()) {
-      int n = 0;
-      for (const std::string& index : spec.indexes) {
-        const bool unique = index.starts_with("UNIQUE ");
-        const std::string columns = unique ? index.substr(7) : index;
-        const std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX \"idx_" + spec.name + "_" +
-                                std::to_string(++n) + "\" ON \"" + spec.name + "\" (" + columns + ")";
-        take_gdal_error();
-        ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
-        const std::string error = take_gdal_error();
-        if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
-      }
-    }
-    OGRLayer* meta = ds->GetLayerByName("store_meta");
-    for (const auto& [key, value] :
-         std::vector<std::pair<std::string, std::string>>{{"schema_version", std::to_string(kSchemaVersion)},
-                                                          {"crs_wkt", crs_wkt},
-                                                          {"created_utc", now_utc()},
-                                                          {"created_by", std::string("zonewatch ") + kVersion}}) {
-      OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(meta->GetLayerDefn()));
-      feature->SetField("key", key.c_str());
-      feature->SetField("value", value.c_str());
-      if (meta->CreateFeature(feature.get()) != OGRERR_NONE) {
-        throw OutputError(path.string() + ": cannot write store_meta" + gdal_error_suffix());
-      }
-    }
-    take_gdal_error();
-    ds.reset();
-    const std::string error = take_gdal_error();
-    if (!error.empty()) throw OutputError(path.string() + ": cannot complete the new store (GDAL: " + error + ")");
+    monitoring_detail::create_store_file(file.temporary(), path, crs_wkt);
     crash_point("store.create");
     file.commit();
     log->info("{}: created monitoring store", path.string());
@@ -727,210 +175,6 @@ MonitoringStore MonitoringStore::open_or_create(const fs::path& path, const std:
   impl->dataset = open_gpkg(path, /*update=*/true);
   impl->load_meta();
   return MonitoringStore(std::move(impl));
-}
-
-// ---- reading
-
-std::vector<StoredScan> MonitoringStore::scans() {
-  auto rows = impl_->read_rows<StoredScan>("scans", "");
-  std::sort(rows.begin(), rows.end(), [](const StoredScan& a, const StoredScan& b) { return a.seq < b.seq; });
-  return rows;
-}
-
-std::optional<StoredScan> MonitoringStore::scan(const std::string& scan_id) {
-  auto rows = impl_->read_rows<StoredScan>("scans", "scan_id = " + quote_sql(scan_id));
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows.front());
-}
-
-std::vector<StoredHotspot> MonitoringStore::hotspots(const std::string& where) {
-  std::vector<std::string> wkts;
-  std::vector<std::int64_t> fids;
-  auto rows = impl_->read_rows<StoredHotspot>("hotspots", where, &wkts, &fids);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    rows[i].geometry_wkt = std::move(wkts[i]);
-    rows[i].fid = fids[i];
-  }
-  std::sort(rows.begin(), rows.end(), [](const StoredHotspot& a, const StoredHotspot& b) { return a.id < b.id; });
-  return rows;
-}
-
-std::optional<StoredHotspot> MonitoringStore::hotspot(const std::string& id) {
-  auto rows = hotspots("hotspot_id = " + quote_sql(id));
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows.front());
-}
-
-std::vector<StoredObservation> MonitoringStore::observations(const std::string& scan_id) {
-  std::vector<std::string> wkts;
-  auto rows = impl_->read_rows<StoredObservation>("observations",
-                                                  scan_id.empty() ? "" : "scan_id = " + quote_sql(scan_id), &wkts);
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i].geometry_wkt = std::move(wkts[i]);
-  return rows;
-}
-
-std::vector<StoredEvent> MonitoringStore::events(const std::string& hotspot_id) {
-  return impl_->read_rows<StoredEvent>("events", hotspot_id.empty() ? "" : "hotspot_id = " + quote_sql(hotspot_id));
-}
-
-std::vector<StoredVerdict> MonitoringStore::verdicts(const std::string& hotspot_id) {
-  return impl_->read_rows<StoredVerdict>("verdicts", hotspot_id.empty() ? "" : "hotspot_id = " + quote_sql(hotspot_id));
-}
-
-std::vector<StoredDispatch> MonitoringStore::dispatches() { return impl_->read_rows<StoredDispatch>("dispatches", ""); }
-
-std::vector<PrecisionRow> MonitoringStore::precision() { return impl_->read_rows<PrecisionRow>("precision", ""); }
-
-int MonitoringStore::max_hotspot_sequence(const std::string& prefix) {
-  // substr, not LIKE: '_' in a unit code would be a LIKE wildcard.
-  const std::string where = "substr(hotspot_id, 1, " + std::to_string(prefix.size()) + ") = " + quote_sql(prefix);
-  int best = 0;
-  OGRLayer& l = impl_->layer("hotspots");
-  if (l.SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
-    throw InternalError(impl_->path.string() + ": bad filter '" + where + "'" + gdal_error_suffix());
-  }
-  l.ResetReading();
-  for (auto& feature : l) {
-    const std::string id = feature->GetFieldAsString("hotspot_id");
-    int sequence = 0;
-    const char* first = id.data() + prefix.size();
-    const auto parsed = std::from_chars(first, id.data() + id.size(), sequence);
-    if (parsed.ec == std::errc{} && parsed.ptr == id.data() + id.size()) best = std::max(best, sequence);
-  }
-  l.SetAttributeFilter(nullptr);
-  return best;
-}
-
-long long MonitoringStore::count(const std::string& table) {
-  return static_cast<long long>(impl_->layer(table.c_str()).GetFeatureCount(TRUE));
-}
-
-std::string MonitoringStore::integrity_check() {
-  OGRLayer* result = impl_->dataset->ExecuteSQL("PRAGMA integrity_check", nullptr, nullptr);
-  if (result == nullptr) return "integrity_check failed to run" + gdal_error_suffix();
-  std::string text;
-  for (auto& feature : *result) text += std::string(text.empty() ? "" : "; ") + feature->GetFieldAsString(0);
-  impl_->dataset->ReleaseResultSet(result);
-  return text;
-}
-
-// ---- writing
-
-void MonitoringStore::transaction(const std::function<void()>& body) {
-  Impl& s = *impl_;
-  if (s.mode != Mode::write) throw InternalError(s.path.string() + ": transaction on a store opened read-only");
-  if (s.in_transaction) throw InternalError(s.path.string() + ": nested transaction");
-  take_gdal_error();
-  if (s.dataset->StartTransaction(FALSE) != OGRERR_NONE) {
-    throw OutputError(s.path.string() + ": cannot start a transaction" + gdal_error_suffix());
-  }
-  s.in_transaction = true;
-  try {
-    body();
-  } catch (...) {
-    (void)s.dataset->RollbackTransaction();
-    s.in_transaction = false;
-    throw;
-  }
-  take_gdal_error();
-  if (s.dataset->CommitTransaction() != OGRERR_NONE) {
-    const std::string suffix = gdal_error_suffix();
-    (void)s.dataset->RollbackTransaction();
-    s.in_transaction = false;
-    throw OutputError(s.path.string() + ": cannot commit (disk full?)" + suffix);
-  }
-  s.in_transaction = false;
-}
-
-void MonitoringStore::insert_scan(StoredScan& scan) {
-  impl_->require_transaction("insert_scan");
-  scan.seq = static_cast<int>(count("scans")) + 1;
-  impl_->write_row("scans", scan, "", -1);
-}
-
-void MonitoringStore::set_outputs_written(const std::string& scan_id, const std::string& output_dir) {
-  impl_->require_transaction("set_outputs_written");
-  std::vector<std::int64_t> fids;
-  auto rows = impl_->read_rows<StoredScan>("scans", "scan_id = " + quote_sql(scan_id), nullptr, &fids);
-  if (rows.empty()) throw InternalError(impl_->path.string() + ": scan " + scan_id + " not found");
-  rows.front().outputs_written = true;
-  rows.front().output_dir = output_dir;
-  impl_->write_row("scans", rows.front(), "", fids.front());
-}
-
-void MonitoringStore::insert_hotspot(StoredHotspot& hotspot) {
-  impl_->require_transaction("insert_hotspot");
-  hotspot.fid = impl_->write_row("hotspots", hotspot, hotspot.geometry_wkt, -1);
-}
-
-void MonitoringStore::update_hotspot(const StoredHotspot& hotspot) {
-  impl_->require_transaction("update_hotspot");
-  if (hotspot.fid < 0) throw InternalError(impl_->path.string() + ": update of hotspot " + hotspot.id + " without fid");
-  impl_->write_row("hotspots", hotspot, hotspot.geometry_wkt, hotspot.fid);
-}
-
-void MonitoringStore::insert_observation(const StoredObservation& observation) {
-  impl_->require_transaction("insert_observation");
-  impl_->write_row("observations", observation, observation.geometry_wkt, -1);
-}
-
-void MonitoringStore::insert_event(const StoredEvent& event) {
-  impl_->require_transaction("insert_event");
-  impl_->write_row("events", event, "", -1);
-}
-
-void MonitoringStore::insert_unit_stats(const std::string& scan_id, const UnitResult& unit) {
-  impl_->require_transaction("insert_unit_stats");
-  UnitStatsRow row;
-  row.scan_id = scan_id;
-  row.code = unit.code;
-  row.name = unit.name;
-  row.type = std::string(to_string(unit.type));
-  row.region = unit.region;
-  row.area_m2 = unit.stats.area_m2;
-  row.valid_area_m2 = unit.stats.valid_area_m2;
-  row.valid_share = unit.stats.valid_share;
-  row.changed_area_m2 = unit.stats.total_changed_area_m2;
-  row.changed_by_type = unit.stats.changed_area_m2;
-  row.changed_share = unit.stats.changed_share;
-  row.greenness_before = unit.stats.mean_greenness_before;
-  row.greenness_after = unit.stats.mean_greenness_after;
-  row.greenness_change = unit.stats.mean_greenness_change;
-  row.hotspot_count = unit.hotspot_count;
-  row.assessable = unit.assessable;
-  row.flagged = unit.flagged;
-  row.flag_reasons = unit.flag_reasons;
-  impl_->write_row("unit_stats", row, "", -1);
-}
-
-void MonitoringStore::insert_verdict(const StoredVerdict& verdict) {
-  impl_->require_transaction("insert_verdict");
-  impl_->write_row("verdicts", verdict, "", -1);
-}
-
-void MonitoringStore::insert_verdict_import(const std::string& import_id, const std::string& file, int rows,
-                                            int applied) {
-  impl_->require_transaction("insert_verdict_import");
-  impl_->write_row("verdict_imports", ImportRow{import_id, file, now_utc(), rows, applied}, "", -1);
-}
-
-void MonitoringStore::insert_dispatch(const StoredDispatch& dispatch) {
-  impl_->require_transaction("insert_dispatch");
-  impl_->write_row("dispatches", dispatch, "", -1);
-}
-
-void MonitoringStore::replace_precision(const std::vector<PrecisionRow>& rows) {
-  impl_->require_transaction("replace_precision");
-  OGRLayer& layer = impl_->layer("precision");
-  std::vector<GIntBig> fids;
-  layer.ResetReading();
-  for (auto& feature : layer) fids.push_back(feature->GetFID());
-  for (GIntBig fid : fids) {
-    if (layer.DeleteFeature(fid) != OGRERR_NONE) {
-      throw OutputError(impl_->path.string() + ": table precision: cannot delete row" + gdal_error_suffix());
-    }
-  }
-  for (const PrecisionRow& row : rows) impl_->write_row("precision", row, "", -1);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -979,15 +223,6 @@ std::string scan_identity(const nlohmann::json& inputs, const nlohmann::json& re
     content[key] = hashes;
   }
   return sha256_hex(nlohmann::json{{"inputs", content}, {"config", config}}.dump());
-}
-
-nlohmann::json IngestSummary::to_json() const {
-  return {{"path", store_path},       {"scan_id", scan_id},
-          {"scan_seq", scan_seq},     {"reused", reused},
-          {"patches", patches},       {"new", new_hotspots},
-          {"persisting", persisting}, {"expanded", expanded},
-          {"suppressed", suppressed}, {"suppressed_approved_projects", approved},
-          {"reported", reported},     {"close_proposals", close_proposals}};
 }
 
 }  // namespace zw

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <ogr_spatialref.h>
 
@@ -88,20 +89,20 @@ PrecisionRow precision_row(std::string dimension, std::string key) {
 
 std::vector<PrecisionRow> compute_precision(const std::vector<StoredHotspot>& hotspots) {
   std::map<std::pair<std::string, std::string>, PrecisionRow> rows;
-  const auto add = [&](const std::string& dimension, const std::string& key, const std::string& verdict) {
+  const auto add = [&](const std::string& dimension, const std::string& key, Verdict verdict) {
     auto [it, inserted] = rows.try_emplace({dimension, key}, precision_row(dimension, key));
     PrecisionRow& r = it->second;
     ++r.verified;
-    if (verdict == "confirmed") ++r.confirmed;
-    if (verdict == "false_alarm") ++r.false_alarm;
-    if (verdict == "legal") ++r.legal;
+    if (verdict == Verdict::confirmed) ++r.confirmed;
+    if (verdict == Verdict::false_alarm) ++r.false_alarm;
+    if (verdict == Verdict::legal) ++r.legal;
   };
   for (const StoredHotspot& h : hotspots) {
-    if (h.verdict != "confirmed" && h.verdict != "false_alarm" && h.verdict != "legal") continue;
-    add("all", "all", h.verdict);
-    add("unit_type", h.unit_type, h.verdict);
-    add("change_type", h.change_type, h.verdict);
-    add("region", h.region, h.verdict);
+    if (!h.verdict || !is_verification(*h.verdict)) continue;
+    add("all", "all", *h.verdict);
+    add("unit_type", std::string(to_string(h.unit_type)), *h.verdict);
+    add("change_type", std::string(kernels::to_string(h.change_type)), *h.verdict);
+    add("region", h.region, *h.verdict);
   }
   std::vector<PrecisionRow> out;
   static const std::vector<std::string> kOrder{"all", "unit_type", "change_type", "region"};
@@ -145,7 +146,7 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
       options.store_path, options.dry_run ? MonitoringStore::Mode::read : MonitoringStore::Mode::write);
   std::map<std::string, StoredHotspot> hotspots;
   for (StoredHotspot& h : store.hotspots()) hotspots.emplace(h.id, std::move(h));
-  std::set<std::tuple<std::string, std::string, std::string>> imported;  // id, verdict, date
+  std::set<std::tuple<std::string, Verdict, std::string>> imported;  // id, verdict, date
   for (const StoredVerdict& v : store.verdicts()) imported.emplace(v.hotspot_id, v.verdict, v.verdict_date);
 
   VerifyResult result;
@@ -219,7 +220,7 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
       continue;
     }
     const std::string verdict_name(to_string(p.verdict));
-    if (imported.count({id, verdict_name, p.date}) != 0) {
+    if (imported.count({id, p.verdict, p.date}) != 0) {
       ++result.already_imported;
       continue;
     }
@@ -233,7 +234,7 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
     }
     p.to = *to;
     status[id] = p.to;
-    imported.emplace(id, verdict_name, p.date);
+    imported.emplace(id, p.verdict, p.date);
     plan.push_back(std::move(p));
   }
 
@@ -251,7 +252,7 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
     h.status = p.to;
     h.status_since = now;
     if (is_verification(p.verdict)) {
-      h.verdict = std::string(to_string(p.verdict));
+      h.verdict = p.verdict;
       h.verdict_date = p.date;
       h.inspector = p.inspector;
       h.verdict_note = p.note;
@@ -280,18 +281,20 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
       v.file = std::filesystem::absolute(file).string();
       v.row = p.row;
       v.hotspot_id = p.hotspot_id;
-      v.verdict = std::string(to_string(p.verdict));
+      v.verdict = p.verdict;
       v.verdict_date = p.date;
       v.inspector = p.inspector;
       v.note = p.note;
       v.approval = p.approval;
-      v.from_status = std::string(to_string(p.from));
-      v.to_status = std::string(to_string(p.to));
+      v.from_status = p.from;
+      v.to_status = p.to;
       v.imported_utc = now;
       store.insert_verdict(v);
-      std::string detail = v.verdict + " (" + p.date + (p.inspector.empty() ? "" : ", " + p.inspector) + ")";
+      std::string detail =
+          std::string(to_string(v.verdict)) + " (" + p.date + (p.inspector.empty() ? "" : ", " + p.inspector) + ")";
       if (!p.note.empty()) detail += ": " + p.note;
-      store.insert_event({p.hotspot_id, now, "verify", result.import_id, v.from_status, v.to_status, detail});
+      store.insert_event(
+          {p.hotspot_id, now, HistorySource::verify, result.import_id, v.from_status, v.to_status, detail});
       updated.insert(p.hotspot_id);
     }
     for (const std::string& id : updated) store.update_hotspot(hotspots.at(id));

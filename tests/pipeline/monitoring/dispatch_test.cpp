@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "support/store_fixture.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
@@ -23,8 +24,12 @@ const std::string kUnitB = "ZH50011610002";
 
 TEST(DrivingOrderTest, SeverityFirstThenAShortPath) {
   // Along a road at 29.4 N: high stops at 106.30, 106.34, 106.32; medium at 106.31, 106.35.
-  const std::vector<RouteStop> stops{
-      {106.30, 29.4, 3}, {106.34, 29.4, 3}, {106.31, 29.4, 2}, {106.32, 29.4, 3}, {106.35, 29.4, 2}};
+  constexpr Severity kHigh = Severity::high, kMedium = Severity::medium;
+  const std::vector<RouteStop> stops{{106.30, 29.4, kHigh},
+                                     {106.34, 29.4, kHigh},
+                                     {106.31, 29.4, kMedium},
+                                     {106.32, 29.4, kHigh},
+                                     {106.35, 29.4, kMedium}};
   const auto order = driving_order(stops, std::nullopt);
   ASSERT_EQ(order.size(), 5u);
   EXPECT_EQ(std::vector<std::size_t>(order.begin(), order.begin() + 3), (std::vector<std::size_t>{0, 3, 1}))
@@ -40,7 +45,8 @@ TEST(DrivingOrderTest, SeverityFirstThenAShortPath) {
 
 TEST(DrivingOrderTest, TwoOptRemovesCrossings) {
   // Four corners of a square plus its centre, all one severity: the path must not zigzag.
-  std::vector<RouteStop> stops{{0.0, 0.0, 1}, {0.1, 0.1, 1}, {0.1, 0.0, 1}, {0.0, 0.1, 1}};
+  std::vector<RouteStop> stops{
+      {0.0, 0.0, Severity::low}, {0.1, 0.1, Severity::low}, {0.1, 0.0, Severity::low}, {0.0, 0.1, Severity::low}};
   const auto order = driving_order(stops, std::array<double, 2>{-0.05, 0.0});
   double km = haversine_km(-0.05, 0.0, stops[order[0]].lon, stops[order[0]].lat);
   for (std::size_t i = 1; i < order.size(); ++i) {
@@ -80,12 +86,9 @@ TEST_F(DispatchTest, PacketFilesOpenInGisToolsAndHotspotsBecomeDispatched) {
   EXPECT_TRUE(result.dispatch_id.ends_with("-001"));
   // Severity first: the two high hotspots (>= 2000 m2) before the medium ... none is low.
   MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
-  std::vector<std::string> severities;
+  std::vector<Severity> severities;
   for (const auto& id : result.hotspot_ids) severities.push_back(store.hotspot(id)->severity);
-  EXPECT_TRUE(std::is_sorted(severities.begin(), severities.end(), [](const std::string& a, const std::string& b) {
-    const auto rank = [](const std::string& s) { return s == "high" ? 3 : s == "medium" ? 2 : 1; };
-    return rank(a) > rank(b);
-  }));
+  EXPECT_TRUE(std::is_sorted(severities.begin(), severities.end(), std::greater<>()));
   EXPECT_GT(result.route_km, 0.0);
   // No imagery behind the synthetic scans: every hotspot is reported without chips.
   EXPECT_EQ(result.chips, 0);
@@ -121,7 +124,8 @@ TEST_F(DispatchTest, PacketFilesOpenInGisToolsAndHotspotsBecomeDispatched) {
     EXPECT_EQ(store.hotspot(id)->status, HotspotStatus::dispatched) << id;
     const auto events = store.events(id);
     EXPECT_TRUE(std::any_of(events.begin(), events.end(), [&](const StoredEvent& e) {
-      return e.source == "dispatch" && e.ref == result.dispatch_id && e.to_status == "dispatched";
+      return e.source == HistorySource::dispatch && e.ref == result.dispatch_id &&
+             e.from_status == HotspotStatus::new_ && e.to_status == HotspotStatus::dispatched;
     })) << id;
   }
   ASSERT_EQ(store.dispatches().size(), 1u);

@@ -145,7 +145,7 @@ TEST_F(StoreTest, ExpansionRecordsTheAddedAreaAndGrowsTheFootprint) {
   }));
   const auto observations = store.observations("scan-s2");
   ASSERT_EQ(observations.size(), 1u);
-  EXPECT_EQ(observations[0].event, "expanded");
+  EXPECT_EQ(observations[0].event, SightingEvent::expanded);
   EXPECT_NEAR(observations[0].added_area_m2, 5000.0, 1e-3);
 
   // A small wobble (100 m2, 0.7 % of the footprint) is not an expansion.
@@ -221,7 +221,7 @@ TEST_F(StoreTest, LegalAndFalseAlarmVerdictsSuppressAlertsButNotGrowthBeyondThem
   const auto observations = store.observations("scan-s2");
   ASSERT_EQ(observations.size(), 2u);
   for (const auto& o : observations) {
-    EXPECT_EQ(o.event, "suppressed");
+    EXPECT_EQ(o.event, SightingEvent::suppressed);
     EXPECT_FALSE(o.reported);
   }
   EXPECT_EQ(store.hotspot(a)->times_seen, 2);

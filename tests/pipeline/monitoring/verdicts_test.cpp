@@ -105,7 +105,7 @@ TEST_F(VerdictsTest, AppliesVerdictsWithDeadlinesAndReimportIsANoOp) {
   MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
   const auto a = store.hotspot(kA);
   EXPECT_EQ(a->status, HotspotStatus::rectification_due);
-  EXPECT_EQ(a->verdict, "confirmed");
+  EXPECT_EQ(a->verdict, Verdict::confirmed);
   EXPECT_EQ(a->verdict_date, "2018-05-10");
   EXPECT_EQ(a->inspector, "李四");
   EXPECT_EQ(a->verdict_note, "推土, 未批先建");
@@ -117,7 +117,8 @@ TEST_F(VerdictsTest, AppliesVerdictsWithDeadlinesAndReimportIsANoOp) {
   EXPECT_EQ(store.count("verdict_imports"), 1);
   const auto events = store.events(kA);
   EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const StoredEvent& e) {
-    return e.source == "verify" && e.from_status == "new" && e.to_status == "rectification_due";
+    return e.source == HistorySource::verify && e.from_status == HotspotStatus::new_ &&
+           e.to_status == HotspotStatus::rectification_due;
   }));
 
   const VerifyResult again = import(csv);
@@ -163,16 +164,17 @@ TEST_F(VerdictsTest, PrecisionByUnitTypeChangeTypeAndRegionAndTheReport) {
   EXPECT_EQ(report.verdicts, 3);
   ASSERT_EQ(report.overdue.size(), 1u);
   EXPECT_EQ(report.overdue[0].id, kA);
-  const auto count = [&](const std::string& s) {
-    for (const auto& [name, n] : report.by_status) {
-      if (name == s) return n;
+  const auto count = [&](HotspotStatus s) {
+    for (const auto& [status, n] : report.by_status) {
+      if (status == s) return n;
     }
     return -1;
   };
-  EXPECT_EQ(count("rectification_due"), 1);
-  EXPECT_EQ(count("false_alarm"), 1);
-  EXPECT_EQ(count("legal"), 1);
-  EXPECT_EQ(count("new"), 0);
+  EXPECT_EQ(report.by_status.size(), all_hotspot_statuses().size());
+  EXPECT_EQ(count(HotspotStatus::rectification_due), 1);
+  EXPECT_EQ(count(HotspotStatus::false_alarm), 1);
+  EXPECT_EQ(count(HotspotStatus::legal), 1);
+  EXPECT_EQ(count(HotspotStatus::new_), 0);
   const std::string text = format_store_report(report);
   EXPECT_NE(text.find("Rectification overdue (1)"), std::string::npos) << text;
   EXPECT_NE(text.find(kA), std::string::npos);

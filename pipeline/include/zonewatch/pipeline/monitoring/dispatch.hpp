@@ -1,7 +1,8 @@
 #pragma once
 // Inspector packets: what an inspector takes to the field for the open hotspots of one
 // region, ordered by severity and then by a short driving order (the command that selects
-// the hotspots, writes the packet and marks the store: commands/dispatch.hpp).
+// the hotspots, writes the packet and marks the store: commands/dispatch.hpp). Selection and
+// driving order: dispatch.cpp; the files: packet_files.cpp, packet_page.cpp.
 //
 //   hotspots.kml          polygons and points styled by severity, every attribute in the
 //                         description and as ExtendedData (Google Earth, 奥维 / 两步路 and
@@ -26,13 +27,14 @@
 
 #include "zonewatch/pipeline/monitoring/chips.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
+#include "zonewatch/pipeline/stages/severity.hpp"
 
 namespace zw {
 
 /// A stop of the driving order.
 struct RouteStop {
-  double lon = 0.0, lat = 0.0;  // WGS84
-  int severity = 0;             // higher first
+  double lon = 0.0, lat = 0.0;        // WGS84
+  Severity severity = Severity::low;  // more serious first
 };
 
 /// Great-circle distance in km.
@@ -52,7 +54,7 @@ std::vector<std::size_t> driving_order(const std::vector<RouteStop>& stops,
 struct PacketHotspot {
   StoredHotspot h;
   int order = 0;
-  std::string status;  // after this dispatch
+  HotspotStatus status = HotspotStatus::new_;  // after this dispatch
   ChipPair chips;
   OGRGeometryUniquePtr wgs84;  // footprint in lon/lat
 };

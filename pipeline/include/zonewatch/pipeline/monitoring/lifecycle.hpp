@@ -10,12 +10,14 @@
 // scan that sees them again, under their stable ID. "Settled" ones (false_alarm, legal,
 // rectified) suppress alerts inside their footprint. Closed hotspots are history: change
 // seen there again becomes a new hotspot that names the closed one as related.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/core/enum_names.hpp"
 
 namespace zw {
 
@@ -29,6 +31,18 @@ enum class HotspotStatus {
   rectified,          // the field visit found it rectified (已整改)
   closed,             // done (已销号)
 };
+
+/// English names as the store and the outputs write them; Chinese ones as packets and reports show them.
+inline constexpr EnumNames kHotspotStatusNames{std::array{
+    EnumName<HotspotStatus>{HotspotStatus::new_, "new", "新发现"},
+    EnumName<HotspotStatus>{HotspotStatus::dispatched, "dispatched", "已派发核查"},
+    EnumName<HotspotStatus>{HotspotStatus::confirmed, "confirmed", "属实"},
+    EnumName<HotspotStatus>{HotspotStatus::false_alarm, "false_alarm", "误报"},
+    EnumName<HotspotStatus>{HotspotStatus::legal, "legal", "合法合规"},
+    EnumName<HotspotStatus>{HotspotStatus::rectification_due, "rectification_due", "整改中"},
+    EnumName<HotspotStatus>{HotspotStatus::rectified, "rectified", "已整改"},
+    EnumName<HotspotStatus>{HotspotStatus::closed, "closed", "已销号"},
+}};
 
 /// "new", "dispatched", "confirmed", "false_alarm", "legal", "rectification_due",
 /// "rectified", "closed".
@@ -50,6 +64,14 @@ enum class HotspotStatus {
 /// What an inspector reports back from the field.
 enum class Verdict { confirmed, false_alarm, legal, rectified, closed };
 
+inline constexpr EnumNames kVerdictNames{std::array{
+    EnumName<Verdict>{Verdict::confirmed, "confirmed", "属实"},
+    EnumName<Verdict>{Verdict::false_alarm, "false_alarm", "误报"},
+    EnumName<Verdict>{Verdict::legal, "legal", "合法合规"},
+    EnumName<Verdict>{Verdict::rectified, "rectified", "已整改"},
+    EnumName<Verdict>{Verdict::closed, "closed", "销号"},
+}};
+
 [[nodiscard]] std::string_view to_string(Verdict verdict);
 [[nodiscard]] std::string_view chinese_name(Verdict verdict);
 /// English names (any case, '-' or ' ' for '_') and the usual Chinese words: 属实 / 确认违法,
@@ -68,6 +90,49 @@ enum class Verdict { confirmed, false_alarm, legal, rectified, closed };
 
 /// Dispatching moves new hotspots to dispatched and leaves every other status alone.
 [[nodiscard]] HotspotStatus status_after_dispatch(HotspotStatus from);
+
+// ---------------------------------------------------------------------------------------
+// A hotspot's history
+
+/// What one scan made of a hotspot it saw (an observation's event; a reported hotspot's
+/// track_event): new, persisting, expanded, suppressed (inside a settled hotspot or an
+/// approved project), or adjoining (the patch touched it but is reported as another hotspot).
+enum class SightingEvent { new_, persisting, expanded, suppressed, adjoining };
+
+inline constexpr EnumNames kSightingEventNames{std::array{
+    EnumName<SightingEvent>{SightingEvent::new_, "new"},
+    EnumName<SightingEvent>{SightingEvent::persisting, "persisting"},
+    EnumName<SightingEvent>{SightingEvent::expanded, "expanded"},
+    EnumName<SightingEvent>{SightingEvent::suppressed, "suppressed"},
+    EnumName<SightingEvent>{SightingEvent::adjoining, "adjoining"},
+}};
+
+/// "new", "persisting", "expanded", "suppressed" or "adjoining".
+[[nodiscard]] constexpr std::string_view to_string(SightingEvent event) { return kSightingEventNames.name(event); }
+/// The event whose name is exactly `text` (as to_string writes it).
+[[nodiscard]] constexpr std::optional<SightingEvent> sighting_event_from_string(std::string_view text) {
+  return kSightingEventNames.parse(text);
+}
+
+/// Which command changed a hotspot: the source of an entry in its history.
+enum class HistorySource {
+  scan,      // ingesting a scan (ref: the scan ID)
+  verify,    // importing verdicts (ref: the verdict import ID)
+  dispatch,  // an inspector packet (ref: the dispatch ID)
+};
+
+inline constexpr EnumNames kHistorySourceNames{std::array{
+    EnumName<HistorySource>{HistorySource::scan, "scan"},
+    EnumName<HistorySource>{HistorySource::verify, "verify"},
+    EnumName<HistorySource>{HistorySource::dispatch, "dispatch"},
+}};
+
+/// "scan", "verify" or "dispatch".
+[[nodiscard]] constexpr std::string_view to_string(HistorySource source) { return kHistorySourceNames.name(source); }
+/// The source whose name is exactly `text` (as to_string writes it).
+[[nodiscard]] constexpr std::optional<HistorySource> history_source_from_string(std::string_view text) {
+  return kHistorySourceNames.parse(text);
+}
 
 // ---------------------------------------------------------------------------------------
 // Recovery

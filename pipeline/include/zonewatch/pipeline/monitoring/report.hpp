@@ -16,7 +16,7 @@ struct StoreReport {
   std::string crs_name;
   std::string today;
   std::vector<StoredScan> scans;
-  std::vector<std::pair<std::string, int>> by_status;  // every status, in lifecycle order
+  std::vector<std::pair<HotspotStatus, int>> by_status;  // every status, in lifecycle order
   int hotspots = 0;
   std::vector<StoredHotspot> overdue;          // rectification due before today
   std::vector<StoredHotspot> close_proposals;  // land recovered, awaiting closing

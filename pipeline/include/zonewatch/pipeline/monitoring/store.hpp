@@ -6,7 +6,9 @@
 //
 // Every change is one SQLite transaction, taken under an exclusive lock, so a run killed at
 // any point (kill -9 included) leaves the store as it was; a new store is built under a
-// temporary name and linked into place complete. Tables (all GeoPackage layers):
+// temporary name and linked into place complete. The records are typed; their statuses,
+// events, sources, verdicts, severities, change and unit types are text only in the file
+// (monitoring/stored_names.hpp). Tables (all GeoPackage layers):
 //   scans         one row per ingested scan: inputs, config, counts
 //   hotspots      polygon layer: the footprint and current state of every hotspot
 //   observations  polygon layer: every patch of every scan and the hotspot it became
@@ -29,8 +31,10 @@
 
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/inputs/unit_type.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/stages/results.hpp"
+#include "zonewatch/pipeline/stages/severity.hpp"
 
 namespace zw {
 
@@ -68,12 +72,14 @@ struct StoredHotspot {
   std::string id;  // <unit code>-<YYYYMM of first sighting>-<sequence>
   HotspotStatus status = HotspotStatus::new_;
   std::string status_since;  // UTC time of the last status change
-  std::string unit_code, unit_name, unit_type, region;
-  std::string change_type;       // at first sighting
-  std::string last_change_type;  // at the last sighting
-  std::string severity;          // at the last sighting
-  std::string rule;              // at the last sighting
-  double area_m2 = 0.0;          // footprint: union of every sighting that expanded it
+  std::string unit_code, unit_name;
+  UnitType unit_type = UnitType::general;
+  std::string region;
+  kernels::ChangeType change_type = kernels::ChangeType::other;       // at first sighting
+  kernels::ChangeType last_change_type = kernels::ChangeType::other;  // at the last sighting
+  Severity severity = Severity::low;                                  // at the last sighting
+  std::string rule;                                                   // at the last sighting
+  double area_m2 = 0.0;  // footprint: union of every sighting that expanded it
   double first_area_m2 = 0.0, last_area_m2 = 0.0;
   std::string first_scan, last_scan;  // scan ids
   std::string first_seen, last_seen;  // after dates
@@ -84,7 +90,7 @@ struct StoredHotspot {
   int recovered_scans = 0;
   bool close_proposed = false;
   std::string close_reason;
-  std::string verdict;  // the verification verdict (confirmed | false_alarm | legal), "" = none
+  std::optional<Verdict> verdict;  // the last verification verdict (confirmed | false_alarm | legal), if any
   std::string verdict_date, inspector, verdict_note, approval;
   int rectification_days = 0;
   std::string rectification_due;  // YYYY-MM-DD, "" = none
@@ -97,11 +103,13 @@ struct StoredObservation {
   std::string scan_id;
   std::string patch_key;   // the scan's own ID of the patch (unit code, month, sequence)
   std::string hotspot_id;  // "" when the patch created nothing (never happens today)
-  std::string event;       // new | persisting | expanded | suppressed | adjoining
-  std::string status;      // the hotspot's status after this scan
-  bool reported = false;   // in the scan's outputs
-  int times_seen = 0;      // the hotspot's sightings, this scan included
-  std::string change_type, severity, after_date;
+  SightingEvent event = SightingEvent::new_;
+  HotspotStatus status = HotspotStatus::new_;  // the hotspot's status after this scan
+  bool reported = false;                       // in the scan's outputs
+  int times_seen = 0;                          // the hotspot's sightings, this scan included
+  kernels::ChangeType change_type = kernels::ChangeType::other;
+  Severity severity = Severity::low;
+  std::string after_date;
   double area_m2 = 0.0, added_area_m2 = 0.0;
   std::int64_t pixel_count = 0;
   double greenness_before = 0.0, greenness_after = 0.0, magnitude = 0.0;
@@ -112,9 +120,10 @@ struct StoredObservation {
 struct StoredEvent {
   std::string hotspot_id;
   std::string at_utc;
-  std::string source;  // scan | verify | dispatch
-  std::string ref;     // scan id, verdict import id or dispatch id
-  std::string from_status, to_status;
+  HistorySource source = HistorySource::scan;
+  std::string ref;                           // scan id, verdict import id or dispatch id
+  std::optional<HotspotStatus> from_status;  // none when the hotspot was created
+  HotspotStatus to_status = HotspotStatus::new_;
   std::string detail;
 };
 
@@ -122,8 +131,10 @@ struct StoredVerdict {
   std::string import_id;  // SHA-256 of the imported file
   std::string file;
   int row = 0;  // line in the file, header = 1
-  std::string hotspot_id, verdict, verdict_date, inspector, note, approval;
-  std::string from_status, to_status;
+  std::string hotspot_id;
+  Verdict verdict = Verdict::confirmed;
+  std::string verdict_date, inspector, note, approval;
+  HotspotStatus from_status = HotspotStatus::new_, to_status = HotspotStatus::new_;
   std::string imported_utc;
 };
 
