@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "zonewatch/pipeline/config/unit_type.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/stages/severity.hpp"
 #include "zonewatch/pipeline/version.hpp"

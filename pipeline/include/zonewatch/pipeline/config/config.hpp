@@ -13,7 +13,7 @@
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/threshold.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
 
