@@ -20,6 +20,7 @@
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/outputs/run_record.hpp"
+#include "zonewatch/pipeline/stages/composite.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
@@ -129,10 +130,11 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   // Composites: periods become scenes (outputs composite_before.tif / composite_after.tif).
   start = Clock::now();
   std::optional<CompositeResult> before_composite, after_composite;
-  const auto side_scene = [&](const ScanSide& side, std::optional<CompositeResult>& composite) {
-    if (!side.is_period()) return scene_for_detection(side, grid, config.processing, {}, {}, composite);
-    return scene_for_detection(side, grid, config.processing, staging.staged(composite_file_name(side)),
-                               progress.stage("composite " + side.label), composite);
+  const auto side_scene = [&](const ScanSide& side, std::optional<CompositeResult>& composite) -> Scene {
+    if (!side.is_period()) return *side.scene;
+    composite = composite_period(side, grid, config.processing, staging.staged(composite_file_name(side)),
+                                 progress.stage("composite " + side.label));
+    return composite->scene;
   };
   const Scene before = side_scene(before_side, before_composite);
   const Scene after = side_scene(after_side, after_composite);

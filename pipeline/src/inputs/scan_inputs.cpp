@@ -2,12 +2,12 @@
 
 #include <unistd.h>
 #include <algorithm>
-#include <fstream>
 
 #include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/inputs/catalog.hpp"
@@ -131,34 +131,6 @@ AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions
   return grid;
 }
 
-std::string composite_file_name(const ScanSide& side) { return "composite_" + side.label + ".tif"; }
-std::string composite_profile_file_name(const ScanSide& side) { return "composite_" + side.label + ".yaml"; }
-
-void write_composite_profile(const CompositeResult& composite, const fs::path& path) {
-  const SensorProfile& profile = composite.scene.profile;
-  std::ofstream out(path);
-  out << "# The sensor profile of " << path.stem().string() << ".tif, written by zonewatch scan: reads the\n"
-      << "# composite as a scene (zonewatch dispatch cuts its chips from it).\n";
-  out << "name: " << json(profile.name).dump() << "\ndescription: " << json(profile.description).dump() << "\nbands:\n";
-  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
-    const auto& band = profile.bands[static_cast<std::size_t>(r)];
-    if (band)
-      out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
-  }
-  out << "scale: " << json(profile.scale).dump() << "\noffset: " << json(profile.offset).dump() << "\n";
-  if (profile.nodata) out << "nodata: " << json(*profile.nodata).dump() << "\n";
-  if (!out) throw OutputError(path.string() + ": write failed");
-}
-
-SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
-                                     const fs::path& output_dir) {
-  SceneOptions options = composite.scene.options;
-  options.path = (output_dir / composite_file_name(side)).string();
-  options.date = side.date;
-  options.sensor = (output_dir / composite_profile_file_name(side)).string();
-  return options;
-}
-
 json file_record(const std::string& path) {
   // Through GDAL's virtual file layer: inputs may be /vsizip/, /vsicurl/ ... paths.
   VSIStatBufL stat{};
@@ -201,15 +173,6 @@ json InputRecords::operator()(const std::string& path) const {
   const auto& records = records_.get();
   const auto it = records.find(path);
   return it != records.end() ? it->second : file_record(path);
-}
-
-Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
-                          const fs::path& composite_path, const ProgressCallback& progress,
-                          std::optional<CompositeResult>& composite) {
-  if (!side.is_period()) return *side.scene;
-  CompositeOptions options{side.label, side.period.first, side.period.last, side.period.composite};
-  composite = build_composite(side.scenes, grid, options, processing, composite_path, progress);
-  return composite->scene;
 }
 
 }  // namespace zw

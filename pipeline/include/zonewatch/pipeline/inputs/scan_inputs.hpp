@@ -1,7 +1,7 @@
 #pragma once
 // The two sides of a scan — before and after — each a single scene or the scenes of a
-// period (found by the catalog, composited per pixel); the analysis grid they share
-// (grid.footprint); and the scene detection finally reads for each side.
+// period (found by the catalog; stages/composite.hpp composites them per pixel); and the
+// analysis grid they share (grid.footprint).
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -14,10 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/stages/composite.hpp"
 
 namespace zw {
 
@@ -51,26 +49,6 @@ ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options
 /// otherwise). Period scenes that do not overlap are dropped into `skipped`; InputError when
 /// none is left.
 AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options);
-
-/// The scene detection reads for `side`: the single scene, or the period's composite built
-/// into `composite_path` (its summary in `composite`).
-Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
-                          const std::filesystem::path& composite_path, const ProgressCallback& progress,
-                          std::optional<CompositeResult>& composite);
-
-/// A period side's composite in the output folder, "composite_<label>.tif", and the sensor
-/// profile beside it that reads it as a scene, "composite_<label>.yaml".
-std::string composite_file_name(const ScanSide& side);
-std::string composite_profile_file_name(const ScanSide& side);
-
-/// Writes `composite`'s generated profile (bands by index, scale, nodata) as a sensor
-/// profile YAML that load_sensor_profile reads. Throws OutputError naming the file.
-void write_composite_profile(const CompositeResult& composite, const std::filesystem::path& path);
-
-/// How a period side is recorded as a scene (the monitoring store's scan record, from which
-/// dispatch cuts its chips): the composite and its profile in `output_dir`, dated as the side.
-SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
-                                     const std::filesystem::path& output_dir);
 
 /// An input file as run.json records it: {path, bytes, sha256} (bytes and sha256 null for a
 /// folder dataset), through GDAL's virtual file layer.
