@@ -150,6 +150,11 @@ TEST_F(ConfigTest, ResolvedJsonHoldsTheEffectiveConfiguration) {
   EXPECT_EQ(c.resolved.at("rules").at("overrides").at("ZH50010710002").at("general").at("flag_changed_area_m2"), 300.0);
   EXPECT_EQ(c.resolved.at("output").at("dir"), c.output.dir);
   EXPECT_TRUE(c.resolved.at("units").at("default_type").is_null());
+  // It is the typed config as JSON: a scene's date filled in later shows when rebuilt.
+  EXPECT_EQ(to_json(c).dump(), c.resolved.dump());
+  ScanConfig filled = c;
+  filled.before.date = "2017-04-14";
+  EXPECT_EQ(to_json(filled).at("before").at("date"), "2017-04-14");
 }
 
 // ---------------------------------------------------------------------------------------
