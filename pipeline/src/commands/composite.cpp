@@ -29,7 +29,8 @@ CompositeResult run_composite_command(const CompositeCommand& command, const Pro
   SceneOptions options;
   options.date = command.period.last;
   options.sensor = command.period.sensor;
-  ScanSide side = resolve_scan_side("period", options, command.period, sensor_search_dirs(fs::current_path()));
+  ScanSide side = inspect_scan_side("period", options, command.period);
+  resolve_scan_side(side, sensor_search_dirs(fs::current_path()));
   // The period is the footprint side and the only side: its scenes that miss the grid drop out.
   const AnalysisGrid grid = make_scan_grid(side, side, command.grid);
   logger("composite")

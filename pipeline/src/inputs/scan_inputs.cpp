@@ -57,15 +57,36 @@ json ScanSide::record(const std::function<json(const std::string&)>& file_record
           {"scenes", observations}};
 }
 
-ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
-                           const std::vector<fs::path>& sensor_dirs) {
+ScanSide inspect_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period) {
   ScanSide side;
   side.label = label;
   side.date = options.date;
   side.period = period;
+  if (period.enabled()) return side;
+  // Without a path there is nothing to inspect: resolve_scan_side reports the scene missing.
+  side.inspected = options.path.empty() ? InspectedScene{label, options, {}, nullptr} : inspect_scene(label, options);
+  side.date = side.inspected->options.date;
+  return side;
+}
+
+ScanConfig complete_scan_config(const ScanConfig& config, const ScanSide& before, const ScanSide& after) {
+  ScanConfig c = config;
+  if (before.inspected) c.before = before.inspected->options;
+  if (after.inspected) c.after = after.inspected->options;
+  if (!c.before.date.empty() && !c.after.date.empty() && c.after.date < c.before.date) {
+    throw ConfigError("after.date: " + c.after.date + " is earlier than before.date " + c.before.date);
+  }
+  c.resolved = to_json(c);
+  return c;
+}
+
+void resolve_scan_side(ScanSide& side, const std::vector<fs::path>& sensor_dirs) {
+  const std::string& label = side.label;
+  const PeriodOptions& period = side.period;
   if (!period.enabled()) {
-    side.scene = resolve_scene(label, options, load_sensor_profile(options.sensor, sensor_dirs));
-    return side;
+    const InspectedScene& inspected = *side.inspected;
+    side.scene = resolve_scene(inspected, load_sensor_profile(inspected.options.sensor, sensor_dirs));
+    return;
   }
   auto log = logger("scan");
   CatalogOptions catalog;
@@ -91,7 +112,6 @@ ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options
   side.scenes = std::move(found.scenes);
   log->info("{} period {}: {} scenes to composite ({})", label, period.text(), side.scenes.size(),
             kernels::to_string(period.composite));
-  return side;
 }
 
 namespace {

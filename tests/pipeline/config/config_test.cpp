@@ -367,7 +367,7 @@ units: {path: u}
 
 TEST_F(ConfigTest, DateAndSensorMayComeFromTheProduct) {
   // A Sentinel-2 SAFE folder or a Landsat MTL gives them; the scan fills them in
-  // (complete_scan_config, catalog.hpp), so the config leaves them empty.
+  // (inspect_scene, complete_scan_config in scan_inputs.hpp), so the config leaves them empty.
   const ScanConfig c = load(R"(
 before: {path: LE07_L1TP_195025_20010730_20170204_01_T1_MTL.txt}
 after: {path: S2B_MSIL2A_20240701T032541_N0510_R018_T48RXT_20240701T070000.SAFE, date: 2024-07-01}

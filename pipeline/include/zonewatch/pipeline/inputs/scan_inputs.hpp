@@ -1,7 +1,12 @@
 #pragma once
 // The two sides of a scan — before and after — each a single scene or the scenes of a
-// period (found by the catalog; stages/composite.hpp composites them per pixel); and the
-// analysis grid they share (grid.footprint).
+// period (found by the catalog; stages/composite.hpp composites them per pixel); the scan
+// config completed from the single scenes' metadata; and the analysis grid the sides share
+// (grid.footprint).
+//
+// A single scene's path is inspected once (inspect_scan_side: its product metadata read, its
+// date and sensor found), the config takes date and sensor from that (complete_scan_config),
+// and its bands are resolved from the same inspection (resolve_scan_side).
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -22,7 +27,8 @@ namespace zw {
 struct ScanSide {
   std::string label;                                         // "before" / "after"
   std::string date;                                          // the scene's date, or the period's last day
-  std::optional<Scene> scene;                                // a single scene
+  std::optional<InspectedScene> inspected;                   // a single scene's path, inspected
+  std::optional<Scene> scene;                                // a single scene, resolved from `inspected`
   PeriodOptions period;                                      // enabled(): a period
   std::vector<Scene> scenes;                                 // the period's scenes, by date, that overlap the grid
   std::vector<std::pair<std::string, std::string>> skipped;  // period scenes left out: path, reason
@@ -39,10 +45,21 @@ struct ScanSide {
   [[nodiscard]] nlohmann::json record(const std::function<nlohmann::json(const std::string&)>& file_record) const;
 };
 
-/// A single scene (resolve_scene), or a period's scenes (discover_scenes over its sources
-/// and dates; skipped products are logged). InputError when a period finds no scene.
-ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
-                           const std::vector<std::filesystem::path>& sensor_dirs);
+/// A side as the config gives it: a single scene's path inspected (inspect_scene: date and
+/// sensor from its metadata where `options` leaves them out; errors as inspect_scene's), or a
+/// period, whose scenes resolve_scan_side finds. A side without a path is left to
+/// resolve_scan_side to report.
+ScanSide inspect_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period);
+
+/// The config with before/after as the sides' inspections complete them (date and sensor
+/// filled in), the after date checked against the before date (ConfigError "after.date: ..."),
+/// and `resolved` rebuilt from it (to_json(ScanConfig)).
+ScanConfig complete_scan_config(const ScanConfig& config, const ScanSide& before, const ScanSide& after);
+
+/// The single scene resolved from its inspection with its sensor profile (ConfigError for an
+/// unknown one), or a period's scenes (discover_scenes over its sources and dates; skipped
+/// products are logged). InputError when a period finds no scene.
+void resolve_scan_side(ScanSide& side, const std::vector<std::filesystem::path>& sensor_dirs);
 
 /// The analysis grid from the footprint side (grid.footprint: before, or after for a drone
 /// flight scanned on its own fine grid); checks that the other side overlaps it (InputError
