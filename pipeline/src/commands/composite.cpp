@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <optional>
 #include <utility>
 
 #include <cpl_conv.h>
@@ -30,21 +29,21 @@ CompositeResult run_composite_command(const CompositeCommand& command, const Pro
   SceneOptions options;
   options.date = command.period.last;
   options.sensor = command.period.sensor;
-  ScanSide side = resolve_scan_side("period", options, command.period, sensor_search_dirs(fs::current_path()));
+  ScanSide side = inspect_scan_side("period", options, command.period);
+  resolve_scan_side(side, sensor_search_dirs(fs::current_path()));
   // The period is the footprint side and the only side: its scenes that miss the grid drop out.
   const AnalysisGrid grid = make_scan_grid(side, side, command.grid);
   logger("composite")
       ->info("grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
              -grid.geotransform[5]);
   AtomicFile file(out, "the composite");
-  std::optional<CompositeResult> result;
-  scene_for_detection(side, grid, command.processing, file.temporary(), progress, result);
+  CompositeResult result = composite_period(side, grid, command.processing, file.temporary(), progress);
   file.commit();
-  result->path = out;
-  SceneOptions final_options = result->scene.options;
+  result.path = out;
+  SceneOptions final_options = result.scene.options;
   final_options.path = out.string();
-  result->scene = resolve_scene(result->scene.label, final_options, result->scene.profile);
-  return std::move(*result);
+  result.scene = resolve_scene(result.scene.label, final_options, result.scene.profile);
+  return result;
 }
 
 std::string format_composite_summary(const CompositeCommand& command, const CompositeResult& result) {

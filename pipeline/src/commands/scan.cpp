@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
@@ -13,13 +14,13 @@
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/pipeline/gdal/polygonize.hpp"
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
-#include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/outputs/run_record.hpp"
+#include "zonewatch/pipeline/stages/composite.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
@@ -73,9 +74,12 @@ ProgressReporter scan_progress(const ProgressCallback& sink, const ScanConfig& c
 
 ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_sink) {
   init_gdal();
-  // Date and sensor of product folders (SAFE, Landsat MTL) from their metadata, where the
-  // config leaves them out.
-  const ScanConfig config = complete_scan_config(given);
+  // Each side's scene path inspected once (scan_inputs.hpp): date and sensor of product
+  // folders (SAFE, Landsat MTL) come from their metadata where the config leaves them out,
+  // and the config records what the inspection found.
+  ScanSide before_side = inspect_scan_side("before", given.before, given.before_period);
+  ScanSide after_side = inspect_scan_side("after", given.after, given.after_period);
+  const ScanConfig config = complete_scan_config(given, before_side, after_side);
   // GDAL's block cache defaults to 5 % of physical RAM and fills as the scan walks the
   // scenes (and as change.tif / patches.tif are written), so peak memory grew with scene
   // size. Bound it by the share of processing.memory_mb the tile planner leaves free (it
@@ -92,10 +96,10 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   std::map<std::string, double> timings;
   auto start = Clock::now();
 
-  // Inputs: each side a scene, or a period's scenes to composite (scan_inputs.hpp).
+  // Inputs: each side a scene resolved from its inspection, or a period's scenes to composite.
   const auto sensor_dirs = sensor_search_dirs(config.config_dir);
-  ScanSide before_side = resolve_scan_side("before", config.before, config.before_period, sensor_dirs);
-  ScanSide after_side = resolve_scan_side("after", config.after, config.after_period, sensor_dirs);
+  resolve_scan_side(before_side, sensor_dirs);
+  resolve_scan_side(after_side, sensor_dirs);
   const AnalysisGrid grid = make_scan_grid(before_side, after_side, config.grid);
   log->info("analysis grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
             -grid.geotransform[5]);
@@ -129,10 +133,11 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   // Composites: periods become scenes (outputs composite_before.tif / composite_after.tif).
   start = Clock::now();
   std::optional<CompositeResult> before_composite, after_composite;
-  const auto side_scene = [&](const ScanSide& side, std::optional<CompositeResult>& composite) {
-    if (!side.is_period()) return scene_for_detection(side, grid, config.processing, {}, {}, composite);
-    return scene_for_detection(side, grid, config.processing, staging.staged(composite_file_name(side)),
-                               progress.stage("composite " + side.label), composite);
+  const auto side_scene = [&](const ScanSide& side, std::optional<CompositeResult>& composite) -> Scene {
+    if (!side.is_period()) return *side.scene;
+    composite = composite_period(side, grid, config.processing, staging.staged(composite_file_name(side)),
+                                 progress.stage("composite " + side.label));
+    return composite->scene;
   };
   const Scene before = side_scene(before_side, before_composite);
   const Scene after = side_scene(after_side, after_composite);

@@ -235,6 +235,11 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   c.store = parse_store(top.section("store"), base);
   top.finish();
 
+  c.resolved = to_json(c);
+  return c;
+}
+
+nlohmann::json to_json(const ScanConfig& c) {
   nlohmann::json rules_json = nlohmann::json::object();
   for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
     rules_json[std::string(to_string(t))] = rule_json(c.rules.by_type[static_cast<int>(t)]);
@@ -253,29 +258,28 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
     }
     return nlohmann::json{{"path", s.path}, {"date", s.date}, {"sensor", s.sensor}};
   };
-  c.resolved = {{"name", c.name},
-                {"before", scene_json(c.before, c.before_period)},
-                {"after", scene_json(c.after, c.after_period)},
-                {"units",
-                 {{"path", c.units.path},
-                  {"layer", c.units.layer},
-                  {"fields",
-                   {{"code", c.units.code_field},
-                    {"name", c.units.name_field},
-                    {"type", c.units.type_field},
-                    {"region", c.units.region_field}}},
-                  {"default_type",
-                   c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
-                {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
-                {"detection", to_json(c.detection)},
-                {"rules", rules_json},
-                {"processing",
-                 {{"memory_mb", c.processing.memory_mb},
-                  {"tile_size", c.processing.tile_size},
-                  {"threads", c.processing.threads}}},
-                {"output", {{"dir", c.output.dir}}},
-                {"store", store_json(c.store)}};
-  return c;
+  return {{"name", c.name},
+          {"before", scene_json(c.before, c.before_period)},
+          {"after", scene_json(c.after, c.after_period)},
+          {"units",
+           {{"path", c.units.path},
+            {"layer", c.units.layer},
+            {"fields",
+             {{"code", c.units.code_field},
+              {"name", c.units.name_field},
+              {"type", c.units.type_field},
+              {"region", c.units.region_field}}},
+            {"default_type",
+             c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
+          {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
+          {"detection", to_json(c.detection)},
+          {"rules", rules_json},
+          {"processing",
+           {{"memory_mb", c.processing.memory_mb},
+            {"tile_size", c.processing.tile_size},
+            {"threads", c.processing.threads}}},
+          {"output", {{"dir", c.output.dir}}},
+          {"store", store_json(c.store)}};
 }
 
 }  // namespace zw

@@ -27,7 +27,7 @@ SceneOptions parse_scene(YamlSection s, const fs::path& base) {
   SceneOptions o;
   o.path = resolve_path(s.require<std::string>("path"), base);
   // date and sensor may be left out for products whose metadata gives them (a Sentinel-2
-  // SAFE folder, a Landsat MTL): the scan fills them in (complete_scan_config, catalog.hpp).
+  // SAFE folder, a Landsat MTL): the scan fills them in (complete_scan_config, scan_inputs.hpp).
   o.date = s.get<std::string>("date", "");
   if (!o.date.empty()) check_date(s, "date", o.date);
   o.sensor = s.get<std::string>("sensor", "");

@@ -33,7 +33,8 @@ using inputs_detail::is_mtl_name;
 using inputs_detail::is_raster_name;
 using inputs_detail::is_resolution_part;
 using inputs_detail::join;
-using inputs_detail::ProductFacts;
+using inputs_detail::note_date;
+using inputs_detail::Product;
 using inputs_detail::xml_beside;
 using text::trim;
 using text::upper;
@@ -197,7 +198,8 @@ class Discoverer {
         if (!o.date.empty() && !is_iso_date(o.date)) throw InputError("date '" + o.date + "' is not YYYY-MM-DD");
         if (o.sensor.ends_with(".yaml") || o.sensor.ends_with(".yml")) o.sensor = absolute(o.sensor);
         if (!vsi_stat(o.path).exists) throw InputError(o.path + ": not found");
-        const ProductFacts facts = inspect_product(o.path, "scene");
+        const Product product = inspect_product(o.path, "scene");
+        const SceneMetadata& facts = product.metadata;
         if (o.date.empty()) o.date = facts.date;
         if (o.date.empty()) throw InputError(o.path + ": no date given, and none in its metadata or file name");
         if (!period_.contains(o.date)) {
@@ -206,9 +208,10 @@ class Discoverer {
         }
         if (o.sensor.empty()) o.sensor = !facts.profile.empty() ? facts.profile : options_.sensor;
         if (o.sensor.empty()) throw InputError(o.path + ": no sensor given, and its metadata names none");
-        Scene scene =
-            resolve_scene(fs::path(o.path).filename().string(), o, load_sensor_profile(o.sensor, sensor_dirs_));
-        take(std::move(scene));
+        const std::string label = fs::path(o.path).filename().string();
+        const SensorProfile profile = load_sensor_profile(o.sensor, sensor_dirs_);
+        if (product.parsed) note_date(label, o, facts.date, facts.source);
+        take(resolve_scene(InspectedScene{label, o, facts, product.parsed}, profile));
       } catch (const Error& e) {
         throw InputError(entry.where + ": " + e.what());
       }
@@ -256,7 +259,7 @@ class Discoverer {
     return missing;
   }
 
-  std::string profile_for(const ProductFacts& facts) const {
+  std::string profile_for(const SceneMetadata& facts) const {
     return !facts.profile.empty() ? facts.profile : options_.sensor;
   }
 
@@ -283,7 +286,8 @@ class Discoverer {
         return std::nullopt;
       }
     }
-    const ProductFacts facts = inspect_product(c.path, "scene");
+    const Product product = inspect_product(c.path, "scene");
+    const SceneMetadata& facts = product.metadata;
     if (facts.date.empty()) {
       skip(c.path, "no acquisition date in its metadata or file name");
       return std::nullopt;
@@ -300,12 +304,13 @@ class Discoverer {
       return std::nullopt;
     }
     const SceneOptions options{c.path, facts.date, profile};
-    return resolve_scene(c.label, options, load_sensor_profile(profile, sensor_dirs_));
+    return resolve_scene(InspectedScene{c.label, options, facts, product.parsed},
+                         load_sensor_profile(profile, sensor_dirs_));
   }
 
   std::optional<Scene> band_group_scene(const Candidate& c) {
     // Date and sensor: the XML beside any member, else the group's name.
-    ProductFacts facts;
+    SceneMetadata facts;
     for (const auto& m : c.members) {
       if (const auto xml = xml_beside(m.file)) {
         const ChineseSensorMetadata meta = read_chinese_sensor_xml(*xml);
@@ -314,7 +319,10 @@ class Discoverer {
       }
     }
     const std::string key = fs::path(c.path).filename().string();
-    if (facts.date.empty()) facts.date = date_from_name(key);
+    if (facts.date.empty()) {
+      facts.date = date_from_name(key);
+      if (!facts.date.empty() && facts.source.empty()) facts.source = "the file name";
+    }
     if (facts.profile.empty()) facts.profile = profile_from_chinese_name(key);
     if (facts.date.empty()) {
       skip(c.path, "no acquisition date in its metadata or file names");
@@ -333,6 +341,7 @@ class Discoverer {
     Scene scene;
     scene.label = c.label;
     scene.options = SceneOptions{c.path, facts.date, profile_name};
+    scene.metadata = facts;
     scene.profile = profile;
     std::vector<std::pair<std::string, std::string>> files;
     auto member = [&](const std::string& token) -> const BandMember* {

@@ -1,6 +1,6 @@
 // Product recognition and inspection: what a scene path is (Landsat MTL, Sentinel-2 MTD, a
-// Chinese-sensor raster with its XML, a date in a file name), the scene options its metadata
-// completes, and the scenes of Landsat and Sentinel-2 products.
+// Chinese-sensor raster with its XML, a date in a file name), what its metadata says, and the
+// scenes of Landsat and Sentinel-2 products from their parsed metadata.
 #include "products.hpp"
 
 #include <algorithm>
@@ -14,8 +14,6 @@
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/inputs/catalog.hpp"
-#include "zonewatch/pipeline/inputs/metadata.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -127,8 +125,6 @@ void check_same_area(const std::vector<std::pair<std::string, std::string>>& ban
   }
 }
 
-namespace {
-
 void note_date(const std::string& label, const SceneOptions& options, const std::string& metadata_date,
                const std::string& source) {
   if (!options.date.empty() && !metadata_date.empty() && options.date != metadata_date) {
@@ -145,6 +141,8 @@ void note_sensor(const std::string& label, const SceneOptions& options, const st
                             options.sensor, metadata_profile, source, options.sensor);
   }
 }
+
+namespace {
 
 Scene start_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile,
                   const std::string& date) {
@@ -164,7 +162,6 @@ void require_some_band(const Scene& scene, const std::string& metadata) {
 
 Scene landsat_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile,
                     const LandsatMetadata& m) {
-  note_date(label, options, m.date, m.mtl_path);
   Scene scene = start_scene(label, options, profile, m.date);
   std::vector<std::pair<std::string, std::string>> files;
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
@@ -205,7 +202,6 @@ Scene landsat_scene(const std::string& label, const SceneOptions& options, const
 
 Scene sentinel2_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile,
                       const Sentinel2Metadata& m) {
-  note_date(label, options, m.date, m.mtd_path);
   Scene scene = start_scene(label, options, profile, m.date);
   std::vector<std::pair<std::string, std::string>> files;
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
@@ -249,17 +245,25 @@ std::optional<std::string> xml_beside(const std::string& path) {
   return std::nullopt;
 }
 
-ProductFacts inspect_product(const std::string& path, const std::string& label) {
-  ProductFacts facts;
+Product read_product_metadata(const std::string& path, const std::string& label) {
   const ProductRef ref = detect_product(path, label);
   if (ref.kind == ProductKind::landsat) {
-    const LandsatMetadata m = read_landsat_mtl(ref.metadata);
-    return {m.date, m.profile_name(), ref.metadata};
+    LandsatMetadata m = read_landsat_mtl(ref.metadata);
+    SceneMetadata metadata{m.date, m.profile_name(), ref.metadata};
+    return {std::move(metadata), std::make_shared<const ProductMetadata>(ProductMetadata{std::move(m)})};
   }
   if (ref.kind == ProductKind::sentinel2) {
-    const Sentinel2Metadata m = read_sentinel2_mtd(ref.metadata);
-    return {m.date, m.profile_name(), ref.metadata};
+    Sentinel2Metadata m = read_sentinel2_mtd(ref.metadata);
+    SceneMetadata metadata{m.date, m.profile_name(), ref.metadata};
+    return {std::move(metadata), std::make_shared<const ProductMetadata>(ProductMetadata{std::move(m)})};
   }
+  return {};
+}
+
+Product inspect_product(const std::string& path, const std::string& label) {
+  Product product = read_product_metadata(path, label);
+  if (product.parsed) return product;
+  SceneMetadata& facts = product.metadata;
   const std::string name = fs::path(path).filename().string();
   if (const auto xml = xml_beside(path)) {
     const ChineseSensorMetadata m = read_chinese_sensor_xml(*xml);
@@ -270,7 +274,15 @@ ProductFacts inspect_product(const std::string& path, const std::string& label) 
     if (!facts.date.empty() && facts.source.empty()) facts.source = "the file name";
   }
   if (facts.profile.empty()) facts.profile = profile_from_chinese_name(name);
-  return facts;
+  return product;
+}
+
+Scene product_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile,
+                    const ProductMetadata& product) {
+  if (const auto* landsat = std::get_if<LandsatMetadata>(&product.parsed)) {
+    return landsat_scene(label, options, profile, *landsat);
+  }
+  return sentinel2_scene(label, options, profile, std::get<Sentinel2Metadata>(product.parsed));
 }
 
 // --- Band names in file names -----------------------------------------------------------------
@@ -306,73 +318,5 @@ bool is_resolution_part(const std::string& part) {
 }
 
 }  // namespace inputs_detail
-
-// --- Public API ---------------------------------------------------------------------------
-
-using inputs_detail::detect_product;
-using inputs_detail::inspect_product;
-using inputs_detail::landsat_scene;
-using inputs_detail::note_date;
-using inputs_detail::note_sensor;
-using inputs_detail::ProductFacts;
-using inputs_detail::ProductKind;
-using inputs_detail::ProductRef;
-using inputs_detail::sentinel2_scene;
-
-SceneOptions complete_scene_options(const std::string& label, const SceneOptions& options) {
-  if (!vsi_stat(options.path).exists) {
-    if (options.date.empty() || options.sensor.empty())
-      throw InputError(options.path + ": " + label + " scene not found");
-    return options;  // resolve_scene reports it
-  }
-  init_gdal();
-  const ProductFacts facts = inspect_product(options.path, label);
-  note_date(label, options, facts.date, facts.source);
-  note_sensor(label, options, facts.profile, facts.source);
-  SceneOptions o = options;
-  if (o.date.empty()) o.date = facts.date;
-  if (o.sensor.empty()) o.sensor = facts.profile;
-  const std::string known =
-      " (a Sentinel-2 SAFE folder or MTD_MSIL*.xml, a Landsat *_MTL.txt or a folder with one, "
-      "a GF/CBERS raster with its XML)";
-  if (o.date.empty()) {
-    throw ConfigError(label + ".date: not given, and " + options.path +
-                      " has no metadata or file-name date zonewatch reads it from" + known);
-  }
-  if (o.sensor.empty()) {
-    throw ConfigError(label + ".sensor: not given, and " + options.path + " has no metadata naming its sensor" + known);
-  }
-  return o;
-}
-
-ScanConfig complete_scan_config(const ScanConfig& config) {
-  ScanConfig c = config;
-  // A period (before/after given as {period, sources}) has no path: its scenes come from
-  // discover_scenes, not from here.
-  if (!config.before.path.empty()) c.before = complete_scene_options("before", config.before);
-  if (!config.after.path.empty()) c.after = complete_scene_options("after", config.after);
-  if (!c.before.date.empty() && !c.after.date.empty() && c.after.date < c.before.date) {
-    throw ConfigError("after.date: " + c.after.date + " is earlier than before.date " + c.before.date);
-  }
-  for (const auto& [key, scene] :
-       {std::pair<const char*, const SceneOptions*>{"before", &c.before}, {"after", &c.after}}) {
-    if (!scene->path.empty() && c.resolved.is_object() && c.resolved.contains(key) && c.resolved[key].is_object()) {
-      c.resolved[key]["date"] = scene->date;
-      c.resolved[key]["sensor"] = scene->sensor;
-    }
-  }
-  return c;
-}
-
-std::optional<Scene> resolve_product_scene(const std::string& label, const SceneOptions& options,
-                                           const SensorProfile& profile) {
-  const ProductRef ref = detect_product(options.path, label);
-  switch (ref.kind) {
-    case ProductKind::landsat: return landsat_scene(label, options, profile, read_landsat_mtl(ref.metadata));
-    case ProductKind::sentinel2: return sentinel2_scene(label, options, profile, read_sentinel2_mtd(ref.metadata));
-    case ProductKind::none: break;
-  }
-  return std::nullopt;
-}
 
 }  // namespace zw

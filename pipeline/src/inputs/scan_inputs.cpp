@@ -2,12 +2,12 @@
 
 #include <unistd.h>
 #include <algorithm>
-#include <fstream>
 
 #include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/inputs/catalog.hpp"
@@ -57,15 +57,36 @@ json ScanSide::record(const std::function<json(const std::string&)>& file_record
           {"scenes", observations}};
 }
 
-ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
-                           const std::vector<fs::path>& sensor_dirs) {
+ScanSide inspect_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period) {
   ScanSide side;
   side.label = label;
   side.date = options.date;
   side.period = period;
+  if (period.enabled()) return side;
+  // Without a path there is nothing to inspect: resolve_scan_side reports the scene missing.
+  side.inspected = options.path.empty() ? InspectedScene{label, options, {}, nullptr} : inspect_scene(label, options);
+  side.date = side.inspected->options.date;
+  return side;
+}
+
+ScanConfig complete_scan_config(const ScanConfig& config, const ScanSide& before, const ScanSide& after) {
+  ScanConfig c = config;
+  if (before.inspected) c.before = before.inspected->options;
+  if (after.inspected) c.after = after.inspected->options;
+  if (!c.before.date.empty() && !c.after.date.empty() && c.after.date < c.before.date) {
+    throw ConfigError("after.date: " + c.after.date + " is earlier than before.date " + c.before.date);
+  }
+  c.resolved = to_json(c);
+  return c;
+}
+
+void resolve_scan_side(ScanSide& side, const std::vector<fs::path>& sensor_dirs) {
+  const std::string& label = side.label;
+  const PeriodOptions& period = side.period;
   if (!period.enabled()) {
-    side.scene = resolve_scene(label, options, load_sensor_profile(options.sensor, sensor_dirs));
-    return side;
+    const InspectedScene& inspected = *side.inspected;
+    side.scene = resolve_scene(inspected, load_sensor_profile(inspected.options.sensor, sensor_dirs));
+    return;
   }
   auto log = logger("scan");
   CatalogOptions catalog;
@@ -91,7 +112,6 @@ ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options
   side.scenes = std::move(found.scenes);
   log->info("{} period {}: {} scenes to composite ({})", label, period.text(), side.scenes.size(),
             kernels::to_string(period.composite));
-  return side;
 }
 
 namespace {
@@ -129,34 +149,6 @@ AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions
   keep_overlapping(footprint, grid);
   keep_overlapping(other, grid);
   return grid;
-}
-
-std::string composite_file_name(const ScanSide& side) { return "composite_" + side.label + ".tif"; }
-std::string composite_profile_file_name(const ScanSide& side) { return "composite_" + side.label + ".yaml"; }
-
-void write_composite_profile(const CompositeResult& composite, const fs::path& path) {
-  const SensorProfile& profile = composite.scene.profile;
-  std::ofstream out(path);
-  out << "# The sensor profile of " << path.stem().string() << ".tif, written by zonewatch scan: reads the\n"
-      << "# composite as a scene (zonewatch dispatch cuts its chips from it).\n";
-  out << "name: " << json(profile.name).dump() << "\ndescription: " << json(profile.description).dump() << "\nbands:\n";
-  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
-    const auto& band = profile.bands[static_cast<std::size_t>(r)];
-    if (band)
-      out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
-  }
-  out << "scale: " << json(profile.scale).dump() << "\noffset: " << json(profile.offset).dump() << "\n";
-  if (profile.nodata) out << "nodata: " << json(*profile.nodata).dump() << "\n";
-  if (!out) throw OutputError(path.string() + ": write failed");
-}
-
-SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
-                                     const fs::path& output_dir) {
-  SceneOptions options = composite.scene.options;
-  options.path = (output_dir / composite_file_name(side)).string();
-  options.date = side.date;
-  options.sensor = (output_dir / composite_profile_file_name(side)).string();
-  return options;
 }
 
 json file_record(const std::string& path) {
@@ -201,15 +193,6 @@ json InputRecords::operator()(const std::string& path) const {
   const auto& records = records_.get();
   const auto it = records.find(path);
   return it != records.end() ? it->second : file_record(path);
-}
-
-Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
-                          const fs::path& composite_path, const ProgressCallback& progress,
-                          std::optional<CompositeResult>& composite) {
-  if (!side.is_period()) return *side.scene;
-  CompositeOptions options{side.label, side.period.first, side.period.last, side.period.composite};
-  composite = build_composite(side.scenes, grid, options, processing, composite_path, progress);
-  return composite->scene;
 }
 
 }  // namespace zw

@@ -6,11 +6,11 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 
+#include "products.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
-#include "zonewatch/pipeline/inputs/catalog.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -55,12 +55,55 @@ std::vector<std::string> Scene::files() const {
   return result;
 }
 
+InspectedScene inspect_scene(const std::string& label, const SceneOptions& options) {
+  InspectedScene inspected{label, options, {}, nullptr};
+  if (!vsi_stat(options.path).exists) {
+    if (options.date.empty() || options.sensor.empty())
+      throw InputError(options.path + ": " + label + " scene not found");
+    return inspected;  // resolve_scene reports it
+  }
+  init_gdal();
+  inputs_detail::Product product = inputs_detail::inspect_product(options.path, label);
+  const SceneMetadata& facts = product.metadata;
+  inputs_detail::note_date(label, options, facts.date, facts.source);
+  inputs_detail::note_sensor(label, options, facts.profile, facts.source);
+  SceneOptions& o = inspected.options;
+  if (o.date.empty()) o.date = facts.date;
+  if (o.sensor.empty()) o.sensor = facts.profile;
+  const std::string known =
+      " (a Sentinel-2 SAFE folder or MTD_MSIL*.xml, a Landsat *_MTL.txt or a folder with one, "
+      "a GF/CBERS raster with its XML)";
+  if (o.date.empty()) {
+    throw ConfigError(label + ".date: not given, and " + options.path +
+                      " has no metadata or file-name date zonewatch reads it from" + known);
+  }
+  if (o.sensor.empty()) {
+    throw ConfigError(label + ".sensor: not given, and " + options.path + " has no metadata naming its sensor" + known);
+  }
+  inspected.metadata = std::move(product.metadata);
+  inspected.product = std::move(product.parsed);
+  return inspected;
+}
+
 Scene resolve_scene(const std::string& label, const SceneOptions& options, const SensorProfile& profile) {
-  // Products with metadata (SAFE, MTL): files, calibration and quality band from it.
-  if (auto product = resolve_product_scene(label, options, profile)) return std::move(*product);
+  inputs_detail::Product product = inputs_detail::read_product_metadata(options.path, label);
+  if (product.parsed) inputs_detail::note_date(label, options, product.metadata.date, product.metadata.source);
+  return resolve_scene(InspectedScene{label, options, std::move(product.metadata), std::move(product.parsed)}, profile);
+}
+
+Scene resolve_scene(const InspectedScene& inspected, const SensorProfile& profile) {
+  const std::string& label = inspected.label;
+  const SceneOptions& options = inspected.options;
+  if (inspected.product) {
+    // Products with metadata (SAFE, MTL): files, calibration and quality band from it.
+    Scene scene = inputs_detail::product_scene(label, options, profile, *inspected.product);
+    scene.metadata = inspected.metadata;
+    return scene;
+  }
   Scene scene;
   scene.label = label;
   scene.options = options;
+  scene.metadata = inspected.metadata;
   scene.profile = profile;
   // Through GDAL's virtual file layer: a scene may lie in a /vsizip/ archive.
   VSIStatBufL stat{};

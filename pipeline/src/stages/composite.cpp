@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <memory>
 
 #include <tbb/parallel_for.h>
@@ -279,6 +280,41 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
   log->info("{} composite: {:.2f} clear observations per pixel on average, {} pixels without any; {:.1f} s",
             options.label, result.mean_clear_count, result.pixels_without_clear, result.seconds);
   return result;
+}
+
+CompositeResult composite_period(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
+                                 const fs::path& path, const ProgressCallback& progress) {
+  const CompositeOptions options{side.label, side.period.first, side.period.last, side.period.composite};
+  return build_composite(side.scenes, grid, options, processing, path, progress);
+}
+
+std::string composite_file_name(const ScanSide& side) { return "composite_" + side.label + ".tif"; }
+std::string composite_profile_file_name(const ScanSide& side) { return "composite_" + side.label + ".yaml"; }
+
+void write_composite_profile(const CompositeResult& composite, const fs::path& path) {
+  using nlohmann::json;
+  const SensorProfile& profile = composite.scene.profile;
+  std::ofstream out(path);
+  out << "# The sensor profile of " << path.stem().string() << ".tif, written by zonewatch scan: reads the\n"
+      << "# composite as a scene (zonewatch dispatch cuts its chips from it).\n";
+  out << "name: " << json(profile.name).dump() << "\ndescription: " << json(profile.description).dump() << "\nbands:\n";
+  for (int r = 0; r < kernels::kBandRoleCount; ++r) {
+    const auto& band = profile.bands[static_cast<std::size_t>(r)];
+    if (band)
+      out << "  " << kernels::to_string(static_cast<kernels::BandRole>(r)) << ": {index: " << band->index << "}\n";
+  }
+  out << "scale: " << json(profile.scale).dump() << "\noffset: " << json(profile.offset).dump() << "\n";
+  if (profile.nodata) out << "nodata: " << json(*profile.nodata).dump() << "\n";
+  if (!out) throw OutputError(path.string() + ": write failed");
+}
+
+SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
+                                     const fs::path& output_dir) {
+  SceneOptions options = composite.scene.options;
+  options.path = (output_dir / composite_file_name(side)).string();
+  options.date = side.date;
+  options.sensor = (output_dir / composite_profile_file_name(side)).string();
+  return options;
 }
 
 }  // namespace zw

@@ -150,6 +150,11 @@ TEST_F(ConfigTest, ResolvedJsonHoldsTheEffectiveConfiguration) {
   EXPECT_EQ(c.resolved.at("rules").at("overrides").at("ZH50010710002").at("general").at("flag_changed_area_m2"), 300.0);
   EXPECT_EQ(c.resolved.at("output").at("dir"), c.output.dir);
   EXPECT_TRUE(c.resolved.at("units").at("default_type").is_null());
+  // It is the typed config as JSON: a scene's date filled in later shows when rebuilt.
+  EXPECT_EQ(to_json(c).dump(), c.resolved.dump());
+  ScanConfig filled = c;
+  filled.before.date = "2017-04-14";
+  EXPECT_EQ(to_json(filled).at("before").at("date"), "2017-04-14");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -362,7 +367,7 @@ units: {path: u}
 
 TEST_F(ConfigTest, DateAndSensorMayComeFromTheProduct) {
   // A Sentinel-2 SAFE folder or a Landsat MTL gives them; the scan fills them in
-  // (complete_scan_config, catalog.hpp), so the config leaves them empty.
+  // (inspect_scene, complete_scan_config in scan_inputs.hpp), so the config leaves them empty.
   const ScanConfig c = load(R"(
 before: {path: LE07_L1TP_195025_20010730_20170204_01_T1_MTL.txt}
 after: {path: S2B_MSIL2A_20240701T032541_N0510_R018_T48RXT_20240701T070000.SAFE, date: 2024-07-01}

@@ -1,6 +1,6 @@
 // The scene catalog: periods, discovery in folders (real Landsat germany folder with two
 // scenes and a DEM; hand-made Sentinel-2 SAFE, Landsat and per-band products), catalog
-// files, product paths in resolve_scene, quality bands read onto the grid (nearest
+// files, product paths in inspect_scene and resolve_scene, quality bands read onto the grid (nearest
 // neighbour) and the spectral cloud test, and the profile keys that go with them.
 #include "zonewatch/pipeline/inputs/catalog.hpp"
 
@@ -184,10 +184,12 @@ TEST(GermanyFolder, ProductPathsInResolveScene) {
   EXPECT_EQ(s.band(BandRole::nir).path, (kGermany / (kLc08 + "_B5.TIF")).string());
   EXPECT_EQ(s.quality->path, (kGermany / (kLc08 + "_BQA.TIF")).string());
   EXPECT_EQ(s.files().size(), 7u);  // six bands and the BQA
-  // complete_scene_options reads date and profile from the MTL.
-  const SceneOptions o = complete_scene_options("before", {(kGermany / (kLe07 + "_MTL.txt")).string(), "", ""});
-  EXPECT_EQ(o.date, "2001-07-30");
-  EXPECT_EQ(o.sensor, "landsat-tm-etm-l1");
+  // inspect_scene reads date and profile from the MTL, and says where they came from.
+  const InspectedScene i = inspect_scene("before", {(kGermany / (kLe07 + "_MTL.txt")).string(), "", ""});
+  EXPECT_EQ(i.options.date, "2001-07-30");
+  EXPECT_EQ(i.options.sensor, "landsat-tm-etm-l1");
+  EXPECT_EQ(i.metadata.source, (kGermany / (kLe07 + "_MTL.txt")).string());
+  EXPECT_NE(i.product, nullptr);
 }
 
 // --- Hand-made products -----------------------------------------------------------------------
@@ -197,15 +199,18 @@ class HandMadeProducts : public TempDirTest {};
 TEST_F(HandMadeProducts, FolderWithOneLandsatScene) {
   const std::string id = "LC08_L1TP_123032_20200601_20200610_01_T1";
   write_landsat8_product(root_ / "scene", id, 8, "2020-06-01");
-  const SceneOptions o = complete_scene_options("after", {(root_ / "scene").string(), "", ""});
-  EXPECT_EQ(o.date, "2020-06-01");
-  EXPECT_EQ(o.sensor, "landsat-oli-l1");
-  const Scene s = resolve_scene("after", o, load_sensor_profile(o.sensor, kSensorDirs));
+  const InspectedScene i = inspect_scene("after", {(root_ / "scene").string(), "", ""});
+  EXPECT_EQ(i.options.date, "2020-06-01");
+  EXPECT_EQ(i.options.sensor, "landsat-oli-l1");
+  const Scene s = resolve_scene(i, load_sensor_profile(i.options.sensor, kSensorDirs));
+  EXPECT_EQ(s.options.date, "2020-06-01");
+  EXPECT_EQ(s.metadata.source, (root_ / "scene" / (id + "_MTL.txt")).string());
+  EXPECT_EQ(s.metadata.profile, "landsat-oli-l1");
   EXPECT_EQ(s.band(BandRole::blue).path, (root_ / "scene" / (id + "_B2.TIF")).string());
   EXPECT_DOUBLE_EQ(s.profile.scale_of(BandRole::blue), 2.0E-05 / 0.5);  // sin(30 deg) = 0.5
   EXPECT_DOUBLE_EQ(s.profile.offset_of(BandRole::blue), -0.1 / 0.5);
   // A given date is kept.
-  EXPECT_EQ(complete_scene_options("after", {(root_ / "scene").string(), "2020-06-02", ""}).date, "2020-06-02");
+  EXPECT_EQ(inspect_scene("after", {(root_ / "scene").string(), "2020-06-02", ""}).options.date, "2020-06-02");
 }
 
 TEST_F(HandMadeProducts, MismatchedBandSizesNameFileAndBand) {
@@ -298,10 +303,15 @@ TEST_F(HandMadeProducts, SafeFolderWithSclReadOntoTheGrid) {
   EXPECT_FLOAT_EQ(red(0, 0), 0.1f);
   EXPECT_FLOAT_EQ(red(1, 1), 0.1011f);
   EXPECT_TRUE(std::isnan(red(3, 0)));
-  // The same product through resolve_scene, with date and sensor from complete_scene_options.
-  const SceneOptions o = complete_scene_options("before", {safe.string(), "", ""});
-  EXPECT_EQ(o.sensor, "sentinel2-l2a");
-  EXPECT_EQ(o.date, "2024-07-01");
+  EXPECT_EQ(s.metadata.source, (safe / "MTD_MSIL2A.xml").string());
+  // The same product through inspect_scene: date and sensor from its MTD, read once for the
+  // bands too.
+  const InspectedScene i = inspect_scene("before", {safe.string(), "", ""});
+  EXPECT_EQ(i.options.sensor, "sentinel2-l2a");
+  EXPECT_EQ(i.options.date, "2024-07-01");
+  const Scene b = resolve_scene(i, load_sensor_profile(i.options.sensor, kSensorDirs));
+  EXPECT_EQ(b.files(), s.files());
+  EXPECT_DOUBLE_EQ(b.profile.offset_of(BandRole::red), -0.1);
 }
 
 TEST_F(HandMadeProducts, SafeFolderWithJpeg2000BandsAsDelivered) {
@@ -449,23 +459,21 @@ TEST_F(HandMadeProducts, CatalogFilesListScenes) {
   EXPECT_TRUE(contains(message, "dat")) << message;
 }
 
-TEST_F(HandMadeProducts, CompleteSceneOptionsWithoutMetadataIsAConfigError) {
+TEST_F(HandMadeProducts, InspectSceneWithoutMetadataIsAConfigError) {
   write_tif(root_ / "plain.tif", 2, 2, 4, GDT_UInt16, [](int, int, int) { return 1.0; });
   std::string message = error_of<ConfigError>([&] {
-    (void)complete_scene_options("before", {(root_ / "plain.tif").string(), "", "rgb"});
+    (void)inspect_scene("before", {(root_ / "plain.tif").string(), "", "rgb"});
   });
   EXPECT_TRUE(message.starts_with("before.date: ")) << message;
   message = error_of<ConfigError>([&] {
-    (void)complete_scene_options("after", {(root_ / "plain.tif").string(), "2024-01-01", ""});
+    (void)inspect_scene("after", {(root_ / "plain.tif").string(), "2024-01-01", ""});
   });
   EXPECT_TRUE(message.starts_with("after.sensor: ")) << message;
-  message = error_of<InputError>([&] {
-    (void)complete_scene_options("after", {(root_ / "absent.tif").string(), "", ""});
-  });
+  message = error_of<InputError>([&] { (void)inspect_scene("after", {(root_ / "absent.tif").string(), "", ""}); });
   EXPECT_TRUE(contains(message, "absent.tif: after scene not found")) << message;
   // Everything given: unchanged.
   const SceneOptions o{(root_ / "plain.tif").string(), "2024-01-01", "rgb"};
-  const SceneOptions c = complete_scene_options("after", o);
+  const SceneOptions c = inspect_scene("after", o).options;
   EXPECT_EQ(c.date, o.date);
   EXPECT_EQ(c.sensor, o.sensor);
 }
@@ -477,10 +485,13 @@ TEST_F(HandMadeProducts, SpectralCloudTestWhereThereIsNoQualityBand) {
   const fs::path file = root_ / "GF1_WFV3_E115.6_N27.9_20130614_L1A0000042321.tiff";
   write_tif(file, 4, 1, 4, GDT_UInt16,
             [&](int b, int x, int) { return pixels[static_cast<std::size_t>(x)][static_cast<std::size_t>(b - 1)]; });
-  const SceneOptions o = complete_scene_options("before", {file.string(), "", ""});
-  EXPECT_EQ(o.sensor, "gf1-wfv");
-  EXPECT_EQ(o.date, "2013-06-14");
-  const Scene s = resolve_scene("before", o, load_sensor_profile(o.sensor, kSensorDirs));
+  const InspectedScene i = inspect_scene("before", {file.string(), "", ""});
+  EXPECT_EQ(i.options.sensor, "gf1-wfv");
+  EXPECT_EQ(i.options.date, "2013-06-14");
+  EXPECT_EQ(i.metadata.source, "the file name");
+  EXPECT_EQ(i.product, nullptr);
+  const Scene s = resolve_scene(i, load_sensor_profile(i.options.sensor, kSensorDirs));
+  EXPECT_EQ(s.metadata.date, "2013-06-14");
   EXPECT_FALSE(s.quality.has_value());
   const AnalysisGrid grid = make_analysis_grid(s, {});
   // Asked only for red: the test still reads what it needs.

@@ -13,7 +13,7 @@
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/threshold.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
 
@@ -162,7 +162,7 @@ struct ScanConfig {
   OutputOptions output;
   StoreOptions store;
   std::filesystem::path config_dir;  // relative paths were resolved against it
-  nlohmann::json resolved;           // the effective configuration, for run.json
+  nlohmann::json resolved;           // the effective configuration, for run.json: to_json(*this)
 };
 
 /// Reads a scan config from `path` (may be empty: everything from overrides), applies
@@ -175,5 +175,10 @@ ScanConfig load_scan_config(const std::filesystem::path& path, const std::vector
 DetectionOptions load_detection_options(const std::filesystem::path& path, const std::vector<std::string>& overrides);
 
 nlohmann::json to_json(const DetectionOptions& options);
+
+/// The effective configuration as run.json records it (ScanConfig::resolved): every section
+/// with its defaults, paths resolved; before/after as {path, date, sensor} or
+/// {period, sources, sensor, composite}.
+nlohmann::json to_json(const ScanConfig& config);
 
 }  // namespace zw

@@ -69,21 +69,4 @@ struct Discovery {
 Discovery discover_scenes(const CatalogOptions& options, const DateRange& period,
                           const std::vector<std::filesystem::path>& sensor_dirs);
 
-/// Date and sensor of a scene path from its product metadata, where `options` leaves them
-/// empty: a Sentinel-2 SAFE folder or MTD file, a Landsat MTL file or a folder holding
-/// exactly one, a Chinese-sensor raster with its XML, or a date in the file name. A value
-/// given in `options` is kept (with a warning when the metadata disagrees). Throws
-/// ConfigError "<label>.date: ..." / "<label>.sensor: ..." when neither gives one.
-SceneOptions complete_scene_options(const std::string& label, const SceneOptions& options);
-
-/// The scan config with before/after completed by complete_scene_options, the after date
-/// checked against the before date, and `resolved` updated to the values used.
-ScanConfig complete_scan_config(const ScanConfig& config);
-
-/// resolve_scene's route for products with metadata (see scene.hpp); nullopt when
-/// `options.path` is not one. The profile gives the band roles; the metadata the files,
-/// per-band scale/offset, nodata and quality band.
-std::optional<Scene> resolve_product_scene(const std::string& label, const SceneOptions& options,
-                                           const SensorProfile& profile);
-
 }  // namespace zw

@@ -1,7 +1,12 @@
 #pragma once
 // The two sides of a scan — before and after — each a single scene or the scenes of a
-// period (found by the catalog, composited per pixel); the analysis grid they share
-// (grid.footprint); and the scene detection finally reads for each side.
+// period (found by the catalog; stages/composite.hpp composites them per pixel); the scan
+// config completed from the single scenes' metadata; and the analysis grid the sides share
+// (grid.footprint).
+//
+// A single scene's path is inspected once (inspect_scan_side: its product metadata read, its
+// date and sensor found), the config takes date and sensor from that (complete_scan_config),
+// and its bands are resolved from the same inspection (resolve_scan_side).
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -14,17 +19,16 @@
 #include <nlohmann/json.hpp>
 
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/stages/composite.hpp"
 
 namespace zw {
 
 struct ScanSide {
   std::string label;                                         // "before" / "after"
   std::string date;                                          // the scene's date, or the period's last day
-  std::optional<Scene> scene;                                // a single scene
+  std::optional<InspectedScene> inspected;                   // a single scene's path, inspected
+  std::optional<Scene> scene;                                // a single scene, resolved from `inspected`
   PeriodOptions period;                                      // enabled(): a period
   std::vector<Scene> scenes;                                 // the period's scenes, by date, that overlap the grid
   std::vector<std::pair<std::string, std::string>> skipped;  // period scenes left out: path, reason
@@ -41,36 +45,27 @@ struct ScanSide {
   [[nodiscard]] nlohmann::json record(const std::function<nlohmann::json(const std::string&)>& file_record) const;
 };
 
-/// A single scene (resolve_scene), or a period's scenes (discover_scenes over its sources
-/// and dates; skipped products are logged). InputError when a period finds no scene.
-ScanSide resolve_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period,
-                           const std::vector<std::filesystem::path>& sensor_dirs);
+/// A side as the config gives it: a single scene's path inspected (inspect_scene: date and
+/// sensor from its metadata where `options` leaves them out; errors as inspect_scene's), or a
+/// period, whose scenes resolve_scan_side finds. A side without a path is left to
+/// resolve_scan_side to report.
+ScanSide inspect_scan_side(const std::string& label, const SceneOptions& options, const PeriodOptions& period);
+
+/// The config with before/after as the sides' inspections complete them (date and sensor
+/// filled in), the after date checked against the before date (ConfigError "after.date: ..."),
+/// and `resolved` rebuilt from it (to_json(ScanConfig)).
+ScanConfig complete_scan_config(const ScanConfig& config, const ScanSide& before, const ScanSide& after);
+
+/// The single scene resolved from its inspection with its sensor profile (ConfigError for an
+/// unknown one), or a period's scenes (discover_scenes over its sources and dates; skipped
+/// products are logged). InputError when a period finds no scene.
+void resolve_scan_side(ScanSide& side, const std::vector<std::filesystem::path>& sensor_dirs);
 
 /// The analysis grid from the footprint side (grid.footprint: before, or after for a drone
 /// flight scanned on its own fine grid); checks that the other side overlaps it (InputError
 /// otherwise). Period scenes that do not overlap are dropped into `skipped`; InputError when
 /// none is left.
 AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options);
-
-/// The scene detection reads for `side`: the single scene, or the period's composite built
-/// into `composite_path` (its summary in `composite`).
-Scene scene_for_detection(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
-                          const std::filesystem::path& composite_path, const ProgressCallback& progress,
-                          std::optional<CompositeResult>& composite);
-
-/// A period side's composite in the output folder, "composite_<label>.tif", and the sensor
-/// profile beside it that reads it as a scene, "composite_<label>.yaml".
-std::string composite_file_name(const ScanSide& side);
-std::string composite_profile_file_name(const ScanSide& side);
-
-/// Writes `composite`'s generated profile (bands by index, scale, nodata) as a sensor
-/// profile YAML that load_sensor_profile reads. Throws OutputError naming the file.
-void write_composite_profile(const CompositeResult& composite, const std::filesystem::path& path);
-
-/// How a period side is recorded as a scene (the monitoring store's scan record, from which
-/// dispatch cuts its chips): the composite and its profile in `output_dir`, dated as the side.
-SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
-                                     const std::filesystem::path& output_dir);
 
 /// An input file as run.json records it: {path, bytes, sha256} (bytes and sha256 null for a
 /// folder dataset), through GDAL's virtual file layer.

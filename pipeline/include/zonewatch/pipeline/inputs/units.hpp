@@ -8,7 +8,7 @@
 
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
 

@@ -24,6 +24,7 @@
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
+#include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
 
 namespace zw {
@@ -63,5 +64,26 @@ float date_score(const std::string& date, const std::string& first, const std::s
 CompositeResult build_composite(const std::vector<Scene>& scenes, const AnalysisGrid& grid,
                                 const CompositeOptions& options, const ProcessingOptions& processing,
                                 const std::filesystem::path& path, const ProgressCallback& progress);
+
+// --- A period side of a scan (inputs/scan_inputs.hpp) ----------------------------------------
+
+/// The composite of a period side: its scenes (found by the catalog, those that overlap
+/// `grid`) composited over its period with its method into `path`, labelled as the side.
+CompositeResult composite_period(const ScanSide& side, const AnalysisGrid& grid, const ProcessingOptions& processing,
+                                 const std::filesystem::path& path, const ProgressCallback& progress);
+
+/// A period side's composite in the output folder, "composite_<label>.tif", and the sensor
+/// profile beside it that reads it as a scene, "composite_<label>.yaml".
+std::string composite_file_name(const ScanSide& side);
+std::string composite_profile_file_name(const ScanSide& side);
+
+/// Writes `composite`'s generated profile (bands by index, scale, nodata) as a sensor
+/// profile YAML that load_sensor_profile reads. Throws OutputError naming the file.
+void write_composite_profile(const CompositeResult& composite, const std::filesystem::path& path);
+
+/// How a period side is recorded as a scene (the monitoring store's scan record, from which
+/// dispatch cuts its chips): the composite and its profile in `output_dir`, dated as the side.
+SceneOptions composite_scene_options(const ScanSide& side, const CompositeResult& composite,
+                                     const std::filesystem::path& output_dir);
 
 }  // namespace zw

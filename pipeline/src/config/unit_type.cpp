@@ -1,4 +1,4 @@
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 
 #include <array>
 #include <string>

@@ -1,5 +1,6 @@
 #pragma once
-// Types of ecological-environment control unit (管控单元).
+// Types of ecological-environment control unit (管控单元): the vocabulary of the units' type
+// attribute, units.default_type and the rules per type.
 #include <optional>
 #include <string_view>
 

@@ -1,0 +1,50 @@
+// alerts.gpkg: the hotspots and units layers of a scan in one GeoPackage.
+#include <vector>
+
+#include "columns.hpp"
+#include "vector_layer.hpp"
+#include "zonewatch/pipeline/core/atomic_output.hpp"
+#include "zonewatch/pipeline/outputs/outputs.hpp"
+
+namespace zw {
+
+using outputs_detail::close_dataset;
+using outputs_detail::create_vector_dataset;
+using outputs_detail::hotspot_layer_spec;
+using outputs_detail::hotspots_in_report_order;
+using outputs_detail::LayerSpec;
+using outputs_detail::load_grid_srs;
+using outputs_detail::QuietGdalErrors;
+using outputs_detail::unit_columns;
+using outputs_detail::write_layer;
+
+void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results) {
+  const QuietGdalErrors quiet;
+  OGRSpatialReference grid_srs;
+  OGRSpatialReference* srs = load_grid_srs(results, grid_srs, path) ? &grid_srs : nullptr;
+
+  AtomicFile file(path, "the GeoPackage");
+  GDALDatasetUniquePtr dataset = create_vector_dataset("GPKG", file);
+
+  CPLStringList hotspot_options;
+  hotspot_options.SetNameValue("IDENTIFIER", "hotspots 疑似问题图斑");
+  hotspot_options.SetNameValue("DESCRIPTION", "Typed change patches, by severity then area");
+  write_layer(*dataset, hotspot_layer_spec(results), hotspots_in_report_order(results.hotspots), srs,
+              hotspot_options.List(), /*dates_as_text=*/false, /*transactional=*/true, path);
+
+  std::vector<const UnitResult*> units;
+  units.reserve(results.units.size());
+  for (const UnitResult& unit : results.units) units.push_back(&unit);
+  const LayerSpec<UnitResult> unit_spec{"units", unit_columns(), [](const UnitResult& u) { return "unit " + u.code; },
+                                        [](const UnitResult& u) -> const std::string& { return u.geometry_wkt; }};
+  CPLStringList unit_options;
+  unit_options.SetNameValue("IDENTIFIER", "units 管控单元");
+  unit_options.SetNameValue("DESCRIPTION", "Control units with change statistics and flags");
+  write_layer(*dataset, unit_spec, units, srs, unit_options.List(), /*dates_as_text=*/false,
+              /*transactional=*/true, path);
+
+  close_dataset(dataset, path);
+  file.commit();
+}
+
+}  // namespace zw

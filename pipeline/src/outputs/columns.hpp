@@ -1,0 +1,38 @@
+#pragma once
+// The attribute model shared by the GeoPackage, CSV and GeoJSON writers (outputs.hpp), so their
+// columns cannot drift apart: one column list per kind of row, and the hotspots' report order.
+// Not a public header.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "zonewatch/pipeline/stages/results.hpp"
+
+namespace zw::outputs_detail {
+
+enum class FieldKind { text, real, integer, boolean, date };
+
+using FieldValue = std::variant<std::monostate, std::string, double, std::int64_t, bool>;
+
+template <class Row>
+struct Column {
+  std::string name;
+  FieldKind kind = FieldKind::text;
+  int csv_decimals = 0;  // fixed decimals of real columns in the CSV
+  std::function<FieldValue(const Row&)> value;
+};
+
+/// The hotspot columns; with a monitoring store (results.tracked), plus the hotspot's life
+/// across scans.
+const std::vector<Column<Hotspot>>& hotspot_columns(const ScanResults& results);
+
+/// The columns of the units layer: every control unit with its statistics and flag.
+const std::vector<Column<UnitResult>>& unit_columns();
+
+/// Hotspots in the report order (stages/hotspots.hpp); sorts pointers, so the caller's order is left alone.
+std::vector<const Hotspot*> hotspots_in_report_order(const std::vector<Hotspot>& hotspots);
+
+}  // namespace zw::outputs_detail
