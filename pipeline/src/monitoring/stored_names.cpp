@@ -55,7 +55,7 @@ kernels::ChangeType parse_stored<kernels::ChangeType>(std::string_view text, con
 
 template <>
 UnitType parse_stored<UnitType>(std::string_view text, const StoredColumn& where) {
-  // The unit types' table is private to inputs/unit_type.cpp, whose reader also accepts
+  // The unit types' table is private to config/unit_type.cpp, whose reader also accepts
   // Chinese and spreadsheet spellings: a stored value must be the English name itself.
   const std::optional<UnitType> type = unit_type_from_string(text);
   if (type && to_string(*type) == text) return *type;

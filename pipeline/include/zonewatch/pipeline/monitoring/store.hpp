@@ -31,7 +31,7 @@
 
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/stages/results.hpp"
 #include "zonewatch/pipeline/stages/severity.hpp"

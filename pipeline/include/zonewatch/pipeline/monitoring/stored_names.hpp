@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "zonewatch/kernels/change_typing.hpp"
-#include "zonewatch/pipeline/inputs/unit_type.hpp"
+#include "zonewatch/pipeline/config/unit_type.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/stages/severity.hpp"
 
