@@ -33,12 +33,8 @@ IngestSummary apply_stored(MonitoringStore& store, const StoredScan& scan, const
   summary.scan_id = scan.scan_id;
   summary.scan_seq = scan.seq;
   summary.reused = true;
-  summary.patches = scan.patches;
-  summary.new_hotspots = scan.new_hotspots;
-  summary.persisting = scan.persisting;
-  summary.expanded = scan.expanded;
-  summary.suppressed = scan.suppressed;
-  summary.close_proposals = scan.close_proposals;
+  static_cast<ScanCounts&>(summary) = scan;
+  summary.reported = 0;  // counted below from what is reported again
 
   std::map<std::string, StoredObservation> by_patch;
   for (StoredObservation& o : store.observations(scan.scan_id)) by_patch.emplace(o.patch_key, std::move(o));

@@ -37,24 +37,12 @@ IngestSummary Ingest::run() {
   probe_recovery(events);
 
   StoredScan scan;
+  static_cast<ScanProvenance&>(scan) = record_;
+  static_cast<ScanCounts&>(scan) = summary_;
+  scan.reported = static_cast<int>(reported.size());
   scan.scan_id = record_.scan_id;
-  scan.name = record_.name;
   scan.ingested_utc = now_;
   scan.program_version = kVersion;
-  scan.before = record_.before;
-  scan.after = record_.after;
-  scan.config_dir = record_.config_dir;
-  scan.units_path = record_.units_path;
-  scan.grid_crs_wkt = record_.grid_crs_wkt;
-  scan.grid_resolution = record_.grid_resolution;
-  scan.output_dir = record_.output_dir;
-  scan.patches = summary_.patches;
-  scan.new_hotspots = summary_.new_hotspots;
-  scan.persisting = summary_.persisting;
-  scan.expanded = summary_.expanded;
-  scan.suppressed = summary_.suppressed;
-  scan.reported = static_cast<int>(reported.size());
-  scan.close_proposals = summary_.close_proposals;
   scan.inputs_json = record_.inputs.dump();
   scan.config_json = record_.config.dump();
 

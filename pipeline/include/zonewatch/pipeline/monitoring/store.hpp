@@ -49,22 +49,31 @@ class Judge;
 /// Points: store.create, store.ingest, store.ingested, verify.apply, dispatch.mark.
 void crash_point(std::string_view point);
 
-struct StoredScan {
-  std::string scan_id;  // SHA-256 of the inputs' SHA-256 and the result-relevant config
-  int seq = 0;          // 1, 2, ... in ingest order
+/// What a scan was run on: given by the scan (ScanRecord), kept by the store (StoredScan).
+struct ScanProvenance {
   std::string name;
-  std::string ingested_utc;
-  std::string program_version;
   SceneOptions before, after;
   std::string config_dir;  // where the scan's sensor profiles are looked up
   std::string units_path;
+  std::string output_dir;
   std::string grid_crs_wkt;
   double grid_resolution = 0.0;
-  std::string output_dir;
-  bool outputs_written = false;  // the scan's output folder was completed
+};
+
+/// What an ingest made of a scan's patches: kept by the store (StoredScan), reported to the
+/// caller (IngestSummary).
+struct ScanCounts {
   int patches = 0, new_hotspots = 0, persisting = 0, expanded = 0, suppressed = 0, reported = 0, close_proposals = 0;
-  std::string inputs_json;  // inputs with their SHA-256, as in run.json
-  std::string config_json;  // the resolved config
+};
+
+struct StoredScan : ScanProvenance, ScanCounts {
+  std::string scan_id;  // SHA-256 of the inputs' SHA-256 and the result-relevant config
+  int seq = 0;          // 1, 2, ... in ingest order
+  std::string ingested_utc;
+  std::string program_version;
+  bool outputs_written = false;  // the scan's output folder was completed
+  std::string inputs_json;       // inputs with their SHA-256, as in run.json
+  std::string config_json;       // the resolved config
 };
 
 struct StoredHotspot {
@@ -241,15 +250,10 @@ struct FootprintGreenness {
 using GreennessProbe = std::function<FootprintGreenness(const std::string& grid_wkt)>;
 
 /// What the scan tells the store about itself.
-struct ScanRecord {
+struct ScanRecord : ScanProvenance {
   std::string scan_id;
   double centre_lon_wgs84 = 0.0, centre_lat_wgs84 = 0.0;  // picks a new store's UTM zone
   RuleSet rules;                                          // rectification deadlines per unit
-  std::string name;
-  SceneOptions before, after;
-  std::string config_dir, units_path, output_dir;
-  std::string grid_crs_wkt;
-  double grid_resolution = 0.0;
   nlohmann::json inputs, config;
 };
 
@@ -265,15 +269,12 @@ struct SinceLastDecision {
 SinceLastDecision decide_since_last(const StoreOptions& options, const std::string& after_date,
                                     const std::function<std::string()>& scan_id);
 
-struct IngestSummary {
+struct IngestSummary : ScanCounts {
   std::string store_path;
   std::string scan_id;
   int scan_seq = 0;
   bool reused = false;  // the scan was already in the store: its stored outcome was applied
-  int patches = 0;
-  int new_hotspots = 0, persisting = 0, expanded = 0, suppressed = 0, reported = 0;
-  int approved = 0;  // suppressed by the approved-projects layer
-  int close_proposals = 0;
+  int approved = 0;     // suppressed by the approved-projects layer
   [[nodiscard]] nlohmann::json to_json() const;
 };
 
