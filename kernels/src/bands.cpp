@@ -1,8 +1,10 @@
 #include "zonewatch/kernels/bands.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -27,10 +29,13 @@ void integer_to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, 
     const T* in = raw.row(y);
     float* dst = out.row(y);
     if (has_nodata) {
+      // A bit-mask blend instead of a select, which GCC does not vectorise here.
+      const auto nan_bits = std::bit_cast<std::uint32_t>(kNaN);
 #pragma omp simd
       for (int x = 0; x < raw.width; ++x) {
-        const float r = static_cast<float>(in[x]) * scale + offset;
-        dst[x] = in[x] == nodata_value ? kNaN : r;
+        const auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(in[x]) * scale + offset);
+        const std::uint32_t is_nodata = 0u - static_cast<std::uint32_t>(in[x] == nodata_value);
+        dst[x] = std::bit_cast<float>((bits & ~is_nodata) | (nan_bits & is_nodata));
       }
     } else {
 #pragma omp simd

@@ -99,6 +99,31 @@ TEST(ToReflectance, Uint16LargeValuesAndSentinelNodata) {
   EXPECT_FLOAT_EQ(out[2], -0.0999f);
 }
 
+TEST(ToReflectance, IntegerPixelsIgnoreANodataNoPixelTypeValueCanHold) {
+  // 0.5 is fractional, 70000 and -1 lie outside uint16, NaN equals nothing: the integer
+  // path must not round or wrap them onto a pixel value (0, 4464 = 70000 mod 65536, 65535).
+  const std::vector<std::uint16_t> input{0, 4464, 65535, 1};
+  for (const double nodata : {0.5, 70000.0, -1.0, std::numeric_limits<double>::quiet_NaN()}) {
+    std::vector<float> out(4, -7.0f);
+    to_reflectance<std::uint16_t>(ConstTileView<std::uint16_t>(input.data(), 4, 1), nodata, 1.0f, 0.0f,
+                                  TileView<float>(out.data(), 4, 1));
+    EXPECT_FLOAT_EQ(out[0], 0.0f) << nodata;
+    EXPECT_FLOAT_EQ(out[1], 4464.0f) << nodata;
+    EXPECT_FLOAT_EQ(out[2], 65535.0f) << nodata;
+    EXPECT_FLOAT_EQ(out[3], 1.0f) << nodata;
+  }
+}
+
+TEST(ToReflectance, Uint32AboveFloatPrecisionRoundsAsTheGeneralPathDid) {
+  // 16777217 = 2^24 + 1 has no float; both paths round it once, to 16777216.
+  const std::vector<std::uint32_t> input{16777217u, 7u};
+  std::vector<float> out(2, -7.0f);
+  to_reflectance<std::uint32_t>(ConstTileView<std::uint32_t>(input.data(), 2, 1), 7.0, 1.0f, 0.0f,
+                                TileView<float>(out.data(), 2, 1));
+  EXPECT_EQ(out[0], 16777216.0f);
+  EXPECT_TRUE(std::isnan(out[1]));
+}
+
 TEST(ToReflectance, FloatNaNAndInfinityBecomeNaNWithoutNodata) {
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<float> input{kNaN, inf, -inf, 0.25f};
