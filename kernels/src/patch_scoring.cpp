@@ -19,9 +19,7 @@ void PatchCounts::merge(const PatchCounts& other) {
 }
 
 namespace {
-double ratio(std::uint64_t a, std::uint64_t b) {
-  return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
-}
+double ratio(std::uint64_t a, std::uint64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 }  // namespace
 
 double PatchCounts::precision() const { return ratio(hit_patches, scored_patches); }

@@ -73,9 +73,9 @@ TEST(PatchScoring, PatchOnUnchangedGroundIsAMissAndFindsNothing) {
 }
 
 TEST(PatchScoring, ExactlyHalfChangedIsAHitLessIsAMiss) {
-  expect_counts(score({"CC.."}, {"1111"}), counts(1, 1, 1, 1, 1));     // 2 of 4
-  expect_counts(score({"CC..."}, {"11111"}), counts(1, 1, 0, 1, 1));   // 2 of 5
-  expect_counts(score({"C..."}, {"1111"}), counts(1, 1, 0, 1, 1));     // 1 of 4
+  expect_counts(score({"CC.."}, {"1111"}), counts(1, 1, 1, 1, 1));    // 2 of 4
+  expect_counts(score({"CC..."}, {"11111"}), counts(1, 1, 0, 1, 1));  // 2 of 5
+  expect_counts(score({"C..."}, {"1111"}), counts(1, 1, 0, 1, 1));    // 1 of 4
 }
 
 TEST(PatchScoring, AQuarterOfAnObjectFindsItLessDoesNot) {
