@@ -139,6 +139,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   eval->add_option("-c,--config", eval_config, "Take the detection section of this scan config");
   eval->add_option("--set", eval_sets, "Detection key override, e.g. --set detection.threshold.min=3");
+  bool eval_json = false;
+  eval->add_flag("--json", eval_json, "JSON instead of text (pixel and patch figures per site and pooled)");
 
   // ---- composite: one period's per-pixel composite alone
   auto* composite = app.add_subcommand("composite",
@@ -260,7 +262,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (eval->parsed()) {
-      std::fputs(zw::commands::eval(eval_options, eval_config, eval_sets, progress).c_str(), stdout);
+      std::fputs(zw::commands::eval(eval_options, eval_config, eval_sets, progress, eval_json).c_str(), stdout);
       return kExitOk;
     }
     return kExitUsage;

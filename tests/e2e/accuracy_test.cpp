@@ -36,13 +36,22 @@ EvalOptions defaults() {
   return options;
 }
 
-/// The report as `zonewatch eval` prints it, plus every site's threshold to the last digit:
-/// compared with tests/golden/ so that any change in what the detector finds shows up.
+/// The report as `zonewatch eval` prints it, plus every site's threshold to the last digit
+/// and its patch counts: compared with tests/golden/ so that any change in what the detector
+/// finds shows up.
 std::string golden_text(const EvalReport& report) {
   std::string text = format_eval_report(report);
-  char line[128];
+  char line[256];
   for (const SiteScore& s : report.sites) {
     std::snprintf(line, sizeof line, "threshold %s %.17g\n", s.site.c_str(), s.threshold);
+    text += line;
+  }
+  for (const SiteScore& s : report.sites) {
+    const kernels::PatchCounts& p = s.patches;
+    std::snprintf(line, sizeof line, "patches %s detected %llu scored %llu hit %llu objects %llu found %llu\n",
+                  s.site.c_str(), static_cast<unsigned long long>(p.detected_patches),
+                  static_cast<unsigned long long>(p.scored_patches), static_cast<unsigned long long>(p.hit_patches),
+                  static_cast<unsigned long long>(p.truth_objects), static_cast<unsigned long long>(p.found_objects));
     text += line;
   }
   return text;
@@ -91,6 +100,7 @@ TEST(Accuracy, OscdRennesDoesNotDependOnTiling) {
   EXPECT_EQ(a.false_positive, b.false_positive);
   EXPECT_EQ(a.false_negative, b.false_negative);
   EXPECT_EQ(a.true_negative, b.true_negative);
+  EXPECT_EQ(planned.pooled_patches, tiled.pooled_patches);  // patch ids are whole across tile seams
 }
 
 TEST(Accuracy, OscdPooledBeatsReference) {
@@ -139,6 +149,7 @@ TEST(Accuracy, SztakiSzadaPooledOverSevenPairs) {
   const fs::path dir = kData / "aerial-sztaki" / "szada";
   if (!fs::exists(dir / "1" / "gt.png")) GTEST_SKIP() << dir << " is absent (../shared/data is not in the repository)";
   Confusion pooled;
+  kernels::PatchCounts pooled_patches;
   std::string golden;
   for (int pair = 1; pair <= 7; ++pair) {
     EvalOptions options = defaults();
@@ -151,9 +162,14 @@ TEST(Accuracy, SztakiSzadaPooledOverSevenPairs) {
     ASSERT_EQ(report.sites.size(), 1u);
     EXPECT_EQ(report.pooled.total(), 952u * 640u) << "pair " << pair;
     pooled.merge(report.pooled);
+    pooled_patches.merge(report.pooled_patches);
     golden += "pair " + std::to_string(pair) + "\n" + golden_text(report);
   }
   EXPECT_GE(pooled.f1(), 0.30) << describe(pooled);  // reference: 0.20
+  char line[256];
+  std::snprintf(line, sizeof line, "7 pairs pooled patches: precision %.3f recall %.3f f1 %.3f\n",
+                pooled_patches.precision(), pooled_patches.recall(), pooled_patches.f1());
+  golden += line;
   e2e::expect_golden("eval_szada.txt", golden);
 }
 

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
+#include "zonewatch/kernels/patch_scoring.hpp"
+#include "zonewatch/kernels/tile.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
@@ -105,10 +109,17 @@ SiteScore score_pair(const PairInputs& pair, const EvalOptions& options, const s
   const fs::path work = fs::temp_directory_path() / ("zonewatch-eval-" + std::to_string(::getpid()));
   std::array<bool, 256> is_counted{};
   for (ChangeType t : counted) is_counted[static_cast<std::size_t>(t)] = true;
+  // Whole-image truth (kernels::kTruth*) and patch ids of counted types, for patch scoring
+  // (eval scenes are small). The ids are the detector's final patches, after cleanup and
+  // the minimum mapping unit, i.e. what an inspector would be sent to.
+  const std::size_t image_width = static_cast<std::size_t>(grid.width);
+  kernels::Tile<std::uint8_t> truth_image(grid.width, grid.height, kernels::kTruthUnchanged);
+  kernels::Tile<std::uint32_t> patch_image(grid.width, grid.height, 0u);
   const std::vector<ControlUnit> no_units;
   const DetectionResult result = run_detection(
       {before, after, grid, no_units}, options.detection, options.processing, work,
-      [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes, kernels::ConstTileView<std::uint32_t>) {
+      [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
+          kernels::ConstTileView<std::uint32_t> patch_ids) {
         const auto marked = truth.read(core);
         const auto unchanged = negative.present() ? negative.read(core) : std::vector<std::uint8_t>{};
         for (int y = 0; y < core.height; ++y) {
@@ -116,9 +127,16 @@ SiteScore score_pair(const PairInputs& pair, const EvalOptions& options, const s
             const std::size_t i =
                 static_cast<std::size_t>(y) * static_cast<std::size_t>(core.width) + static_cast<std::size_t>(x);
             const bool changed = marked[i] != 0;
-            // Sparse labels: only pixels marked in one of the two rasters are scored.
-            if (negative.present() && !changed && unchanged[i] == 0) continue;
             const bool predicted = is_counted[classes(x, y)];
+            const std::size_t image_i =
+                static_cast<std::size_t>(core.y0 + y) * image_width + static_cast<std::size_t>(core.x0 + x);
+            if (predicted) patch_image.values()[image_i] = patch_ids(x, y);
+            // Sparse labels: only pixels marked in one of the two rasters are scored.
+            if (negative.present() && !changed && unchanged[i] == 0) {
+              truth_image.values()[image_i] = kernels::kTruthUnlabelled;
+              continue;
+            }
+            if (changed) truth_image.values()[image_i] = kernels::kTruthChange;
             if (predicted && changed)
               ++score.confusion.true_positive;
             else if (predicted)
@@ -134,6 +152,7 @@ SiteScore score_pair(const PairInputs& pair, const EvalOptions& options, const s
   std::error_code ec;
   fs::remove_all(work, ec);
   score.threshold = result.statistics.threshold;
+  score.patches = kernels::score_patches(truth_image.view(), patch_image.view());
   return score;
 }
 
@@ -205,23 +224,30 @@ EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress
     logger("eval")->info("{}: scoring {} against {}", pair.name, pair.after.path, pair.truth);
     report.sites.push_back(score_pair(pair, options, counted, progress));
     report.pooled.merge(report.sites.back().confusion);
+    report.pooled_patches.merge(report.sites.back().patches);
   }
   return report;
 }
 
 std::string format_eval_report(const EvalReport& report) {
   std::string out;
-  char line[256];
-  std::snprintf(line, sizeof line, "%-14s %10s %9s %9s %9s %9s %9s %7s %7s %7s %7s\n", "site", "scored", "TP", "FP",
-                "FN", "threshold", "accuracy", "prec", "recall", "F1", "kappa");
+  char line[512];
+  // Pixel columns, then patches: scored detected patches, labelled change objects, patch
+  // precision, recall and F1.
+  std::snprintf(line, sizeof line, "%-14s %10s %9s %9s %9s %9s %9s %7s %7s %7s %7s %8s %8s %7s %7s %7s\n", "site",
+                "scored", "TP", "FP", "FN", "threshold", "accuracy", "prec", "recall", "F1", "kappa", "patches",
+                "objects", "p.prec", "p.rec", "p.F1");
   out += line;
   for (const auto& s : report.sites) {
     const auto& c = s.confusion;
-    std::snprintf(line, sizeof line, "%-14s %10llu %9llu %9llu %9llu %9.3f %9.3f %7.3f %7.3f %7.3f %7.3f\n",
+    const auto& pc = s.patches;
+    std::snprintf(line, sizeof line,
+                  "%-14s %10llu %9llu %9llu %9llu %9.3f %9.3f %7.3f %7.3f %7.3f %7.3f %8llu %8llu %7.3f %7.3f %7.3f\n",
                   s.site.c_str(), static_cast<unsigned long long>(c.total()),
                   static_cast<unsigned long long>(c.true_positive), static_cast<unsigned long long>(c.false_positive),
                   static_cast<unsigned long long>(c.false_negative), s.threshold, c.overall_accuracy(), c.precision(),
-                  c.recall(), c.f1(), c.kappa());
+                  c.recall(), c.f1(), c.kappa(), static_cast<unsigned long long>(pc.scored_patches),
+                  static_cast<unsigned long long>(pc.truth_objects), pc.precision(), pc.recall(), pc.f1());
     out += line;
   }
   const auto& p = report.pooled;
@@ -230,15 +256,61 @@ std::string format_eval_report(const EvalReport& report) {
                 p.precision(), p.recall(), p.f1(), p.kappa(), p.overall_accuracy(), report.sites.size(),
                 static_cast<unsigned long long>(p.total()));
   out += line;
+  const auto& pp = report.pooled_patches;
+  std::snprintf(line, sizeof line,
+                "pooled patches: precision %.3f recall %.3f f1 %.3f (%llu of %llu scored patches hit, %llu "
+                "detected; %llu of %llu change objects found)\n",
+                pp.precision(), pp.recall(), pp.f1(), static_cast<unsigned long long>(pp.hit_patches),
+                static_cast<unsigned long long>(pp.scored_patches),
+                static_cast<unsigned long long>(pp.detected_patches), static_cast<unsigned long long>(pp.found_objects),
+                static_cast<unsigned long long>(pp.truth_objects));
+  out += line;
   return out;
+}
+
+namespace {
+
+nlohmann::json pixels_json(const Confusion& c) {
+  return {{"scored", c.total()},
+          {"true_positive", c.true_positive},
+          {"false_positive", c.false_positive},
+          {"false_negative", c.false_negative},
+          {"true_negative", c.true_negative},
+          {"precision", c.precision()},
+          {"recall", c.recall()},
+          {"f1", c.f1()},
+          {"kappa", c.kappa()},
+          {"accuracy", c.overall_accuracy()}};
+}
+
+nlohmann::json patches_json(const kernels::PatchCounts& p) {
+  return {{"detected", p.detected_patches}, {"scored", p.scored_patches},
+          {"hits", p.hit_patches},          {"objects", p.truth_objects},
+          {"found", p.found_objects},       {"precision", p.precision()},
+          {"recall", p.recall()},           {"f1", p.f1()}};
+}
+
+}  // namespace
+
+nlohmann::json eval_report_json(const EvalReport& report) {
+  nlohmann::json sites = nlohmann::json::array();
+  for (const auto& s : report.sites) {
+    sites.push_back({{"site", s.site},
+                     {"threshold", s.threshold},
+                     {"pixels", pixels_json(s.confusion)},
+                     {"patches", patches_json(s.patches)}});
+  }
+  return {{"sites", std::move(sites)},
+          {"pooled", {{"pixels", pixels_json(report.pooled)}, {"patches", patches_json(report.pooled_patches)}}}};
 }
 
 namespace commands {
 
 std::string eval(EvalOptions options, const std::string& config_path, const std::vector<std::string>& sets,
-                 const ProgressCallback& progress) {
+                 const ProgressCallback& progress, bool json) {
   options.detection = load_detection_options(config_path, sets);
-  return format_eval_report(run_eval(options, progress));
+  const EvalReport report = run_eval(options, progress);
+  return json ? eval_report_json(report).dump(2) + "\n" : format_eval_report(report);
 }
 
 }  // namespace commands

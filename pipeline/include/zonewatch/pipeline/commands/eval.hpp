@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "zonewatch/kernels/patch_scoring.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 
@@ -35,24 +38,33 @@ struct Confusion {
 struct SiteScore {
   std::string site;
   Confusion confusion;
+  /// Patch-level counts on the final change map (after cleanup and the minimum mapping unit):
+  /// the detector's patches of a counted type against 8-connected objects of labelled change.
+  kernels::PatchCounts patches;
   double threshold = 0.0;
 };
 
 struct EvalReport {
   std::vector<SiteScore> sites;
   Confusion pooled;
+  kernels::PatchCounts pooled_patches;  // sums of the sites' counts, as the pixel figures pool
 };
 
 EvalReport run_eval(const EvalOptions& options, const ProgressCallback& progress);
 
-/// A table per site, the pooled figures on the last line.
+/// A table per site (pixel figures, then patch precision, recall and F1), the pooled pixel
+/// figures and the pooled patch figures on the last two lines.
 std::string format_eval_report(const EvalReport& report);
+
+/// The report as JSON: per site and pooled, the pixel confusion counts and figures and the
+/// patch counts and figures.
+nlohmann::json eval_report_json(const EvalReport& report);
 
 namespace commands {
 /// `zonewatch eval`: the detection section of `config_path` (none: defaults) with `sets`
-/// applied, scored as run_eval does; returns the report for the terminal.
+/// applied, scored as run_eval does; returns the report for the terminal (`json`: as JSON).
 std::string eval(EvalOptions options, const std::string& config_path, const std::vector<std::string>& sets,
-                 const ProgressCallback& progress);
+                 const ProgressCallback& progress, bool json = false);
 }  // namespace commands
 
 }  // namespace zw
