@@ -1,11 +1,13 @@
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <system_error>
 
 #include <ogr_spatialref.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -136,6 +138,7 @@ void RasterWriter::write_cog() {
                                          "BIGTIFF=IF_SAFER",
                                          "NUM_THREADS=ALL_CPUS"};
   const std::vector<char*> list = option_list(options);
+  const auto start = std::chrono::steady_clock::now();
   take_gdal_error();
   {
     DatasetPtr source(GDALDataset::FromHandle(
@@ -157,6 +160,9 @@ void RasterWriter::write_cog() {
     fs::remove(path_, ignored);
     throw OutputError(path_.string() + ": Cloud Optimized GeoTIFF cannot be completed (GDAL: " + error + ")");
   }
+  logger("raster")->debug("{}: Cloud Optimized GeoTIFF ({}, {} overviews) written in {:.2f} s",
+                          path_.filename().string(), compression, cog.overview_resampling,
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace zw
