@@ -288,6 +288,41 @@ TEST_F(CogWriterTest, FloatRasterIsACogWithAveragedOverviewsAndDescriptions) {
   EXPECT_NEAR(value, 0.2f, 1e-6);
 }
 
+TEST_F(CogWriterTest, ManyBandInt16CompositeBecomesACog) {
+  // As the composites: 4 reflectance bands and the clear count, Int16, band-interleaved
+  // DEFLATE intermediate, copied with init_gdal's GDAL_NUM_THREADS=ALL_CPUS. (GDAL 3.6's
+  // threaded decoding reports "Bad value 4 for ExtraSamples" on its worker threads for 5+
+  // bands, then decodes them itself: the pixels must still be exact.)
+  const fs::path path = root_ / "composite_before.tif";
+  RasterWriterOptions options;
+  options.bands = 5;
+  options.type = GDT_Int16;
+  options.creation_options = {"TILED=YES",   "BLOCKXSIZE=512",  "BLOCKYSIZE=512",   "COMPRESS=DEFLATE",
+                              "PREDICTOR=2", "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"};
+  for (const char* name : {"blue", "green", "red", "nir", "clear_count"}) {
+    options.band_info.push_back({name, -32768.0, {}, {}});
+  }
+  RasterWriter writer(path, grid_, options, CogOptions::for_reflectance());
+  const std::size_t pixels = static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height);
+  std::vector<std::int16_t> planes(5 * pixels);
+  std::mt19937 random(42);  // reflectance-like noise: blocks that compress like real ones
+  std::normal_distribution<float> noise(0.0f, 60.0f);
+  for (std::size_t i = 0; i < planes.size(); ++i) {
+    planes[i] = static_cast<std::int16_t>(1500.0f + 300.0f * static_cast<float>(i / pixels) + noise(random));
+  }
+  writer.write_bands<std::int16_t>(grid_.full(), planes);
+  EXPECT_NO_THROW(writer.close());
+  expect_only(root_, {"composite_before.tif"});
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 1);
+  EXPECT_STREQ(ds->GetRasterBand(5)->GetDescription(), "clear_count");
+  std::vector<std::int16_t> band4(pixels);
+  ASSERT_EQ(ds->GetRasterBand(4)->RasterIO(GF_Read, 0, 0, grid_.width, grid_.height, band4.data(), grid_.width,
+                                           grid_.height, GDT_Int16, 0, 0, nullptr),
+            CE_None);
+  EXPECT_TRUE(std::equal(band4.begin(), band4.end(), planes.begin() + static_cast<std::ptrdiff_t>(3 * pixels)));
+}
+
 TEST_F(CogWriterTest, WriterDroppedBeforeCloseLeavesNothing) {
   const fs::path path = root_ / "change.tif";
   {
