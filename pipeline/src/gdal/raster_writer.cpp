@@ -1,21 +1,49 @@
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
 
+#include <chrono>
+#include <system_error>
+
 #include <ogr_spatialref.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
 
-RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options)
-    : path_(path), bands_(options.bands), type_(options.type) {
+namespace {
+
+/// A NULL-terminated option list over `options` (which must outlive it).
+std::vector<char*> option_list(const std::vector<std::string>& options) {
+  std::vector<char*> list;
+  for (const auto& o : options) list.push_back(const_cast<char*>(o.c_str()));
+  list.push_back(nullptr);
+  return list;
+}
+
+GDALDriver* cog_driver() { return GetGDALDriverManager()->GetDriverByName("COG"); }
+
+}  // namespace
+
+std::string default_cog_compression() {
+  // DEFLATE rather than ZSTD: a little larger, but every QGIS, ArcGIS and browser GeoTIFF
+  // reader a bureau or its web server meets decodes it.
+  return "DEFLATE";
+}
+
+RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options,
+                           std::optional<CogOptions> cog)
+    : path_(path), cog_(std::move(cog)), bands_(options.bands), type_(options.type) {
   if (bands_ < 1) throw InternalError(path.string() + ": a raster needs at least one band");
+  if (cog_ && !cog_driver()) throw OutputError(path.string() + ": this GDAL has no COG driver (GDAL >= 3.1 has one)");
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  std::vector<char*> creation;
-  for (const auto& o : options.creation_options) creation.push_back(const_cast<char*>(o.c_str()));
-  creation.push_back(nullptr);
+  const std::vector<char*> creation = option_list(options.creation_options);
+  // With COG: the tiles stream into a hidden GeoTIFF in the same folder, laid out by close().
+  if (cog_) intermediate_ = std::make_unique<AtomicFile>(path, "the tiled intermediate");
+  const fs::path& written = cog_ ? intermediate_->temporary() : path;
   take_gdal_error();
-  dataset_.reset(driver->Create(path.c_str(), grid.width, grid.height, bands_, type_, creation.data()));
+  dataset_.reset(
+      driver->Create(written.c_str(), grid.width, grid.height, bands_, type_, const_cast<char**>(creation.data())));
   if (!dataset_) throw OutputError(path.string() + ": cannot be created" + gdal_error_suffix());
   dataset_->SetGeoTransform(const_cast<double*>(grid.geotransform.data()));
   if (!grid.crs_wkt.empty()) {
@@ -32,6 +60,22 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
     if (info.scale) target->SetScale(*info.scale);
     if (info.offset) target->SetOffset(*info.offset);
   }
+}
+
+RasterWriter::~RasterWriter() {
+  // Not closed (an exception): no half-made COG, no intermediate left behind.
+  if (dataset_) {
+    dataset_.reset();
+    (void)take_gdal_error();
+  }
+  discard_intermediate();
+}
+
+void RasterWriter::discard_intermediate() noexcept {
+  if (!intermediate_) return;
+  std::error_code ignored;  // GTiff keeps what the TIFF has no tag for (category names) in a sidecar
+  fs::remove(intermediate_->temporary().string() + ".aux.xml", ignored);
+  intermediate_.reset();  // never committed: removes the intermediate itself
 }
 
 GDALRasterBand* RasterWriter::band(int index) {
@@ -76,6 +120,45 @@ void RasterWriter::close() {
   dataset_.reset();  // GDALClose writes the last blocks and the directory
   const std::string error = take_gdal_error();
   if (!error.empty()) throw OutputError(path_.string() + ": cannot be completed (GDAL: " + error + ")");
+  if (cog_) write_cog();
+}
+
+void RasterWriter::write_cog() {
+  const CogOptions& cog = *cog_;
+  const std::string compression = cog.compression.empty() ? default_cog_compression() : cog.compression;
+  // PREDICTOR=YES: horizontal differencing (2) for integers, floating point (3) for floats.
+  const std::vector<std::string> options{"COMPRESS=" + compression,
+                                         "PREDICTOR=YES",
+                                         "BLOCKSIZE=" + std::to_string(cog.block_size),
+                                         "OVERVIEW_RESAMPLING=" + cog.overview_resampling,
+                                         "BIGTIFF=IF_SAFER",
+                                         "NUM_THREADS=ALL_CPUS"};
+  const std::vector<char*> list = option_list(options);
+  const auto start = std::chrono::steady_clock::now();
+  take_gdal_error();
+  {
+    DatasetPtr source(GDALDataset::FromHandle(
+        GDALOpenEx(intermediate_->temporary().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+    if (!source) throw OutputError(path_.string() + ": tiled intermediate cannot be read back" + gdal_error_suffix());
+    DatasetPtr copy(cog_driver()->CreateCopy(path_.c_str(), source.get(), FALSE, const_cast<char**>(list.data()),
+                                             nullptr, nullptr));
+    if (!copy) {
+      const std::string reason = gdal_error_suffix();
+      std::error_code ignored;
+      fs::remove(path_, ignored);
+      throw OutputError(path_.string() + ": cannot be written as a Cloud Optimized GeoTIFF" + reason);
+    }
+  }  // closing the COG writes its last bytes
+  const std::string error = take_gdal_error();
+  discard_intermediate();
+  if (!error.empty()) {
+    std::error_code ignored;
+    fs::remove(path_, ignored);
+    throw OutputError(path_.string() + ": Cloud Optimized GeoTIFF cannot be completed (GDAL: " + error + ")");
+  }
+  logger("raster")->debug("{}: Cloud Optimized GeoTIFF ({}, {} overviews) written in {:.2f} s",
+                          path_.filename().string(), compression, cog.overview_resampling,
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace zw

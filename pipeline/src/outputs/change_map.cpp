@@ -15,7 +15,8 @@ RasterWriter create_change_map(const std::filesystem::path& path, const Analysis
   RasterWriterOptions options;
   options.type = GDT_Byte;
   options.creation_options = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"};
-  RasterWriter writer(path, grid, options);
+  // Classes: an overview pixel is one of the classes it covers, never an average of them.
+  RasterWriter writer(path, grid, options, CogOptions::for_classes());
   describe_change_map(*writer.band());
   return writer;
 }

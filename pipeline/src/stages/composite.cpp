@@ -84,7 +84,7 @@ double bytes_per_pixel(std::size_t scenes, std::size_t bands) {
 }
 
 /// The composite's GeoTIFF: one Int16 band per role (reflectance x 10000) then the clear
-/// count, tiled and compressed like the other rasters on the grid.
+/// count, tiled and compressed like the other rasters on the grid (the intermediate the COG is made from).
 RasterWriterOptions composite_raster(const std::vector<BandRole>& roles, const CompositeOptions& options,
                                      const std::string& scene_list) {
   const std::string block = std::to_string(kBlock);
@@ -198,7 +198,8 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
             options.last, kernels::to_string(options.method), n, bands, plan.count(), result.tile_size);
 
   fs::create_directories(path.parent_path());
-  RasterWriter writer(path, grid, composite_raster(result.roles, options, scene_list));
+  // A Cloud Optimized GeoTIFF once closed: reflectance overviews are averages.
+  RasterWriter writer(path, grid, composite_raster(result.roles, options, scene_list), CogOptions::for_reflectance());
   int done = 0;
   run_tiles(
       plan.count(), tokens,

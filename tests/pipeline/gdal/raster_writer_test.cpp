@@ -1,7 +1,13 @@
 // The one GeoTIFF-on-the-grid writer: N bands of one type, georeferenced as the grid, band
 // descriptions, nodata, scale, metadata, tile writes by band or all bands, and errors
-// naming the file.
+// naming the file; Cloud Optimized GeoTIFFs checked the way GDAL's
+// validate_cloud_optimized_geotiff.py checks them.
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <set>
 
 #include <filesystem>
 #include <random>
@@ -144,6 +150,201 @@ TEST_F(RasterWriterTest, PatchesArePolygonizedByWindowAsByTheWholeRaster) {
   stats[1].pixel_count = 4;
   const auto fallback = polygonize_patches(path, stats, grid_);
   EXPECT_NEAR(fallback[1].geometry->get_Area(), 500.0, 1e-6);
+}
+
+// ---------------------------------------------------------------------------------------
+// Cloud Optimized GeoTIFFs
+
+/// What validate_cloud_optimized_geotiff.py checks, on an opened file: the COG driver's
+/// layout, 512 px tiles in the full resolution and every overview, overviews present.
+void expect_cog_layout(GDALDataset& ds, int min_overviews) {
+  const char* layout = ds.GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE");
+  ASSERT_NE(layout, nullptr) << "no LAYOUT in IMAGE_STRUCTURE: not written by the COG driver";
+  EXPECT_STREQ(layout, "COG");
+  for (int b = 1; b <= ds.GetRasterCount(); ++b) {
+    GDALRasterBand* band = ds.GetRasterBand(b);
+    int bx = 0, by = 0;
+    band->GetBlockSize(&bx, &by);
+    EXPECT_EQ(bx, 512) << "band " << b;
+    EXPECT_EQ(by, 512) << "band " << b;
+    EXPECT_GE(band->GetOverviewCount(), min_overviews) << "band " << b;
+    for (int o = 0; o < band->GetOverviewCount(); ++o) {
+      band->GetOverview(o)->GetBlockSize(&bx, &by);
+      EXPECT_EQ(bx, 512) << "band " << b << " overview " << o;
+      EXPECT_EQ(by, 512) << "band " << b << " overview " << o;
+    }
+  }
+  const char* compression = ds.GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE");
+  ASSERT_NE(compression, nullptr);
+  EXPECT_EQ(std::string(compression), default_cog_compression());
+  const char* predictor = ds.GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE");
+  ASSERT_NE(predictor, nullptr) << "no predictor";
+}
+
+/// Nothing but `names` in `folder`: no intermediate, no sidecar of one.
+void expect_only(const fs::path& folder, std::set<std::string> names) {
+  std::set<std::string> found;
+  for (const auto& entry : fs::directory_iterator(folder)) found.insert(entry.path().filename().string());
+  EXPECT_EQ(found, names);
+}
+
+class CogWriterTest : public RasterWriterTest {
+ protected:
+  void SetUp() override {
+    RasterWriterTest::SetUp();
+    grid_.crs_wkt = "";
+    grid_.width = 1500;
+    grid_.height = 1100;
+  }
+};
+
+TEST_F(CogWriterTest, ChangeMapIsACogWithNearestOverviews) {
+  const fs::path path = root_ / "change.tif";
+  RasterWriter writer = create_change_map(path, grid_);
+  // Class stripes 3 px wide (1, 2, 4, 5) and nodata in the first rows, written in 500 px tiles:
+  // an averaged overview would show 3 between 2 and 4; a nearest one only the classes.
+  const std::array<std::uint8_t, 4> classes{1, 2, 4, 5};
+  for (int y0 = 0; y0 < grid_.height; y0 += 500) {
+    for (int x0 = 0; x0 < grid_.width; x0 += 500) {
+      const kernels::Window w{x0, y0, std::min(500, grid_.width - x0), std::min(500, grid_.height - y0)};
+      std::vector<std::uint8_t> tile(static_cast<std::size_t>(w.width) * static_cast<std::size_t>(w.height));
+      for (int y = 0; y < w.height; ++y) {
+        for (int x = 0; x < w.width; ++x) {
+          tile[static_cast<std::size_t>(y * w.width + x)] =
+              y0 + y < 10 ? std::uint8_t{255} : classes[static_cast<std::size_t>(((x0 + x) / 3) % 4)];
+        }
+      }
+      writer.write<std::uint8_t>(w, kernels::ConstTileView<std::uint8_t>(tile.data(), w.width, w.height));
+    }
+  }
+  EXPECT_FALSE(fs::exists(path)) << "the COG appears only on close()";
+  writer.close();
+  writer.close();
+  expect_only(root_, {"change.tif", "change.tif.aux.xml"});
+
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 1);
+  EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "2");
+  GDALRasterBand* band = ds->GetRasterBand(1);
+  EXPECT_DOUBLE_EQ(band->GetNoDataValue(), change_map_nodata());
+  EXPECT_STREQ(band->GetDescription(), "change type");
+  ASSERT_NE(band->GetColorTable(), nullptr);
+  EXPECT_EQ(band->GetColorTable()->GetColorEntry(2)->c1, 230);
+  char** names = band->GetCategoryNames();
+  ASSERT_NE(names, nullptr);
+  EXPECT_STREQ(names[2], "construction");
+
+  std::vector<std::uint8_t> full(static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height));
+  ASSERT_EQ(band->RasterIO(GF_Read, 0, 0, grid_.width, grid_.height, full.data(), grid_.width, grid_.height, GDT_Byte,
+                           0, 0, nullptr),
+            CE_None);
+  EXPECT_EQ(full[0], 255);
+  EXPECT_EQ(full[static_cast<std::size_t>(20 * grid_.width + 7)], 4);  // column 7: stripe 2
+
+  for (int o = 0; o < band->GetOverviewCount(); ++o) {
+    GDALRasterBand* overview = band->GetOverview(o);
+    const int w = overview->GetXSize(), h = overview->GetYSize();
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+    ASSERT_EQ(overview->RasterIO(GF_Read, 0, 0, w, h, pixels.data(), w, h, GDT_Byte, 0, 0, nullptr), CE_None);
+    const std::set<std::uint8_t> seen(pixels.begin(), pixels.end());
+    for (std::uint8_t v : seen) {
+      EXPECT_TRUE(v == 1 || v == 2 || v == 4 || v == 5 || v == 255) << "overview " << o << " has " << int(v);
+    }
+    EXPECT_GE(seen.size(), 3u) << "overview " << o;
+  }
+}
+
+TEST_F(CogWriterTest, FloatRasterIsACogWithAveragedOverviewsAndDescriptions) {
+  const fs::path path = root_ / "composite.tif";
+  RasterWriterOptions options;
+  options.bands = 2;
+  options.type = GDT_Float32;
+  options.creation_options = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE"};
+  options.band_info = {{"red", -9999.0, {}, {}}, {"nir", -9999.0, {}, {}}};
+  options.metadata = {{"ZONEWATCH_PERIOD", "2018-02-01..2018-04-30"}};
+  RasterWriter writer(path, grid_, options, CogOptions::for_reflectance());
+  // Columns alternate 0.1 and 0.3: an averaged 2x overview is 0.2 everywhere.
+  std::vector<float> planes(2 * static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height));
+  for (std::size_t i = 0; i < planes.size(); ++i) {
+    planes[i] = (i % static_cast<std::size_t>(grid_.width)) % 2 == 0 ? 0.1f : 0.3f;
+  }
+  planes[0] = -9999.0f;
+  writer.write_bands<float>(grid_.full(), planes);
+  writer.close();
+  expect_only(root_, {"composite.tif"});
+
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 1);
+  EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "3");
+  EXPECT_STREQ(ds->GetMetadataItem("ZONEWATCH_PERIOD"), "2018-02-01..2018-04-30");
+  GDALRasterBand* nir = ds->GetRasterBand(2);
+  EXPECT_STREQ(nir->GetDescription(), "nir");
+  EXPECT_DOUBLE_EQ(nir->GetNoDataValue(), -9999.0);
+  float value = 0.0f;
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 1, 1, &value, 1, 1, GDT_Float32, 0, 0, nullptr), CE_None);
+  EXPECT_EQ(value, -9999.0f);
+  GDALRasterBand* overview = nir->GetOverview(0);
+  ASSERT_EQ(overview->RasterIO(GF_Read, 10, 10, 1, 1, &value, 1, 1, GDT_Float32, 0, 0, nullptr), CE_None);
+  EXPECT_NEAR(value, 0.2f, 1e-6);
+}
+
+TEST_F(CogWriterTest, ManyBandInt16CompositeBecomesACog) {
+  // As the composites: 4 reflectance bands and the clear count, Int16, band-interleaved
+  // DEFLATE intermediate, copied with init_gdal's GDAL_NUM_THREADS=ALL_CPUS. (GDAL 3.6's
+  // threaded decoding reports "Bad value 4 for ExtraSamples" on its worker threads for 5+
+  // bands, then decodes them itself: the pixels must still be exact.)
+  const fs::path path = root_ / "composite_before.tif";
+  RasterWriterOptions options;
+  options.bands = 5;
+  options.type = GDT_Int16;
+  options.creation_options = {"TILED=YES",   "BLOCKXSIZE=512",  "BLOCKYSIZE=512",   "COMPRESS=DEFLATE",
+                              "PREDICTOR=2", "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"};
+  for (const char* name : {"blue", "green", "red", "nir", "clear_count"}) {
+    options.band_info.push_back({name, -32768.0, {}, {}});
+  }
+  RasterWriter writer(path, grid_, options, CogOptions::for_reflectance());
+  const std::size_t pixels = static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height);
+  std::vector<std::int16_t> planes(5 * pixels);
+  std::mt19937 random(42);  // reflectance-like noise: blocks that compress like real ones
+  std::normal_distribution<float> noise(0.0f, 60.0f);
+  for (std::size_t i = 0; i < planes.size(); ++i) {
+    planes[i] = static_cast<std::int16_t>(1500.0f + 300.0f * static_cast<float>(i / pixels) + noise(random));
+  }
+  writer.write_bands<std::int16_t>(grid_.full(), planes);
+  EXPECT_NO_THROW(writer.close());
+  expect_only(root_, {"composite_before.tif"});
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 1);
+  EXPECT_STREQ(ds->GetRasterBand(5)->GetDescription(), "clear_count");
+  std::vector<std::int16_t> band4(pixels);
+  ASSERT_EQ(ds->GetRasterBand(4)->RasterIO(GF_Read, 0, 0, grid_.width, grid_.height, band4.data(), grid_.width,
+                                           grid_.height, GDT_Int16, 0, 0, nullptr),
+            CE_None);
+  EXPECT_TRUE(std::equal(band4.begin(), band4.end(), planes.begin() + static_cast<std::ptrdiff_t>(3 * pixels)));
+}
+
+TEST_F(CogWriterTest, WriterDroppedBeforeCloseLeavesNothing) {
+  const fs::path path = root_ / "change.tif";
+  {
+    RasterWriter writer = create_change_map(path, grid_);
+    std::vector<std::uint8_t> tile(100, 1);
+    writer.write<std::uint8_t>({0, 0, 10, 10}, kernels::ConstTileView<std::uint8_t>(tile.data(), 10, 10));
+    RasterWriter moved = std::move(writer);  // a moved-from writer owns nothing
+  }
+  expect_only(root_, {});
+}
+
+TEST_F(CogWriterTest, SmallRasterIsACogWithoutOverviews) {
+  grid_.width = 6;
+  grid_.height = 4;
+  const fs::path path = root_ / "change.tif";
+  RasterWriter writer = create_change_map(path, grid_);
+  std::vector<std::uint8_t> classes(24, 2);
+  writer.write<std::uint8_t>(grid_.full(), kernels::ConstTileView<std::uint8_t>(classes.data(), 6, 4));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
+  EXPECT_EQ(ds->GetRasterBand(1)->GetOverviewCount(), 0);
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #pragma once
 // THE GeoTIFF on the analysis grid: N bands of one type, the grid's geotransform and CRS,
 // written tile by tile, closed with GDAL's late errors surfaced. The change map, the patch
-// raster and the composites are all written by it.
+// raster and the composites are all written by it. Outputs users open (the change map, the
+// composites) are finished as Cloud Optimized GeoTIFFs (CogOptions): the tiles stream into a
+// tiled GeoTIFF beside the file, and close() copies that into the COG layout with GDAL's COG
+// driver, so memory stays flat however large the raster.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -14,6 +18,7 @@
 #include <gdal_priv.h>
 
 #include "zonewatch/kernels/tile.hpp"
+#include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 
@@ -55,12 +60,40 @@ struct RasterWriterOptions {
   std::vector<std::pair<std::string, std::string>> metadata;  // dataset metadata items
 };
 
+/// How close() lays the file out as a Cloud Optimized GeoTIFF: 512 px tiles, overviews down
+/// to one tile, compression with a predictor (horizontal for integers, floating point for
+/// floats), BIGTIFF=IF_SAFER, all CPUs compressing. Nodata, colour table, band descriptions,
+/// scale/offset and metadata are copied from what the writer was told.
+struct CogOptions {
+  /// GDAL's name of the overview resampling: NEAREST for classes (an overview pixel is one of
+  /// the pixels it covers), AVERAGE for reflectance (nodata pixels left out of the mean).
+  std::string overview_resampling = "NEAREST";
+  /// GDAL's compression name; "" = default_cog_compression().
+  std::string compression;
+  int block_size = 512;
+
+  /// Class rasters (the change map): nearest-neighbour overviews.
+  [[nodiscard]] static CogOptions for_classes() { return {"NEAREST", "", 512}; }
+  /// Continuous rasters (composite reflectance): averaged overviews.
+  [[nodiscard]] static CogOptions for_reflectance() { return {"AVERAGE", "", 512}; }
+};
+
+/// DEFLATE: what every GeoTIFF reader decodes (ZSTD is smaller, but older readers lack it).
+[[nodiscard]] std::string default_cog_compression();
+
 /// A GeoTIFF on `grid` created (or replaced) at `path`. Every failure throws OutputError
 /// naming the file.
+///
+/// With `cog`, the tiles go to a hidden intermediate GeoTIFF beside `path` (an AtomicFile of
+/// `path` that is never committed: the caller's own atomic mechanism, a staging folder or an
+/// AtomicFile, still moves `path` into place), and close() writes `path` from it with the COG
+/// driver, then deletes it. Without close() (an exception), the intermediate is removed and
+/// `path` is never created.
 class RasterWriter {
  public:
-  RasterWriter(const std::filesystem::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options);
-  ~RasterWriter() = default;
+  RasterWriter(const std::filesystem::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options,
+               std::optional<CogOptions> cog = std::nullopt);
+  ~RasterWriter();
   RasterWriter(const RasterWriter&) = delete;
   RasterWriter& operator=(const RasterWriter&) = delete;
   RasterWriter(RasterWriter&&) = default;
@@ -81,10 +114,12 @@ class RasterWriter {
     write_all(w, planes.data(), planes.size());
   }
 
-  /// GDALClose writes the last blocks and the directory: errors then (disk full) throw
-  /// OutputError naming the file. A second call does nothing.
+  /// GDALClose writes the last blocks and the directory, and with CogOptions the COG is
+  /// written from them: errors then (disk full) throw OutputError naming the file. A second
+  /// call does nothing.
   void close();
 
+  /// The file the writer makes (with CogOptions, complete only after close()).
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
   /// For descriptions this writer has no option for (a colour table).
   [[nodiscard]] GDALRasterBand* band(int index = 1);
@@ -93,8 +128,12 @@ class RasterWriter {
   void check_type(GDALDataType type) const;
   void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes);
   void write_all(const kernels::Window& w, const void* data, std::size_t values);
+  void write_cog();
+  void discard_intermediate() noexcept;
 
   std::filesystem::path path_;
+  std::optional<CogOptions> cog_;
+  std::unique_ptr<AtomicFile> intermediate_;  // with cog_: where the tiles go before close()
   int bands_ = 1;
   GDALDataType type_ = GDT_Byte;
   DatasetPtr dataset_;

@@ -13,8 +13,9 @@ namespace zw {
 /// The change map's nodata value (kernels::ChangeType::nodata).
 [[nodiscard]] double change_map_nodata();
 
-/// A writer for the change map at `path` on `grid`: tiled, DEFLATE, described (nodata,
-/// colours, category names, band description).
+/// A writer for the change map at `path` on `grid`, a Cloud Optimized GeoTIFF once closed
+/// (nearest-neighbour overviews), described (nodata, colours, category names, band
+/// description).
 RasterWriter create_change_map(const std::filesystem::path& path, const AnalysisGrid& grid);
 
 /// Sets the change map's nodata, colour table, category names and description on `band`.
