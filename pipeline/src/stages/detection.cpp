@@ -70,10 +70,17 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
   auto both = [&](std::initializer_list<BandRole> roles) {
     return std::all_of(roles.begin(), roles.end(), [&](BandRole r) { return before.has(r) && after.has(r); });
   };
-  f.has_water = both({green, swir1}) || both({green, nir});
+  // A plane no enabled rule reads is not computed (classify_pixel sees it as NaN, which is
+  // what an unread plane means to it).
+  using kernels::ChangeType;
+  const bool water_read = rule_enabled(options, ChangeType::water_loss) ||
+                          rule_enabled(options, ChangeType::water_gain) || options.typing.suppress_stable_water;
+  const bool construction_read = rule_enabled(options, ChangeType::construction);
+  f.has_water = water_read && (both({green, swir1}) || both({green, nir}));
   f.water_is_mndwi = both({green, swir1});
-  f.has_built = both({swir1, nir});
-  f.has_bare = both({blue, red, nir, swir1});
+  f.has_built = construction_read && both({swir1, nir});
+  f.has_bare = construction_read && both({blue, red, nir, swir1});
+  f.has_brightness = construction_read;
   return f;
 }
 
@@ -103,8 +110,10 @@ void compute_date_features(const kernels::BandSet& bands, const FeatureSet& feat
     out.bare = Tile<float>(width, height, kernels::kUninitialized);
     kernels::compute_index(SpectralIndex::bsi, bands, out.bare.view());
   }
-  out.brightness = Tile<float>(width, height, kernels::kUninitialized);
-  kernels::compute_brightness(bands, out.brightness.view());
+  if (features.has_brightness) {
+    out.brightness = Tile<float>(width, height, kernels::kUninitialized);
+    kernels::compute_brightness(bands, out.brightness.view());
+  }
 }
 
 ConstTileView<float> view_or_empty(const Tile<float>& t) {

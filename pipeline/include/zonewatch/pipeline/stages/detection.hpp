@@ -33,8 +33,10 @@ namespace zw {
 struct FeatureSet {
   std::vector<kernels::BandRole> roles;  // present in both scenes, used for change vectors
   bool greenness_is_ndvi = false;        // else GLI from RGB
+  // Index planes computed per tile: those the bands give AND an enabled rule reads.
   bool has_water = false, water_is_mndwi = false;
   bool has_built = false, has_bare = false;
+  bool has_brightness = false;  // the construction rule's fallback for RGB-only imagery
 };
 
 /// Bands needed by the enabled typing rules, checked against both scenes (InputError
