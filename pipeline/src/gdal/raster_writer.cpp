@@ -137,6 +137,7 @@ void RasterWriter::write_cog() {
   const auto start = std::chrono::steady_clock::now();
   take_gdal_error();
   {
+    // Not open_raster: failing to read back our own intermediate is an output error, not bad input.
     DatasetPtr source(GDALDataset::FromHandle(
         GDALOpenEx(intermediate_->temporary().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
     if (!source) throw OutputError(path_.string() + ": tiled intermediate cannot be read back" + gdal_error_suffix());

@@ -26,6 +26,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// What a change map's band carries, written plainly or as a COG: nodata, description,
+/// colour table and class names.
+void expect_change_map_band(GDALRasterBand& band) {
+  EXPECT_DOUBLE_EQ(band.GetNoDataValue(), change_map_nodata());
+  EXPECT_STREQ(band.GetDescription(), "change type");
+  ASSERT_NE(band.GetColorTable(), nullptr);
+  EXPECT_EQ(band.GetColorTable()->GetColorEntry(2)->c1, 230);
+  char** names = band.GetCategoryNames();
+  ASSERT_NE(names, nullptr);
+  EXPECT_STREQ(names[2], "construction");
+  EXPECT_STREQ(names[255], "nodata");
+}
+
 class RasterWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,14 +123,7 @@ TEST_F(RasterWriterTest, ChangeMapIsDescribed) {
   DatasetPtr ds = open_raster(path.string());
   GDALRasterBand* band = ds->GetRasterBand(1);
   EXPECT_EQ(band->GetRasterDataType(), GDT_Byte);
-  EXPECT_DOUBLE_EQ(band->GetNoDataValue(), change_map_nodata());
-  EXPECT_STREQ(band->GetDescription(), "change type");
-  ASSERT_NE(band->GetColorTable(), nullptr);
-  EXPECT_EQ(band->GetColorTable()->GetColorEntry(2)->c1, 230);
-  char** names = band->GetCategoryNames();
-  ASSERT_NE(names, nullptr);
-  EXPECT_STREQ(names[2], "construction");
-  EXPECT_STREQ(names[255], "nodata");
+  expect_change_map_band(*band);
 }
 
 TEST_F(RasterWriterTest, PatchesArePolygonizedByWindowAsByTheWholeRaster) {
@@ -226,13 +232,7 @@ TEST_F(CogWriterTest, ChangeMapIsACogWithNearestOverviews) {
   expect_cog_layout(*ds, 1);
   EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "2");
   GDALRasterBand* band = ds->GetRasterBand(1);
-  EXPECT_DOUBLE_EQ(band->GetNoDataValue(), change_map_nodata());
-  EXPECT_STREQ(band->GetDescription(), "change type");
-  ASSERT_NE(band->GetColorTable(), nullptr);
-  EXPECT_EQ(band->GetColorTable()->GetColorEntry(2)->c1, 230);
-  char** names = band->GetCategoryNames();
-  ASSERT_NE(names, nullptr);
-  EXPECT_STREQ(names[2], "construction");
+  expect_change_map_band(*band);
 
   std::vector<std::uint8_t> full(static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height));
   ASSERT_EQ(band->RasterIO(GF_Read, 0, 0, grid_.width, grid_.height, full.data(), grid_.width, grid_.height, GDT_Byte,
