@@ -2,6 +2,8 @@
 # Installs everything zonewatch needs to build, test and run on Debian 12.
 #   scripts/setup.sh            build + runtime dependencies
 #   scripts/setup.sh --bench    also the peer tools the benchmark compares against
+#   scripts/setup.sh --gis      also QGIS's Python bindings, for the test that opens the outputs
+#                               in QGIS headless (large; CI installs it, the quick start does not)
 # Idempotent: skips apt entirely when every package is already installed.
 set -euo pipefail
 
@@ -15,10 +17,16 @@ packages=(
   libgtest-dev libgmock-dev
   python3-gdal python3-numpy
   chromium  # headless test of the inspector packet's offline page (tests skip without it)
+  fonts-noto-cjk  # Chinese unit names in the pages' screenshots
+  hdf5-tools python3-h5py  # independent readers of the assessment archive in its tests
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-scipy python3-rasterio python3-fiona python3-opencv otb-bin bc time)
-fi
+for option in "$@"; do
+  case "$option" in
+    --bench) packages+=(python3-scipy python3-rasterio python3-fiona python3-opencv otb-bin bc time) ;;
+    --gis) packages+=(python3-qgis) ;;
+    *) echo "setup: unknown option $option (expected --bench or --gis)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs dependencies, checks the format, builds zonewatch with its tests and runs them with ctest.
+# Installs dependencies (with QGIS for the GIS test), checks the format, builds zonewatch with its tests and runs them with ctest.
 # End-to-end tests on the real data in ../shared/data skip with a message where it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --gis  # the tests open the outputs in QGIS
 bash scripts/format.sh --check
 bash scripts/build.sh
 cd build
