@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "zonewatch/kernels/rsei.hpp"
 #include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
@@ -30,27 +31,18 @@ struct ArchivedUnit {
   std::string geometry_wkt;
 };
 
-/// RSEI components, in loading order.
-enum class RseiComponent : int { greenness = 0, wetness, heat, dryness };
-inline constexpr int kRseiComponentCount = 4;
-
-/// Fixed normalization and loadings, taken once (from a reference year) and reused for every
-/// year so that RSEI values compare across years. A component the sensor lacks (heat without
-/// a thermal band) has `present` false and loading 0.
+/// The calibration fixed at the reference year and reused for every year: the RSEI model
+/// and the FVC endmembers.
 struct RseiCalibration {
   int reference_year = 0;  // 0: not calibrated yet
-  std::array<bool, kRseiComponentCount> present{};
-  std::array<double, kRseiComponentCount> low{}, high{};  // component -> (x - low) / (high - low)
-  std::array<double, kRseiComponentCount> loadings{};     // first principal component, greenness >= 0
-  double pc1_low = 0.0, pc1_high = 1.0;                   // PC1 -> RSEI = (pc1 - low) / (high - low)
-  double explained_variance = 0.0;                        // share of variance PC1 carries
-  double soil_ndvi = 0.0, vegetation_ndvi = 0.0;          // FVC endmembers (dimidiate pixel model)
+  kernels::RseiModel model;
+  double soil_ndvi = 0.0, vegetation_ndvi = 0.0;  // FVC endmembers (dimidiate pixel model)
 };
 
 /// Where a year came from.
 struct ArchiveYearInfo {
   int year = 0;
-  std::string first_date, last_date;    // the observations' date span
+  std::string first_date, last_date;     // the observations' date span
   std::vector<std::string> scene_paths;  // as given
   std::string sensor;
   std::string created_utc;  // when this year was archived
@@ -65,8 +57,8 @@ struct UnitYearIndicators {
   double ndvi_mean = kNotAssessed;
   double fvc_mean = kNotAssessed;   // 0..1
   double rsei_mean = kNotAssessed;  // 0..1, comparable across years
-  std::array<double, kRseiComponentCount> component_means{kNotAssessed, kNotAssessed, kNotAssessed,
-                                                          kNotAssessed};  // normalized 0..1
+  std::array<double, kernels::kRseiComponentCount> component_means{kNotAssessed, kNotAssessed, kNotAssessed,
+                                                                   kNotAssessed};  // normalized 0..1
   double water_area_m2 = 0.0;
   double built_bare_area_m2 = 0.0;
   double vegetation_area_m2 = 0.0;
