@@ -21,11 +21,11 @@ TEST(ZonalMeans, HandComputedTile) {
   // 3 x 2 pixels of 100 m2 (row 0) and 50 m2 (row 1).
   const std::vector<float> coverage{1.0f, 0.5f, 0.0f,  //
                                     1.0f, 1.0f, 0.25f};
-  const std::vector<float> ndvi{0.8f, 0.4f, 0.9f,  //
+  const std::vector<float> ndvi{0.8f,  0.4f, 0.9f,  //
                                 kNaNf, 0.2f, -0.4f};
-  const std::vector<float> fvc{1.0f, 0.5f, 1.0f,  //
+  const std::vector<float> fvc{1.0f, 0.5f,  1.0f,  //
                                0.0f, kNaNf, 0.0f};
-  const std::vector<std::uint8_t> classes{3, 1, 3,  //
+  const std::vector<std::uint8_t> classes{3,       1, 3,  //
                                           kNodata, 2, 1};
   const std::array planes{ConstTileView<float>(ndvi.data(), 3, 2), ConstTileView<float>(fvc.data(), 3, 2)};
   ZonalMeansAccumulator accumulator(2, 4, kNodata);
@@ -82,8 +82,8 @@ TEST(ZonalMeans, ExactWhateverTheTilingAndMergeOrder) {
     };
     const std::array planes{view(a), view(b)};
     const std::vector<double> areas(row_areas.begin() + y0, row_areas.begin() + y0 + h);
-    acc.accumulate(view(coverage), planes, ConstTileView<std::uint8_t>(classes.data(), kWidth, kHeight).sub(x0, y0, w, h),
-                   areas);
+    acc.accumulate(view(coverage), planes,
+                   ConstTileView<std::uint8_t>(classes.data(), kWidth, kHeight).sub(x0, y0, w, h), areas);
   };
   ZonalMeansAccumulator whole(2, 5, kNodata);
   accumulate_window(whole, 0, 0, kWidth, kHeight);

@@ -12,9 +12,9 @@ namespace zw::kernels {
 
 /// Finalized values of one zone.
 struct ZonalMeans {
-  double area_m2 = 0.0;        // zone area covered by the grid (coverage-weighted)
-  double valid_area_m2 = 0.0;  // ... of which the class plane is not nodata
-  std::vector<double> means;   // per plane, over its non-NaN pixels; NaN where it has none
+  double area_m2 = 0.0;               // zone area covered by the grid (coverage-weighted)
+  double valid_area_m2 = 0.0;         // ... of which the class plane is not nodata
+  std::vector<double> means;          // per plane, over its non-NaN pixels; NaN where it has none
   std::vector<double> class_area_m2;  // per class code 0 .. class_count - 1 (nodata's too)
 };
 
