@@ -16,8 +16,9 @@ namespace {
 constexpr int kCount = kRseiComponentCount;
 
 // Values are quantized to 2^-20 of their component's range. Values more than one range below
-// or two above are clamped there, so a cross product stays below 2^44 and a sum of them fits
-// 128 bits for any pixel count a uint64 can hold up to 2^60.
+// or two above are clamped there, so |q| <= 2^21 and a cross product stays below 2^42: the
+// 64-bit sums and the 128-bit cross sums, and n * cross sum in finalize(), stay exact for up
+// to 2^42 (4e12) pixels.
 constexpr double kGridSteps = 1048576.0;  // 2^20
 constexpr double kGridStepsSquared = kGridSteps * kGridSteps;
 constexpr long long kGridMin = -(1LL << 20);
@@ -147,8 +148,8 @@ RseiModel RseiAccumulator::finalize(const RseiFitOptions& options) const {
                                 static_cast<WideSum>(sums_[index(i)]) * static_cast<WideSum>(sums_[index(j)]);
       const double range_i = kRseiComponentRanges[index(i)].hi - kRseiComponentRanges[index(i)].lo;
       const double range_j = kRseiComponentRanges[index(j)].hi - kRseiComponentRanges[index(j)].lo;
-      const double value = static_cast<double>(numerator) / n_squared / kGridStepsSquared * (range_i / span_i) *
-                           (range_j / span_j);
+      const double value =
+          static_cast<double>(numerator) / n_squared / kGridStepsSquared * (range_i / span_i) * (range_j / span_j);
       covariance[index(i)][index(j)] = value;
       covariance[index(j)][index(i)] = value;
     }
@@ -170,7 +171,8 @@ RseiModel RseiAccumulator::finalize(const RseiFitOptions& options) const {
   }
   const auto greenness = index(static_cast<int>(RseiComponent::greenness));
   const auto dryness = index(static_cast<int>(RseiComponent::dryness));
-  const bool flip = model.loadings[greenness] < 0.0 || (model.loadings[greenness] == 0.0 && model.loadings[dryness] > 0.0);
+  const bool flip =
+      model.loadings[greenness] < 0.0 || (model.loadings[greenness] == 0.0 && model.loadings[dryness] > 0.0);
   if (flip) {
     for (double& loading : model.loadings) loading = -loading;
   }
