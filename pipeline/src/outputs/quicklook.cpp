@@ -287,7 +287,9 @@ std::vector<RgbImage> stretch_2_98(const std::vector<const TrueColourPlanes*>& p
   return images;
 }
 
-std::string encode_png(const RgbImage& image) {
+namespace {
+
+std::string encode(const RgbImage& image, const std::string& extension, const std::vector<int>& parameters) {
   cv::Mat bgr(image.height, image.width, CV_8UC3);
   for (int y = 0; y < image.height; ++y) {
     auto* row = bgr.ptr<cv::Vec3b>(y);
@@ -296,9 +298,19 @@ std::string encode_png(const RgbImage& image) {
       row[x] = cv::Vec3b(image.rgb[i + 2], image.rgb[i + 1], image.rgb[i]);
     }
   }
-  std::vector<std::uint8_t> png;
-  if (!cv::imencode(".png", bgr, png)) throw OutputError("summary.html: PNG encoding of a picture failed");
-  return {png.begin(), png.end()};
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(extension, bgr, bytes, parameters)) {
+    throw OutputError("summary.html: " + extension + " encoding of a picture failed");
+  }
+  return {bytes.begin(), bytes.end()};
+}
+
+}  // namespace
+
+std::string encode_png(const RgbImage& image) { return encode(image, ".png", {}); }
+
+std::string encode_jpeg(const RgbImage& image, int quality) {
+  return encode(image, ".jpg", {cv::IMWRITE_JPEG_QUALITY, quality});
 }
 
 namespace {
@@ -306,6 +318,7 @@ namespace {
 /// Quick-look size on the long side, and the chips' largest side, in pixels.
 constexpr int kQuicklookPixels = 800;
 constexpr int kChipPixels = 160;
+constexpr int kQuicklookJpegQuality = 85;
 /// A chip shows at least this much around its hotspot.
 constexpr double kChipMarginMetres = 150.0;
 
@@ -324,7 +337,7 @@ SummaryImages make_summary_images(const Scene& before, const Scene& after, const
       readers[s] = std::make_unique<TrueColourReader>(scene, grid.crs_wkt);
       quicklooks[s] = readers[s]->read(images.frame);
       const RgbImage picture = stretch_2_98({&quicklooks[s]}).front();
-      (s == 0 ? images.before_png : images.after_png) = encode_png(picture);
+      (s == 0 ? images.before_jpeg : images.after_jpeg) = encode_jpeg(picture, kQuicklookJpegQuality);
     } catch (const Error& e) {
       readers[s].reset();
       images.problems.push_back(scene.label + " quick-look: " + e.what());

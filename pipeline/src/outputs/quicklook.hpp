@@ -60,5 +60,7 @@ std::vector<RgbImage> stretch_2_98(const std::vector<const TrueColourPlanes*>& p
 
 /// PNG bytes of an image (OpenCV imgcodecs). Throws OutputError when encoding fails.
 std::string encode_png(const RgbImage& image);
+/// JPEG bytes of an image: a natural scene's quick-look is several times smaller than as PNG.
+std::string encode_jpeg(const RgbImage& image, int quality);
 
 }  // namespace zw

@@ -70,6 +70,7 @@ namespace {
 std::string escape(std::string_view text) { return text::xml_escape(text); }
 
 std::string png_uri(const std::string& png) { return "data:image/png;base64," + text::base64(png); }
+std::string jpeg_uri(const std::string& jpeg) { return "data:image/jpeg;base64," + text::base64(jpeg); }
 
 const char* change_colour(ChangeType type) {  // as change.tif's colour table
   switch (type) {
@@ -121,8 +122,8 @@ std::string svg_map(const SummaryPage& page) {
   const std::string w = std::to_string(f.width), h = std::to_string(f.height);
   std::string s = "<svg id=\"map-svg\" viewBox=\"0 0 " + w + " " + h +
                   "\" role=\"img\" aria-label=\"units and hotspots over the after quick-look\">";
-  if (!page.images.after_png.empty()) {
-    s += "<image x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h + "\" href=\"" + png_uri(page.images.after_png) +
+  if (!page.images.after_jpeg.empty()) {
+    s += "<image x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h + "\" href=\"" + jpeg_uri(page.images.after_jpeg) +
          "\"/>";
   } else {
     s += "<rect x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h + "\" fill=\"#f4f1ea\"/>";
@@ -206,10 +207,10 @@ std::string scenes_section(const SummaryPage& page) {
   std::string s = "<section id=\"scenes\"><h2>影像 Scenes</h2><div class=\"sides\">";
   for (std::size_t i = 0; i < 2; ++i) {
     const SummarySide& side = page.sides[i];
-    const std::string& png = i == 0 ? page.images.before_png : page.images.after_png;
+    const std::string& jpeg = i == 0 ? page.images.before_jpeg : page.images.after_jpeg;
     s += "<figure class=\"side\" data-side=\"" + escape(side.label) + "\">";
-    if (!png.empty()) {
-      s += "<img class=\"quicklook\" alt=\"" + escape(side.label) + " quick-look\" src=\"" + png_uri(png) + "\">";
+    if (!jpeg.empty()) {
+      s += "<img class=\"quicklook\" alt=\"" + escape(side.label) + " quick-look\" src=\"" + jpeg_uri(jpeg) + "\">";
     } else {
       s += "<div class=\"missing\">无快视图 no quick-look</div>";
     }

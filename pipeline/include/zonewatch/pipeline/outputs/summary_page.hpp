@@ -41,9 +41,9 @@ struct SummarySide {
 
 /// The pictures the page embeds, made from the scenes (make_summary_images) or by hand.
 struct SummaryImages {
-  ImageFrame frame;                   // of both quick-looks, in the grid's CRS
-  std::string before_png, after_png;  // empty where none could be read
-  std::vector<std::string> problems;  // why a picture is missing
+  ImageFrame frame;                     // of both quick-looks, in the grid's CRS
+  std::string before_jpeg, after_jpeg;  // quick-looks; empty where none could be read
+  std::vector<std::string> problems;    // why a picture is missing
   struct Chips {
     ImageFrame frame;
     std::string before_png, after_png;
