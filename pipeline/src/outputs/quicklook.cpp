@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <future>
 #include <memory>
 
 #include <gdal_utils.h>
@@ -330,30 +329,20 @@ SummaryImages make_summary_images(const Scene& before, const Scene& after, const
   auto log = logger("summary");
   SummaryImages images;
   images.frame = quicklook_frame(grid, kQuicklookPixels);
-  // Both scenes at once, each with its own datasets: without overviews a quick-look
-  // decodes its whole scene, and the two decodes are independent.
   std::array<std::unique_ptr<TrueColourReader>, 2> readers;
-  std::array<std::string, 2> jpegs, problems;
-  const auto quicklook = [&](std::size_t s) {
+  std::array<TrueColourPlanes, 2> quicklooks;
+  for (std::size_t s = 0; s < 2; ++s) {
     const Scene& scene = s == 0 ? before : after;
     try {
       readers[s] = std::make_unique<TrueColourReader>(scene, grid.crs_wkt);
-      const TrueColourPlanes planes = readers[s]->read(images.frame);
-      jpegs[s] = encode_jpeg(stretch_2_98({&planes}).front(), kQuicklookJpegQuality);
+      quicklooks[s] = readers[s]->read(images.frame);
+      const RgbImage picture = stretch_2_98({&quicklooks[s]}).front();
+      (s == 0 ? images.before_jpeg : images.after_jpeg) = encode_jpeg(picture, kQuicklookJpegQuality);
     } catch (const Error& e) {
       readers[s].reset();
-      problems[s] = scene.label + " quick-look: " + e.what();
+      images.problems.push_back(scene.label + " quick-look: " + e.what());
+      log->warn("summary.html: no {} quick-look: {}", scene.label, e.what());
     }
-  };
-  auto before_done = std::async(std::launch::async, quicklook, std::size_t{0});
-  quicklook(1);
-  before_done.get();
-  images.before_jpeg = std::move(jpegs[0]);
-  images.after_jpeg = std::move(jpegs[1]);
-  for (const std::string& problem : problems) {
-    if (problem.empty()) continue;
-    images.problems.push_back(problem);
-    log->warn("summary.html: no {}", problem);
   }
   if (!readers[0] || !readers[1]) return images;
   for (const Hotspot* hotspot : largest_hotspots(results)) {
