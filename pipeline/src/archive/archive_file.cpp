@@ -71,8 +71,9 @@ RasterWindow open_raster_window(const H5Context& context, const fs::path& archiv
 }
 
 double optional_double(const H5Context& context, hid_t dataset, const char* name, double fallback) {
-  return archive_detail::has_attribute(context, dataset, name) ? archive_detail::read_double_scalar(context, dataset, name)
-                                                               : fallback;
+  return archive_detail::has_attribute(context, dataset, name)
+             ? archive_detail::read_double_scalar(context, dataset, name)
+             : fallback;
 }
 
 }  // namespace
@@ -157,8 +158,10 @@ kernels::Tile<std::uint8_t> read_class_window(const fs::path& archive, int year,
   const H5Context context = reading(archive);
   const RasterWindow source = open_raster_window(context, archive, year, raster, window);
   const H5Id type = context.own(H5Dget_type(source.dataset.get()), H5Tclose, "read the type of a raster");
-  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 || H5Tget_sign(type.get()) != H5T_SGN_NONE) {
-    context.fail_plain("raster " + std::string(raster) + " of year " + std::to_string(year) + " is not a uint8 class raster");
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
+      H5Tget_sign(type.get()) != H5T_SGN_NONE) {
+    context.fail_plain("raster " + std::string(raster) + " of year " + std::to_string(year) +
+                       " is not a uint8 class raster");
   }
   kernels::Tile<std::uint8_t> tile(window.width, window.height, kernels::kUninitialized);
   context.check_status(H5Dread(source.dataset.get(), H5T_NATIVE_UINT8, source.memory_space.get(),
