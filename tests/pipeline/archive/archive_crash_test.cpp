@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kSide = 768;  // 8 rasters of 0.6 Mpx: long enough to be killed mid-write
-constexpr int kTile = 200;     // tiles that do not line up with the 256-px chunks
+constexpr int kTile = 200;  // tiles that do not line up with the 256-px chunks
 constexpr int kIterations = 20;
 constexpr int kReplacedVariant = 7;
 
