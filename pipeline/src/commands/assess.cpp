@@ -2,10 +2,16 @@
 
 #include <cmath>
 
+#include "zonewatch/pipeline/archive/archive_file.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
 
 namespace zw::commands {
+
+std::string assess(const AssessCommand& command) {
+  const ArchiveContents archive = read_archive(command.archive);
+  return assess_contents(command, archive, command.archive.string());
+}
 
 std::string assess_contents(const AssessCommand& command, const ArchiveContents& archive,
                             const std::string& archive_name) {
