@@ -60,9 +60,9 @@ TEST_F(QgisProjectTest, SampleScanOpensStyledInQgisFromACopiedFolder) {
 
   if (!fs::exists(kSystemPython)) GTEST_SKIP() << kSystemPython << " is missing; QGIS check not run";
   const fs::path png = moved / "project.png";
-  const CommandResult checked = run_shell("QT_QPA_PLATFORM=offscreen " + quoted(kSystemPython) + " " +
-                                          quoted(kCheckScript) + " " + quoted(moved / "project.qgs") + " " +
-                                          quoted(png));
+  const CommandResult checked =
+      run_shell("QT_QPA_PLATFORM=offscreen " + quoted(kSystemPython) + " " + quoted(kCheckScript) + " " +
+                quoted(moved / "project.qgs") + " " + quoted(png));
   if (checked.exit_code == 77) GTEST_SKIP() << "QGIS's Python bindings are missing (python3-qgis): " << checked.output;
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_NE(checked.output.find("OK"), std::string::npos) << checked.output;

@@ -46,7 +46,9 @@ std::string class_filter(const StyleClass& style_class) {
   for (const FieldEquals& condition : style_class.when) {
     if (!filter.empty()) filter += " AND ";
     switch (condition.kind) {
-      case FieldEquals::Kind::text: filter += quoted_field(condition.field) + " = " + sql_literal(condition.value); break;
+      case FieldEquals::Kind::text:
+        filter += quoted_field(condition.field) + " = " + sql_literal(condition.value);
+        break;
       case FieldEquals::Kind::number: filter += quoted_field(condition.field) + " = " + condition.value; break;
       case FieldEquals::Kind::boolean:
         filter += (condition.value == "1" ? "" : "NOT ") + quoted_field(condition.field);
@@ -168,8 +170,7 @@ std::string sld_parameter(std::string_view name, std::string_view value) {
 }
 
 /// Runs a statement that returns no rows; OutputError naming `what` when GDAL reports an error.
-void execute(GDALDataset& dataset, const std::string& sql, const std::filesystem::path& path,
-             const std::string& what) {
+void execute(GDALDataset& dataset, const std::string& sql, const std::filesystem::path& path, const std::string& what) {
   CPLErrorReset();
   OGRLayer* result = dataset.ExecuteSQL(sql.c_str(), nullptr, nullptr);
   if (result != nullptr) dataset.ReleaseResultSet(result);
@@ -188,12 +189,12 @@ OGRLayer& layer_styles_table(GDALDataset& dataset, const std::filesystem::path& 
     OGRFieldType type;
     int width;
   };
-  for (const Field& field : {Field{"f_table_catalog", OFTString, 256}, Field{"f_table_schema", OFTString, 256},
-                             Field{"f_table_name", OFTString, 256}, Field{"f_geometry_column", OFTString, 256},
-                             Field{"styleName", OFTString, 30}, Field{"styleQML", OFTString, 0},
-                             Field{"styleSLD", OFTString, 0}, Field{"useAsDefault", OFTInteger, 0},
-                             Field{"description", OFTString, 0}, Field{"owner", OFTString, 30},
-                             Field{"ui", OFTString, 30}, Field{"update_time", OFTDateTime, 0}}) {
+  for (const Field& field :
+       {Field{"f_table_catalog", OFTString, 256}, Field{"f_table_schema", OFTString, 256},
+        Field{"f_table_name", OFTString, 256}, Field{"f_geometry_column", OFTString, 256},
+        Field{"styleName", OFTString, 30}, Field{"styleQML", OFTString, 0}, Field{"styleSLD", OFTString, 0},
+        Field{"useAsDefault", OFTInteger, 0}, Field{"description", OFTString, 0}, Field{"owner", OFTString, 30},
+        Field{"ui", OFTString, 30}, Field{"update_time", OFTDateTime, 0}}) {
     OGRFieldDefn definition(field.name, field.type);
     definition.SetWidth(field.width);
     if (field.type == OFTInteger) definition.SetSubType(OFSTBoolean);

@@ -84,27 +84,27 @@ std::vector<PaletteEntry> change_map_palette(const fs::path& change_map, const f
     const int value = static_cast<int>(entry.value);
     const GDALColorEntry* colour = value < table->GetColorEntryCount() ? table->GetColorEntry(value) : nullptr;
     if (colour == nullptr) continue;
-    palette.push_back({value, text::printf_string("#%02x%02x%02x", colour->c1, colour->c2, colour->c3),
-                       colour->c4, std::string(entry.chinese) + " " + std::string(entry.name)});
+    palette.push_back({value, text::printf_string("#%02x%02x%02x", colour->c1, colour->c2, colour->c3), colour->c4,
+                       std::string(entry.chinese) + " " + std::string(entry.name)});
   }
   return palette;
 }
 
-std::string vector_layer_xml(const char* id, const std::string& name, const std::string& layer,
-                             const LayerStyle& style, const std::vector<FieldAlias>& aliases,
-                             const QgisProjectContents& contents) {
-  return "  <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" styleCategories=\"AllStyleCategories\"" +
+std::string vector_layer_xml(const char* id, const std::string& name, const std::string& layer, const LayerStyle& style,
+                             const std::vector<FieldAlias>& aliases, const QgisProjectContents& contents) {
+  return "  <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" "
+         "styleCategories=\"AllStyleCategories\"" +
          std::string(" labelsEnabled=\"") + (style.label_expression.empty() ? "0" : "1") +
          "\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" readOnly=\"0\">\n"
          "   " +
          extent_xml(contents) + "\n   " + element("id", id) + "\n   " +
          element("datasource", "./alerts.gpkg|layername=" + layer) + "\n   " + element("layername", name) +
-         "\n   <srs>" + spatial_ref_sys(contents) +
-         "</srs>\n   <provider encoding=\"UTF-8\">ogr</provider>\n" + qgis_style_elements(style, aliases) +
-         "  </maplayer>\n";
+         "\n   <srs>" + spatial_ref_sys(contents) + "</srs>\n   <provider encoding=\"UTF-8\">ogr</provider>\n" +
+         qgis_style_elements(style, aliases) + "  </maplayer>\n";
 }
 
-std::string change_map_layer_xml(const std::vector<PaletteEntry>& palette, const QgisProjectContents& contents) {
+std::string change_map_layer_xml(const std::string& name, const std::vector<PaletteEntry>& palette,
+                                 const QgisProjectContents& contents) {
   std::string entries;
   for (const PaletteEntry& entry : palette) {
     entries += "      <paletteEntry value=\"" + std::to_string(entry.value) + "\" color=\"" + entry.colour +
@@ -113,8 +113,8 @@ std::string change_map_layer_xml(const std::vector<PaletteEntry>& palette, const
   return "  <maplayer type=\"raster\" styleCategories=\"AllStyleCategories\" hasScaleBasedVisibilityFlag=\"0\""
          " minScale=\"1e+08\" maxScale=\"0\">\n   " +
          extent_xml(contents) + "\n   " + element("id", kChangeMapId) + "\n   " +
-         element("datasource", "./change.tif") + "\n   " + element("layername", "变化类型 change map") +
-         "\n   <srs>" + spatial_ref_sys(contents) +
+         element("datasource", "./change.tif") + "\n   " + element("layername", name) + "\n   <srs>" +
+         spatial_ref_sys(contents) +
          "</srs>\n   <provider>gdal</provider>\n"
          "   <pipe>\n"
          "    <provider><resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\""
@@ -178,13 +178,14 @@ void write_qgis_project(const fs::path& path, const QgisProjectContents& content
   xml += vector_layer_xml(kHotspotsId, hotspots_name, "hotspots", hotspots_layer_style(),
                           hotspot_field_aliases(contents.tracked), contents);
   xml += vector_layer_xml(kUnitsId, units_name, "units", units_layer_style(), unit_field_aliases(), contents);
-  xml += change_map_layer_xml(palette, contents);
+  xml += change_map_layer_xml(change_name, palette, contents);
   xml += " </projectlayers>\n";
   // QGIS reads <projectCrs> only where ProjectionsEnabled is set.
-  xml += " <properties>\n  <Paths><Absolute type=\"bool\">false</Absolute></Paths>\n"
-         "  <SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>\n"
-         "  <Measurement><DistanceUnits type=\"QString\">meters</DistanceUnits>"
-         "<AreaUnits type=\"QString\">m2</AreaUnits></Measurement>\n </properties>\n";
+  xml +=
+      " <properties>\n  <Paths><Absolute type=\"bool\">false</Absolute></Paths>\n"
+      "  <SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>\n"
+      "  <Measurement><DistanceUnits type=\"QString\">meters</DistanceUnits>"
+      "<AreaUnits type=\"QString\">m2</AreaUnits></Measurement>\n </properties>\n";
   xml += "</qgis>\n";
 
   AtomicFile file(path, "the QGIS project");

@@ -37,7 +37,8 @@ Rows query(GDALDataset& dataset, const std::string& sql) {
   for (auto& feature : *result) {
     std::map<std::string, std::string> row;
     for (int i = 0; i < feature->GetFieldCount(); ++i) {
-      row[feature->GetFieldDefnRef(i)->GetNameRef()] = feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "";
+      row[feature->GetFieldDefnRef(i)->GetNameRef()] =
+          feature->IsFieldSetAndNotNull(i) ? feature->GetFieldAsString(i) : "";
     }
     rows.push_back(row);
   }
@@ -132,8 +133,9 @@ TEST_F(LayerStylesTest, WritesAliasesIntoGpkgDataColumnsAndRegistersTheExtension
   write_field_aliases(*dataset, "patches", aliases_, root_ / "t.gpkg");
   write_field_aliases(*dataset, "patches", {{"kind", "种类", "", ""}}, root_ / "t.gpkg");  // replaces
 
-  const Rows columns = query(*dataset, "SELECT column_name, name, title, description FROM gpkg_data_columns "
-                                       "WHERE table_name = 'patches' ORDER BY column_name");
+  const Rows columns = query(*dataset,
+                             "SELECT column_name, name, title, description FROM gpkg_data_columns "
+                             "WHERE table_name = 'patches' ORDER BY column_name");
   ASSERT_EQ(columns.size(), 2u);
   EXPECT_EQ(columns[0].at("column_name"), "kind");
   EXPECT_EQ(columns[0].at("name"), "种类");
@@ -149,7 +151,12 @@ TEST(LayerStyleXml, RuleBasedStyleCombinesConditionsAndFilledOnlyWhereAsked) {
   LayerStyle style;
   style.layer = "units";
   style.renderer = LayerStyle::Renderer::rule_based;
-  style.classes = {{"flagged key", {{"type", "key"}, {"flagged", "1", FieldEquals::Kind::boolean}}, {1, 1, 1, 255}, 0.8, true, {9, 9, 9, 90}}};
+  style.classes = {{"flagged key",
+                    {{"type", "key"}, {"flagged", "1", FieldEquals::Kind::boolean}},
+                    {1, 1, 1, 255},
+                    0.8,
+                    true,
+                    {9, 9, 9, 90}}};
   const std::string qml = layer_style_qml(style, {});
   const Xml parsed(qml);
   ASSERT_NE(parsed.root, nullptr) << qml;

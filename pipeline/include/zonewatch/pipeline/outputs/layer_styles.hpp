@@ -31,12 +31,12 @@ struct FieldEquals {
 
 /// One legend entry: what it matches and how it is drawn.
 struct StyleClass {
-  std::string label;                // legend text
-  std::vector<FieldEquals> when;    // all must hold; a categorized style uses when[0].value
-  Rgba outline;                     // polygon outline
+  std::string label;              // legend text
+  std::vector<FieldEquals> when;  // all must hold; a categorized style uses when[0].value
+  Rgba outline;                   // polygon outline
   double outline_width_mm = 0.4;
-  bool filled = true;               // false: outline only
-  Rgba fill;                        // ignored when !filled
+  bool filled = true;  // false: outline only
+  Rgba fill;           // ignored when !filled
 };
 
 /// How a layer is drawn: categorized (one field, one class per value) or rule-based (each
@@ -49,9 +49,9 @@ struct LayerStyle {
   std::string name;                      // style name as QGIS lists it
   std::string description;
   Renderer renderer = Renderer::categorized;
-  std::string category_field;            // categorized only
+  std::string category_field;  // categorized only
   std::vector<StyleClass> classes;
-  std::string label_expression;          // QGIS expression; empty: no labels
+  std::string label_expression;                 // QGIS expression; empty: no labels
   std::string label_font = "Noto Sans CJK SC";  // a CJK font: labels hold Chinese
 };
 

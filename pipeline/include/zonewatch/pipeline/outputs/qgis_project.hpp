@@ -14,10 +14,10 @@ namespace zw {
 
 struct QgisProjectContents {
   std::string title;
-  std::string crs_wkt;                    // the layers' CRS; empty for an ungeoreferenced grid
-  bool geographic = false;                // degrees rather than metres
+  std::string crs_wkt;                       // the layers' CRS; empty for an ungeoreferenced grid
+  bool geographic = false;                   // degrees rather than metres
   std::array<double, 4> extent{0, 0, 0, 0};  // xmin, ymin, xmax, ymax in crs_wkt
-  bool tracked = false;                   // the hotspots carry the monitoring store's columns
+  bool tracked = false;                      // the hotspots carry the monitoring store's columns
 };
 
 /// The project of a scan: the grid's CRS and full extent, the scan's name as title.
