@@ -12,15 +12,16 @@ double great_circle_distance_m(double lon1_deg, double lat1_deg, double lon2_deg
   constexpr double kRadians = std::numbers::pi / 180.0;
   const double dlat = (lat2_deg - lat1_deg) * kRadians;
   const double dlon = (lon2_deg - lon1_deg) * kRadians;
-  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1_deg * kRadians) * std::cos(lat2_deg * kRadians) * std::sin(dlon / 2) *
-                       std::sin(dlon / 2);
+  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(lat1_deg * kRadians) *
+                                                                 std::cos(lat2_deg * kRadians) * std::sin(dlon / 2) *
+                                                                 std::sin(dlon / 2);
   return 2.0 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
 double idw_value(std::span<const double> distances_m, std::span<const double> values, double power,
                  double max_distance_m) {
-  if (distances_m.size() != values.size()) throw std::invalid_argument("idw_value: distances and values differ in size");
+  if (distances_m.size() != values.size())
+    throw std::invalid_argument("idw_value: distances and values differ in size");
   if (!(power >= 0.0)) throw std::invalid_argument("idw_value: power must be >= 0");
   double weighted = 0.0, weights = 0.0;
   double at_point = 0.0;
