@@ -166,10 +166,10 @@ QualityResult assess_unit_quality(const QualityOptions& o, const std::vector<Con
     const StationTable table = read_station_table(o.stations);
     result.files = table.files;
     const std::string method_name(to_string(o.method));
-    result.method = method_name +
-                    (o.method == InterpolationMethod::idw ? " (power " + text::fixed(o.power, 2) + ", " : " (") +
-                    "max distance " + text::fixed(o.max_distance_m, 0) + " m, hourly, averaged over up to " +
-                    std::to_string(o.sample_points) + "+ sample points inside each unit)";
+    result.method =
+        method_name + (o.method == InterpolationMethod::idw ? " (power " + text::fixed(o.power, 2) + ", " : " (") +
+        "max distance " + text::fixed(o.max_distance_m, 0) + " m, hourly, averaged over a lattice of at least " +
+        std::to_string(o.sample_points) + " sample points inside each unit where it fits)";
     const geo::Reprojector to_units(kWgs84Wkt, units_crs_wkt);
     const geo::Reprojector to_wgs84(units_crs_wkt, kWgs84Wkt);
 
