@@ -247,8 +247,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
                        spots,    judged,
                        results,  units.size(),
                        repaired, {},
-                       tracked,  {},
-                       {}};
+                       tracked,  {}};
   for (const auto& [side, composite] :
        {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
     if (!*composite) continue;
