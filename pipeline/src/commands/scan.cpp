@@ -22,6 +22,7 @@
 #include "zonewatch/pipeline/outputs/qgis_project.hpp"
 #include "zonewatch/pipeline/outputs/run_record.hpp"
 #include "zonewatch/pipeline/outputs/summary_page.hpp"
+#include "zonewatch/pipeline/quality/unit_quality.hpp"
 #include "zonewatch/pipeline/stages/composite.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
@@ -184,6 +185,15 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   results.units = std::move(spots.units);
   timings["hotspots"] = seconds_since(start);
 
+  // Environmental quality per unit; a marked decline flags the unit (quality_options.hpp).
+  std::optional<QualityResult> quality;
+  if (config.quality.enabled()) {
+    start = Clock::now();
+    quality = assess_scan_quality(config.quality, config.before.date, config.after.date, units, grid.crs_wkt);
+    flag_declined_units(*quality, results.units);
+    timings["quality"] = seconds_since(start);
+  }
+
   // Monitoring store: stable IDs and lifecycle for the hotspots, in one transaction, before
   // any output appears (a re-run of an ingested scan reuses what the store recorded).
   std::optional<IngestSummary> tracked;
@@ -224,6 +234,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
   write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));
+  if (quality) write_quality_csv(staging.staged("quality.csv"), *quality);
   for (const auto& [side, composite] :
        {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
     if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
@@ -258,6 +269,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   }
   timings["total"] = seconds_since(scan_start);
   parts.timings = timings;
+  if (quality) parts.quality = quality->to_json();
   json run = make_run_record(parts);
   write_run_record(run, staging.staged("run.json"), config.output.dir + "/run.json");
   staging.commit();

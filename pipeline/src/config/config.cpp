@@ -153,7 +153,8 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   // A whole scan config may be given: its other sections belong to the scan and are not
   // read here, but a key no scan knows either is a mistake, not something to ignore.
   (void)top.get<std::string>("name", "");
-  for (const char* scan_section : {"before", "after", "units", "grid", "rules", "store", "processing", "output"}) {
+  for (const char* scan_section :
+       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality"}) {
     (void)top.section(scan_section);
   }
   top.finish();
@@ -233,6 +234,7 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   c.output.dir = resolve_path(o.require<std::string>("dir"), base);
   o.finish();
   c.store = parse_store(top.section("store"), base);
+  c.quality = config_detail::parse_quality(top.section("quality"), base);
   top.finish();
 
   c.resolved = to_json(c);
@@ -258,28 +260,32 @@ nlohmann::json to_json(const ScanConfig& c) {
     }
     return nlohmann::json{{"path", s.path}, {"date", s.date}, {"sensor", s.sensor}};
   };
-  return {{"name", c.name},
-          {"before", scene_json(c.before, c.before_period)},
-          {"after", scene_json(c.after, c.after_period)},
-          {"units",
-           {{"path", c.units.path},
-            {"layer", c.units.layer},
-            {"fields",
-             {{"code", c.units.code_field},
-              {"name", c.units.name_field},
-              {"type", c.units.type_field},
-              {"region", c.units.region_field}}},
-            {"default_type",
-             c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
-          {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
-          {"detection", to_json(c.detection)},
-          {"rules", rules_json},
-          {"processing",
-           {{"memory_mb", c.processing.memory_mb},
-            {"tile_size", c.processing.tile_size},
-            {"threads", c.processing.threads}}},
-          {"output", {{"dir", c.output.dir}}},
-          {"store", store_json(c.store)}};
+  nlohmann::json resolved = {
+      {"name", c.name},
+      {"before", scene_json(c.before, c.before_period)},
+      {"after", scene_json(c.after, c.after_period)},
+      {"units",
+       {{"path", c.units.path},
+        {"layer", c.units.layer},
+        {"fields",
+         {{"code", c.units.code_field},
+          {"name", c.units.name_field},
+          {"type", c.units.type_field},
+          {"region", c.units.region_field}}},
+        {"default_type",
+         c.units.default_type ? json_string(to_string(*c.units.default_type)) : nlohmann::json(nullptr)}}},
+      {"grid", {{"crs", c.grid.crs}, {"resolution", c.grid.resolution}, {"footprint", c.grid.footprint}}},
+      {"detection", to_json(c.detection)},
+      {"rules", rules_json},
+      {"processing",
+       {{"memory_mb", c.processing.memory_mb},
+        {"tile_size", c.processing.tile_size},
+        {"threads", c.processing.threads}}},
+      {"output", {{"dir", c.output.dir}}},
+      {"store", store_json(c.store)}};
+  // Only where configured, so that scans without it keep their identity in the store.
+  if (c.quality.enabled()) resolved["quality"] = to_json(c.quality);
+  return resolved;
 }
 
 }  // namespace zw

@@ -30,4 +30,7 @@ nlohmann::json rule_json(const UnitRule& r);
 /// composite}, filling `period`).
 SceneOptions parse_scene_or_period(YamlSection s, const std::filesystem::path& base, PeriodOptions& period);
 
+/// The quality section (config_quality.cpp).
+QualityOptions parse_quality(YamlSection s, const std::filesystem::path& base);
+
 }  // namespace zw::config_detail

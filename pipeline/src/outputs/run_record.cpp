@@ -67,6 +67,7 @@ json make_run_record(const RunRecordParts& parts) {
               {"counts", counts},
               {"timings_s", parts.timings}};
   if (parts.store) run["store"] = parts.store->to_json();
+  if (parts.quality) run["quality"] = *parts.quality;
   for (const auto& [label, record] : parts.composites) run["composites"][label] = record;
   return run;
 }

@@ -13,6 +13,7 @@
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/threshold.hpp"
+#include "zonewatch/pipeline/config/quality_options.hpp"
 #include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
@@ -161,6 +162,7 @@ struct ScanConfig {
   ProcessingOptions processing;
   OutputOptions output;
   StoreOptions store;
+  QualityOptions quality;            // environmental quality per unit (quality_options.hpp); off unless configured
   std::filesystem::path config_dir;  // relative paths were resolved against it
   nlohmann::json resolved;           // the effective configuration, for run.json: to_json(*this)
 };

@@ -8,6 +8,7 @@
 //   counts                                     pixels, patches, hotspots, units
 //   composites                                 per period side: the composite's summary
 //   store                                      the monitoring store's ingest summary
+//   quality                                    per-unit environmental quality (QualityResult::to_json)
 //   timings_s                                  seconds per stage
 #include <cstddef>
 #include <filesystem>
@@ -58,7 +59,8 @@ struct RunRecordParts {
   std::size_t units = 0, units_repaired = 0;
   std::vector<std::pair<std::string, nlohmann::json>> composites;  // side label -> composite_record
   std::optional<IngestSummary> store;
-  std::map<std::string, double> timings;  // seconds by stage
+  std::map<std::string, double> timings;    // seconds by stage
+  std::optional<nlohmann::json> quality{};  // QualityResult::to_json, when quality: is configured
 };
 
 /// run.json's content; finished_utc is now.
