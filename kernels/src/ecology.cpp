@@ -97,9 +97,8 @@ void compute_land_class(const BandSet& bands, const LandClassOptions& options, T
       return code(classify_land(mndwi(g, s1), ndvi(n, r), kNaN, options));
     });
   } else {
-    map_bands<3>(bands, {green, red, nir}, out, "compute_land_class", [&](float g, float r, float n) {
-      return code(classify_land(ndwi(g, n), ndvi(n, r), kNaN, options));
-    });
+    map_bands<3>(bands, {green, red, nir}, out, "compute_land_class",
+                 [&](float g, float r, float n) { return code(classify_land(ndwi(g, n), ndvi(n, r), kNaN, options)); });
   }
 }
 

@@ -147,8 +147,8 @@ RseiModel RseiAccumulator::finalize(const RseiFitOptions& options) const {
                                 static_cast<WideSum>(sums_[index(i)]) * static_cast<WideSum>(sums_[index(j)]);
       const double range_i = kRseiComponentRanges[index(i)].hi - kRseiComponentRanges[index(i)].lo;
       const double range_j = kRseiComponentRanges[index(j)].hi - kRseiComponentRanges[index(j)].lo;
-      const double value = static_cast<double>(numerator) / n_squared / kGridStepsSquared * (range_i / span_i) *
-                           (range_j / span_j);
+      const double value =
+          static_cast<double>(numerator) / n_squared / kGridStepsSquared * (range_i / span_i) * (range_j / span_j);
       covariance[index(i)][index(j)] = value;
       covariance[index(j)][index(i)] = value;
     }
@@ -170,7 +170,8 @@ RseiModel RseiAccumulator::finalize(const RseiFitOptions& options) const {
   }
   const auto greenness = index(static_cast<int>(RseiComponent::greenness));
   const auto dryness = index(static_cast<int>(RseiComponent::dryness));
-  const bool flip = model.loadings[greenness] < 0.0 || (model.loadings[greenness] == 0.0 && model.loadings[dryness] > 0.0);
+  const bool flip =
+      model.loadings[greenness] < 0.0 || (model.loadings[greenness] == 0.0 && model.loadings[dryness] > 0.0);
   if (flip) {
     for (double& loading : model.loadings) loading = -loading;
   }

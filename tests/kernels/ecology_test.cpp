@@ -246,8 +246,8 @@ TEST(LandClass, TileUsesMndwiWithSwirAndNdwiWithout) {
 
   bands[BandRole::swir1] = {};  // NDWI instead of MNDWI, and no built/bare class
   compute_land_class(bands, {}, {out.data(), 4, 1});
-  EXPECT_EQ(out, (std::vector<std::uint8_t>{code(LandClass::water), code(LandClass::vegetation),
-                                            code(LandClass::other), code(LandClass::nodata)}));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{code(LandClass::water), code(LandClass::vegetation), code(LandClass::other),
+                                            code(LandClass::nodata)}));
   bands[BandRole::nir] = {};
   EXPECT_THROW(compute_land_class(bands, {}, {out.data(), 4, 1}), std::invalid_argument);
 }

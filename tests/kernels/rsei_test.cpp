@@ -58,8 +58,8 @@ TEST(RseiAccumulator, PerfectlyCorrelatedComponentsShareOnePrincipalAxis) {
   EXPECT_NEAR(model.pc1_high, model.loadings[kGreen] + model.loadings[kWet] + model.loadings[kHeat], 1e-15);
 
   // The greenest, least dry pixel scores 1, the opposite 0, the middle one about 0.5.
-  EXPECT_NEAR(rsei_value({planes.green.back(), planes.wet.back(), planes.heat.back(), planes.dry.back()}, model),
-              1.0f, 1e-6f);
+  EXPECT_NEAR(rsei_value({planes.green.back(), planes.wet.back(), planes.heat.back(), planes.dry.back()}, model), 1.0f,
+              1e-6f);
   EXPECT_NEAR(rsei_value({planes.green[0], planes.wet[0], planes.heat[0], planes.dry[0]}, model), 0.0f, 1e-6f);
   EXPECT_NEAR(rsei_value({0.0f, 0.0f, 300.0f, 0.0f}, model), 0.5f, 5e-3f);
 }
@@ -142,7 +142,9 @@ TEST(RseiAccumulator, TilingAndMergeOrderGiveBitIdenticalModels) {
     dry[i] = (i % 23 == 0) ? kNaN : -0.4f * std::sin(0.11f * s) + 0.2f * std::cos(0.9f * s);
     mask[i] = (i % 31 == 0) ? 0 : 1;
   }
-  const auto view = [&](const std::vector<float>& plane) { return ConstTileView<float>(plane.data(), kWidth, kHeight); };
+  const auto view = [&](const std::vector<float>& plane) {
+    return ConstTileView<float>(plane.data(), kWidth, kHeight);
+  };
   const RseiComponentViews whole{view(green), view(wet), view(heat), view(dry)};
   const ConstTileView<std::uint8_t> whole_mask(mask.data(), kWidth, kHeight);
 

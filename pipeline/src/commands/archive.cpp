@@ -18,6 +18,7 @@
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/inputs/ecology_inputs.hpp"
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
 #include "zonewatch/pipeline/monitoring/year_counts.hpp"
@@ -42,7 +43,9 @@ AnalysisGrid grid_of(const ArchiveGrid& archived) {
   return analysis_grid_from(archived.crs_wkt, archived.geotransform, archived.width, archived.height);
 }
 
-ArchiveGrid archive_grid_of(const AnalysisGrid& grid) { return {grid.crs_wkt, grid.geotransform, grid.width, grid.height}; }
+ArchiveGrid archive_grid_of(const AnalysisGrid& grid) {
+  return {grid.crs_wkt, grid.geotransform, grid.width, grid.height};
+}
 
 /// The archived units as control units on the grid (their geometry is in the grid's CRS).
 std::vector<ControlUnit> units_on_grid(const std::vector<ArchivedUnit>& archived, const AnalysisGrid& grid,
@@ -82,8 +85,7 @@ std::vector<ArchiveRasterSpec> year_rasters(const kernels::RseiModel& model) {
   for (const ArchiveRasterSpec& spec : standard_archive_rasters()) {
     bool wanted = true;
     for (int c = 0; c < kernels::kRseiComponentCount; ++c) {
-      static constexpr std::array<const char*, 4> kNames{"rsei_greenness", "rsei_wetness", "rsei_heat",
-                                                         "rsei_dryness"};
+      static constexpr std::array<const char*, 4> kNames{"rsei_greenness", "rsei_wetness", "rsei_heat", "rsei_dryness"};
       if (spec.name == kNames[static_cast<std::size_t>(c)]) wanted = model.present[static_cast<std::size_t>(c)];
     }
     if (wanted) rasters.push_back(spec);
@@ -144,7 +146,8 @@ ArchiveSummary run_archive_command(const ArchiveCommand& command, const Progress
         }
       }
       side.scenes = std::move(overlapping);
-      if (side.scenes.empty()) throw InputError(summary.archive + ": no scene of the period overlaps the archive's grid");
+      if (side.scenes.empty())
+        throw InputError(summary.archive + ": no scene of the period overlaps the archive's grid");
     } else {
       check_overlap(grid, *side.scene);
     }
@@ -170,10 +173,11 @@ ArchiveSummary run_archive_command(const ArchiveCommand& command, const Progress
   std::optional<AtomicFile> composite_file;
   if (side.is_period()) {
     // The composite is an intermediate: a temporary beside the archive, never committed.
-    composite_file.emplace(fs::path(summary.archive).parent_path() / ("composite-" + std::to_string(command.year) + ".tif"),
-                           "the year's composite");
-    const CompositeResult composite =
-        composite_period(side, grid, command.processing, composite_file->temporary(), progress_part(progress, 0.0, 0.4));
+    composite_file.emplace(
+        fs::path(summary.archive).parent_path() / ("composite-" + std::to_string(command.year) + ".tif"),
+        "the year's composite");
+    const CompositeResult composite = composite_period(side, grid, command.processing, composite_file->temporary(),
+                                                       progress_part(progress, 0.0, 0.4));
     year.scene = composite.scene;
     year.wetness = wetness_sensor(side.scenes.front().profile);
     for (const Scene& s : side.scenes) {
@@ -187,7 +191,7 @@ ArchiveSummary run_archive_command(const ArchiveCommand& command, const Progress
     summary.observations = info.sensor + " " + command.period.text();
   } else {
     year.scene = *side.scene;
-    year.wetness = wetness_sensor(side.scene->profile);
+    year.wetness = tasseled_cap_sensor(*side.inspected, side.scene->profile);
     if (command.thermal) year.thermal = find_thermal_band(*side.inspected);
     info.scene_paths = {side.scene->options.path};
     info.first_date = info.last_date = side.scene->options.date;
@@ -201,8 +205,9 @@ ArchiveSummary run_archive_command(const ArchiveCommand& command, const Progress
   }
 
   ArchiveContents header;
-  header.programme = existing ? existing->programme
-                              : (command.programme.empty() ? fs::path(summary.archive).stem().string() : command.programme);
+  header.programme = existing
+                         ? existing->programme
+                         : (command.programme.empty() ? fs::path(summary.archive).stem().string() : command.programme);
   header.grid = existing ? existing->grid : archive_grid_of(grid);
   header.units = archived_units(units);
   const ProgressCallback indicators_progress = progress_part(progress, side.is_period() ? 0.4 : 0.0, 1.0);
@@ -248,8 +253,8 @@ std::string format_archive_summary(const ArchiveSummary& summary) {
   std::string out = text::printf_string("zonewatch archive: year %d %s %s (%s)\n", summary.year,
                                         summary.replaced ? "replaced in" : (summary.created ? "created" : "added to"),
                                         summary.archive.c_str(), summary.observations.c_str());
-  out += text::printf_string("  %zu of %zu units assessed; archived years: %s\n", summary.assessed_units,
-                             summary.units, years.c_str());
+  out += text::printf_string("  %zu of %zu units assessed; archived years: %s\n", summary.assessed_units, summary.units,
+                             years.c_str());
   const kernels::RseiModel& model = summary.calibration.model;
   out += text::printf_string("  RSEI calibrated on %d%s: PC1 explains %.1f %% of the variance\n",
                              summary.calibration.reference_year, summary.calibrated ? " (this year)" : "",

@@ -82,7 +82,7 @@ struct TilePlanes {
   Window window;
   Tile<float> ndvi;
   std::array<Tile<float>, kComponents> components;  // raw values (heat in kelvin); empty when absent
-                                                     // and for greenness (NDVI itself)
+                                                    // and for greenness (NDVI itself)
   Tile<std::uint8_t> land;
   Tile<std::uint8_t> land_mask;  // 1 where neither water nor no data: what the fit and RSEI use
 };
@@ -177,8 +177,8 @@ std::array<bool, kComponents> available_components(const YearScene& year) {
   std::array<bool, kComponents> present{};
   present[index_of(RseiComponent::greenness)] = has_roles(s, {BandRole::red, BandRole::nir});
   present[index_of(RseiComponent::wetness)] =
-      year.wetness.has_value() && has_roles(s, {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir,
-                                                BandRole::swir1, BandRole::swir2});
+      year.wetness.has_value() &&
+      has_roles(s, {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir, BandRole::swir1, BandRole::swir2});
   present[index_of(RseiComponent::heat)] = year.thermal.has_value();
   present[index_of(RseiComponent::dryness)] =
       has_roles(s, {BandRole::blue, BandRole::green, BandRole::red, BandRole::nir, BandRole::swir1});
@@ -200,13 +200,13 @@ RseiCalibration fit_calibration(const YearScene& year, int reference_year, const
     kernels::RseiAccumulator rsei;
     kernels::NdviHistogramAccumulator ndvi;
   };
-  Fit total{kernels::RseiAccumulator(present), {}};
+  Fit total{kernels::RseiAccumulator(present), kernels::NdviHistogramAccumulator()};
   int done = 0;
   run_tiles(
       plan.count(), default_tile_tokens(), [&](int index) { return reader.read(plan.core(index)); },
       [&](RawYearTile& raw) {
         const TilePlanes planes = compute_planes(raw, year, &reader.thermal_scene(), present, options);
-        Fit fit{kernels::RseiAccumulator(present), {}};
+        Fit fit{kernels::RseiAccumulator(present), kernels::NdviHistogramAccumulator()};
         fit.rsei.accumulate(component_views(planes), planes.land_mask.view());
         fit.ndvi.accumulate(planes.ndvi.view(), planes.land_mask.view());
         return fit;
@@ -229,11 +229,13 @@ RseiCalibration fit_calibration(const YearScene& year, int reference_year, const
   std::string loadings;
   for (int c = 0; c < kComponents; ++c) {
     const auto i = static_cast<std::size_t>(c);
-    if (calibration.model.present[i]) loadings += " " + component_name(c) + "=" + std::to_string(calibration.model.loadings[i]);
+    if (calibration.model.present[i])
+      loadings += " " + component_name(c) + "=" + std::to_string(calibration.model.loadings[i]);
   }
-  log->info("{}: RSEI calibrated on {} ({} pixels): loadings{}, PC1 explains {:.1f} %; FVC endmembers NDVI {:.3f} / {:.3f}",
-            year.scene.options.path, reference_year, total.rsei.count(), loadings,
-            100.0 * calibration.model.explained_variance, calibration.soil_ndvi, calibration.vegetation_ndvi);
+  log->info(
+      "{}: RSEI calibrated on {} ({} pixels): loadings{}, PC1 explains {:.1f} %; FVC endmembers NDVI {:.3f} / {:.3f}",
+      year.scene.options.path, reference_year, total.rsei.count(), loadings,
+      100.0 * calibration.model.explained_variance, calibration.soil_ndvi, calibration.vegetation_ndvi);
   return calibration;
 }
 
@@ -241,8 +243,8 @@ std::vector<UnitYearIndicators> compute_year_indicators(const YearScene& year, c
                                                         const std::vector<ControlUnit>& units,
                                                         const RseiCalibration& calibration,
                                                         const YearIndicatorOptions& options,
-                                                        const ProcessingOptions& processing,
-                                                        ArchiveYearWriter& writer, const ProgressCallback& progress) {
+                                                        const ProcessingOptions& processing, ArchiveYearWriter& writer,
+                                                        const ProgressCallback& progress) {
   options.validate();
   const kernels::RseiModel& model = calibration.model;
   const auto available = available_components(year);

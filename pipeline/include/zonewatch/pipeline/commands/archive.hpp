@@ -15,17 +15,17 @@
 namespace zw {
 
 struct ArchiveCommand {
-  std::string archive;     // the HDF5 file; default: beside the store, "<store stem>.assessment.h5"
-  std::string store;       // monitoring store: hotspot counts of the year (optional)
-  std::string programme;   // name of the programme (new archive); default: the archive's stem
+  std::string archive;    // the HDF5 file; default: beside the store, "<store stem>.assessment.h5"
+  std::string store;      // monitoring store: hotspot counts of the year (optional)
+  std::string programme;  // name of the programme (new archive); default: the archive's stem
   int year = 0;
-  SceneOptions scene;      // a single dated scene, or ...
-  PeriodOptions period;    // ... a period of scenes composited per pixel
-  UnitsOptions units;      // required for a new archive; checked against an existing one
-  GridOptions grid;        // new archive only
+  SceneOptions scene;    // a single dated scene, or ...
+  PeriodOptions period;  // ... a period of scenes composited per pixel
+  UnitsOptions units;    // required for a new archive; checked against an existing one
+  GridOptions grid;      // new archive only
   ProcessingOptions processing;
   YearIndicatorOptions indicators;
-  bool thermal = true;     // use a Landsat thermal band for the heat component when there is one
+  bool thermal = true;  // use a Landsat thermal band for the heat component when there is one
 
   /// UsageError naming the option: no year, no archive or store, neither or both of a scene
   /// and a period.
@@ -43,7 +43,7 @@ struct ArchiveSummary {
   RseiCalibration calibration;  // as archived
   std::vector<int> years;       // archived now
   std::size_t units = 0, assessed_units = 0;
-  std::string observations;     // what the year was made of
+  std::string observations;  // what the year was made of
   double seconds = 0.0;
 };
 

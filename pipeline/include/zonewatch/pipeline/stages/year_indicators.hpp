@@ -18,8 +18,8 @@
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
+#include "zonewatch/pipeline/inputs/ecology_inputs.hpp"
 #include "zonewatch/pipeline/inputs/scene.hpp"
-#include "zonewatch/pipeline/inputs/thermal.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 
 namespace zw {
@@ -63,7 +63,7 @@ std::vector<UnitYearIndicators> compute_year_indicators(const YearScene& year, c
                                                         const std::vector<ControlUnit>& units,
                                                         const RseiCalibration& calibration,
                                                         const YearIndicatorOptions& options,
-                                                        const ProcessingOptions& processing,
-                                                        ArchiveYearWriter& writer, const ProgressCallback& progress);
+                                                        const ProcessingOptions& processing, ArchiveYearWriter& writer,
+                                                        const ProgressCallback& progress);
 
 }  // namespace zw

@@ -1,7 +1,8 @@
 #pragma once
-// The thermal band of a Landsat Level-1 product, for the heat component of the Remote
-// Sensing Ecological Index: its file, and the radiance rescaling and K1/K2 constants of its
-// MTL that turn digital numbers into at-sensor brightness temperature.
+// What a scene gives the Remote Sensing Ecological Index beyond its reflectance bands: the
+// thermal band of a Landsat Level-1 product for the heat component (its file, and the
+// radiance rescaling and K1/K2 constants of its MTL that turn digital numbers into at-sensor
+// brightness temperature), and the tasseled-cap coefficients for the wetness component.
 #include <optional>
 #include <string>
 
@@ -22,6 +23,12 @@ struct ThermalBand {
 /// not read yet) and products without a thermal band (OLI-only). InputError naming the MTL
 /// and key when the band is listed but a constant is missing.
 std::optional<ThermalBand> find_thermal_band(const InspectedScene& scene);
+
+/// The tasseled-cap coefficients of the scene's sensor: the profile's `tasseled_cap`, except
+/// that a Landsat product's MTL tells TM, ETM+ and OLI apart (one Level-1 profile serves
+/// Landsat 4, 5 and 7). None where the profile names none.
+std::optional<kernels::TasseledCapSensor> tasseled_cap_sensor(const InspectedScene& scene,
+                                                              const SensorProfile& profile);
 
 /// The band role under which thermal_radiance_scene() carries the thermal band.
 inline constexpr kernels::BandRole kThermalRadianceRole = kernels::BandRole::nir;

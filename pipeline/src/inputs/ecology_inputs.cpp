@@ -1,4 +1,4 @@
-#include "zonewatch/pipeline/inputs/thermal.hpp"
+#include "zonewatch/pipeline/inputs/ecology_inputs.hpp"
 
 #include <array>
 #include <variant>
@@ -37,6 +37,16 @@ std::optional<ThermalBand> find_thermal_band(const InspectedScene& scene) {
     return thermal;
   }
   return std::nullopt;
+}
+
+std::optional<kernels::TasseledCapSensor> tasseled_cap_sensor(const InspectedScene& scene,
+                                                              const SensorProfile& profile) {
+  if (!profile.tasseled_cap || !scene.product) return profile.tasseled_cap;
+  const auto* landsat = std::get_if<LandsatMetadata>(&scene.product->parsed);
+  if (landsat == nullptr) return profile.tasseled_cap;
+  if (landsat->mission == 4 || landsat->mission == 5) return kernels::TasseledCapSensor::landsat_tm;
+  if (landsat->mission == 7) return kernels::TasseledCapSensor::landsat_etm;
+  return kernels::TasseledCapSensor::landsat_oli;
 }
 
 Scene thermal_radiance_scene(const Scene& scene, const ThermalBand& thermal) {
