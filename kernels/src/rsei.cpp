@@ -16,8 +16,9 @@ namespace {
 constexpr int kCount = kRseiComponentCount;
 
 // Values are quantized to 2^-20 of their component's range. Values more than one range below
-// or two above are clamped there, so a cross product stays below 2^44 and a sum of them fits
-// 128 bits for any pixel count a uint64 can hold up to 2^60.
+// or two above are clamped there, so |q| <= 2^21 and a cross product stays below 2^42: the
+// 64-bit sums and the 128-bit cross sums, and n * cross sum in finalize(), stay exact for up
+// to 2^42 (4e12) pixels.
 constexpr double kGridSteps = 1048576.0;  // 2^20
 constexpr double kGridStepsSquared = kGridSteps * kGridSteps;
 constexpr long long kGridMin = -(1LL << 20);

@@ -130,10 +130,11 @@ using WetnessCoefficients = std::array<float, 6>;
     // Landsat 7 ETM+ at-satellite reflectance: Huang, Wylie, Yang, Homer & Zylstra (2002),
     // International Journal of Remote Sensing 23(8):1741-1748.
     case TasseledCapSensor::landsat_etm: return {0.2626f, 0.2141f, 0.0926f, 0.0656f, -0.7629f, -0.5388f};
-    // Sentinel-2 MSI B2, B3, B4, B8, B11, B12: the published MSI transforms (Nedkov 2017,
-    // 13 bands; Shi & Xu 2019) do not reduce to these six bands without changing the
-    // component, so the OLI coefficients (Baig et al. 2014) stand in: the six MSI bands match
-    // the OLI bands spectrally, which Shi & Xu (2019) use to derive theirs. See CHANGELOG.
+    // Sentinel-2 MSI B2, B3, B4, B8, B11, B12: STAND-IN, to be replaced. Shi & Xu (2019, IEEE
+    // JSTARS 12(10)) publish a six-band MSI set (rotated onto the OLI tasseled-cap axes), but its
+    // values were not at hand when this was written; Nedkov (2017) needs all 13 bands. Until
+    // then the OLI coefficients (Baig et al. 2014) are used: the six MSI bands match the OLI
+    // bands spectrally, so wetness is close but not identical to the published MSI component.
     case TasseledCapSensor::sentinel2_msi: return {0.1511f, 0.1973f, 0.3283f, 0.3407f, -0.7117f, -0.4559f};
   }
   return {};

@@ -27,8 +27,8 @@ struct RseiModel {
 
 /// Fixed physical range of each component's histogram and moment grid, in component order:
 /// greenness (NDVI) and dryness (NDBSI) [-1, 1], wetness [-1, 1] reflectance units, heat
-/// [200, 350] K (brightness or land-surface temperature). Values outside still count (the
-/// histogram clamps them into its end bins).
+/// [200, 350] K (brightness or land-surface temperature). Values outside still count: the
+/// histogram puts them in its end bins, the moments clamp them to one range below / two above.
 struct RseiComponentRange {
   double lo;
   double hi;
@@ -69,11 +69,14 @@ class RseiAccumulator {
   void merge(const RseiAccumulator& other);
 
   [[nodiscard]] std::uint64_t count() const { return count_; }
-  /// low/high from the percentiles, covariance of the normalized components from the raw
-  /// moments (normalization is affine), PC1 by Jacobi rotations, greenness loading >= 0 (if
-  /// greenness has loading 0, dryness <= 0), pc1_low/high = sums of the negative/positive
-  /// loadings (PC1's range over the unit cube). PC1 comes from symmetric_eigen (irmad.hpp, Jacobi). With no counted
-  /// pixel every component is absent. Throws std::invalid_argument unless 0 <= low_percentile < high_percentile <= 1.
+  /// The model: low/high from the percentiles; the covariance of the normalized components
+  /// from the raw moments (normalization is affine, so its clamp is ignored here); PC1 from
+  /// symmetric_eigen (irmad.hpp, Jacobi rotations); signs such that greenness loads >= 0 (if
+  /// greenness loads 0, dryness <= 0); pc1_low/pc1_high = sums of the negative/positive
+  /// loadings (PC1's range over the unit cube); explained_variance = largest eigenvalue /
+  /// trace. With no counted pixel every component is absent; with no variance loadings stay 0
+  /// and pc1_low == pc1_high == 0 (rsei_value gives NaN). Throws std::invalid_argument unless
+  /// 0 <= low_percentile < high_percentile <= 1.
   [[nodiscard]] RseiModel finalize(const RseiFitOptions& options = {}) const;
 
  private:
