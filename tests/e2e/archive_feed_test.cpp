@@ -148,9 +148,16 @@ class ArchiveGermanyTest : public TempFolderTest {
                       {"GE-E", "东单元", "general", "DE", {kX0 + 630.0, kY0 - 1230.0, kX0 + 1230.0, kY0}}});
   }
   RunResult archive_year(int year, const std::string& product, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"archive", "--archive", (root_ / "germany.h5").string(), "--year", std::to_string(year),
-                                  "--scene", (kGermany / (product + "_MTL.txt")).string(), "--units",
-                                  (root_ / "units.gpkg").string(), "--no-progress"};
+    std::vector<std::string> args{"archive",
+                                  "--archive",
+                                  (root_ / "germany.h5").string(),
+                                  "--year",
+                                  std::to_string(year),
+                                  "--scene",
+                                  (kGermany / (product + "_MTL.txt")).string(),
+                                  "--units",
+                                  (root_ / "units.gpkg").string(),
+                                  "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_zonewatch(args, root_);
   }

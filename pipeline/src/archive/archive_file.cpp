@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "archive_layout.hpp"
+#include "zonewatch/kernels/ecology.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
@@ -71,8 +72,20 @@ RasterWindow open_raster_window(const H5Context& context, const fs::path& archiv
 }
 
 double optional_double(const H5Context& context, hid_t dataset, const char* name, double fallback) {
-  return archive_detail::has_attribute(context, dataset, name) ? archive_detail::read_double_scalar(context, dataset, name)
-                                                               : fallback;
+  return archive_detail::has_attribute(context, dataset, name)
+             ? archive_detail::read_double_scalar(context, dataset, name)
+             : fallback;
+}
+
+/// The land classes of kernels/ecology.hpp as CF flags (no data is the fill value instead).
+ArchiveRasterSpec land_class_raster() {
+  ArchiveRasterSpec spec{"land_class", "land class", "1", ArchiveRasterKind::classes, {}, {}};
+  for (const auto& entry : kernels::kLandClassNames.entries()) {
+    if (entry.value == kernels::LandClass::nodata) continue;
+    spec.flag_values.push_back(static_cast<std::uint8_t>(entry.value));
+    spec.flag_meanings.emplace_back(entry.name);
+  }
+  return spec;
 }
 
 }  // namespace
@@ -85,9 +98,10 @@ const std::vector<ArchiveRasterSpec>& standard_archive_rasters() {
       {"rsei", "remote sensing ecological index", "1", K::scaled_index, {}, {}},
       {"rsei_greenness", "RSEI greenness component (NDVI), normalized", "1", K::scaled_index, {}, {}},
       {"rsei_wetness", "RSEI wetness component (tasseled cap), normalized", "1", K::scaled_index, {}, {}},
-      {"rsei_heat", "RSEI heat component (land surface temperature), normalized", "1", K::scaled_index, {}, {}},
+      {"rsei_heat", "RSEI heat component (at-sensor brightness temperature), normalized", "1", K::scaled_index, {},
+       {}},
       {"rsei_dryness", "RSEI dryness component (NDBSI), normalized", "1", K::scaled_index, {}, {}},
-      {"land_class", "land class", "1", K::classes, {1, 2, 3, 4}, {"water", "built_or_bare", "vegetation", "other"}},
+      land_class_raster(),
   };
   return rasters;
 }
@@ -157,8 +171,10 @@ kernels::Tile<std::uint8_t> read_class_window(const fs::path& archive, int year,
   const H5Context context = reading(archive);
   const RasterWindow source = open_raster_window(context, archive, year, raster, window);
   const H5Id type = context.own(H5Dget_type(source.dataset.get()), H5Tclose, "read the type of a raster");
-  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 || H5Tget_sign(type.get()) != H5T_SGN_NONE) {
-    context.fail_plain("raster " + std::string(raster) + " of year " + std::to_string(year) + " is not a uint8 class raster");
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
+      H5Tget_sign(type.get()) != H5T_SGN_NONE) {
+    context.fail_plain("raster " + std::string(raster) + " of year " + std::to_string(year) +
+                       " is not a uint8 class raster");
   }
   kernels::Tile<std::uint8_t> tile(window.width, window.height, kernels::kUninitialized);
   context.check_status(H5Dread(source.dataset.get(), H5T_NATIVE_UINT8, source.memory_space.get(),

@@ -58,8 +58,7 @@ const std::vector<CountColumn>& count_columns() {
   return columns;
 }
 
-std::array<double, kRseiComponentCount> read_component_array(const H5Context& context, hid_t group,
-                                                             const char* name) {
+std::array<double, kRseiComponentCount> read_component_array(const H5Context& context, hid_t group, const char* name) {
   const std::vector<double> values = read_double_attribute(context, group, name);
   if (values.size() != kRseiComponentCount) {
     context.fail_plain(std::string("/calibration attribute ") + name + " must hold " +
@@ -70,7 +69,9 @@ std::array<double, kRseiComponentCount> read_component_array(const H5Context& co
   return result;
 }
 
-std::string describe(const std::string& text) { return "\"" + (text.size() > 60 ? text.substr(0, 57) + "..." : text) + "\""; }
+std::string describe(const std::string& text) {
+  return "\"" + (text.size() > 60 ? text.substr(0, 57) + "..." : text) + "\"";
+}
 
 std::string number(double value) {
   char text[32];
@@ -81,7 +82,8 @@ std::string number(double value) {
 std::string unit_difference(std::size_t index, const ArchivedUnit& archived, const ArchivedUnit& now) {
   const std::string which = "unit " + std::to_string(index + 1) + " (" + archived.code + ")";
   const auto field = [&](const char* name, const std::string& a, const std::string& b) {
-    return a == b ? std::string() : which + ": " + name + " is " + describe(a) + " in the archive, " + describe(b) + " now";
+    return a == b ? std::string()
+                  : which + ": " + name + " is " + describe(a) + " in the archive, " + describe(b) + " now";
   };
   for (const std::string& text :
        {field("code", archived.code, now.code), field("name", archived.name, now.name),
@@ -118,8 +120,8 @@ H5Id archive_access_properties(const H5Context& context) {
 }
 
 H5Id open_archive(const H5Context& context, const fs::path& path, bool writable) {
-  const std::string expected = std::string("expected a zonewatch assessment archive (HDF5 with format \"") +
-                               std::string(kArchiveFormat) + "\")";
+  const std::string expected =
+      std::string("expected a zonewatch assessment archive (HDF5 with format \"") + std::string(kArchiveFormat) + "\")";
   std::error_code error;
   if (!fs::is_regular_file(path, error)) context.fail_plain("no such file; " + expected);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
@@ -167,7 +169,9 @@ ArchiveContents read_header(const H5Context& context, hid_t file) {
   }
   for (std::size_t i = 0; i < codes.size(); ++i) {
     const auto type = unit_type_from_string(types[i]);
-    if (!type) context.fail_plain("/units/type of unit " + codes[i] + " is " + describe(types[i]) + "; expected priority, key or general");
+    if (!type)
+      context.fail_plain("/units/type of unit " + codes[i] + " is " + describe(types[i]) +
+                         "; expected priority, key or general");
     header.units.push_back({codes[i], names[i], regions[i], *type, geometries[i]});
   }
 
@@ -175,7 +179,8 @@ ArchiveContents read_header(const H5Context& context, hid_t file) {
   calibration.reference_year = static_cast<int>(read_integer_scalar(context, file, "rsei_reference_year"));
   const H5Id group = open_group(context, file, kCalibrationGroup);
   const std::vector<std::int64_t> present = read_integer_attribute(context, group.get(), "rsei_component_present");
-  if (present.size() != kRseiComponentCount) context.fail_plain("/calibration attribute rsei_component_present must hold 4 values");
+  if (present.size() != kRseiComponentCount)
+    context.fail_plain("/calibration attribute rsei_component_present must hold 4 values");
   for (int i = 0; i < kRseiComponentCount; ++i) calibration.model.present[i] = present[i] != 0;
   calibration.model.low = read_component_array(context, group.get(), "rsei_component_low");
   calibration.model.high = read_component_array(context, group.get(), "rsei_component_high");
@@ -330,7 +335,8 @@ std::string header_difference(const ArchiveContents& archived, const ArchiveCont
     for (double v : b.geotransform) text += " " + number(v);
     return text + ")";
   }
-  if (a.crs_wkt != b.crs_wkt) return "grid CRS differs: " + describe(a.crs_wkt) + " in the archive, " + describe(b.crs_wkt) + " now";
+  if (a.crs_wkt != b.crs_wkt)
+    return "grid CRS differs: " + describe(a.crs_wkt) + " in the archive, " + describe(b.crs_wkt) + " now";
   if (archived.units.size() != now.units.size()) {
     return "the archive has " + std::to_string(archived.units.size()) + " control units, the new year " +
            std::to_string(now.units.size());

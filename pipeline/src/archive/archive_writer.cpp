@@ -29,10 +29,10 @@ namespace fs = std::filesystem;
 using archive_detail::H5Context;
 using archive_detail::H5Id;
 
-constexpr int kDeflateLevel = 4;                  // most of level 9's gain at a fraction of its time
+constexpr int kDeflateLevel = 4;                        // most of level 9's gain at a fraction of its time
 constexpr std::size_t kMaxChunkCacheBytes = 64u << 20;  // per raster, however wide the grid
-constexpr std::size_t kChunkCacheSlots = 12421;   // a prime well above the chunks the cache holds
-constexpr double kIndexToStored = 10000.0;        // 1 / kArchiveIndexScale, exact
+constexpr std::size_t kChunkCacheSlots = 12421;         // a prime well above the chunks the cache holds
+constexpr double kIndexToStored = 10000.0;              // 1 / kArchiveIndexScale, exact
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -92,7 +92,8 @@ void clone_or_copy(const fs::path& from, const fs::path& to, const std::string& 
   off_t copied = 0;
   bool plain = false;
   while (copied < info.st_size && !plain) {
-    const ssize_t n = ::copy_file_range(in.fd, nullptr, out.fd, nullptr, static_cast<std::size_t>(info.st_size - copied), 0);
+    const ssize_t n =
+        ::copy_file_range(in.fd, nullptr, out.fd, nullptr, static_cast<std::size_t>(info.st_size - copied), 0);
     if (n > 0) {
       copied += n;
     } else if (n == 0) {
@@ -124,7 +125,8 @@ void clone_or_copy(const fs::path& from, const fs::path& to, const std::string& 
 
 void sync_path(const fs::path& path, int flags, const std::string& what) {
   const Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (fd.fd < 0 || ::fsync(fd.fd) != 0) throw OutputError(path.string() + ": cannot sync " + what + ": " + errno_text());
+  if (fd.fd < 0 || ::fsync(fd.fd) != 0)
+    throw OutputError(path.string() + ": cannot sync " + what + ": " + errno_text());
 }
 
 std::int16_t encode_index(float value) {
@@ -217,7 +219,8 @@ struct ArchiveYearWriter::State {
     const hid_t file_type = classes ? H5T_STD_U8LE : H5T_STD_I16LE;
     const std::string what = "raster " + spec.name + " of " + year_name;
     const hsize_t dims[2] = {static_cast<hsize_t>(grid.height), static_cast<hsize_t>(grid.width)};
-    const hsize_t chunk[2] = {std::min<hsize_t>(kArchiveChunkSide, dims[0]), std::min<hsize_t>(kArchiveChunkSide, dims[1])};
+    const hsize_t chunk[2] = {std::min<hsize_t>(kArchiveChunkSide, dims[0]),
+                              std::min<hsize_t>(kArchiveChunkSide, dims[1])};
     const H5Id space = context.own(H5Screate_simple(2, dims, nullptr), H5Sclose, "create a dataspace");
     const H5Id creation = context.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
     const hid_t dcpl = creation.get();
@@ -232,7 +235,8 @@ struct ArchiveYearWriter::State {
     // The cache holds two rows of chunks, so tiles in row order complete each chunk in memory.
     const std::size_t chunk_bytes = chunk[0] * chunk[1] * (classes ? 1 : 2);
     const std::size_t across = (dims[1] + chunk[1] - 1) / chunk[1];
-    const std::size_t cache_bytes = std::min(kMaxChunkCacheBytes, std::max<std::size_t>(2 * across * chunk_bytes, 1u << 20));
+    const std::size_t cache_bytes =
+        std::min(kMaxChunkCacheBytes, std::max<std::size_t>(2 * across * chunk_bytes, 1u << 20));
     const H5Id access = context.own(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, "create dataset access properties");
     context.check_status(H5Pset_chunk_cache(access.get(), kChunkCacheSlots, cache_bytes, 1.0), "size the chunk cache");
     H5Id dataset = context.own(
@@ -261,7 +265,8 @@ struct ArchiveYearWriter::State {
     const std::string where = archive.string() + ": " + year_name + ": ";
     if (committed) throw InternalError(where + "write_tile() after commit()");
     if (it == rasters.end()) throw InternalError(where + "raster " + std::string(name) + " was not declared");
-    if (it->second.spec.kind != kind) throw InternalError(where + "raster " + std::string(name) + " written with the wrong type");
+    if (it->second.spec.kind != kind)
+      throw InternalError(where + "raster " + std::string(name) + " written with the wrong type");
     if (window.empty() || window.x0 < 0 || window.y0 < 0 || window.x1() > grid.width || window.y1() > grid.height ||
         width != window.width || height != window.height) {
       throw InternalError(where + "tile of raster " + std::string(name) + " does not fit its window on the grid");
@@ -308,7 +313,8 @@ ArchiveYearWriter::ArchiveYearWriter(fs::path archive, const ArchiveContents& he
   }
   state->year_group = archive_detail::create_group(context, years.get(), group_name);
   archive_detail::write_year_info(context, state->year_group.get(), year);
-  const H5Id rasters_group = archive_detail::create_group(context, state->year_group.get(), archive_detail::kRastersGroup);
+  const H5Id rasters_group =
+      archive_detail::create_group(context, state->year_group.get(), archive_detail::kRastersGroup);
   for (const ArchiveRasterSpec& spec : rasters) state->create_raster(spec, rasters_group.get());
   state_ = std::move(state);
 }

@@ -33,9 +33,8 @@ void write_attribute_data(const H5Context& context, hid_t object, std::string_vi
   context.check_status(exists, "look up " + what);
   if (exists > 0) context.check_status(H5Adelete(object, key.c_str()), "replace " + what);
   const H5Id space = attribute_space(context, count, scalar);
-  const H5Id attribute =
-      context.own(H5Acreate2(object, key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                  "create " + what);
+  const H5Id attribute = context.own(H5Acreate2(object, key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                     H5Aclose, "create " + what);
   if (count > 0 || scalar) context.check_status(H5Awrite(attribute.get(), memory_type, data), "write " + what);
 }
 
@@ -70,8 +69,8 @@ std::vector<T> read_numeric_attribute(const H5Context& context, hid_t object, st
 
 /// Reads variable-length strings of an attribute or dataset through `read(memory_type, buffer)`.
 template <class Read>
-std::vector<std::string> read_strings(const H5Context& context, hid_t stored_type, hid_t space,
-                                      const std::string& what, Read&& read) {
+std::vector<std::string> read_strings(const H5Context& context, hid_t stored_type, hid_t space, const std::string& what,
+                                      Read&& read) {
   if (H5Tget_class(stored_type) != H5T_STRING || H5Tis_variable_str(stored_type) <= 0) {
     context.fail_plain(what + " is not a variable-length string");
   }

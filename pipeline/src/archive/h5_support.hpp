@@ -104,8 +104,7 @@ void write_integer_attribute(const H5Context& context, hid_t object, std::string
 [[nodiscard]] std::string read_string_attribute(const H5Context& context, hid_t object, std::string_view name);
 [[nodiscard]] std::vector<std::string> read_string_array_attribute(const H5Context& context, hid_t object,
                                                                    std::string_view name);
-[[nodiscard]] std::vector<double> read_double_attribute(const H5Context& context, hid_t object,
-                                                        std::string_view name);
+[[nodiscard]] std::vector<double> read_double_attribute(const H5Context& context, hid_t object, std::string_view name);
 [[nodiscard]] std::vector<std::int64_t> read_integer_attribute(const H5Context& context, hid_t object,
                                                                std::string_view name);
 /// One value of an attribute that must hold exactly one.
@@ -119,11 +118,9 @@ void write_double_column(const H5Context& context, hid_t group, std::string_view
                          const std::vector<double>& values);
 void write_int64_column(const H5Context& context, hid_t group, std::string_view name,
                         const std::vector<std::int64_t>& values);
-[[nodiscard]] std::vector<std::string> read_string_column(const H5Context& context, hid_t group,
-                                                          std::string_view name);
+[[nodiscard]] std::vector<std::string> read_string_column(const H5Context& context, hid_t group, std::string_view name);
 [[nodiscard]] std::vector<double> read_double_column(const H5Context& context, hid_t group, std::string_view name);
-[[nodiscard]] std::vector<std::int64_t> read_int64_column(const H5Context& context, hid_t group,
-                                                          std::string_view name);
+[[nodiscard]] std::vector<std::int64_t> read_int64_column(const H5Context& context, hid_t group, std::string_view name);
 
 [[nodiscard]] bool has_link(const H5Context& context, hid_t group, std::string_view name);
 [[nodiscard]] H5Id open_group(const H5Context& context, hid_t parent, std::string_view name);

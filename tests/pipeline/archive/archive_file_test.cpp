@@ -158,12 +158,21 @@ TEST_F(ArchiveFileTest, RastersWrittenInAnyTilingReadBackBitIdentical) {
       }
     }
   }
-  expect_throw_starting_with<InputError>([&] { (void)read_raster_window(archive_, 2021, "ndvi", {295, 0, 8, 1}); },
-                                         archive_.string() + ": window 8 x 1 at (295, 0) leaves");
-  expect_throw_starting_with<InputError>([&] { (void)read_raster_window(archive_, 2021, "lst", {0, 0, 1, 1}); },
-                                         archive_.string() + ": year 2021 has no raster lst");
-  expect_throw_starting_with<InputError>([&] { (void)read_raster_window(archive_, 2020, "ndvi", {0, 0, 1, 1}); },
-                                         archive_.string() + ": year 2020 is not archived (archived: 2021)");
+  expect_throw_starting_with<InputError>(
+      [&] {
+        (void)read_raster_window(archive_, 2021, "ndvi", {295, 0, 8, 1});
+      },
+      archive_.string() + ": window 8 x 1 at (295, 0) leaves");
+  expect_throw_starting_with<InputError>(
+      [&] {
+        (void)read_raster_window(archive_, 2021, "lst", {0, 0, 1, 1});
+      },
+      archive_.string() + ": year 2021 has no raster lst");
+  expect_throw_starting_with<InputError>(
+      [&] {
+        (void)read_raster_window(archive_, 2020, "ndvi", {0, 0, 1, 1});
+      },
+      archive_.string() + ": year 2020 is not archived (archived: 2021)");
 }
 
 TEST_F(ArchiveFileTest, YearsAppendInAnyOrderAndOldYearsStayAsWritten) {
@@ -217,7 +226,8 @@ TEST_F(ArchiveFileTest, AMismatchedGridOrUnitsIsAnInputErrorAndChangesNothing) {
   };
 
   ArchiveContents other = archive_header(kWidth + 1, kHeight);
-  expect_throw_starting_with<InputError>([&] { append(other); }, prefix + "grid is 37 x 23 px in the archive, 38 x 23 now");
+  expect_throw_starting_with<InputError>([&] { append(other); },
+                                         prefix + "grid is 37 x 23 px in the archive, 38 x 23 now");
   other = header_;
   other.grid.geotransform[0] += 10.0;
   expect_throw_starting_with<InputError>([&] { append(other); }, prefix + "grid geotransform differs");
@@ -249,8 +259,9 @@ TEST_F(ArchiveFileTest, FilesThatAreNotArchivesAreInputErrorsNamingTheFile) {
   expect_throw_starting_with<InputError>([&] { (void)read_archive(root_ / "missing.h5"); },
                                          (root_ / "missing.h5").string() + ": no such file; expected a zonewatch");
   test::write_text(archive_, "year,ndvi\n2021,0.5\n");
-  expect_throw_starting_with<InputError>([&] { (void)archived_years(archive_); },
-                                         archive_.string() + ": not an HDF5 file; expected a zonewatch assessment archive");
+  expect_throw_starting_with<InputError>(
+      [&] { (void)archived_years(archive_); },
+      archive_.string() + ": not an HDF5 file; expected a zonewatch assessment archive");
   expect_throw_starting_with<InputError>(
       [&] { ArchiveYearWriter writer(archive_, header_, archive_year_info(2021), standard_archive_rasters()); },
       archive_.string() + ": not an HDF5 file");
@@ -267,8 +278,9 @@ TEST_F(ArchiveFileTest, FilesThatAreNotArchivesAreInputErrorsNamingTheFile) {
       "h5py.File(sys.argv[2], \"r+\").attrs[\"format_version\"] = 2' " +
       quoted(foreign) + " " + quoted(newer) + " 2>&1");
   if (status != 0) GTEST_SKIP() << "h5py (python3-h5py) is not available to edit an archive: " << output;
-  expect_throw_starting_with<InputError>([&] { (void)read_archive(foreign); },
-                                         foreign.string() + ": not a zonewatch assessment archive: format is \"netcdf\"");
+  expect_throw_starting_with<InputError>(
+      [&] { (void)read_archive(foreign); },
+      foreign.string() + ": not a zonewatch assessment archive: format is \"netcdf\"");
   expect_throw_starting_with<InputError>(
       [&] { (void)read_archive(newer); },
       newer.string() + ": archive format_version 2 is newer than this zonewatch reads (1)");
@@ -291,7 +303,8 @@ TEST_F(ArchiveFileTest, WriterMisuseIsAnInternalError) {
 TEST_F(ArchiveFileTest, StaleWorkingCopiesOfKilledWritersAreRemovedByTheNextAppend) {
   write_archive_year(archive_, header_, 2020, 16, 16);
   // pid 0 is never a live process: a working copy a killed writer left behind.
-  const fs::path stale = root_ / ("." + archive_.filename().string() + std::string(AtomicFile::kTemporaryInfix) + "0-1a2b");
+  const fs::path stale =
+      root_ / ("." + archive_.filename().string() + std::string(AtomicFile::kTemporaryInfix) + "0-1a2b");
   test::write_text(stale, "half an archive");
   write_archive_year(archive_, header_, 2021, 16, 16);
   EXPECT_FALSE(fs::exists(stale));
@@ -308,10 +321,11 @@ TEST_F(ArchiveFileTest, H5dumpShowsTheSelfDescribingAttributes) {
   const std::string output = unescape_h5dump(dumped);
   for (const std::string& expected :
        {std::string("ATTRIBUTE \"format\""), std::string("\"zonewatch-assessment-archive\""),
-        std::string("ATTRIBUTE \"format_version\""), std::string("CSET H5T_CSET_UTF8"), std::string("GROUP \"calibration\""),
-        std::string("ATTRIBUTE \"rsei_pc1_loadings\""), std::string("GROUP \"2021\""), std::string("ATTRIBUTE \"scale_factor\""),
+        std::string("ATTRIBUTE \"format_version\""), std::string("CSET H5T_CSET_UTF8"),
+        std::string("GROUP \"calibration\""), std::string("ATTRIBUTE \"rsei_pc1_loadings\""),
+        std::string("GROUP \"2021\""), std::string("ATTRIBUTE \"scale_factor\""),
         std::string("ATTRIBUTE \"_FillValue\""), std::string("ATTRIBUTE \"flag_meanings\""),
-        std::string("\"water built_or_bare vegetation other\""), std::string("DATASET \"rsei_wetness\""),
+        std::string("\"water built_bare vegetation other\""), std::string("DATASET \"rsei_wetness\""),
         std::string("DATASET \"hotspots_found\""), header_.programme}) {
     EXPECT_NE(output.find(expected), std::string::npos) << expected << " missing from h5dump -A";
   }
@@ -355,7 +369,8 @@ print(json.dumps({
   EXPECT_EQ(read["format_version"], 1);
   EXPECT_EQ(read["programme"], header_.programme);
   EXPECT_EQ(read["width"], kWidth);
-  EXPECT_EQ(read["names"], (std::vector<std::string>{header_.units[0].name, header_.units[1].name, header_.units[2].name}));
+  EXPECT_EQ(read["names"],
+            (std::vector<std::string>{header_.units[0].name, header_.units[1].name, header_.units[2].name}));
   EXPECT_EQ(read["types"], (std::vector<std::string>{"priority", "key", "general"}));
   EXPECT_EQ(read["years"], std::vector<std::string>{"2021"});
   EXPECT_EQ(read["sensor"], "sentinel2-l2a");

@@ -24,9 +24,12 @@ inline ArchiveContents archive_header(int width, int height) {
   header.grid.width = width;
   header.grid.height = height;
   header.units = {
-      {"ZH50011210001", "龙兴镇优先保护单元", "重庆市渝北区", UnitType::priority, "POLYGON ((600000 3299800,600200 3299800,600200 3300000,600000 3299800))"},
-      {"ZH50011220002", "空港工业园区重点管控单元", "重庆市渝北区", UnitType::key, "POLYGON ((600100 3299900,600300 3299900,600300 3300000,600100 3299900))"},
-      {"ZH50011230003", "一般管控单元（统景镇）", "重庆市渝北区", UnitType::general, "MULTIPOLYGON (((600000 3299700,600100 3299700,600100 3299800,600000 3299700)))"},
+      {"ZH50011210001", "龙兴镇优先保护单元", "重庆市渝北区", UnitType::priority,
+       "POLYGON ((600000 3299800,600200 3299800,600200 3300000,600000 3299800))"},
+      {"ZH50011220002", "空港工业园区重点管控单元", "重庆市渝北区", UnitType::key,
+       "POLYGON ((600100 3299900,600300 3299900,600300 3300000,600100 3299900))"},
+      {"ZH50011230003", "一般管控单元（统景镇）", "重庆市渝北区", UnitType::general,
+       "MULTIPOLYGON (((600000 3299700,600100 3299700,600100 3299800,600000 3299700)))"},
   };
   RseiCalibration& calibration = header.calibration;
   calibration.reference_year = 2019;
@@ -47,7 +50,8 @@ inline ArchiveYearInfo archive_year_info(int year) {
   info.year = year;
   info.first_date = std::to_string(year) + "-06-01";
   info.last_date = std::to_string(year) + "-09-30";
-  info.scene_paths = {"/data/S2A_MSIL2A_" + std::to_string(year) + "0702.SAFE", "/数据/渝北/" + std::to_string(year) + ".tif"};
+  info.scene_paths = {"/data/S2A_MSIL2A_" + std::to_string(year) + "0702.SAFE",
+                      "/数据/渝北/" + std::to_string(year) + ".tif"};
   info.sensor = "sentinel2-l2a";
   info.created_utc = std::to_string(year + 1) + "-01-15T08:00:00Z";
   return info;
@@ -157,8 +161,8 @@ inline std::string archive_raster_mismatch(const std::filesystem::path& archive,
   return {};
 }
 
-inline std::string archive_class_mismatch(const std::filesystem::path& archive, const ArchiveContents& header,
-                                          int year, int variant = 0) {
+inline std::string archive_class_mismatch(const std::filesystem::path& archive, const ArchiveContents& header, int year,
+                                          int variant = 0) {
   const kernels::Tile<std::uint8_t> tile =
       read_class_window(archive, year, "land_class", {0, 0, header.grid.width, header.grid.height});
   for (int y = 0; y < tile.height(); ++y) {
@@ -180,9 +184,14 @@ inline void expect_same_indicators(const std::vector<UnitYearIndicators>& read,
   for (std::size_t i = 0; i < read.size(); ++i) {
     const UnitYearIndicators &a = read[i], &b = written[i];
     EXPECT_EQ(a.unit_code, b.unit_code);
-    for (auto [x, y] : {std::pair{a.area_m2, b.area_m2}, {a.valid_area_m2, b.valid_area_m2}, {a.ndvi_mean, b.ndvi_mean},
-                        {a.fvc_mean, b.fvc_mean}, {a.rsei_mean, b.rsei_mean}, {a.water_area_m2, b.water_area_m2},
-                        {a.built_bare_area_m2, b.built_bare_area_m2}, {a.vegetation_area_m2, b.vegetation_area_m2}}) {
+    for (auto [x, y] : {std::pair{a.area_m2, b.area_m2},
+                        {a.valid_area_m2, b.valid_area_m2},
+                        {a.ndvi_mean, b.ndvi_mean},
+                        {a.fvc_mean, b.fvc_mean},
+                        {a.rsei_mean, b.rsei_mean},
+                        {a.water_area_m2, b.water_area_m2},
+                        {a.built_bare_area_m2, b.built_bare_area_m2},
+                        {a.vegetation_area_m2, b.vegetation_area_m2}}) {
       EXPECT_TRUE(same_value(x, y)) << b.unit_code << ": " << x << " read, " << y << " written";
     }
     for (int c = 0; c < kernels::kRseiComponentCount; ++c) {
