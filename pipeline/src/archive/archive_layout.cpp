@@ -69,8 +69,13 @@ std::array<double, kRseiComponentCount> read_component_array(const H5Context& co
   return result;
 }
 
+/// Quoted, long text cut to about 60 bytes (at a UTF-8 character boundary).
 std::string describe(const std::string& text) {
-  return "\"" + (text.size() > 60 ? text.substr(0, 57) + "..." : text) + "\"";
+  constexpr std::size_t kMaxBytes = 60;
+  if (text.size() <= kMaxBytes) return "\"" + text + "\"";
+  std::size_t cut = kMaxBytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u) --cut;
+  return "\"" + text.substr(0, cut) + "...\"";
 }
 
 std::string number(double value) {

@@ -323,6 +323,7 @@ ArchiveYearWriter::~ArchiveYearWriter() = default;
 
 void ArchiveYearWriter::write_tile(std::string_view raster, kernels::Window window,
                                    kernels::ConstTileView<float> values) {
+  archive_detail::silence_hdf5_errors();  // tiles may come from a worker thread
   State& state = *state_;
   State::Raster& target =
       state.raster_for(raster, ArchiveRasterKind::scaled_index, window, values.width, values.height);
@@ -337,6 +338,7 @@ void ArchiveYearWriter::write_tile(std::string_view raster, kernels::Window wind
 
 void ArchiveYearWriter::write_tile(std::string_view raster, kernels::Window window,
                                    kernels::ConstTileView<std::uint8_t> classes) {
+  archive_detail::silence_hdf5_errors();  // tiles may come from a worker thread
   State& state = *state_;
   State::Raster& target = state.raster_for(raster, ArchiveRasterKind::classes, window, classes.width, classes.height);
   if (classes.stride == classes.width) {
@@ -350,6 +352,7 @@ void ArchiveYearWriter::write_tile(std::string_view raster, kernels::Window wind
 }
 
 void ArchiveYearWriter::set_indicators(std::vector<UnitYearIndicators> rows) {
+  archive_detail::silence_hdf5_errors();  // tiles may come from a worker thread
   State& state = *state_;
   const std::string where = state.archive.string() + ": " + state.year_name + ": ";
   if (rows.size() != state.unit_codes.size()) {
@@ -366,6 +369,7 @@ void ArchiveYearWriter::set_indicators(std::vector<UnitYearIndicators> rows) {
 }
 
 void ArchiveYearWriter::commit() {
+  archive_detail::silence_hdf5_errors();  // tiles may come from a worker thread
   State& state = *state_;
   const std::string where = state.archive.string() + ": " + state.year_name + ": ";
   if (state.committed) throw InternalError(where + "commit() called twice");

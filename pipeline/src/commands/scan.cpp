@@ -20,6 +20,7 @@
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/outputs/run_record.hpp"
+#include "zonewatch/pipeline/outputs/summary_page.hpp"
 #include "zonewatch/pipeline/stages/composite.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
@@ -226,6 +227,16 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
   }
   timings["outputs"] = seconds_since(start);
+  start = Clock::now();
+  const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
+  const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
+  write_summary_page({config.name,
+                      {summary_side(before_side, before_c), summary_side(after_side, after_c)},
+                      &results,
+                      summary_warnings(units, {before_c, after_c}),
+                      make_summary_images(before, after, grid, results)},
+                     staging.staged("summary.html"), config.output.dir + "/summary.html");
+  timings["outputs.summary"] = seconds_since(start);
 
   // The run record, from the stages' results.
   start = Clock::now();

@@ -300,6 +300,21 @@ TEST_F(ArchiveFileTest, WriterMisuseIsAnInternalError) {
   EXPECT_FALSE(fs::exists(archive_));
 }
 
+TEST_F(ArchiveFileTest, AYearMayHaveNoScenesAndNoRastersAndGetsItsCreationTime) {
+  ArchiveYearInfo info = archive_year_info(2023);
+  info.scene_paths.clear();
+  info.created_utc.clear();
+  ArchiveYearWriter writer(archive_, header_, info, {});
+  writer.set_indicators(archive_indicators(header_, 2023));
+  writer.commit();
+  const ArchiveContents read = read_archive(archive_);
+  EXPECT_TRUE(read.years.at(2023).scene_paths.empty());
+  EXPECT_EQ(read.years.at(2023).created_utc.size(), std::string("2026-01-01T00:00:00Z").size())
+      << read.years.at(2023).created_utc;
+  EXPECT_TRUE(archived_rasters(archive_, 2023).empty());
+  test::expect_same_indicators(read.indicators.at(2023), archive_indicators(header_, 2023));
+}
+
 TEST_F(ArchiveFileTest, StaleWorkingCopiesOfKilledWritersAreRemovedByTheNextAppend) {
   write_archive_year(archive_, header_, 2020, 16, 16);
   // pid 0 is never a live process: a working copy a killed writer left behind.

@@ -1,8 +1,9 @@
 #pragma once
 // The assessment archive: one HDF5 file per monitoring programme holding the analysis grid,
 // the control units, the RSEI/FVC calibration and, per year, index rasters on the grid and
-// per-unit indicators. The assessment reads it only through this API; h5py, h5dump, QGIS
-// (netCDF/HDF5 driver) read it directly. The layout (format_version 1):
+// per-unit indicators. The assessment reads it only through this API; h5py and h5dump read
+// it directly, GDAL/QGIS open each raster as an HDF5 subdataset (nodata recognised, but not
+// georeferenced: the grid is in root attributes). The layout (format_version 1):
 //
 //   /                       attributes: format = "zonewatch-assessment-archive",
 //                           format_version = 1 (int32), programme, crs_wkt,
