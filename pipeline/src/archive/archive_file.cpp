@@ -98,8 +98,7 @@ const std::vector<ArchiveRasterSpec>& standard_archive_rasters() {
       {"rsei", "remote sensing ecological index", "1", K::scaled_index, {}, {}},
       {"rsei_greenness", "RSEI greenness component (NDVI), normalized", "1", K::scaled_index, {}, {}},
       {"rsei_wetness", "RSEI wetness component (tasseled cap), normalized", "1", K::scaled_index, {}, {}},
-      {"rsei_heat", "RSEI heat component (at-sensor brightness temperature), normalized", "1", K::scaled_index, {},
-       {}},
+      {"rsei_heat", "RSEI heat component (at-sensor brightness temperature), normalized", "1", K::scaled_index, {}, {}},
       {"rsei_dryness", "RSEI dryness component (NDBSI), normalized", "1", K::scaled_index, {}, {}},
       land_class_raster(),
   };
