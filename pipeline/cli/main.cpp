@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "zonewatch/pipeline/commands/archive.hpp"
+#include "zonewatch/pipeline/commands/assess.hpp"
 #include "zonewatch/pipeline/commands/composite.hpp"
 #include "zonewatch/pipeline/commands/dispatch.hpp"
 #include "zonewatch/pipeline/commands/eval.hpp"
@@ -237,6 +238,19 @@ int main(int argc, char** argv) {
   report_command->add_option("--store", report_store, "Monitoring store (GeoPackage)")->required();
   report_command->add_flag("--json", report_json, "JSON instead of text");
 
+  // ---- assess: the annual effectiveness assessment of an archived year
+  auto* assess = app.add_subcommand("assess",
+                                    "Annual effectiveness assessment of the control units: report.html, "
+                                    "assessment.gpkg, CSV tables, assessment.json");
+  zw::commands::AssessCommand assess_command;
+  std::optional<int> assess_baseline;
+  assess->add_option("--archive", assess_command.archive, "Assessment archive (HDF5)")->required();
+  assess->add_option("--year", assess_command.year, "Year to assess (archived)")->required();
+  assess->add_option("--baseline", assess_baseline, "Baseline year (default: the first archived year)");
+  assess->add_option("-c,--config", assess_command.config,
+                     "Assessment config (YAML): classes, indicator, trend; see docs/CONFIG.md");
+  assess->add_option("-o,--out", assess_command.out, "Output folder")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -313,6 +327,11 @@ int main(int argc, char** argv) {
     }
     if (report_command->parsed()) {
       std::fputs(zw::commands::report(report_store, report_json).c_str(), stdout);
+      return kExitOk;
+    }
+    if (assess->parsed()) {
+      assess_command.baseline = assess_baseline;
+      std::fputs(zw::commands::assess(assess_command).c_str(), stdout);
       return kExitOk;
     }
     if (eval->parsed()) {
