@@ -7,4 +7,4 @@ bash scripts/setup.sh
 bash scripts/build.sh
 ./build/pipeline/zonewatch scan --config configs/sample.yaml --top 10
 echo
-echo "Open out/sample/alerts.gpkg in QGIS (layers hotspots, units); hotspots.csv opens in Excel."
+echo "Read out/sample/summary.html in a browser; open out/sample/project.qgs in QGIS (styled layers); hotspots.csv opens in Excel."

@@ -19,6 +19,7 @@
 #include "zonewatch/pipeline/monitoring/store.hpp"
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/outputs/qgis_project.hpp"
 #include "zonewatch/pipeline/outputs/run_record.hpp"
 #include "zonewatch/pipeline/outputs/summary_page.hpp"
 #include "zonewatch/pipeline/stages/composite.hpp"
@@ -222,6 +223,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   write_alerts_gpkg(staging.staged("alerts.gpkg"), results);
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
+  write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));
   for (const auto& [side, composite] :
        {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
     if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));

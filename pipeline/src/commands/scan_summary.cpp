@@ -14,8 +14,12 @@ std::string format_scan_summary(const ScanSummary& summary, std::size_t top) {
   for (const auto& u : r.units) flagged += u.flagged ? 1 : 0;
   std::string out = text::printf_string("zonewatch scan: %zu hotspots, %zu of %zu units flagged\n", r.hotspots.size(),
                                         flagged, r.units.size());
-  out += text::printf_string("outputs in %s: alerts.gpkg hotspots.csv hotspots.geojson change.tif run.json\n",
-                             summary.output_dir.string().c_str());
+  out += text::printf_string(
+      "outputs in %s: summary.html alerts.gpkg hotspots.csv hotspots.geojson change.tif project.qgs run.json\n",
+      summary.output_dir.string().c_str());
+  out += text::printf_string("read first in a browser: %s\n", (summary.output_dir / "summary.html").string().c_str());
+  // The project opens every layer styled; QGIS also styles alerts.gpkg opened alone.
+  out += text::printf_string("open in QGIS: qgis %s\n", (summary.output_dir / "project.qgs").string().c_str());
   if (summary.run.contains("store")) {
     const auto& store = summary.run["store"];
     out += text::printf_string(

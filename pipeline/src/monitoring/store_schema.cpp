@@ -1,6 +1,7 @@
 // The monitoring store's schema: its tables (every field from the rows' visit()), their
 // indexes, store_meta with the schema version and the CRS, building a new store, and the
 // check that an opened store is one this zonewatch reads.
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,8 @@
 
 #include "store_impl.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/monitoring/lifecycle.hpp"
+#include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
@@ -18,6 +21,67 @@ namespace monitoring_detail {
 namespace {
 
 constexpr int kSchemaVersion = 1;
+
+/// The store's hotspots as QGIS shows them: filled by lifecycle status, labelled by ID.
+LayerStyle store_hotspots_style() {
+  LayerStyle style;
+  style.layer = "hotspots";
+  style.name = "zonewatch status";
+  style.description = "Hotspots by lifecycle status";
+  style.category_field = "status";
+  const auto colour = [](HotspotStatus status) -> Rgba {
+    switch (status) {
+      case HotspotStatus::new_: return {0xe3, 0x1a, 0x1c, 255};
+      case HotspotStatus::dispatched: return {0xff, 0x7f, 0x00, 255};
+      case HotspotStatus::confirmed: return {0x6a, 0x3d, 0x9a, 255};
+      case HotspotStatus::false_alarm: return {0xb2, 0xdf, 0x8a, 255};
+      case HotspotStatus::legal: return {0x33, 0xa0, 0x2c, 255};
+      case HotspotStatus::rectification_due: return {0xfb, 0x9a, 0x99, 255};
+      case HotspotStatus::rectified: return {0x1f, 0x78, 0xb4, 255};
+      case HotspotStatus::closed: return {0xa6, 0xa6, 0xa6, 255};
+    }
+    return {128, 128, 128, 255};
+  };
+  for (const auto& entry : kHotspotStatusNames.entries()) {
+    style.classes.push_back({std::string(entry.chinese) + " " + std::string(entry.name),
+                             {{"status", std::string(entry.name)}},
+                             {60, 60, 60, 255},
+                             0.3,
+                             true,
+                             colour(entry.value)});
+  }
+  style.label_expression = "\"hotspot_id\"";
+  return style;
+}
+
+/// Chinese names of the store hotspots' main fields (the others keep their English names).
+std::vector<FieldAlias> store_hotspot_aliases() {
+  static const std::vector<std::pair<std::string, std::string>> names{
+      {"hotspot_id", "图斑编号"},
+      {"status", "状态"},
+      {"status_since", "状态起始"},
+      {"unit_code", "单元编码"},
+      {"unit_name", "单元名称"},
+      {"unit_type", "单元类型"},
+      {"region", "行政区"},
+      {"change_type", "变化类型"},
+      {"severity", "严重程度"},
+      {"area_m2", "面积(平方米)"},
+      {"first_seen", "首次发现日期"},
+      {"last_seen", "最近发现日期"},
+      {"times_seen", "发现次数"},
+      {"verdict", "核查结论"},
+      {"verdict_date", "核查日期"},
+      {"inspector", "核查人"},
+      {"rectification_due", "整改期限"},
+  };
+  std::vector<FieldAlias> aliases;
+  for (const FieldSpec& field : fields_of<StoredHotspot>()) {
+    const auto named = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == field.name; });
+    aliases.push_back({field.name, named == names.end() ? std::string() : named->second, "", ""});
+  }
+  return aliases;
+}
 
 }  // namespace
 
@@ -133,6 +197,11 @@ void create_store_file(const std::filesystem::path& file, const std::filesystem:
       if (!error.empty()) throw OutputError(path.string() + ": " + sql + " failed (GDAL: " + error + ")");
     }
   }
+  // QGIS opens the store's hotspots coloured by status (aliases: empty ones are skipped).
+  std::vector<FieldAlias> aliases = store_hotspot_aliases();
+  write_layer_style(*ds, store_hotspots_style(), aliases, path);
+  std::erase_if(aliases, [](const FieldAlias& alias) { return alias.alias.empty(); });
+  write_field_aliases(*ds, "hotspots", aliases, path);
   OGRLayer* meta = ds->GetLayerByName("store_meta");
   for (const auto& [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"schema_version", std::to_string(kSchemaVersion)},

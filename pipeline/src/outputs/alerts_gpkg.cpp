@@ -4,6 +4,7 @@
 #include "columns.hpp"
 #include "vector_layer.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
+#include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 
 namespace zw {
@@ -42,6 +43,14 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   unit_options.SetNameValue("DESCRIPTION", "Control units with change statistics and flags");
   write_layer(*dataset, unit_spec, units, srs, unit_options.List(), /*dates_as_text=*/false,
               /*transactional=*/true, path);
+
+  // QGIS opens both layers styled, with Chinese field names.
+  const std::vector<FieldAlias> hotspot_aliases = hotspot_field_aliases(results.tracked);
+  const std::vector<FieldAlias> unit_aliases = unit_field_aliases();
+  write_layer_style(*dataset, hotspots_layer_style(), hotspot_aliases, path);
+  write_layer_style(*dataset, units_layer_style(), unit_aliases, path);
+  write_field_aliases(*dataset, "hotspots", hotspot_aliases, path);
+  write_field_aliases(*dataset, "units", unit_aliases, path);
 
   close_dataset(dataset, path);
   file.commit();

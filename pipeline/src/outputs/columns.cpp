@@ -6,6 +6,7 @@
 
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
+#include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 
@@ -17,12 +18,17 @@ namespace outputs_detail {
 namespace {
 
 template <class Row>
-Column<Row> text_column(std::string name, std::function<FieldValue(const Row&)> value) {
-  return {std::move(name), FieldKind::text, 0, std::move(value)};
+Column<Row> text_column(std::string name, ColumnDoc doc, std::function<FieldValue(const Row&)> value) {
+  return {std::move(name), FieldKind::text, 0, std::move(value), std::move(doc)};
 }
 template <class Row>
-Column<Row> real_column(std::string name, int csv_decimals, std::function<FieldValue(const Row&)> value) {
-  return {std::move(name), FieldKind::real, csv_decimals, std::move(value)};
+Column<Row> real_column(std::string name, int csv_decimals, ColumnDoc doc,
+                        std::function<FieldValue(const Row&)> value) {
+  return {std::move(name), FieldKind::real, csv_decimals, std::move(value), std::move(doc)};
+}
+template <class Row>
+Column<Row> typed_column(std::string name, FieldKind kind, ColumnDoc doc, std::function<FieldValue(const Row&)> value) {
+  return {std::move(name), kind, 0, std::move(value), std::move(doc)};
 }
 
 const std::vector<Column<Hotspot>>& hotspot_columns() {
@@ -31,30 +37,50 @@ const std::vector<Column<Hotspot>>& hotspot_columns() {
   constexpr int kDegreeDecimals = 6;                                            // ~0.1 m
   constexpr int kIndexDecimals = 4;
   static const std::vector<Column<H>> columns{
-      text_column<H>("hotspot_id", [](const H& h) { return h.id; }),
-      text_column<H>("change_type", [](const H& h) { return std::string(kernels::to_string(h.change_type)); }),
-      text_column<H>("change_type_zh", [](const H& h) { return std::string(chinese_name(h.change_type)); }),
-      real_column<H>("area_m2", kAreaM2Decimals, [](const H& h) { return h.area_m2; }),
-      real_column<H>("area_ha", kAreaHaDecimals, [](const H& h) { return h.area_m2 / 10000.0; }),
-      real_column<H>("area_mu", kAreaMuDecimals, [](const H& h) { return h.area_m2 / kSquareMetresPerMu; }),
-      real_column<H>("lon_wgs84", kDegreeDecimals, [](const H& h) { return h.centroid_lon_wgs84; }),
-      real_column<H>("lat_wgs84", kDegreeDecimals, [](const H& h) { return h.centroid_lat_wgs84; }),
-      real_column<H>("lon_cgcs2000", kDegreeDecimals, [](const H& h) { return h.centroid_lon_cgcs2000; }),
-      real_column<H>("lat_cgcs2000", kDegreeDecimals, [](const H& h) { return h.centroid_lat_cgcs2000; }),
-      real_column<H>("greenness_before", kIndexDecimals, [](const H& h) { return h.mean_greenness_before; }),
-      real_column<H>("greenness_after", kIndexDecimals, [](const H& h) { return h.mean_greenness_after; }),
-      real_column<H>("magnitude", kIndexDecimals, [](const H& h) { return h.mean_magnitude; }),
-      {"pixel_count", FieldKind::integer, 0,
-       [](const H& h) -> FieldValue { return static_cast<std::int64_t>(h.pixel_count); }},
-      text_column<H>("unit_code", [](const H& h) { return h.unit_code; }),
-      text_column<H>("unit_name", [](const H& h) { return h.unit_name; }),
-      text_column<H>("unit_type", [](const H& h) { return std::string(to_string(h.unit_type)); }),
-      text_column<H>("unit_type_zh", [](const H& h) { return std::string(chinese_name(h.unit_type)); }),
-      text_column<H>("region", [](const H& h) { return h.unit_region; }),
-      {"before_date", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.before_date; }},
-      {"after_date", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.after_date; }},
-      text_column<H>("severity", [](const H& h) { return std::string(to_string(h.severity)); }),
-      text_column<H>("rule", [](const H& h) { return h.rule; }),
+      text_column<H>("hotspot_id", {"图斑编号", "", "hotspot ID, `<unit code>-<YYYYMM>-<seq>`"},
+                     [](const H& h) { return h.id; }),
+      text_column<H>("change_type",
+                     {"变化类型", "", "change type: vegetation_loss, construction, water_loss, water_gain, other"},
+                     [](const H& h) { return std::string(kernels::to_string(h.change_type)); }),
+      text_column<H>("change_type_zh", {"变化类型(中文)", "", "change type in Chinese (植被减少, 新增建设或裸地, ...)"},
+                     [](const H& h) { return std::string(chinese_name(h.change_type)); }),
+      real_column<H>("area_m2", kAreaM2Decimals, {"面积(平方米)", "m²", "patch area"},
+                     [](const H& h) { return h.area_m2; }),
+      real_column<H>("area_ha", kAreaHaDecimals, {"面积(公顷)", "ha", "patch area"},
+                     [](const H& h) { return h.area_m2 / 10000.0; }),
+      real_column<H>("area_mu", kAreaMuDecimals, {"面积(亩)", "亩", "patch area (1 亩 = 666.67 m²)"},
+                     [](const H& h) { return h.area_m2 / kSquareMetresPerMu; }),
+      real_column<H>("lon_wgs84", kDegreeDecimals, {"中心经度(WGS84)", "°", "centroid longitude, WGS84"},
+                     [](const H& h) { return h.centroid_lon_wgs84; }),
+      real_column<H>("lat_wgs84", kDegreeDecimals, {"中心纬度(WGS84)", "°", "centroid latitude, WGS84"},
+                     [](const H& h) { return h.centroid_lat_wgs84; }),
+      real_column<H>("lon_cgcs2000", kDegreeDecimals, {"中心经度(CGCS2000)", "°", "centroid longitude, CGCS2000"},
+                     [](const H& h) { return h.centroid_lon_cgcs2000; }),
+      real_column<H>("lat_cgcs2000", kDegreeDecimals, {"中心纬度(CGCS2000)", "°", "centroid latitude, CGCS2000"},
+                     [](const H& h) { return h.centroid_lat_cgcs2000; }),
+      real_column<H>("greenness_before", kIndexDecimals, {"前期绿度", "", "mean NDVI (or GLI) before"},
+                     [](const H& h) { return h.mean_greenness_before; }),
+      real_column<H>("greenness_after", kIndexDecimals, {"后期绿度", "", "mean NDVI (or GLI) after"},
+                     [](const H& h) { return h.mean_greenness_after; }),
+      real_column<H>("magnitude", kIndexDecimals, {"变化强度", "σ", "mean z-scored change-vector magnitude"},
+                     [](const H& h) { return h.mean_magnitude; }),
+      typed_column<H>("pixel_count", FieldKind::integer, {"像元数", "px", "pixels in the patch"},
+                      [](const H& h) -> FieldValue { return static_cast<std::int64_t>(h.pixel_count); }),
+      text_column<H>("unit_code", {"单元编码", "", "code of the control unit it overlaps most"},
+                     [](const H& h) { return h.unit_code; }),
+      text_column<H>("unit_name", {"单元名称", "", "name of that unit"}, [](const H& h) { return h.unit_name; }),
+      text_column<H>("unit_type", {"单元类型", "", "its type: priority, key, general"},
+                     [](const H& h) { return std::string(to_string(h.unit_type)); }),
+      text_column<H>("unit_type_zh", {"单元类型(中文)", "", "its type in Chinese (优先保护单元, ...)"},
+                     [](const H& h) { return std::string(chinese_name(h.unit_type)); }),
+      text_column<H>("region", {"行政区", "", "the unit's region"}, [](const H& h) { return h.unit_region; }),
+      typed_column<H>("before_date", FieldKind::date, {"前时相日期", "", "date of the before scene"},
+                      [](const H& h) -> FieldValue { return h.before_date; }),
+      typed_column<H>("after_date", FieldKind::date, {"后时相日期", "", "date of the after scene"},
+                      [](const H& h) -> FieldValue { return h.after_date; }),
+      text_column<H>("severity", {"严重程度", "", "severity: high, medium, low"},
+                     [](const H& h) { return std::string(to_string(h.severity)); }),
+      text_column<H>("rule", {"触发规则", "", "the unit type's rule that rated it"}, [](const H& h) { return h.rule; }),
   };
   return columns;
 }
@@ -64,16 +90,22 @@ const std::vector<Column<Hotspot>>& tracked_hotspot_columns() {
   using H = Hotspot;
   static const std::vector<Column<H>> columns = [] {
     std::vector<Column<H>> list = hotspot_columns();
-    list.push_back(text_column<H>("status", [](const H& h) { return h.status; }));
-    list.push_back(text_column<H>("status_zh", [](const H& h) {
-      const auto status = hotspot_status_from_string(h.status);
-      return status ? std::string(chinese_name(*status)) : std::string();
-    }));
-    list.push_back(text_column<H>("track_event", [](const H& h) { return h.track_event; }));
-    list.push_back({"first_seen", FieldKind::date, 0, [](const H& h) -> FieldValue { return h.first_seen; }});
+    list.push_back(text_column<H>("status", {"状态", "", "lifecycle status (store only): new, dispatched, ..."},
+                                  [](const H& h) { return h.status; }));
     list.push_back(
-        {"times_seen", FieldKind::integer, 0, [](const H& h) -> FieldValue { return std::int64_t{h.times_seen}; }});
-    list.push_back(real_column<H>("added_area_m2", 1, [](const H& h) { return h.added_area_m2; }));
+        text_column<H>("status_zh", {"状态(中文)", "", "status in Chinese (新发现, 已派发核查, ...)"}, [](const H& h) {
+          const auto status = hotspot_status_from_string(h.status);
+          return status ? std::string(chinese_name(*status)) : std::string();
+        }));
+    list.push_back(text_column<H>("track_event",
+                                  {"跟踪事件", "", "what this scan made of it: new, persisting, expanded, ..."},
+                                  [](const H& h) { return h.track_event; }));
+    list.push_back(typed_column<H>("first_seen", FieldKind::date, {"首次发现日期", "", "first scan that saw it"},
+                                   [](const H& h) -> FieldValue { return h.first_seen; }));
+    list.push_back(typed_column<H>("times_seen", FieldKind::integer, {"发现次数", "", "scans that saw it"},
+                                   [](const H& h) -> FieldValue { return std::int64_t{h.times_seen}; }));
+    list.push_back(real_column<H>("added_area_m2", 1, {"新增面积(平方米)", "m²", "area added since the last scan"},
+                                  [](const H& h) { return h.added_area_m2; }));
     return list;
   }();
   return columns;
@@ -89,36 +121,75 @@ const std::vector<Column<UnitResult>>& unit_columns() {
   using U = UnitResult;
   static const std::vector<Column<U>> columns = [] {
     std::vector<Column<U>> list{
-        text_column<U>("code", [](const U& u) { return u.code; }),
-        text_column<U>("name", [](const U& u) { return u.name; }),
-        text_column<U>("type", [](const U& u) { return std::string(to_string(u.type)); }),
-        text_column<U>("type_zh", [](const U& u) { return std::string(chinese_name(u.type)); }),
-        text_column<U>("region", [](const U& u) { return u.region; }),
-        real_column<U>("area_m2", 1, [](const U& u) { return u.stats.area_m2; }),
-        real_column<U>("valid_area_m2", 1, [](const U& u) { return u.stats.valid_area_m2; }),
-        real_column<U>("valid_share", 4, [](const U& u) { return u.stats.valid_share; }),
-        real_column<U>("changed_area_m2", 1, [](const U& u) { return u.stats.total_changed_area_m2; }),
+        text_column<U>("code", {"单元编码", "", "control unit code"}, [](const U& u) { return u.code; }),
+        text_column<U>("name", {"单元名称", "", "unit name"}, [](const U& u) { return u.name; }),
+        text_column<U>("type", {"单元类型", "", "unit type: priority, key, general"},
+                       [](const U& u) { return std::string(to_string(u.type)); }),
+        text_column<U>("type_zh", {"单元类型(中文)", "", "unit type in Chinese"},
+                       [](const U& u) { return std::string(chinese_name(u.type)); }),
+        text_column<U>("region", {"行政区", "", "region"}, [](const U& u) { return u.region; }),
+        real_column<U>("area_m2", 1, {"面积(平方米)", "m²", "unit area"}, [](const U& u) { return u.stats.area_m2; }),
+        real_column<U>("valid_area_m2", 1, {"有效观测面积(平方米)", "m²", "area with valid pixels on both dates"},
+                       [](const U& u) { return u.stats.valid_area_m2; }),
+        real_column<U>("valid_share", 4, {"有效观测比例", "0-1", "valid area / unit area"},
+                       [](const U& u) { return u.stats.valid_share; }),
+        real_column<U>("changed_area_m2", 1, {"变化面积(平方米)", "m²", "changed area, all types"},
+                       [](const U& u) { return u.stats.total_changed_area_m2; }),
     };
     for (int index = 0; index < kernels::kChangeTypeCount; ++index) {
       const auto type = static_cast<kernels::ChangeType>(index);
       if (!kernels::is_change(type)) continue;
       const auto slot = static_cast<std::size_t>(index);
-      list.push_back(real_column<U>("changed_" + std::string(kernels::to_string(type)) + "_m2", 1,
+      const std::string name(kernels::to_string(type));
+      list.push_back(real_column<U>("changed_" + name + "_m2", 1,
+                                    {std::string(chinese_name(type)) + "面积(平方米)", "m²", "changed area, " + name},
                                     [slot](const U& u) { return u.stats.changed_area_m2[slot]; }));
     }
-    list.push_back(real_column<U>("changed_share", 4, [](const U& u) { return u.stats.changed_share; }));
-    list.push_back(real_column<U>("greenness_before", 4, [](const U& u) { return u.stats.mean_greenness_before; }));
-    list.push_back(real_column<U>("greenness_after", 4, [](const U& u) { return u.stats.mean_greenness_after; }));
-    list.push_back(real_column<U>("greenness_change", 4, [](const U& u) { return u.stats.mean_greenness_change; }));
-    list.push_back({"hotspot_count", FieldKind::integer, 0,
-                    [](const U& u) -> FieldValue { return std::int64_t{u.hotspot_count}; }});
-    list.push_back({"assessable", FieldKind::boolean, 0, [](const U& u) -> FieldValue { return u.assessable; }});
-    list.push_back({"flagged", FieldKind::boolean, 0, [](const U& u) -> FieldValue { return u.flagged; }});
-    list.push_back(text_column<U>("flag_reasons", [](const U& u) { return u.flag_reasons; }));
+    list.push_back(real_column<U>("changed_share", 4, {"变化比例", "0-1", "changed area / valid area"},
+                                  [](const U& u) { return u.stats.changed_share; }));
+    list.push_back(real_column<U>("greenness_before", 4, {"前期绿度", "", "mean NDVI (or GLI) before"},
+                                  [](const U& u) { return u.stats.mean_greenness_before; }));
+    list.push_back(real_column<U>("greenness_after", 4, {"后期绿度", "", "mean NDVI (or GLI) after"},
+                                  [](const U& u) { return u.stats.mean_greenness_after; }));
+    list.push_back(real_column<U>("greenness_change", 4, {"绿度变化", "", "after - before"},
+                                  [](const U& u) { return u.stats.mean_greenness_change; }));
+    list.push_back(typed_column<U>("hotspot_count", FieldKind::integer, {"图斑数", "", "hotspots in the unit"},
+                                   [](const U& u) -> FieldValue { return std::int64_t{u.hotspot_count}; }));
+    list.push_back(typed_column<U>("assessable", FieldKind::boolean, {"可评估", "", "enough valid pixels to judge"},
+                                   [](const U& u) -> FieldValue { return u.assessable; }));
+    list.push_back(typed_column<U>("flagged", FieldKind::boolean, {"预警", "", "the unit's rule flagged it"},
+                                   [](const U& u) -> FieldValue { return u.flagged; }));
+    list.push_back(text_column<U>("flag_reasons", {"预警原因", "", "why it was flagged"},
+                                  [](const U& u) { return u.flag_reasons; }));
     return list;
   }();
   return columns;
 }
+
+}  // namespace outputs_detail
+
+namespace {
+
+template <class Row>
+std::vector<FieldAlias> aliases_of(const std::vector<outputs_detail::Column<Row>>& columns) {
+  std::vector<FieldAlias> aliases;
+  for (const auto& column : columns) {
+    aliases.push_back({column.name, column.doc.alias, column.doc.unit, column.doc.meaning});
+  }
+  return aliases;
+}
+
+}  // namespace
+
+std::vector<FieldAlias> hotspot_field_aliases(bool tracked) {
+  ScanResults results;
+  results.tracked = tracked;
+  return aliases_of(outputs_detail::hotspot_columns(results));
+}
+
+std::vector<FieldAlias> unit_field_aliases() { return aliases_of(outputs_detail::unit_columns()); }
+
+namespace outputs_detail {
 
 /// Hotspots in the report order (stages/hotspots.hpp); sorts pointers, so the caller's order is left alone.
 std::vector<const Hotspot*> hotspots_in_report_order(const std::vector<Hotspot>& hotspots) {

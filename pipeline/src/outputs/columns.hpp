@@ -17,12 +17,21 @@ enum class FieldKind { text, real, integer, boolean, date };
 
 using FieldValue = std::variant<std::monostate, std::string, double, std::int64_t, bool>;
 
+/// What a column means to a reader: QGIS shows the alias (layer_styles.hpp), the README's
+/// outputs table lists all three (a test keeps it in step).
+struct ColumnDoc {
+  std::string alias;  // Chinese
+  std::string unit;   // empty where there is none
+  std::string meaning;
+};
+
 template <class Row>
 struct Column {
   std::string name;
   FieldKind kind = FieldKind::text;
   int csv_decimals = 0;  // fixed decimals of real columns in the CSV
   std::function<FieldValue(const Row&)> value;
+  ColumnDoc doc;
 };
 
 /// The hotspot columns; with a monitoring store (results.tracked), plus the hotspot's life

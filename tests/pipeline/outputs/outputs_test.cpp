@@ -277,7 +277,7 @@ TEST_F(OutputWritersTest, GeoPackageUnitsLayer) {
   write_alerts_gpkg(path, sample_results());
   GDALDatasetUniquePtr dataset = open_vector(path);
   ASSERT_TRUE(dataset);
-  EXPECT_EQ(dataset->GetLayerCount(), 2);
+  EXPECT_EQ(dataset->GetLayerCount(), 3);  // hotspots, units and QGIS's layer_styles table
   OGRLayer* layer = dataset->GetLayerByName("units");
   ASSERT_NE(layer, nullptr);
   EXPECT_EQ(layer->GetFeatureCount(), 2);
