@@ -135,6 +135,30 @@ TEST_F(ArchiveFeedTest, BadInvocationsFailWithTheirExitCodes) {
   EXPECT_EQ(read_bytes(archive), "not hdf5");
 }
 
+TEST_F(ArchiveFeedTest, SampleScriptArchivesTwoYearsAndAssessesTheSecond) {
+  const fs::path out = root_ / "assessment-sample";
+  const std::string command = "ZONEWATCH='" + kBinary.string() + "' bash '" +
+                              (kSourceDir / "scripts" / "assess_sample.sh").string() + "' '" + out.string() + "' > '" +
+                              (root_ / "log.txt").string() + "' 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << read_bytes(root_ / "log.txt");
+  EXPECT_EQ(archived_years(out / "archive.h5"), (std::vector<int>{2017, 2018}));
+  for (const char* name : {"report.html", "assessment.gpkg", "units.csv", "by_type.csv", "by_region.csv",
+                           "assessment.json"}) {
+    EXPECT_TRUE(fs::exists(out / "assessment" / name)) << name;
+  }
+  EXPECT_EQ(feature_count(out / "assessment" / "assessment.gpkg", "assessment"), 13);
+  // QGIS opens the layer filled by class: its default style is stored in the GeoPackage.
+  const auto styles = read_layer(out / "assessment" / "assessment.gpkg", "layer_styles");
+  ASSERT_EQ(styles.size(), 1u);
+  EXPECT_EQ(styles[0].at("f_table_name"), "assessment");
+  EXPECT_EQ(styles[0].at("useAsDefault"), "1");
+  EXPECT_NE(styles[0].at("styleQML").find("significantly_worse"), std::string::npos);
+  EXPECT_NE(styles[0].at("styleQML").find("变化等级"), std::string::npos);
+  const nlohmann::json assessment = read_json(out / "assessment" / "assessment.json");
+  EXPECT_NE(assessment.dump().find("2018"), std::string::npos);
+  EXPECT_NE(read_bytes(root_ / "log.txt").find("report.html"), std::string::npos);
+}
+
 class ArchiveGermanyTest : public TempFolderTest {
  protected:
   void SetUp() override {
