@@ -142,8 +142,8 @@ TEST_F(ArchiveFeedTest, SampleScriptArchivesTwoYearsAndAssessesTheSecond) {
                               (root_ / "log.txt").string() + "' 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0) << read_bytes(root_ / "log.txt");
   EXPECT_EQ(archived_years(out / "archive.h5"), (std::vector<int>{2017, 2018}));
-  for (const char* name : {"report.html", "assessment.gpkg", "units.csv", "by_type.csv", "by_region.csv",
-                           "assessment.json"}) {
+  for (const char* name :
+       {"report.html", "assessment.gpkg", "units.csv", "by_type.csv", "by_region.csv", "assessment.json"}) {
     EXPECT_TRUE(fs::exists(out / "assessment" / name)) << name;
   }
   EXPECT_EQ(feature_count(out / "assessment" / "assessment.gpkg", "assessment"), 13);

@@ -70,9 +70,12 @@ void style_assessment_layer(const std::filesystem::path& gpkg, const std::string
   style.category_field = "class";
   for (const auto& entry : kernels::kChangeClassNames.entries()) {
     const Rgba fill = colour_of(assessment_detail::class_colour(entry.value));
-    style.classes.push_back(
-        {assessment_detail::class_label(entry.value), {{"class", std::string(entry.name)}}, {64, 64, 64, 255}, 0.3, true,
-         fill});
+    style.classes.push_back({assessment_detail::class_label(entry.value),
+                             {{"class", std::string(entry.name)}},
+                             {64, 64, 64, 255},
+                             0.3,
+                             true,
+                             fill});
   }
   style.label_expression = "\"unit_name\"";
 
