@@ -190,6 +190,14 @@ int main(int argc, char** argv) {
   archive->add_option("--units", archive_command.units.path, "Control units layer (required for a new archive)");
   archive->add_option("--units-layer", archive_command.units.layer, "Layer name in the units source");
   archive->add_option("--unit-type", archive_default_type, "Type of every unit when the layer has no type attribute");
+  archive->add_option("--code-field", archive_command.units.code_field, "Units attribute with the unit code")
+      ->capture_default_str();
+  archive->add_option("--name-field", archive_command.units.name_field, "Units attribute with the name ('' = none)")
+      ->capture_default_str();
+  archive->add_option("--type-field", archive_command.units.type_field, "Units attribute with the unit type")
+      ->capture_default_str();
+  archive->add_option("--region-field", archive_command.units.region_field, "Units attribute with the region ('' = none)")
+      ->capture_default_str();
   archive->add_option("--programme", archive_command.programme, "Name of the monitoring programme (new archive)");
   archive->add_option("--grid-crs", archive_command.grid.crs, "Grid CRS of a new archive (default: the scene's)");
   archive->add_option("--grid-resolution", archive_command.grid.resolution, "Grid pixel size of a new archive");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gdal_priv.h>
+#include <ogrsf_frmts.h>
 
 #include "assessment_columns.hpp"
 #include "zonewatch/pipeline/assessment/assessment.hpp"
