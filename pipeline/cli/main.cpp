@@ -14,6 +14,7 @@
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
+#include "zonewatch/pipeline/commands/archive.hpp"
 #include "zonewatch/pipeline/commands/assess.hpp"
 #include "zonewatch/pipeline/commands/composite.hpp"
 #include "zonewatch/pipeline/commands/dispatch.hpp"
@@ -165,6 +166,49 @@ int main(int argc, char** argv) {
                         "Tile side in pixels (0 = plan from memory)");
   composite->add_option("-o,--out", composite_command.out, "Output GeoTIFF")->required();
 
+  // ---- archive: one year of the annual assessment's indicators into its HDF5 archive
+  auto* archive = app.add_subcommand("archive",
+                                     "Archive one year's ecological indicators (NDVI, FVC, RSEI, land areas) per "
+                                     "unit into the programme's HDF5 assessment archive");
+  zw::ArchiveCommand archive_command;
+  std::string archive_period, archive_method = "median", archive_default_type;
+  bool archive_no_thermal = false;
+  archive->add_option("--archive", archive_command.archive, "Assessment archive (HDF5), created with the first year");
+  archive->add_option("--store", archive_command.store,
+                      "Monitoring store: hotspots found, confirmed and rectified in the year (and, without "
+                      "--archive, the archive beside it: <store>.assessment.h5)");
+  archive->add_option("--year", archive_command.year, "The year archived (replaced if archived before)")->required();
+  archive->add_option("--scene", archive_command.scene.path, "The year's scene: raster, folder or product");
+  archive->add_option("--date", archive_command.scene.date, "The scene's date YYYY-MM-DD (if its metadata has none)");
+  archive->add_option("--sensor", archive_command.scene.sensor, "Sensor profile (if the metadata names none)");
+  archive->add_option("--period", archive_period, "Instead of --scene: FIRST..LAST, composited per pixel");
+  archive->add_option("--source", archive_command.period.sources,
+                      "The period's folder of scenes or catalog (repeatable)");
+  archive->add_option("--method", archive_method, "The period's composite: median, max_ndvi or best_available")
+      ->check(CLI::IsMember({"median", "max_ndvi", "best_available"}))
+      ->capture_default_str();
+  archive->add_option("--units", archive_command.units.path, "Control units layer (required for a new archive)");
+  archive->add_option("--units-layer", archive_command.units.layer, "Layer name in the units source");
+  archive->add_option("--unit-type", archive_default_type, "Type of every unit when the layer has no type attribute");
+  archive->add_option("--code-field", archive_command.units.code_field, "Units attribute with the unit code")
+      ->capture_default_str();
+  archive->add_option("--name-field", archive_command.units.name_field, "Units attribute with the name ('' = none)")
+      ->capture_default_str();
+  archive->add_option("--type-field", archive_command.units.type_field, "Units attribute with the unit type")
+      ->capture_default_str();
+  archive->add_option("--region-field", archive_command.units.region_field, "Units attribute with the region ('' = none)")
+      ->capture_default_str();
+  archive->add_option("--programme", archive_command.programme, "Name of the monitoring programme (new archive)");
+  archive->add_option("--grid-crs", archive_command.grid.crs, "Grid CRS of a new archive (default: the scene's)");
+  archive->add_option("--grid-resolution", archive_command.grid.resolution, "Grid pixel size of a new archive");
+  archive->add_option("--memory-mb", archive_command.processing.memory_mb, "Tile memory budget in MiB")
+      ->check(CLI::Range(64, 1 << 20))
+      ->capture_default_str();
+  archive->add_option("--tile-size", archive_command.processing.tile_size,
+                      "Tile side in pixels (0 = plan from memory)");
+  archive->add_flag("--no-thermal", archive_no_thermal,
+                    "RSEI without the heat component even where a thermal band exists");
+
   // ---- dispatch, verify, report: the monitoring store's field loop
   auto* dispatch = app.add_subcommand("dispatch",
                                       "Write an inspector packet (KML, GPX, CSV, image chips, offline "
@@ -253,6 +297,24 @@ int main(int argc, char** argv) {
       composite_command.period.last = range.last;
       composite_command.period.composite = *zw::kernels::composite_method_from_string(composite_method);
       std::fputs(zw::commands::composite(composite_command, progress).c_str(), stdout);
+      return kExitOk;
+    }
+    if (archive->parsed()) {
+      if (!archive_period.empty()) {
+        const zw::DateRange range = zw::DateRange::parse(archive_period, "--period");
+        archive_command.period.first = range.first;
+        archive_command.period.last = range.last;
+        archive_command.period.sensor = archive_command.scene.sensor;
+        archive_command.period.composite = *zw::kernels::composite_method_from_string(archive_method);
+      }
+      if (!archive_default_type.empty()) {
+        archive_command.units.default_type = zw::unit_type_from_string(archive_default_type);
+        if (!archive_command.units.default_type) {
+          throw zw::UsageError("--unit-type: expected priority, key or general, got " + archive_default_type);
+        }
+      }
+      archive_command.thermal = !archive_no_thermal;
+      std::fputs(zw::commands::archive(archive_command, progress).c_str(), stdout);
       return kExitOk;
     }
     if (dispatch->parsed()) {

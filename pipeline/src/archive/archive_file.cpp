@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "archive_layout.hpp"
+#include "zonewatch/kernels/ecology.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
@@ -76,6 +77,17 @@ double optional_double(const H5Context& context, hid_t dataset, const char* name
              : fallback;
 }
 
+/// The land classes of kernels/ecology.hpp as CF flags (no data is the fill value instead).
+ArchiveRasterSpec land_class_raster() {
+  ArchiveRasterSpec spec{"land_class", "land class", "1", ArchiveRasterKind::classes, {}, {}};
+  for (const auto& entry : kernels::kLandClassNames.entries()) {
+    if (entry.value == kernels::LandClass::nodata) continue;
+    spec.flag_values.push_back(static_cast<std::uint8_t>(entry.value));
+    spec.flag_meanings.emplace_back(entry.name);
+  }
+  return spec;
+}
+
 }  // namespace
 
 const std::vector<ArchiveRasterSpec>& standard_archive_rasters() {
@@ -86,9 +98,9 @@ const std::vector<ArchiveRasterSpec>& standard_archive_rasters() {
       {"rsei", "remote sensing ecological index", "1", K::scaled_index, {}, {}},
       {"rsei_greenness", "RSEI greenness component (NDVI), normalized", "1", K::scaled_index, {}, {}},
       {"rsei_wetness", "RSEI wetness component (tasseled cap), normalized", "1", K::scaled_index, {}, {}},
-      {"rsei_heat", "RSEI heat component (land surface temperature), normalized", "1", K::scaled_index, {}, {}},
+      {"rsei_heat", "RSEI heat component (at-sensor brightness temperature), normalized", "1", K::scaled_index, {}, {}},
       {"rsei_dryness", "RSEI dryness component (NDBSI), normalized", "1", K::scaled_index, {}, {}},
-      {"land_class", "land class", "1", K::classes, {1, 2, 3, 4}, {"water", "built_or_bare", "vegetation", "other"}},
+      land_class_raster(),
   };
   return rasters;
 }

@@ -19,7 +19,8 @@ std::string assess_contents(const AssessCommand& command, const ArchiveContents&
   options.year = command.year;
   options.baseline_year = command.baseline;
   const AssessmentResult result = zw::assess(archive, options, archive_name);
-  const AssessmentFiles files = write_assessment_outputs(result, command.out, command.style_layer);
+  const AssessmentFiles files = write_assessment_outputs(
+      result, command.out, command.style_layer ? command.style_layer : GpkgLayerHook(style_assessment_layer));
   logger("assess")->info("{} units assessed for {}; outputs in {}", result.all.assessed, result.year,
                          command.out.string());
   return format_assessment_summary(result, files);

@@ -144,6 +144,14 @@ SensorProfile load_sensor_profile(const std::string& name_or_path, const std::ve
   } else if (cloud_test != "none") {
     throw ConfigError(file.string() + ": key 'cloud_test' is '" + cloud_test + "'; expected none or spectral");
   }
+  if (top.has("tasseled_cap")) {
+    const std::string sensor = top.get<std::string>("tasseled_cap", "");
+    profile.tasseled_cap = kernels::tasseled_cap_sensor_from_string(sensor);
+    if (!profile.tasseled_cap) {
+      throw ConfigError(file.string() + ": key 'tasseled_cap' is '" + sensor + "'; expected " +
+                        kernels::kTasseledCapSensorNames.listing());
+    }
+  }
   top.finish();
   if (profile.scale == 0.0) throw ConfigError(file.string() + ": key 'scale' must not be 0");
   bool any = false;

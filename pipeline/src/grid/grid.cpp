@@ -168,6 +168,16 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
     grid.height = static_cast<int>(std::llround((ymax - ymin) / res));
   }
   if (grid.width <= 0 || grid.height <= 0) throw InputError(before.options.path + ": empty analysis grid");
+  return analysis_grid_from(grid.crs_wkt, grid.geotransform, grid.width, grid.height);
+}
+
+AnalysisGrid analysis_grid_from(const std::string& crs_wkt, const std::array<double, 6>& geotransform, int width,
+                                int height) {
+  AnalysisGrid grid;
+  grid.crs_wkt = crs_wkt;
+  grid.geotransform = geotransform;
+  grid.width = width;
+  grid.height = height;
   if (!grid.crs_wkt.empty()) {
     const OGRSpatialReference srs = geo::srs_from_wkt(grid.crs_wkt, "grid CRS");
     grid.geographic = srs.IsGeographic() != 0;

@@ -126,16 +126,6 @@ std::vector<ConstTileView<float>> role_views(const ReflectanceTile& d, const Fea
   return views;
 }
 
-bool windows_intersect(const Window& a, const Window& b) {
-  return a.x0 < b.x1() && b.x0 < a.x1() && a.y0 < b.y1() && b.y0 < a.y1();
-}
-
-Window intersection(const Window& a, const Window& b) {
-  const int x0 = std::max(a.x0, b.x0), y0 = std::max(a.y0, b.y0);
-  const int x1 = std::min(a.x1(), b.x1()), y1 = std::min(a.y1(), b.y1());
-  return {x0, y0, std::max(0, x1 - x0), std::max(0, y1 - y0)};
-}
-
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 

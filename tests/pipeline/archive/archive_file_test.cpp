@@ -340,7 +340,7 @@ TEST_F(ArchiveFileTest, H5dumpShowsTheSelfDescribingAttributes) {
         std::string("GROUP \"calibration\""), std::string("ATTRIBUTE \"rsei_pc1_loadings\""),
         std::string("GROUP \"2021\""), std::string("ATTRIBUTE \"scale_factor\""),
         std::string("ATTRIBUTE \"_FillValue\""), std::string("ATTRIBUTE \"flag_meanings\""),
-        std::string("\"water built_or_bare vegetation other\""), std::string("DATASET \"rsei_wetness\""),
+        std::string("\"water built_bare vegetation other\""), std::string("DATASET \"rsei_wetness\""),
         std::string("DATASET \"hotspots_found\""), header_.programme}) {
     EXPECT_NE(output.find(expected), std::string::npos) << expected << " missing from h5dump -A";
   }

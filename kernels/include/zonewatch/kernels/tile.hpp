@@ -29,6 +29,18 @@ struct Window {
   friend bool operator==(const Window&, const Window&) = default;
 };
 
+/// Whether two windows share at least one pixel.
+[[nodiscard]] inline bool windows_intersect(const Window& a, const Window& b) {
+  return a.x0 < b.x1() && b.x0 < a.x1() && a.y0 < b.y1() && b.y0 < a.y1();
+}
+
+/// The pixels two windows share (empty, with zero width or height, when none).
+[[nodiscard]] inline Window intersection(const Window& a, const Window& b) {
+  const int x0 = a.x0 > b.x0 ? a.x0 : b.x0, y0 = a.y0 > b.y0 ? a.y0 : b.y0;
+  const int x1 = a.x1() < b.x1() ? a.x1() : b.x1(), y1 = a.y1() < b.y1() ? a.y1() : b.y1();
+  return {x0, y0, x1 > x0 ? x1 - x0 : 0, y1 > y0 ? y1 - y0 : 0};
+}
+
 /// Non-owning view over a row-major 2-D array with a row stride in elements.
 template <class T>
 struct TileView {

@@ -68,7 +68,7 @@ struct ArchiveRasterSpec {
 };
 
 /// ndvi, fvc, rsei, rsei_greenness, rsei_wetness, rsei_heat, rsei_dryness and land_class
-/// (1 water, 2 built_or_bare, 3 vegetation, 4 other).
+/// (kernels::LandClass: 1 water, 2 built_bare, 3 vegetation, 4 other).
 [[nodiscard]] const std::vector<ArchiveRasterSpec>& standard_archive_rasters();
 /// One of standard_archive_rasters() by name; InternalError for an unknown name.
 [[nodiscard]] const ArchiveRasterSpec& standard_archive_raster(std::string_view name);

@@ -142,6 +142,11 @@ AssessmentResult assess(const ArchiveContents& archive, const AssessmentOptions&
 /// outputs are committed: where QGIS layer styles are embedded.
 using GpkgLayerHook = std::function<void(const std::filesystem::path& gpkg, const std::string& layer)>;
 
+/// Styles the assessment layer of `gpkg` for QGIS (layer_styles, the default style): filled
+/// by change class, labelled with the unit's name, Chinese aliases for the main fields.
+/// OutputError when the file cannot be updated.
+void style_assessment_layer(const std::filesystem::path& gpkg, const std::string& layer);
+
 struct AssessmentFiles {
   std::filesystem::path report_html, gpkg, units_csv, by_type_csv, by_region_csv, json;
 };

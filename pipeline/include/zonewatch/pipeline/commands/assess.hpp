@@ -16,7 +16,7 @@ struct AssessCommand {
   std::optional<int> baseline;   // default: the first archived year
   std::filesystem::path config;  // optional assessment config (YAML); empty: defaults
   std::filesystem::path out;     // output folder
-  GpkgLayerHook style_layer;     // QGIS layer styles for assessment.gpkg (optional)
+  GpkgLayerHook style_layer;     // styles assessment.gpkg; default: style_assessment_layer
 };
 
 /// Reads the archive and runs assess_contents(). InputError for an unreadable archive.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "zonewatch/kernels/bands.hpp"
+#include "zonewatch/kernels/ecology.hpp"
 #include "zonewatch/kernels/quality.hpp"
 
 namespace zw {
@@ -40,7 +41,10 @@ struct SensorProfile {
   std::optional<int> alpha_band;           // 1-based; 0 in it marks no data (drone orthomosaics)
   std::optional<QualityLocation> quality;  // the product's quality band, when it has one
   CloudTest cloud_test = CloudTest::none;  // used only when a scene has no quality band
-  std::filesystem::path source;            // the YAML file it came from
+  /// Tasseled-cap coefficients for the wetness component of the ecological index
+  /// (kernels/ecology.hpp); none for sensors without SWIR bands or a published transform.
+  std::optional<kernels::TasseledCapSensor> tasseled_cap;
+  std::filesystem::path source;  // the YAML file it came from
 
   [[nodiscard]] const std::optional<BandLocation>& band(kernels::BandRole role) const {
     return bands[static_cast<int>(role)];

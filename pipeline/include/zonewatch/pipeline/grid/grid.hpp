@@ -39,6 +39,11 @@ struct AnalysisGrid {
 /// resolution, in which case the before scene's extent is reprojected and snapped.
 AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options);
 
+/// A grid given by its CRS (WKT, may be empty), geotransform and size, with the CRS's
+/// properties filled in (an archived grid, say).
+AnalysisGrid analysis_grid_from(const std::string& crs_wkt, const std::array<double, 6>& geotransform, int width,
+                                int height);
+
 /// Throws InputError naming the scene's file when it does not overlap the grid.
 void check_overlap(const AnalysisGrid& grid, const Scene& scene);
 
