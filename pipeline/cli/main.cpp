@@ -196,7 +196,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   archive->add_option("--type-field", archive_command.units.type_field, "Units attribute with the unit type")
       ->capture_default_str();
-  archive->add_option("--region-field", archive_command.units.region_field, "Units attribute with the region ('' = none)")
+  archive
+      ->add_option("--region-field", archive_command.units.region_field, "Units attribute with the region ('' = none)")
       ->capture_default_str();
   archive->add_option("--programme", archive_command.programme, "Name of the monitoring programme (new archive)");
   archive->add_option("--grid-crs", archive_command.grid.crs, "Grid CRS of a new archive (default: the scene's)");
