@@ -33,8 +33,8 @@ Grown grow(const Tile<std::uint8_t>& classes, const Tile<float>& magnitude, int 
     const auto c = classes.view().sub(w.x0, 0, w.width, height);
     const auto l = local.view().sub(w.x0, 0, w.width, height);
     const std::uint32_t n = label_tile(c, l);
-    auto stats = tile_component_stats(c, l, n, w, width, std::vector<double>(static_cast<std::size_t>(height), 1.0),
-                                      {}, {}, magnitude.view().sub(w.x0, 0, w.width, height));
+    auto stats = tile_component_stats(c, l, n, w, width, std::vector<double>(static_cast<std::size_t>(height), 1.0), {},
+                                      {}, magnitude.view().sub(w.x0, 0, w.width, height));
     seams.add_tile(tx, 0, c, l, std::move(stats));
   }
   PatchTable table = seams.finish(0.0, seed_level);

@@ -5,7 +5,9 @@
 namespace zw {
 namespace {
 
-bool dated_in(std::string_view date, int year) { return date.size() >= 4 && date.substr(0, 4) == std::to_string(year); }
+bool dated_in(std::string_view date, int year) {
+  return date.size() >= 4 && date.substr(0, 4) == std::to_string(year);
+}
 
 }  // namespace
 
