@@ -15,7 +15,7 @@ TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
   const DetectionOptions d = load_detection_options("", {});
   EXPECT_EQ(d.scales, (std::vector<float>{0.0f, 1.0f, 2.0f}));
   EXPECT_TRUE(d.hysteresis);
-  EXPECT_DOUBLE_EQ(d.seed_multiple, 1.75);
+  EXPECT_DOUBLE_EQ(d.seed_multiple, 2.0);
   EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
 }
 

@@ -85,7 +85,7 @@ struct DetectionOptions {
   /// Seeds at threshold x seed_multiple, grown through 8-connected pixels of one class at
   /// or above seed level x grow_fraction; off: every pixel at or above the threshold.
   bool hysteresis = true;
-  double seed_multiple = 1.75;
+  double seed_multiple = 2.0;
   double grow_fraction = 0.5;
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
