@@ -88,6 +88,7 @@ void ComponentStats::merge(const ComponentStats& other) {
   sum_greenness_after += other.sum_greenness_after;
   greenness_count += other.greenness_count;
   sum_magnitude += other.sum_magnitude;
+  peak_magnitude = std::max(peak_magnitude, other.peak_magnitude);
 }
 
 std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> classes,
@@ -148,7 +149,10 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
       }
       if (has_magnitude) {
         const float value = magnitude(x, y);
-        if (is_valid(value)) component.sum_magnitude += round_to_grid(value, kValueScale);
+        if (is_valid(value)) {
+          component.sum_magnitude += round_to_grid(value, kValueScale);
+          component.peak_magnitude = std::max(component.peak_magnitude, value);
+        }
       }
     }
   }
@@ -274,7 +278,7 @@ void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes, 
   if (tx == tiles_x_ - 1) std::swap(bottom_above_, bottom_current_);
 }
 
-PatchTable SeamLabeler::finish(double min_area_m2) {
+PatchTable SeamLabeler::finish(double min_area_m2, float min_peak_magnitude) {
   if (finished_) throw std::logic_error("SeamLabeler::finish called twice");
   if (next_tile_ != tiles_x_ * tiles_y_) {
     throw std::logic_error("SeamLabeler::finish before all tiles were added");
@@ -289,7 +293,9 @@ PatchTable SeamLabeler::finish(double min_area_m2) {
 
   std::vector<std::uint32_t> kept_roots;
   for (std::uint32_t id = 0; id < component_count; ++id) {
-    if (parent_[id] == id && stats_[id].area_m2 >= min_area_m2) kept_roots.push_back(id);
+    if (parent_[id] == id && stats_[id].area_m2 >= min_area_m2 && stats_[id].peak_magnitude >= min_peak_magnitude) {
+      kept_roots.push_back(id);
+    }
   }
   std::sort(kept_roots.begin(), kept_roots.end(),
             [&](std::uint32_t a, std::uint32_t b) { return stats_[a].first_pixel < stats_[b].first_pixel; });

@@ -3,6 +3,8 @@
 // written back as JSON.
 #include <algorithm>
 #include <array>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "config_parsing.hpp"
@@ -100,6 +102,30 @@ UnitRule parse_rule(YamlSection s, const UnitRule& base) {
   return rule;
 }
 
+/// Gaussian sigmas in pixels: 1 to 8 numbers in 0..10.
+std::vector<float> parse_scales(YamlSection& s, const std::string& key, const std::vector<float>& fallback) {
+  const auto texts = s.optional<std::vector<std::string>>(key);
+  if (!texts) return fallback;
+  const auto fail = [&](const std::string& why) {
+    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': " + why +
+                      " (expected a list of 1 to 8 Gaussian sigmas in pixels, 0..10, e.g. [0, 1, 2])");
+  };
+  if (texts->empty() || texts->size() > 8) fail(std::to_string(texts->size()) + " sigmas");
+  std::vector<float> sigmas;
+  for (const auto& text : *texts) {
+    std::size_t used = 0;
+    double sigma = -1.0;
+    try {
+      sigma = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || !(sigma >= 0.0 && sigma <= 10.0)) fail("'" + text + "' is not a sigma");
+    sigmas.push_back(static_cast<float>(sigma));
+  }
+  return sigmas;
+}
+
 }  // namespace
 
 namespace config_detail {
@@ -121,6 +147,12 @@ DetectionOptions parse_detection(YamlSection s) {
   require_range(t, "min", d.threshold.min, 0.0, 1000.0);
   t.finish();
 
+  d.scales = parse_scales(s, "scales", d.scales);
+  d.hysteresis = s.get<bool>("hysteresis", d.hysteresis);
+  d.seed_multiple = s.get<double>("seed_multiple", d.seed_multiple);
+  require_range(s, "seed_multiple", d.seed_multiple, 1.0, 10.0);
+  d.grow_fraction = s.get<double>("grow_fraction", d.grow_fraction);
+  require_range(s, "grow_fraction", d.grow_fraction, 0.05, 1.0);
   d.opening_radius = s.get<int>("opening_radius", d.opening_radius);
   require_range(s, "opening_radius", d.opening_radius, 0, 10);
   d.min_mapping_unit_m2 = s.get<double>("min_mapping_unit_m2", d.min_mapping_unit_m2);
@@ -216,6 +248,10 @@ nlohmann::json to_json(const DetectionOptions& d) {
             {"k", d.threshold.k},
             {"min", d.threshold.min},
             {"min_median_multiple", d.threshold.min_median_multiple}}},
+          {"scales", d.scales},
+          {"hysteresis", d.hysteresis},
+          {"seed_multiple", d.seed_multiple},
+          {"grow_fraction", d.grow_fraction},
           {"opening_radius", d.opening_radius},
           {"min_mapping_unit_m2", d.min_mapping_unit_m2},
           {"typing",

@@ -11,6 +11,7 @@
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
+#include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
@@ -133,8 +134,9 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // Pass 2: classify, clean, label, zonal sums
 
 /// Working set per pixel of a tile in flight: raw bands and reflectance of two dates (up to
-/// six bands), about a dozen feature planes, classes and labels.
-constexpr double kBytesPerPixel = 160.0;
+/// six bands), about a dozen feature planes, the multi-scale magnitude and its smoothing
+/// scratch, classes and labels.
+constexpr double kBytesPerPixel = 176.0;
 
 struct UnitPartial {
   std::uint32_t unit = 0;
@@ -181,6 +183,7 @@ struct TileClassifier {
   const RadiometricCorrection& radiometric;
   const DetectionStatistics& stats;
   const kernels::TypingRules& rules;
+  const std::vector<float>& scales;  // empty: the single-scale magnitude
   int opening_radius = 0;
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
 
@@ -199,6 +202,11 @@ struct TileClassifier {
     Tile<float> magnitude(w, h, kernels::kUninitialized);
     kernels::change_vector_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
                                      magnitude.view());
+    if (!scales.empty()) {
+      Tile<float> multiscale(w, h, kernels::kUninitialized);
+      kernels::multiscale_magnitude(magnitude.view(), scales, multiscale.view());
+      magnitude = std::move(multiscale);
+    }
     kernels::FeatureTiles ft;
     ft.greenness_before = view_or_empty(fb.greenness);
     ft.greenness_after = view_or_empty(fa.greenness);
@@ -311,6 +319,8 @@ nlohmann::json DetectionResult::to_json(RadiometricNormalization normalize) cons
   json record = {
       {"bands", bands},
       {"threshold", statistics.threshold},
+      {"seed_level", statistics.seed_level},
+      {"grow_level", statistics.grow_level},
       {"automatic_threshold",
        std::isfinite(statistics.automatic_threshold) ? json(statistics.automatic_threshold) : json(nullptr)},
       {"sample_pixels", statistics.sample_pixels},
@@ -328,12 +338,30 @@ constexpr double kStatisticsEnd = 0.1;
 constexpr double kClassifyEnd = 0.9;
 }  // namespace
 
-DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& options,
+DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& requested,
                               const ProcessingOptions& processing, const fs::path& work_dir, const FinalTileSink& sink,
                               const ProgressCallback& progress) {
   auto log = logger("detect");
   DetectionResult result;
   const AnalysisGrid& grid = inputs.grid;
+
+  // Neighbourhood evidence assumes a mappable change spans several pixels: the opening
+  // removes anything narrower than 2r+1 pixels, smoothing dilutes a lone pixel, a seed
+  // demands a stronger pixel inside the patch. Where one pixel already covers a (non-zero)
+  // minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a mappable change
+  // and all three would contradict the unit: the pixel detector runs there.
+  DetectionOptions options = requested;
+  const double centre_pixel_m2 = grid.pixel_area_m2(grid.height / 2);
+  const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
+  if (pixel_is_mappable) {
+    options.opening_radius = 0;
+    options.scales = {0.0f};
+    options.hysteresis = false;
+    log->info(
+        "opening, multi-scale magnitude and hysteresis skipped: one pixel ({:.0f} m2) already covers the minimum "
+        "mapping unit ({:.0f} m2)",
+        centre_pixel_m2, options.min_mapping_unit_m2);
+  }
   result.features = plan_features(inputs.before, inputs.after, options);
   const FeatureSet& features = result.features;
 
@@ -356,19 +384,17 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
             stats.sample_block_step > 1 ? ", every " + std::to_string(stats.sample_block_step) + "th block" : "");
-
-  // The opening removes anything narrower than 2r+1 pixels. Where one pixel already covers
-  // a (non-zero) minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a
-  // mappable change, and the opening would contradict the unit: skip it there.
-  const double centre_pixel_m2 = grid.pixel_area_m2(grid.height / 2);
-  const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
-  const int opening_radius = pixel_is_mappable ? 0 : options.opening_radius;
-  if (opening_radius != options.opening_radius) {
-    log->info(
-        "morphological opening skipped: one pixel ({:.0f} m2) already covers the minimum mapping unit ({:.0f} m2)",
-        centre_pixel_m2, options.min_mapping_unit_m2);
+  if (options.hysteresis) {
+    log->info("hysteresis: seeds at {:.3f}, grown through pixels at or above {:.3f}", stats.seed_level,
+              stats.grow_level);
   }
-  const int halo = kernels::morphology_halo(opening_radius);
+
+  const int opening_radius = options.opening_radius;
+  // The single-scale detector ({0}) skips the smoothing pass altogether.
+  const std::vector<float> scales =
+      options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
+  // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos add.
+  const int halo = kernels::multiscale_halo(scales) + kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing,
                            {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
   const TilePlan& plan = result.plan;
@@ -387,9 +413,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   SpillFile spill(work_dir / "classes-labels.spill");
 
   kernels::TypingRules rules = options.typing;
-  rules.magnitude_threshold = static_cast<float>(stats.threshold);
+  rules.magnitude_threshold = static_cast<float>(stats.grow_level);
 
-  const TileClassifier classify{inputs, features, result.radiometric, stats, rules, opening_radius, unit_windows};
+  const TileClassifier classify{inputs, features, result.radiometric, stats,
+                                rules,  scales,   opening_radius,     unit_windows};
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
@@ -415,7 +442,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   // Pass 3: drop small patches, number the rest, stream final tiles.
   start = Clock::now();
-  result.patches = seams.finish(options.min_mapping_unit_m2);
+  result.patches = options.hysteresis ? seams.finish(options.min_mapping_unit_m2, static_cast<float>(stats.seed_level))
+                                      : seams.finish(options.min_mapping_unit_m2);
   result.patch_unit_overlap.resize(result.patches.patches.size());
   for (std::size_t t = 0; t < tile_label_overlap.size(); ++t) {
     const auto& local_to_patch = result.patches.local_to_patch[t];

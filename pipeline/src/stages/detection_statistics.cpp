@@ -164,6 +164,8 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
                     : std::isnan(stats.automatic_threshold)     ? floor
                                                                 : std::max(stats.automatic_threshold, floor);
+  stats.seed_level = options.hysteresis ? stats.threshold * options.seed_multiple : stats.threshold;
+  stats.grow_level = options.hysteresis ? stats.seed_level * options.grow_fraction : stats.threshold;
   return stats;
 }
 

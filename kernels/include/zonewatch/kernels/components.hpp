@@ -6,6 +6,7 @@
 // merges per-component statistics. Final patch ids are numbered by each patch's first
 // pixel in raster order, so they do not depend on the tiling.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "zonewatch/kernels/tile.hpp"
@@ -31,6 +32,9 @@ struct ComponentStats {
   double sum_greenness_before = 0.0, sum_greenness_after = 0.0;
   std::uint64_t greenness_count = 0;
   double sum_magnitude = 0.0;
+  /// Largest valid magnitude of the component (-infinity when none): a maximum does not
+  /// depend on merge order, and hysteresis keeps a patch when it reaches the seed level.
+  float peak_magnitude = -std::numeric_limits<float>::infinity();
 
   void merge(const ComponentStats& other);
 };
@@ -67,9 +71,12 @@ class SeamLabeler {
   void add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes, ConstTileView<std::uint32_t> labels,
                 std::vector<ComponentStats> stats);
 
-  /// Merges across seams, drops patches under `min_area_m2`, numbers the rest. Call once,
-  /// after all tiles were added (throws std::logic_error otherwise).
-  [[nodiscard]] PatchTable finish(double min_area_m2);
+  /// Merges across seams, drops patches under `min_area_m2` and (hysteresis) those whose
+  /// peak_magnitude stays below `min_peak_magnitude`, i.e. that hold no seed pixel, then
+  /// numbers the rest. The default keeps every peak. Call once, after all tiles were added
+  /// (throws std::logic_error otherwise).
+  [[nodiscard]] PatchTable finish(double min_area_m2,
+                                  float min_peak_magnitude = -std::numeric_limits<float>::infinity());
 
  private:
   /// One kept tile edge: provisional component id per pixel (kNoComponent for

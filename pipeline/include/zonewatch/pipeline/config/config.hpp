@@ -80,6 +80,14 @@ struct DetectionOptions {
   ZScore zscore = ZScore::robust;
   RadiometricNormalization normalize = RadiometricNormalization::none;
   ThresholdOptions threshold;
+  /// Gaussian sigmas (pixels) whose smoothed magnitudes are averaged into the magnitude
+  /// that is thresholded; 0 is the pixel's own magnitude, {0} the single-scale detector.
+  std::vector<float> scales = {0.0f, 1.0f, 2.0f};
+  /// Seeds at threshold x seed_multiple, grown through 8-connected pixels of one class at
+  /// or above seed level x grow_fraction; off: every pixel at or above the threshold.
+  bool hysteresis = true;
+  double seed_multiple = 2.0;
+  double grow_fraction = 0.5;
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
   kernels::TypingRules typing;

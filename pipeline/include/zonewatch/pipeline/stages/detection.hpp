@@ -4,10 +4,12 @@
 //
 //   pass 1 (statistics): on a fixed lattice of sample blocks, band-difference moments
 //          (z-scoring) then the change-magnitude histogram (Otsu / k·sigma threshold);
-//   pass 2 (classify):   read in order -> features, typing, opening, labelling, zonal
-//          sums in parallel -> seam merge and spill to disk in order;
-//   pass 3 (finalize):   patches under the minimum mapping unit dropped, final classes and
-//          patch ids streamed to sinks in tile order.
+//   pass 2 (classify):   read in order -> features, multi-scale magnitude, typing at the
+//          grow level, opening, labelling, zonal sums in parallel -> seam merge and spill
+//          to disk in order;
+//   pass 3 (finalize):   patches under the minimum mapping unit, and (hysteresis) those
+//          without a seed pixel, dropped; final classes and patch ids streamed to sinks in
+//          tile order.
 // Every global result is merged in tile order, so any tiling gives identical output.
 #include <array>
 #include <filesystem>
@@ -49,12 +51,16 @@ struct DetectionStatistics {
   std::vector<float> weights;        // 1 / sigma of the band difference
   double threshold = 0.0;            // on the change-vector magnitude
   double automatic_threshold = 0.0;  // what otsu / k_sigma gave before the floor
+  /// Hysteresis levels on the (multi-scale) magnitude: a patch needs a pixel at seed_level
+  /// and holds the pixels at or above grow_level; both equal `threshold` without hysteresis.
+  double seed_level = 0.0;
+  double grow_level = 0.0;
   std::uint64_t sample_pixels = 0;
   int sample_block_step = 1;  // 1 = every block sampled
 };
 
 /// Pass 1: the band-difference centres and weights (z-scoring) and the change-magnitude
-/// threshold, from the statistics lattice of both scenes; `after_correction` (may be null)
+/// threshold (and the hysteresis levels), from the statistics lattice of both scenes; `after_correction` (may be null)
 /// brings the after date onto the before date; `progress` receives 0..1 of this pass.
 /// Throws InputError naming both scenes when no sampled pixel is valid in both.
 DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,

@@ -1,0 +1,60 @@
+// The detection options that drive multi-scale magnitude and hysteresis: defaults, the
+// ablation settings reachable by --set, and rejected values naming the key.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "zonewatch/pipeline/config/config.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
+
+namespace zw {
+namespace {
+
+TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
+  const DetectionOptions d = load_detection_options("", {});
+  EXPECT_EQ(d.scales, (std::vector<float>{0.0f, 1.0f, 2.0f}));
+  EXPECT_TRUE(d.hysteresis);
+  EXPECT_DOUBLE_EQ(d.seed_multiple, 2.0);
+  EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
+}
+
+TEST(DetectionOptions, SingleScaleWithoutHysteresisIsReachable) {
+  const DetectionOptions d = load_detection_options("", {"detection.scales=[0]", "detection.hysteresis=false",
+                                                         "detection.seed_multiple=2.5", "detection.grow_fraction=0.4"});
+  EXPECT_EQ(d.scales, std::vector<float>{0.0f});
+  EXPECT_FALSE(d.hysteresis);
+  EXPECT_DOUBLE_EQ(d.seed_multiple, 2.5);
+  EXPECT_DOUBLE_EQ(d.grow_fraction, 0.4);
+  const nlohmann::json j = to_json(d);
+  EXPECT_EQ(j["scales"], nlohmann::json::array({0.0}));
+  EXPECT_EQ(j["hysteresis"], false);
+  EXPECT_EQ(j["seed_multiple"], 2.5);
+}
+
+TEST(DetectionOptions, FractionalSigmasAreKept) {
+  const DetectionOptions d = load_detection_options("", {"detection.scales=[0.5, 3]"});
+  EXPECT_EQ(d.scales, (std::vector<float>{0.5f, 3.0f}));
+}
+
+void expect_config_error(const std::string& assignment, const std::string& key) {
+  try {
+    (void)load_detection_options("", {assignment});
+    ADD_FAILURE() << assignment << " was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+  }
+}
+
+TEST(DetectionOptions, BadValuesNameTheKey) {
+  expect_config_error("detection.scales=[-1]", "detection.scales");
+  expect_config_error("detection.scales=[11]", "detection.scales");
+  expect_config_error("detection.scales=[one]", "detection.scales");
+  expect_config_error("detection.scales=[]", "detection.scales");
+  expect_config_error("detection.seed_multiple=0.5", "seed_multiple");
+  expect_config_error("detection.grow_fraction=0", "grow_fraction");
+  expect_config_error("detection.grow_fraction=1.5", "grow_fraction");
+}
+
+}  // namespace
+}  // namespace zw
