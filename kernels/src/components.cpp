@@ -5,19 +5,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "binary_grid.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 
 namespace zw::kernels {
 
 namespace {
 
-// Summands are rounded to multiples of 2^-k; a double holds every such multiple exactly up
-// to 2^(53-k), so sums stay exact (order-free) up to ~1.4e11 m2 of area and ~8.6e9 in
+// Summands on binary grids (binary_grid.hpp): exact up to ~1.4e11 m2 of area and ~8.6e9 in
 // summed index values, far beyond one 10980 x 10980 scene.
 constexpr double kAreaScale = 65536.0;     // 2^16
 constexpr double kValueScale = 1048576.0;  // 2^20
-
-double round_to_grid(double value, double scale) { return std::nearbyint(value * scale) / scale; }
 
 struct PixelPosition {
   int x;
@@ -113,7 +111,7 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
   std::vector<ComponentStats> stats(static_cast<std::size_t>(label_count) + 1);
   for (int y = 0; y < height; ++y) {
     const int grid_y = window.y0 + y;
-    const double pixel_area = round_to_grid(row_area_m2[y], kAreaScale);
+    const double pixel_area = round_to_binary_grid(row_area_m2[y], kAreaScale);
     const std::uint8_t* class_row = classes.row(y);
     const std::uint32_t* label_row = labels.row(y);
     for (int x = 0; x < width; ++x) {
@@ -142,15 +140,15 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
         const float before = greenness_before(x, y);
         const float after = greenness_after(x, y);
         if (is_valid(before) && is_valid(after)) {
-          component.sum_greenness_before += round_to_grid(before, kValueScale);
-          component.sum_greenness_after += round_to_grid(after, kValueScale);
+          component.sum_greenness_before += round_to_binary_grid(before, kValueScale);
+          component.sum_greenness_after += round_to_binary_grid(after, kValueScale);
           ++component.greenness_count;
         }
       }
       if (has_magnitude) {
         const float value = magnitude(x, y);
         if (is_valid(value)) {
-          component.sum_magnitude += round_to_grid(value, kValueScale);
+          component.sum_magnitude += round_to_binary_grid(value, kValueScale);
           component.peak_magnitude = std::max(component.peak_magnitude, value);
         }
       }

@@ -3,18 +3,17 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "binary_grid.hpp"
+
 namespace zw::kernels {
 
 namespace {
 
-// Summands are rounded to multiples of 2^-k; a double holds every such multiple exactly up
-// to 2^(53-k), so the sums are exact and independent of the order in which tiles are
-// accumulated and merged (areas up to ~1.4e11 m2, weights up to ~5e8 pixels).
+// Summands on binary grids (binary_grid.hpp): exact for areas up to ~1.4e11 m2 and weights up
+// to ~5e8 pixels.
 constexpr double kAreaScale = 65536.0;       // 2^16, m2
 constexpr double kWeightScale = 16777216.0;  // 2^24, coverage fractions
 constexpr double kValueScale = 1048576.0;    // 2^20, coverage-weighted greenness
-
-double round_to_grid(double value, double scale) { return std::nearbyint(value * scale) / scale; }
 
 constexpr std::uint8_t kNodataClass = static_cast<std::uint8_t>(ChangeType::nodata);
 
@@ -46,7 +45,7 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
     for (int x = 0; x < width; ++x) {
       const double fraction = coverage_row[x];
       if (!(fraction > 0.0)) continue;  // outside the unit (NaN included)
-      const double area = round_to_grid(fraction * pixel_area, kAreaScale);
+      const double area = round_to_binary_grid(fraction * pixel_area, kAreaScale);
       area_ += area;
       const std::uint8_t change_class = class_row[x];
       if (change_class != kNodataClass) {
@@ -58,9 +57,9 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
         const float before = greenness_before(x, y);
         const float after = greenness_after(x, y);
         if (is_valid(before) && is_valid(after)) {
-          sum_before_ += round_to_grid(fraction * before, kValueScale);
-          sum_after_ += round_to_grid(fraction * after, kValueScale);
-          weight_greenness_ += round_to_grid(fraction, kWeightScale);
+          sum_before_ += round_to_binary_grid(fraction * before, kValueScale);
+          sum_after_ += round_to_binary_grid(fraction * after, kValueScale);
+          weight_greenness_ += round_to_binary_grid(fraction, kWeightScale);
         }
       }
     }

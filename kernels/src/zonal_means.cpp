@@ -5,14 +5,13 @@
 #include <limits>
 #include <stdexcept>
 
+#include "binary_grid.hpp"
+
 namespace zw::kernels {
 namespace {
 
-// Multiples of 2^-16 are exact in a double up to 2^37 (~1.4e11), so sums of them do not
-// depend on the order in which they are added (as in zonal.cpp).
+// m2 and m2 x value to 2^-16: exact up to 2^37 (~1.4e11) (binary_grid.hpp).
 constexpr double kGridScale = 65536.0;
-
-double round_to_grid(double value) { return std::nearbyint(value * kGridScale) / kGridScale; }
 
 }  // namespace
 
@@ -56,7 +55,7 @@ void ZonalMeansAccumulator::accumulate(ConstTileView<float> coverage, std::span<
       const double fraction = coverage_row[x];
       if (!(fraction > 0.0)) continue;  // outside the zone (NaN included)
       const double weight = fraction * pixel_area;
-      const double area = round_to_grid(weight);
+      const double area = round_to_binary_grid(weight, kGridScale);
       area_ += area;
       const std::uint8_t code = class_row[x];
       if (code != nodata_class_) valid_area_ += area;
@@ -64,7 +63,7 @@ void ZonalMeansAccumulator::accumulate(ConstTileView<float> coverage, std::span<
       for (std::size_t p = 0; p < planes.size(); ++p) {
         const float value = planes[p](x, y);
         if (std::isnan(value)) continue;
-        weighted_sums_[p] += round_to_grid(weight * value);
+        weighted_sums_[p] += round_to_binary_grid(weight * value, kGridScale);
         weights_[p] += area;
       }
     }

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "zonewatch/kernels/stretch.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
@@ -85,7 +86,7 @@ class ChipMaker::Renderer {
         for (std::size_t b = 0; b < 3; ++b) bands[static_cast<std::size_t>(s)][b] = std::move(reflectance[roles[b]]);
       }
       // One 2-98 % stretch per band over both dates, so colour differences are real.
-      std::array<std::pair<float, float>, 3> stretch{};
+      std::array<kernels::DisplayRange, 3> stretch{};
       for (std::size_t b = 0; b < 3; ++b) {
         std::vector<float> values;
         for (int s = 0; s < 2; ++s) {
@@ -93,17 +94,7 @@ class ChipMaker::Renderer {
             if (kernels::is_valid(v)) values.push_back(v);
           }
         }
-        if (values.empty()) {
-          stretch[b] = {0.0f, 1.0f};
-          continue;
-        }
-        const auto lo = static_cast<std::ptrdiff_t>(0.02 * static_cast<double>(values.size() - 1));
-        const auto hi = static_cast<std::ptrdiff_t>(0.98 * static_cast<double>(values.size() - 1));
-        std::nth_element(values.begin(), values.begin() + lo, values.end());
-        const float low = values[static_cast<std::size_t>(lo)];
-        std::nth_element(values.begin(), values.begin() + hi, values.end());
-        const float high = values[static_cast<std::size_t>(hi)];
-        stretch[b] = {low, high > low ? high : low + 1e-6f};
+        stretch[b] = kernels::percentile_range(values);
       }
       const int scale = std::max(1, pixels_ / n);
       for (int s = 0; s < 2; ++s) {
@@ -113,9 +104,7 @@ class ChipMaker::Renderer {
           for (int x = 0; x < n; ++x) {
             for (std::size_t b = 0; b < 3; ++b) {
               const float v = bands[static_cast<std::size_t>(s)][b](x, y);
-              const double t =
-                  kernels::is_valid(v) ? (v - stretch[b].first) / (stretch[b].second - stretch[b].first) : 0.0;
-              row[x][static_cast<int>(2 - b)] = cv::saturate_cast<std::uint8_t>(255.0 * std::clamp(t, 0.0, 1.0));
+              row[x][static_cast<int>(2 - b)] = kernels::is_valid(v) ? stretch[b].to_byte(v) : std::uint8_t{0};
             }
           }
         }

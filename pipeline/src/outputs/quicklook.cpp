@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "zonewatch/kernels/stretch.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
@@ -245,7 +246,7 @@ TrueColourPlanes TrueColourReader::read(const ImageFrame& frame) {
 }
 
 std::vector<RgbImage> stretch_2_98(const std::vector<const TrueColourPlanes*>& planes) {
-  std::array<std::pair<float, float>, 3> stretch{};
+  std::array<kernels::DisplayRange, 3> stretch{};
   for (std::size_t b = 0; b < 3; ++b) {
     std::vector<float> values;
     for (const TrueColourPlanes* p : planes) {
@@ -256,17 +257,7 @@ std::vector<RgbImage> stretch_2_98(const std::vector<const TrueColourPlanes*>& p
         }
       }
     }
-    if (values.empty()) {
-      stretch[b] = {0.0f, 1.0f};
-      continue;
-    }
-    const auto lo = static_cast<std::ptrdiff_t>(0.02 * static_cast<double>(values.size() - 1));
-    const auto hi = static_cast<std::ptrdiff_t>(0.98 * static_cast<double>(values.size() - 1));
-    std::nth_element(values.begin(), values.begin() + lo, values.end());
-    const float low = values[static_cast<std::size_t>(lo)];
-    std::nth_element(values.begin(), values.begin() + hi, values.end());
-    const float high = values[static_cast<std::size_t>(hi)];
-    stretch[b] = {low, high > low ? high : low + 1e-6f};
+    stretch[b] = kernels::percentile_range(values);
   }
   std::vector<RgbImage> images;
   for (const TrueColourPlanes* p : planes) {
@@ -278,8 +269,7 @@ std::vector<RgbImage> stretch_2_98(const std::vector<const TrueColourPlanes*>& p
     for (std::size_t i = 0; i < count; ++i) {
       if (!(std::isfinite(p->rgb[0][i]) && std::isfinite(p->rgb[1][i]) && std::isfinite(p->rgb[2][i]))) continue;
       for (std::size_t b = 0; b < 3; ++b) {
-        const double t = (p->rgb[b][i] - stretch[b].first) / (stretch[b].second - stretch[b].first);
-        image.rgb[i * 3 + b] = static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(t, 0.0, 1.0)));
+        image.rgb[i * 3 + b] = stretch[b].to_byte(p->rgb[b][i]);
       }
     }
     images.push_back(std::move(image));
