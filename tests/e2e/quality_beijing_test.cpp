@@ -200,6 +200,28 @@ TEST_F(QualityBeijingTest, IdwFlagsTheUnitWhereOzoneRoseAndReportsValidHours) {
     }
   }
   EXPECT_TRUE(nw_flagged);
+  // ... and so do the quality values: per pollutant the period means and change, the verdict
+  // and its reasons, equal to run.json's (3 and 4 decimals are the GeoPackage's full doubles).
+  ASSERT_EQ(layer.size(), by_code.size());
+  for (const auto& feature : layer) {
+    const auto& unit = by_code.at(feature.at("code"));
+    EXPECT_EQ(feature.at("quality_declined"), unit.at("quality_declined").get<bool>() ? "1" : "0")
+        << feature.at("code");
+    for (const auto& [pollutant, field] : {std::pair{"PM2.5", "q_pm2_5"}, {"NO2", "q_no2"}, {"O3", "q_o3"}}) {
+      const auto m = measure(feature.at("code"), pollutant);
+      EXPECT_NEAR(std::stod(feature.at(std::string(field) + "_before")), m.at("before").at("mean").get<double>(), 1e-9)
+          << feature.at("code") << " " << pollutant;
+      EXPECT_NEAR(std::stod(feature.at(std::string(field) + "_after")), m.at("after").at("mean").get<double>(), 1e-9)
+          << feature.at("code") << " " << pollutant;
+      EXPECT_NEAR(std::stod(feature.at(std::string(field) + "_change")), m.at("relative_change").get<double>(), 1e-9)
+          << feature.at("code") << " " << pollutant;
+    }
+  }
+  EXPECT_NE(std::find_if(layer.begin(), layer.end(),
+                         [](const auto& f) {
+                           return f.at("code") == "ZH-NW" && f.at("quality_reasons").find("O3") != std::string::npos;
+                         }),
+            layer.end());
   const std::string csv = read_bytes(root_ / "out" / "quality.csv");
   EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBF"));
   EXPECT_NE(csv.find("\r\n"), std::string::npos);

@@ -67,8 +67,7 @@ TEST_F(SlurmScriptsTest, ProvinceScanOutsideSlurmUsesMpirunForSeveralRanksAndThe
   const std::string args = config_.string() + " " + (root_ / "out").string();
   const auto three = run_script("scan_province.sbatch", env + " RANKS=3", args);
   ASSERT_EQ(three.exit_code, 0) << three.output;
-  EXPECT_EQ(three.output.rfind("mpirun -n 3 " + kBinary.string() + " --no-progress --threads ", 0), 0u)
-      << three.output;
+  EXPECT_EQ(three.output.rfind("mpirun -n 3 " + kBinary.string() + " --no-progress --threads ", 0), 0u) << three.output;
   EXPECT_NE(three.output.find("--memory-mb 1024"), std::string::npos) << three.output;
   const auto one = run_script("scan_province.sbatch", env, args);
   ASSERT_EQ(one.exit_code, 0) << one.output;

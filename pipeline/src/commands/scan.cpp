@@ -230,7 +230,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
 
   start = Clock::now();
   progress.stage("outputs")(0.0, "");
-  write_alerts_gpkg(staging.staged("alerts.gpkg"), results);
+  write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr);
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
   write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));

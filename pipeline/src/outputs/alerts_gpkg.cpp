@@ -16,10 +16,10 @@ using outputs_detail::hotspots_in_report_order;
 using outputs_detail::LayerSpec;
 using outputs_detail::load_grid_srs;
 using outputs_detail::QuietGdalErrors;
-using outputs_detail::unit_columns;
+using outputs_detail::unit_columns_with_quality;
 using outputs_detail::write_layer;
 
-void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results) {
+void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results, const QualityResult* quality) {
   const QuietGdalErrors quiet;
   OGRSpatialReference grid_srs;
   OGRSpatialReference* srs = load_grid_srs(results, grid_srs, path) ? &grid_srs : nullptr;
@@ -36,7 +36,8 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   std::vector<const UnitResult*> units;
   units.reserve(results.units.size());
   for (const UnitResult& unit : results.units) units.push_back(&unit);
-  const LayerSpec<UnitResult> unit_spec{"units", unit_columns(), [](const UnitResult& u) { return "unit " + u.code; },
+  const auto columns = unit_columns_with_quality(quality);
+  const LayerSpec<UnitResult> unit_spec{"units", columns, [](const UnitResult& u) { return "unit " + u.code; },
                                         [](const UnitResult& u) -> const std::string& { return u.geometry_wkt; }};
   CPLStringList unit_options;
   unit_options.SetNameValue("IDENTIFIER", "units 管控单元");
@@ -46,7 +47,7 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
 
   // QGIS opens both layers styled, with Chinese field names.
   const std::vector<FieldAlias> hotspot_aliases = hotspot_field_aliases(results.tracked);
-  const std::vector<FieldAlias> unit_aliases = unit_field_aliases();
+  const std::vector<FieldAlias> unit_aliases = unit_field_aliases(quality);
   write_layer_style(*dataset, hotspots_layer_style(), hotspot_aliases, path);
   write_layer_style(*dataset, units_layer_style(), unit_aliases, path);
   write_field_aliases(*dataset, "hotspots", hotspot_aliases, path);

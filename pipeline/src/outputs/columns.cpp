@@ -3,11 +3,15 @@
 #include "columns.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
 
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/quality/unit_quality.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 
 namespace zw {
@@ -166,6 +170,78 @@ const std::vector<Column<UnitResult>>& unit_columns() {
   return columns;
 }
 
+std::string field_slug(std::string_view name) {
+  std::string slug;
+  for (const char c : name) {
+    const bool ascii_alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    slug += ascii_alnum ? static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) : '_';
+  }
+  return slug;
+}
+
+std::vector<Column<UnitResult>> unit_columns_with_quality(const QualityResult* quality) {
+  using U = UnitResult;
+  std::vector<Column<U>> list = unit_columns();
+  if (quality == nullptr) return list;
+  // The rows are looked up by unit code; the map lives as long as the columns that use it.
+  auto by_code = std::make_shared<std::map<std::string, const UnitQuality*>>();
+  std::vector<std::string> pollutants;
+  for (const UnitQuality& unit : quality->units) {
+    by_code->emplace(unit.code, &unit);
+    for (const QualityMeasure& measure : unit.measures) {
+      if (std::find(pollutants.begin(), pollutants.end(), measure.pollutant) == pollutants.end()) {
+        pollutants.push_back(measure.pollutant);
+      }
+    }
+  }
+  constexpr double kNull = std::numeric_limits<double>::quiet_NaN();  // written as NULL
+  const auto measure_of = [by_code](const U& unit, const std::string& pollutant) -> const QualityMeasure* {
+    const auto row = by_code->find(unit.code);
+    if (row == by_code->end()) return nullptr;
+    for (const QualityMeasure& measure : row->second->measures) {
+      if (measure.pollutant == pollutant) return &measure;
+    }
+    return nullptr;
+  };
+  const auto period_mean = [](const PeriodStatistic& period) { return period.assessable ? period.mean : kNull; };
+  for (const std::string& pollutant : pollutants) {
+    const std::string field = "q_" + field_slug(pollutant);
+    list.push_back(real_column<U>(
+        field + "_before", 3,
+        {pollutant + "前期均值", "", pollutant + " mean over the before period " + quality->before.text()},
+        [=](const U& u) -> FieldValue {
+          const QualityMeasure* m = measure_of(u, pollutant);
+          return m != nullptr ? period_mean(m->before) : kNull;
+        }));
+    list.push_back(
+        real_column<U>(field + "_after", 3,
+                       {pollutant + "后期均值", "", pollutant + " mean over the after period " + quality->after.text()},
+                       [=](const U& u) -> FieldValue {
+                         const QualityMeasure* m = measure_of(u, pollutant);
+                         return m != nullptr ? period_mean(m->after) : kNull;
+                       }));
+    list.push_back(real_column<U>(field + "_change", 4,
+                                  {pollutant + "相对变化", "", pollutant + " after / before - 1 (both assessable)"},
+                                  [=](const U& u) -> FieldValue {
+                                    const QualityMeasure* m = measure_of(u, pollutant);
+                                    return m != nullptr ? m->relative_change : kNull;
+                                  }));
+  }
+  list.push_back(typed_column<U>("quality_declined", FieldKind::boolean,
+                                 {"环境质量下降", "", "environmental quality declined markedly (quality rule)"},
+                                 [by_code](const U& u) -> FieldValue {
+                                   const auto row = by_code->find(u.code);
+                                   if (row == by_code->end()) return std::monostate{};
+                                   return row->second->declined;
+                                 }));
+  list.push_back(text_column<U>("quality_reasons", {"环境质量下降原因", "", "which measures declined and by how much"},
+                                [by_code](const U& u) -> FieldValue {
+                                  const auto row = by_code->find(u.code);
+                                  return row == by_code->end() ? std::string() : row->second->reasons;
+                                }));
+  return list;
+}
+
 }  // namespace outputs_detail
 
 namespace {
@@ -187,7 +263,9 @@ std::vector<FieldAlias> hotspot_field_aliases(bool tracked) {
   return aliases_of(outputs_detail::hotspot_columns(results));
 }
 
-std::vector<FieldAlias> unit_field_aliases() { return aliases_of(outputs_detail::unit_columns()); }
+std::vector<FieldAlias> unit_field_aliases(const QualityResult* quality) {
+  return aliases_of(outputs_detail::unit_columns_with_quality(quality));
+}
 
 namespace outputs_detail {
 

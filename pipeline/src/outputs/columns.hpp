@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "zonewatch/pipeline/stages/results.hpp"
+
+namespace zw {
+struct QualityResult;
+}
 
 namespace zw::outputs_detail {
 
@@ -40,6 +45,15 @@ const std::vector<Column<Hotspot>>& hotspot_columns(const ScanResults& results);
 
 /// The columns of the units layer: every control unit with its statistics and flag.
 const std::vector<Column<UnitResult>>& unit_columns();
+
+/// unit_columns() and, when the scan assessed environmental quality, per pollutant (in the
+/// order first met) its before and after period means and relative change, then whether the
+/// unit's quality declined and why; units without a quality row get nulls.
+std::vector<Column<UnitResult>> unit_columns_with_quality(const QualityResult* quality);
+
+/// An ASCII field name part for a pollutant or layer name: lower case, other characters "_"
+/// ("PM2.5" -> "pm2_5").
+std::string field_slug(std::string_view name);
 
 /// Hotspots in the report order (stages/hotspots.hpp); sorts pointers, so the caller's order is left alone.
 std::vector<const Hotspot*> hotspots_in_report_order(const std::vector<Hotspot>& hotspots);

@@ -16,6 +16,8 @@ class GDALDataset;
 
 namespace zw {
 
+struct QualityResult;
+
 struct Rgba {
   std::uint8_t r = 0, g = 0, b = 0, a = 255;
 };
@@ -93,7 +95,8 @@ void write_field_aliases(GDALDataset& dataset, const std::string& layer, const s
 /// when `tracked`) and units layer, in field order: the column model's (outputs/columns.cpp),
 /// which the README's outputs table lists too.
 [[nodiscard]] std::vector<FieldAlias> hotspot_field_aliases(bool tracked);
-[[nodiscard]] std::vector<FieldAlias> unit_field_aliases();
+/// With `quality`, the units layer also has the quality columns of that scan.
+[[nodiscard]] std::vector<FieldAlias> unit_field_aliases(const QualityResult* quality = nullptr);
 
 /// Hotspots filled by severity (high red, medium orange, low yellow), labelled with their ID
 /// and area in 亩.

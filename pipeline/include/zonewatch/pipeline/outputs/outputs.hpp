@@ -12,6 +12,8 @@
 
 namespace zw {
 
+struct QualityResult;
+
 /// The Chinese name of a change type as written in reports and attribute tables,
 /// e.g. vegetation_loss -> 植被减少.
 [[nodiscard]] std::string_view chinese_name(kernels::ChangeType type);
@@ -19,7 +21,10 @@ namespace zw {
 /// GeoPackage with layer `hotspots` (one polygon per hotspot, severity then area order)
 /// and layer `units` (every control unit with its statistics and flag), both in
 /// ScanResults::grid_crs_wkt. NaN values are written as NULL. Replaces an existing file.
-void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results);
+/// With `quality` (the scan's environmental-quality step), the units layer also holds each
+/// pollutant's period means and change and the unit's quality verdict.
+void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results,
+                       const QualityResult* quality = nullptr);
 
 /// The hotspots table as UTF-8 CSV with a byte-order mark (so Excel shows Chinese),
 /// RFC 4180 quoting and CRLF line ends; the hotspots layer's columns without geometry,
