@@ -54,31 +54,28 @@ LayerStyle store_hotspots_style() {
   return style;
 }
 
-/// Chinese names of the store hotspots' main fields (the others keep their English names).
+/// Chinese names of the store hotspots' fields: those shared with alerts.gpkg's hotspots from
+/// its column model (one alias per field everywhere), the store's own here; the others keep
+/// their English names.
 std::vector<FieldAlias> store_hotspot_aliases() {
-  static const std::vector<std::pair<std::string, std::string>> names{
-      {"hotspot_id", "图斑编号"},
-      {"status", "状态"},
-      {"status_since", "状态起始"},
-      {"unit_code", "单元编码"},
-      {"unit_name", "单元名称"},
-      {"unit_type", "单元类型"},
-      {"region", "行政区"},
-      {"change_type", "变化类型"},
-      {"severity", "严重程度"},
-      {"area_m2", "面积(平方米)"},
-      {"first_seen", "首次发现日期"},
-      {"last_seen", "最近发现日期"},
-      {"times_seen", "发现次数"},
-      {"verdict", "核查结论"},
-      {"verdict_date", "核查日期"},
-      {"inspector", "核查人"},
-      {"rectification_due", "整改期限"},
+  static const std::vector<std::pair<std::string, std::string>> store_only{
+      {"status_since", "状态起始"}, {"last_seen", "最近发现日期"}, {"verdict", "核查结论"},
+      {"verdict_date", "核查日期"}, {"inspector", "核查人"},       {"rectification_due", "整改期限"},
   };
+  const std::vector<FieldAlias> scan_aliases = hotspot_field_aliases(/*tracked=*/true);
   std::vector<FieldAlias> aliases;
   for (const FieldSpec& field : fields_of<StoredHotspot>()) {
-    const auto named = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == field.name; });
-    aliases.push_back({field.name, named == names.end() ? std::string() : named->second, "", ""});
+    std::string alias;
+    const auto shared = std::find_if(scan_aliases.begin(), scan_aliases.end(),
+                                     [&](const FieldAlias& a) { return a.field == field.name; });
+    if (shared != scan_aliases.end()) {
+      alias = shared->alias;
+    } else {
+      const auto own =
+          std::find_if(store_only.begin(), store_only.end(), [&](const auto& n) { return n.first == field.name; });
+      if (own != store_only.end()) alias = own->second;
+    }
+    aliases.push_back({field.name, alias, "", ""});
   }
   return aliases;
 }

@@ -1,13 +1,26 @@
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 
-#include <array>
 #include <string>
 #include <vector>
 
 #include "zonewatch/kernels/change_typing.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 
 namespace zw {
 using kernels::ChangeType;
+
+ChangeColour change_type_colour(ChangeType type) {
+  switch (type) {
+    case ChangeType::vegetation_loss: return {34, 139, 34, 255};
+    case ChangeType::construction: return {230, 80, 30, 255};
+    case ChangeType::water_loss: return {30, 110, 220, 255};
+    case ChangeType::water_gain: return {0, 200, 220, 255};
+    case ChangeType::other: return {200, 200, 0, 255};
+    default: return {};
+  }
+}
+
+std::string ChangeColour::hex() const { return text::printf_string("#%02x%02x%02x", red, green, blue); }
 
 double change_map_nodata() { return static_cast<double>(ChangeType::nodata); }
 
@@ -24,15 +37,10 @@ RasterWriter create_change_map(const std::filesystem::path& path, const Analysis
 void describe_change_map(GDALRasterBand& band) {
   band.SetNoDataValue(change_map_nodata());
   GDALColorTable colors;
-  const std::array<GDALColorEntry, 6> entries{{{0, 0, 0, 0},
-                                               {34, 139, 34, 255},    // vegetation loss
-                                               {230, 80, 30, 255},    // construction / bare soil
-                                               {30, 110, 220, 255},   // water loss
-                                               {0, 200, 220, 255},    // water gain
-                                               {200, 200, 0, 255}}};  // other
   for (int i = 0; i < 256; ++i) {
-    const GDALColorEntry none{0, 0, 0, 0};
-    colors.SetColorEntry(i, i < 6 ? &entries[static_cast<std::size_t>(i)] : &none);
+    const ChangeColour colour = i < 6 ? change_type_colour(static_cast<ChangeType>(i)) : ChangeColour{};
+    const GDALColorEntry entry{colour.red, colour.green, colour.blue, colour.alpha};
+    colors.SetColorEntry(i, &entry);
   }
   band.SetColorTable(&colors);
   std::vector<std::string> names(256);

@@ -12,6 +12,7 @@
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
+#include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
@@ -72,15 +73,7 @@ std::string escape(std::string_view text) { return text::xml_escape(text); }
 std::string png_uri(const std::string& png) { return "data:image/png;base64," + text::base64(png); }
 std::string jpeg_uri(const std::string& jpeg) { return "data:image/jpeg;base64," + text::base64(jpeg); }
 
-const char* change_colour(ChangeType type) {  // as change.tif's colour table
-  switch (type) {
-    case ChangeType::vegetation_loss: return "#228b22";
-    case ChangeType::construction: return "#e6501e";
-    case ChangeType::water_loss: return "#1e6edc";
-    case ChangeType::water_gain: return "#00c8dc";
-    default: return "#c8c800";
-  }
-}
+std::string change_colour(ChangeType type) { return change_type_colour(type).hex(); }
 
 constexpr std::array kChangeTypes{ChangeType::vegetation_loss, ChangeType::construction, ChangeType::water_loss,
                                   ChangeType::water_gain, ChangeType::other};
@@ -350,8 +343,8 @@ std::string render_summary_page(const SummaryPage& page) {
           "<p class=\"legend\"><span><i style=\"border:2px solid #ff2020\"></i>预警单元 flagged unit</span>"
           "<span><i style=\"border:1px solid #fff;background:#777\"></i>单元 unit</span>";
   for (ChangeType t : kChangeTypes) {
-    html += "<span><i style=\"background:" + std::string(change_colour(t)) + "\"></i>" + std::string(chinese_name(t)) +
-            " " + std::string(kernels::to_string(t)) + "</span>";
+    html += "<span><i style=\"background:" + change_colour(t) + "\"></i>" + std::string(chinese_name(t)) + " " +
+            std::string(kernels::to_string(t)) + "</span>";
   }
   html += "</p></section>";
   html += counts_section(r) + flagged_section(r) + largest_section(page) + skipped_section(page);

@@ -33,6 +33,18 @@ void expect_change_map_band(GDALRasterBand& band) {
   EXPECT_STREQ(band.GetDescription(), "change type");
   ASSERT_NE(band.GetColorTable(), nullptr);
   EXPECT_EQ(band.GetColorTable()->GetColorEntry(2)->c1, 230);
+  // Every class's entry is the one colour the pages draw it in (a GeoTIFF colour map has no
+  // alpha: GDAL reads every entry back opaque).
+  for (int value : {0, 1, 2, 3, 4, 5, 255}) {
+    const GDALColorEntry* entry = band.GetColorTable()->GetColorEntry(value);
+    ASSERT_NE(entry, nullptr) << value;
+    const auto type = static_cast<kernels::ChangeType>(value);
+    const ChangeColour colour = value < 6 ? change_type_colour(type) : ChangeColour{};
+    EXPECT_EQ(entry->c1, colour.red) << value;
+    EXPECT_EQ(entry->c2, colour.green) << value;
+    EXPECT_EQ(entry->c3, colour.blue) << value;
+  }
+  EXPECT_EQ(change_type_colour(kernels::ChangeType::vegetation_loss).hex(), "#228b22");
   char** names = band.GetCategoryNames();
   ASSERT_NE(names, nullptr);
   EXPECT_STREQ(names[2], "construction");
