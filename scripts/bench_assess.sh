@@ -11,8 +11,12 @@
 #   --years N  years archived (default 10); the pair's two scenes alternate
 #
 # The synthetic scenes have four bands (blue, green, red, nir); a sensor profile written here
-# reads red and green again as swir1 and swir2, so that wetness and dryness are computed as for
+# reads nir and red again as swir1 and swir2, so that wetness and dryness are computed as for
 # a real six-band scene (their values mean nothing; their cost is real). No thermal band.
+# swir1 must stay above green on land: the land classes call a pixel water where MNDWI
+# (green vs swir1) > 0, so with nir as swir1 MNDWI is NDWI and the vegetation, soil and water
+# of the synthetic scene are classed as such (with red as swir1, vegetation came out water
+# and half the units were "not assessed").
 # Environment: ZONEWATCH_BIN, the binary to time (default: build-bench/, Release, as
 # scripts/bench.sh builds it).
 set -euo pipefail
@@ -48,15 +52,16 @@ if [[ ! -f ${data}_units.gpkg ]]; then
   $PY "$repo/scripts/make_bench_data.py" "$SIZE" "$data"
 fi
 cat >"$W/six-band.yaml" <<'YAML'
-# The 4-band synthetic stack read as six bands: red and green again stand in for SWIR.
+# The 4-band synthetic stack read as six bands: nir and red again stand in for SWIR
+# (swir1 above green on land, so that MNDWI does not call vegetation water).
 name: bench-six-band
 bands:
   blue: {index: 1}
   green: {index: 2}
   red: {index: 3}
   nir: {index: 4}
-  swir1: {index: 3}
-  swir2: {index: 2}
+  swir1: {index: 4}
+  swir2: {index: 3}
 scale: 0.0001
 nodata: 0
 tasseled_cap: sentinel2_msi

@@ -314,7 +314,7 @@ void write_indicators(const H5Context& context, hid_t year_group, const std::vec
     std::vector<double> values;
     values.reserve(copy.size());
     for (UnitYearIndicators& row : copy) values.push_back(column.field(row));
-    write_double_column(context, group.get(), column.name, values);
+    write_double_column(context, group.get(), column.name, values, column.units);
   }
   for (const CountColumn& column : count_columns()) {
     std::vector<std::int64_t> values;

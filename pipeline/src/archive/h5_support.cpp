@@ -243,8 +243,9 @@ void write_string_column(const H5Context& context, hid_t group, std::string_view
 }
 
 void write_double_column(const H5Context& context, hid_t group, std::string_view name,
-                         const std::vector<double>& values) {
+                         const std::vector<double>& values, std::string_view units) {
   write_column(context, group, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), values.size());
+  if (!units.empty()) write_attribute(context, open_dataset(context, group, name).get(), "units", units);
 }
 
 void write_int64_column(const H5Context& context, hid_t group, std::string_view name,

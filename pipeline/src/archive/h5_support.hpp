@@ -114,8 +114,9 @@ void write_integer_attribute(const H5Context& context, hid_t object, std::string
 // One-dimensional columns (datasets) in a group.
 void write_string_column(const H5Context& context, hid_t group, std::string_view name,
                          const std::vector<std::string>& values);
+/// `units`, when given, becomes the dataset's CF "units" attribute.
 void write_double_column(const H5Context& context, hid_t group, std::string_view name,
-                         const std::vector<double>& values);
+                         const std::vector<double>& values, std::string_view units = {});
 void write_int64_column(const H5Context& context, hid_t group, std::string_view name,
                         const std::vector<std::int64_t>& values);
 [[nodiscard]] std::vector<std::string> read_string_column(const H5Context& context, hid_t group, std::string_view name);

@@ -344,6 +344,12 @@ TEST_F(ArchiveFileTest, H5dumpShowsTheSelfDescribingAttributes) {
         std::string("DATASET \"hotspots_found\""), header_.programme}) {
     EXPECT_NE(output.find(expected), std::string::npos) << expected << " missing from h5dump -A";
   }
+  // Indicator columns say what they measure (their CF units were once left unwritten).
+  const auto [column_status, column] =
+      run_capture("h5dump -A -d /years/2021/units/area_m2 " + quoted(archive_) + " 2>&1");
+  ASSERT_EQ(column_status, 0) << column;
+  EXPECT_NE(column.find("ATTRIBUTE \"units\""), std::string::npos) << column;
+  EXPECT_NE(column.find("\"m2\""), std::string::npos) << column;
   const auto [name_status, names] = run_capture("h5dump -d /units/name " + quoted(archive_) + " 2>&1");
   ASSERT_EQ(name_status, 0) << names;
   for (const ArchivedUnit& unit : header_.units) {

@@ -25,8 +25,8 @@
 //                           add_offset = 0, _FillValue = -32768, long_name, units.
 //                           Classes: uint8 with _FillValue = 255, flag_values, flag_meanings.
 //   /years/<YYYY>/units/<indicator>
-//                           1-D, one element per unit in the order of /units: float64 (NaN = not
-//                           assessed) or int64 hotspot counts (-1 = no monitoring store)
+//                           1-D, one element per unit in the order of /units: float64 with CF units
+//                           (NaN = not assessed) or int64 hotspot counts (-1 = no monitoring store)
 //
 // Appending a year never changes the archive in place: the file is cloned (reflink where the
 // file system has it, else copied) beside itself, the year is written into the clone, which
