@@ -26,10 +26,6 @@ struct TableColumn {
 std::vector<TableColumn<UnitAssessment>> unit_columns(const AssessmentResult& result);
 std::vector<TableColumn<GroupSummary>> group_columns(const AssessmentResult& result);
 
-/// Text for a CSV cell that a spreadsheet does not run as a formula: text beginning with
-/// = + - @ (or a tab / carriage return) gets a leading apostrophe (OWASP CSV injection).
-std::string neutralise_formula(std::string_view text);
-
 /// Fill colour of a change class on the map and in the tables.
 std::string_view class_colour(ChangeClass change_class);
 

@@ -23,13 +23,6 @@ using nlohmann::json;
 
 namespace assessment_detail {
 
-std::string neutralise_formula(std::string_view text) {
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-    return "'" + std::string(text);
-  }
-  return std::string(text);
-}
-
 std::string_view class_colour(ChangeClass change_class) {
   switch (change_class) {
     case ChangeClass::significantly_worse: return "#d7191c";
@@ -128,7 +121,7 @@ using namespace assessment_detail;
 
 std::string csv_cell(const Cell& cell, int decimals) {
   if (const auto* text_value = std::get_if<std::string>(&cell)) {
-    return text::csv_escape(neutralise_formula(*text_value));
+    return text::csv_text(*text_value);
   }
   if (const auto* real = std::get_if<double>(&cell)) return text::fixed(*real, decimals);  // NaN -> ""
   const std::int64_t integer = std::get<std::int64_t>(cell);

@@ -136,8 +136,8 @@ DispatchResult run_dispatch(const DispatchOptions& options) {
     });
   }
   staging.commit();
-  log->info("{}: packet {} with {} hotspots ({} chips) in {}", options.region, result.dispatch_id, packet.size(),
-            result.chips, result.out_dir.string());
+  log->info("{}: packet {} with {} hotspots ({} chips) in {}", text::printable(options.region), result.dispatch_id,
+            packet.size(), result.chips, result.out_dir.string());
   return result;
 }
 

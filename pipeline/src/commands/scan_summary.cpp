@@ -38,7 +38,7 @@ std::string format_scan_summary(const ScanSummary& summary, std::size_t top) {
         "%-28s %-8s %-16s %10.0f %8.1f  %-22s %s %s\n", h.id.c_str(), std::string(to_string(h.severity)).c_str(),
         std::string(kernels::to_string(h.change_type)).c_str(), h.area_m2, h.area_m2 / kSquareMetresPerMu,
         (text::dms(h.centroid_lat_wgs84, true) + " " + text::dms(h.centroid_lon_wgs84, false)).c_str(),
-        h.unit_code.c_str(), h.unit_name.c_str());
+        text::printable(h.unit_code).c_str(), text::printable(h.unit_name).c_str());
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <system_error>
+#include <utility>
 
 namespace zw::text {
 
@@ -47,11 +48,57 @@ std::string csv_escape(std::string_view field) {
   return quoted;
 }
 
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// The characters after which a spreadsheet reads a cell as a formula (OWASP; tab and carriage
+/// return because some spreadsheets strip them before looking at the first character).
+bool starts_formula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_plain_number(std::string_view text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t first = i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+    return i > first;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (!digits()) return false;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+std::string neutralise_formula(std::string_view text) {
+  if (!starts_formula(text) || is_plain_number(text)) return std::string(text);
+  return "'" + std::string(text);
+}
+
+std::string restore_formula(std::string_view text) {
+  const std::string_view rest = text.empty() ? text : text.substr(1);
+  if (text.starts_with('\'') && starts_formula(rest) && !is_plain_number(rest)) text.remove_prefix(1);
+  return std::string(text);
+}
+
+std::string csv_text(std::string_view field) { return csv_escape(neutralise_formula(field)); }
+
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string line;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) line += ',';
-    line += csv_escape(fields[i]);
+    line += csv_text(fields[i]);
   }
   line += "\r\n";
   return line;
@@ -109,32 +156,47 @@ std::vector<CsvRow> parse_csv(std::string_view text, bool* unterminated_quote) {
   return rows;
 }
 
+namespace {
+
+constexpr std::uint32_t kInvalidSequence = 0xFFFFFFFFu;
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+/// The code point at `i` and the bytes it takes; kInvalidSequence (one byte) where the bytes
+/// there are not UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated).
+std::pair<std::uint32_t, std::size_t> code_point_at(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  std::size_t length = 0;
+  std::uint32_t min_code = 0;
+  std::uint32_t code = 0;
+  if (c < 0x80) return {c, 1};
+  if ((c & 0xE0) == 0xC0) {
+    length = 2, min_code = 0x80, code = c & 0x1Fu;
+  } else if ((c & 0xF0) == 0xE0) {
+    length = 3, min_code = 0x800, code = c & 0x0Fu;
+  } else if ((c & 0xF8) == 0xF0) {
+    length = 4, min_code = 0x10000, code = c & 0x07u;
+  } else {
+    return {kInvalidSequence, 1};
+  }
+  if (i + length > text.size()) return {kInvalidSequence, 1};
+  for (std::size_t k = 1; k < length; ++k) {
+    const auto next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0) != 0x80) return {kInvalidSequence, 1};
+    code = (code << 6) | (next & 0x3Fu);
+  }
+  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {kInvalidSequence, 1};
+  return {code, length};
+}
+
+/// C0 controls, DEL and the C1 controls (U+0080..U+009F, CSI among them).
+bool is_control(std::uint32_t code) { return code < 0x20 || (code >= 0x7F && code <= 0x9F); }
+
+}  // namespace
+
 std::size_t invalid_utf8_offset(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    unsigned min_code = 0;
-    unsigned code = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2, min_code = 0x80, code = c & 0x1Fu;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, min_code = 0x800, code = c & 0x0Fu;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, min_code = 0x10000, code = c & 0x07u;
-    } else {
-      return i;
-    }
-    if (i + length > text.size()) return i;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return i;
-      code = (code << 6) | (next & 0x3Fu);
-    }
-    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [code, length] = code_point_at(text, i);
+    if (code == kInvalidSequence) return i;
     i += length;
   }
   return std::string_view::npos;
@@ -143,17 +205,61 @@ std::size_t invalid_utf8_offset(std::string_view text) {
 std::string xml_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [code, length] = code_point_at(text, i);
+    switch (code) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '\t':
+      case '\n':
+      case '\r': out += static_cast<char>(code); break;
+      default:
+        if (code == kInvalidSequence || is_control(code) || code == 0xFFFE || code == 0xFFFF) {
+          out += kReplacement;
+        } else {
+          out.append(text.substr(i, length));
+        }
     }
+    i += length;
   }
   return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [code, length] = code_point_at(text, i);
+    if (code == kInvalidSequence || is_control(code)) {
+      out += kReplacement;
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::string id_problem(std::string_view id) {
+  if (const auto bad = invalid_utf8_offset(id); bad != std::string_view::npos) {
+    return "is not UTF-8 (byte " + std::to_string(bad) + ")";
+  }
+  for (std::size_t i = 0; i < id.size();) {
+    const auto [code, length] = code_point_at(id, i);
+    if (is_control(code)) return printf_string("holds the control character U+%04X", static_cast<unsigned>(code));
+    if (code == '/' || code == '\\') return printf_string("holds a path separator '%c'", static_cast<char>(code));
+    if (code < 0x80 && std::string_view("<>:\"|?*").find(static_cast<char>(code)) != std::string_view::npos) {
+      return printf_string("holds '%c', which file names on Windows cannot hold", static_cast<char>(code));
+    }
+    i += length;
+  }
+  if (starts_formula(id)) {
+    return printf_string("starts with '%c', which spreadsheets run as a formula", id.front());
+  }
+  return {};
 }
 
 std::string base64(std::string_view bytes) {

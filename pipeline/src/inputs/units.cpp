@@ -6,6 +6,7 @@
 
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 
@@ -154,6 +155,12 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     unit.code = field_text(*feature, code_index);
     if (unit.code.empty())
       throw InputError(feature_name + ": attribute '" + options.code_field + "' (unit code) is empty");
+    // The code becomes hotspot IDs, packet file names and spreadsheet cells.
+    if (const std::string problem = text::id_problem(unit.code); !problem.empty()) {
+      throw InputError(feature_name + ": attribute '" + options.code_field + "' (unit code) '" +
+                       text::printable(unit.code) + "' " + problem +
+                       "; expected a code such as ZH50011620001 (letters, digits, - _ .)");
+    }
     const std::string named = feature_name + " (" + unit.code + ")";
     if (!codes.insert(unit.code).second) throw InputError(named + ": unit code appears twice in the layer");
     const std::string type_text = field_text(*feature, type_index);

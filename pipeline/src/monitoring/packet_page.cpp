@@ -147,8 +147,11 @@ constexpr const char* kPageScript = R"JS(
   });
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function today() { var d = new Date(); return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
+  // A cell starting with = + - @, a tab or a carriage return is a formula to a spreadsheet: it
+  // gets a leading apostrophe (text::neutralise_formula; zonewatch verify drops it again).
   function cell(value) {
     var v = String(value == null ? '' : value);
+    if (/^[=+\-@\t\r]/.test(v) && !/^-\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v)) v = "'" + v;
     return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
   }
   function collect() {

@@ -81,15 +81,16 @@ std::string format_store_report(const StoreReport& r) {
 
   out += "\nRectification overdue (" + std::to_string(r.overdue.size()) + ")\n";
   for (const StoredHotspot& h : r.overdue) {
-    std::snprintf(line, sizeof line, "  %-28s due %s  %s %s (%s)\n", h.id.c_str(), h.rectification_due.c_str(),
-                  h.unit_code.c_str(), h.unit_name.c_str(), h.region.c_str());
-    out += line;
+    // Names, regions and reasons come from outside: no control character reaches the terminal,
+    // and printf_string never cuts a long name (with its line end).
+    out += text::printf_string("  %-28s due %s  %s %s (%s)\n", text::printable(h.id).c_str(),
+                               h.rectification_due.c_str(), text::printable(h.unit_code).c_str(),
+                               text::printable(h.unit_name).c_str(), text::printable(h.region).c_str());
   }
   out += "\nProposed for closing: land recovered (" + std::to_string(r.close_proposals.size()) + ")\n";
   for (const StoredHotspot& h : r.close_proposals) {
-    std::snprintf(line, sizeof line, "  %-28s %-18s %s\n", h.id.c_str(), std::string(to_string(h.status)).c_str(),
-                  h.close_reason.c_str());
-    out += line;
+    out += text::printf_string("  %-28s %-18s %s\n", text::printable(h.id).c_str(),
+                               std::string(to_string(h.status)).c_str(), text::printable(h.close_reason).c_str());
   }
 
   out += "\nPrecision of verified alerts (alert: confirmed / verified; change: (confirmed + legal) / verified)\n";
@@ -100,10 +101,10 @@ std::string format_store_report(const StoreReport& r) {
                   "false_alarm", "legal", "alert", "change");
     out += line;
     for (const PrecisionRow& p : r.precision) {
-      std::snprintf(line, sizeof line, "  %-12s %s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(),
-                    text::pad_right(p.key, 28).c_str(), p.verified, p.confirmed, p.false_alarm, p.legal,
-                    percent(p.alert_precision).c_str(), percent(p.change_precision).c_str());
-      out += line;
+      out += text::printf_string("  %-12s %s %8d %9d %11d %6d %8s %8s\n", p.dimension.c_str(),
+                                 text::pad_right(text::printable(p.key), 28).c_str(), p.verified, p.confirmed,
+                                 p.false_alarm, p.legal, percent(p.alert_precision).c_str(),
+                                 percent(p.change_precision).c_str());
     }
   }
   return out;

@@ -162,7 +162,8 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
     const auto cell = [&](Column c) -> std::string {
       const auto it = columns.find(c);
       if (it == columns.end() || it->second >= row.fields.size()) return {};
-      return text::trim_blanks(row.fields[it->second]);
+      // The packet page and zonewatch's CSVs put an apostrophe before a leading formula character.
+      return text::restore_formula(text::trim_blanks(row.fields[it->second]));
     };
     const bool blank = std::all_of(row.fields.begin(), row.fields.end(),
                                    [](const std::string& f) { return text::trim_blanks(f).empty(); });

@@ -28,7 +28,7 @@ using outputs_detail::write_layer;
 namespace {
 
 std::string csv_cell(const FieldValue& value, int decimals) {
-  if (const auto* text = std::get_if<std::string>(&value)) return text::csv_escape(*text);
+  if (const auto* text = std::get_if<std::string>(&value)) return text::csv_text(*text);
   if (const auto* real = std::get_if<double>(&value)) return text::fixed(*real, decimals);
   if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
   if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
@@ -42,7 +42,7 @@ void write_hotspots_csv(const std::filesystem::path& path, const ScanResults& re
   std::string text = "\xEF\xBB\xBF";  // UTF-8 BOM: without it Excel decodes Chinese as ANSI
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) text += ',';
-    text += text::csv_escape(columns[i].name);
+    text += text::csv_text(columns[i].name);
   }
   text += "\r\n";
   for (const Hotspot* hotspot : hotspots_in_report_order(results.hotspots)) {
