@@ -55,6 +55,10 @@ int next_distribution_tag() {
 LocalTilesScope::LocalTilesScope() : previous_(detail::set_tile_communicator(&single_process())) {}
 LocalTilesScope::~LocalTilesScope() { detail::set_tile_communicator(previous_); }
 
+ScopedTileCommunicator::ScopedTileCommunicator(Communicator& communicator)
+    : previous_(detail::set_tile_communicator(&communicator)) {}
+ScopedTileCommunicator::~ScopedTileCommunicator() { detail::set_tile_communicator(previous_); }
+
 namespace detail {
 int launched_ranks() {
   // Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE; PMIx and PMI launchers (srun, hydra) PMI_SIZE.

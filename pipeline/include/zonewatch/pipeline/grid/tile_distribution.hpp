@@ -90,6 +90,19 @@ class LocalTilesScope {
   Communicator* previous_;
 };
 
+/// While alive, `communicator` is the one tiles are distributed over (tests stand in for the
+/// ranks of a run with a communicator of their own).
+class ScopedTileCommunicator {
+ public:
+  explicit ScopedTileCommunicator(Communicator& communicator);
+  ~ScopedTileCommunicator();
+  ScopedTileCommunicator(const ScopedTileCommunicator&) = delete;
+  ScopedTileCommunicator& operator=(const ScopedTileCommunicator&) = delete;
+
+ private:
+  Communicator* previous_;
+};
+
 // ---------------------------------------------------------------------------------------
 // Serialization of compute results
 
