@@ -8,7 +8,8 @@
 // over all tiles. So accumulators, seam merges and writing stay in one process, in the order
 // of a single-process run; only the compute step (pure, per tile) runs elsewhere, and its
 // result crosses as bytes (no floating-point value is converted on the way). Ranks other
-// than 0 never see consume; what later steps need from rank 0 is broadcast (`broadcast`).
+// than 0 never see consume; what later steps need from rank 0 is broadcast
+// (`broadcast_from_root`).
 //
 // Without MPI (a build without it, or a binary not started by mpirun) the communicator is the
 // single-process one: rank 0 of 1, and run_distributed_tiles is run_tiles.
@@ -74,7 +75,7 @@ class MpiSession {
   bool initialized_ = false;
 };
 
-/// "yes (Open MPI v4.1.4, ...)" or "no", for --version.
+/// "yes (Open MPI 4.1.4)" (the library's name and version) or "no", for --version.
 std::string mpi_description();
 
 /// While alive, tiles are not distributed (rank 0 runs all of them; the caller keeps the
