@@ -19,6 +19,7 @@ packages=(
   chromium  # headless test of the inspector packet's offline page (tests skip without it)
   fonts-noto-cjk  # Chinese unit names in the pages' screenshots
   hdf5-tools python3-h5py  # independent readers of the assessment archive in its tests
+  libopenmpi-dev openmpi-bin  # mpirun -n N zonewatch scan (the build finds MPI; its test needs mpirun)
 )
 for option in "$@"; do
   case "$option" in

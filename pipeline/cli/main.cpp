@@ -26,6 +26,7 @@
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
@@ -53,6 +54,15 @@ zw::ProgressCallback make_progress(bool enabled) {
   };
 }
 
+/// The exit code of a failed command. Under mpirun with several ranks the others are waiting
+/// for this one (or it for them): MPI_Abort ends them all with the same code, after this rank
+/// logged why.
+int end_all_ranks(int exit_code) {
+  zw::Communicator& ranks = zw::tile_communicator();
+  if (ranks.size() > 1) ranks.abort(exit_code);
+  return exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,10 +78,18 @@ int main(int argc, char** argv) {
   // arena it stays at the tile budget (709 -> 726 MiB), at the same speed.
   mallopt(M_ARENA_MAX, 1);
 #endif
+  // Under mpirun (a build with MPI): one rank per process, finalized when main returns.
+  std::optional<zw::MpiSession> mpi;
+  try {
+    mpi.emplace(argc, argv);
+  } catch (const zw::Error& e) {
+    std::fprintf(stderr, "zonewatch: %s\n", e.what());
+    return e.exit_code();
+  }
   CLI::App app{
       "zonewatch: change-detection monitoring of ecological-environment control units (生态环境分区管控)\n"
       "Exit codes: 0 done, 1 other failure, 2 usage or config error, 3 bad input data."};
-  app.set_version_flag("--version", std::string("zonewatch ") + zw::kVersion);
+  app.set_version_flag("--version", std::string("zonewatch ") + zw::kVersion + "\nMPI: " + zw::mpi_description());
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command, as in "zonewatch scan --log-level debug"
   std::string log_level = "info";
@@ -269,12 +287,22 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // Ranks other than 0 only compute tiles for rank 0: they log warnings and errors, no progress.
+  const bool root = zw::is_root_rank();
+  std::optional<zw::LocalTilesScope> local_tiles;
   try {
-    zw::configure_logging(log_level, log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
+    const bool chatty = log_level == "trace" || log_level == "debug" || log_level == "info";
+    zw::configure_logging(root || !chatty ? log_level : "warn",
+                          log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
     std::optional<tbb::global_control> parallelism;
     if (threads > 0)
       parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    const auto progress = make_progress(!no_progress);
+    const auto progress = make_progress(!no_progress && root);
+    // Only scan distributes its tiles; any other command runs on rank 0 alone.
+    if (zw::tile_communicator().size() > 1 && !scan->parsed()) {
+      if (!root) return kExitOk;
+      local_tiles.emplace();
+    }
 
     if (scan->parsed()) {
       std::vector<std::string> overrides;
@@ -289,7 +317,8 @@ int main(int argc, char** argv) {
         parallelism.emplace(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(config.processing.threads));
       }
-      std::fputs(zw::format_scan_summary(zw::run_scan(config, progress), top).c_str(), stdout);
+      const zw::ScanSummary summary = zw::run_scan(config, progress);
+      if (root) std::fputs(zw::format_scan_summary(summary, top).c_str(), stdout);
       return kExitOk;
     }
     if (composite->parsed()) {
@@ -350,9 +379,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const zw::Error& e) {
     zw::logger("")->error("{}", e.what());
-    return e.exit_code();
+    return end_all_ranks(e.exit_code());
   } catch (const std::exception& e) {
     zw::logger("")->error("internal error: {}", e.what());
-    return kExitOther;
+    return end_all_ranks(kExitOther);
   }
 }

@@ -14,6 +14,7 @@
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/pipeline/gdal/polygonize.hpp"
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
+#include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 #include "zonewatch/pipeline/monitoring/store.hpp"
@@ -113,18 +114,49 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   timings["inputs"] = seconds_since(start);
 
   // --since-last: a scheduled run whose after scene is not newer than the store's last scan
-  // has nothing to do (unless it is that scan, killed before its outputs).
+  // has nothing to do (unless it is that scan, killed before its outputs). Under mpirun rank 0
+  // reads the store and tells the others.
+  const bool root = is_root_rank();
   if (config.store.since_last) {
-    const SinceLastDecision decision = decide_since_last(config.store, config.after.date, [&] {
-      return scan_identity(scan_inputs_record(before_side, after_side, config, file_record, true), config.resolved);
-    });
-    log->info("--since-last: {}", decision.reason);
+    SinceLastDecision decision;
+    if (root) {
+      decision = decide_since_last(config.store, config.after.date, [&] {
+        return scan_identity(scan_inputs_record(before_side, after_side, config, file_record, true), config.resolved);
+      });
+      log->info("--since-last: {}", decision.reason);
+    }
+    decision.skip = broadcast_from_root(
+        decision.skip, [](ByteWriter& out, bool skip) { out.put(skip); },
+        [](ByteReader& in) { return in.get<bool>(); });
     if (decision.skip) {
       ScanSummary skipped;
       skipped.output_dir = config.output.dir;
       skipped.skipped = true;
       skipped.skip_reason = decision.reason;
       return skipped;
+    }
+  }
+
+  // Under mpirun, ranks other than 0 only classify their share of the detection tiles
+  // (grid/tile_distribution.hpp): no output folder, no work folder, no store. Composites are
+  // not distributed: with a period side rank 0 runs the whole scan alone.
+  std::optional<LocalTilesScope> local_tiles;
+  const auto other_rank_done = [&] {
+    ScanSummary done;
+    done.output_dir = config.output.dir;
+    return done;
+  };
+  if (const int ranks = tile_communicator().size(); ranks > 1) {
+    if (before_side.is_period() || after_side.is_period()) {
+      if (!root) return other_rank_done();
+      log->warn("composites are not distributed over ranks: rank 0 of {} runs this scan alone", ranks);
+      local_tiles.emplace();
+    } else if (!root) {
+      run_detection({*before_side.scene, *after_side.scene, grid, units}, config.detection, config.processing, {}, {},
+                    {});
+      return other_rank_done();
+    } else {
+      log->info("detection tiles distributed over {} ranks; rank 0 merges them and writes the outputs", ranks);
     }
   }
   const InputRecords recorded(before_side, after_side, config);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
@@ -14,7 +15,7 @@
 #include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
-#include "zonewatch/pipeline/grid/tile_engine.hpp"
+#include "zonewatch/pipeline/grid/tile_distribution.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -278,6 +279,50 @@ struct TileClassifier {
   }
 };
 
+// Between ranks (grid/tile_distribution.hpp): a classified tile's bytes as computed, so rank 0
+// merges exactly what one process would.
+void encode_work(ByteWriter& out, const TileWork& work) {
+  out.put<std::int32_t>(work.index);
+  out.put(work.core);
+  out.put_tile(work.classes);
+  out.put_tile(work.labels);
+  out.put(work.label_count);
+  out.put_vector(work.changed_labels);
+  out.put_vector(work.stats);
+  out.put_vector(work.zonal);
+  out.put<std::uint64_t>(work.label_overlap.size());
+  for (const auto& overlaps : work.label_overlap) {
+    out.put<std::uint64_t>(overlaps.size());
+    for (const auto& [unit, area] : overlaps) {
+      out.put(unit);
+      out.put(area);
+    }
+  }
+  out.put(work.valid);
+}
+
+TileWork decode_work(ByteReader& in) {
+  TileWork work;
+  work.index = in.get<std::int32_t>();
+  work.core = in.get<Window>();
+  work.classes = in.get_tile<std::uint8_t>();
+  work.labels = in.get_tile<std::uint32_t>();
+  work.label_count = in.get<std::uint32_t>();
+  work.changed_labels = in.get_vector<std::uint32_t>();
+  work.stats = in.get_vector<kernels::ComponentStats>();
+  work.zonal = in.get_vector<UnitPartial>();
+  work.label_overlap.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
+  for (auto& overlaps : work.label_overlap) {
+    overlaps.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
+    for (auto& [unit, area] : overlaps) {
+      unit = in.get<std::uint32_t>();
+      area = in.get<double>();
+    }
+  }
+  work.valid = in.get<std::uint64_t>();
+  return work;
+}
+
 /// Spill file per tile, in tile order: the classes of every pixel and the labels of the changed ones.
 class SpillFile {
  public:
@@ -409,8 +454,14 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       static_cast<std::size_t>(plan.count()));
 
   kernels::SeamLabeler seams(plan.tiles_x, plan.tiles_y);
-  fs::create_directories(work_dir);
-  SpillFile spill(work_dir / "classes-labels.spill");
+  // Under mpirun only rank 0 merges (and so spills); the other ranks classify their tiles
+  // and send them to it (grid/tile_distribution.hpp).
+  const bool root = is_root_rank();
+  std::optional<SpillFile> spill;
+  if (root) {
+    fs::create_directories(work_dir);
+    spill.emplace(work_dir / "classes-labels.spill");
+  }
 
   kernels::TypingRules rules = options.typing;
   rules.magnitude_threshold = static_cast<float>(stats.grow_level);
@@ -420,7 +471,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
-  run_tiles(
+  run_distributed_tiles(
       plan.count(), default_tile_tokens(),
       [&](int index) {
         return TileInput{index, read_pair(before_reader, after_reader, plan.padded(index))};
@@ -428,8 +479,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       [&](TileInput& input) { return classify(input, plan.core(input.index)); },
       [&](TileWork&& work) {
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
-        spill.write(work.classes.data(), work.classes.values().size());
-        spill.write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
+        spill->write(work.classes.data(), work.classes.values().size());
+        spill->write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
         seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
         for (auto& partial : work.zonal) unit_zonal[partial.unit].merge(partial.zonal);
         tile_label_overlap[static_cast<std::size_t>(work.index)] = std::move(work.label_overlap);
@@ -437,8 +488,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         result.components_before_mmu += work.label_count;
         ++done;
         if (classifying) classifying(static_cast<double>(done) / plan.count(), "detecting changes");
-      });
+      },
+      encode_work, decode_work);
   result.seconds["classify"] = seconds_since(start);
+  if (!root) return result;  // patches, unit sums and final tiles are rank 0's
 
   // Pass 3: drop small patches, number the rest, stream final tiles.
   start = Clock::now();
@@ -458,19 +511,19 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   tile_label_overlap.clear();
   for (auto& overlaps : result.patch_unit_overlap) std::sort(overlaps.begin(), overlaps.end());
 
-  spill.rewind();
+  spill->rewind();
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
   std::vector<std::uint32_t> changed_labels;
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
     Tile<std::uint8_t> classes(c.width, c.height, kernels::kUninitialized);
     Tile<std::uint32_t> labels(c.width, c.height);  // zero: only changed pixels get an id
-    spill.read(classes.data(), classes.values().size());
+    spill->read(classes.data(), classes.values().size());
     auto& ids = labels.values();
     auto& cls = classes.values();
     changed_labels.resize(static_cast<std::size_t>(
         std::count_if(cls.begin(), cls.end(), [](std::uint8_t v) { return kernels::is_change(v); })));
-    spill.read(changed_labels.data(), changed_labels.size() * sizeof(std::uint32_t));
+    spill->read(changed_labels.data(), changed_labels.size() * sizeof(std::uint32_t));
     const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(t)];
     std::size_t next = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {

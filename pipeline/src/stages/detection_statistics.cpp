@@ -12,7 +12,7 @@
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
-#include "zonewatch/pipeline/grid/tile_engine.hpp"
+#include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
 
 namespace zw {
@@ -43,6 +43,49 @@ struct SampleBlock {
   std::vector<kernels::MomentsAccumulator> moments;
 };
 
+// Between ranks (grid/tile_distribution.hpp): a block's bytes as computed, so rank 0 merges
+// exactly what one process would.
+void encode_block(ByteWriter& out, const SampleBlock& block) {
+  out.put_vector(block.differences);
+  out.put_vector(block.moments);
+}
+SampleBlock decode_block(ByteReader& in) {
+  SampleBlock block;
+  block.differences = in.get_vector<float>();
+  block.moments = in.get_vector<kernels::MomentsAccumulator>();
+  return block;
+}
+
+/// Rank 0's statistics on every rank (the classification pass needs them everywhere).
+DetectionStatistics share_statistics(const DetectionStatistics& stats) {
+  return broadcast_from_root(
+      stats,
+      [](ByteWriter& out, const DetectionStatistics& s) {
+        out.put_vector(s.roles);
+        out.put_vector(s.offsets);
+        out.put_vector(s.weights);
+        out.put(s.threshold);
+        out.put(s.automatic_threshold);
+        out.put(s.seed_level);
+        out.put(s.grow_level);
+        out.put(s.sample_pixels);
+        out.put(s.sample_block_step);
+      },
+      [](ByteReader& in) {
+        DetectionStatistics s;
+        s.roles = in.get_vector<BandRole>();
+        s.offsets = in.get_vector<float>();
+        s.weights = in.get_vector<float>();
+        s.threshold = in.get<double>();
+        s.automatic_threshold = in.get<double>();
+        s.seed_level = in.get<double>();
+        s.grow_level = in.get<double>();
+        s.sample_pixels = in.get<std::uint64_t>();
+        s.sample_block_step = in.get<int>();
+        return s;
+      });
+}
+
 }  // namespace
 
 DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
@@ -57,8 +100,10 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   stats.sample_block_step = lattice.block_step;
   const int pixel_stride = lattice.pixel_stride(kMaxStoredSamples);
 
+  // Under mpirun the blocks are read and computed by all ranks and merged on rank 0, which
+  // computes the statistics and hands them to the others.
   std::vector<SampleBlock> blocks;
-  run_tiles(
+  run_distributed_tiles(
       lattice.count(), default_tile_tokens(),
       [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
       [&](RawTilePair& pair) {
@@ -96,7 +141,9 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       [&](SampleBlock&& block) {
         blocks.push_back(std::move(block));
         if (progress) progress(static_cast<double>(blocks.size()) / lattice.count(), "statistics");
-      });
+      },
+      encode_block, decode_block);
+  if (!is_root_rank()) return share_statistics(stats);
 
   std::vector<kernels::MomentsAccumulator> moments(n_roles);
   for (const auto& block : blocks) {
@@ -166,7 +213,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
                                                                 : std::max(stats.automatic_threshold, floor);
   stats.seed_level = options.hysteresis ? stats.threshold * options.seed_multiple : stats.threshold;
   stats.grow_level = options.hysteresis ? stats.seed_level * options.grow_fraction : stats.threshold;
-  return stats;
+  return share_statistics(stats);
 }
 
 }  // namespace zw
