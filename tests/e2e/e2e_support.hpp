@@ -111,13 +111,12 @@ inline std::ostream& operator<<(std::ostream& os, const RunResult& r) {
   return os << "exit " << r.exit_code << "\n--- stdout\n" << r.out << "\n--- stderr\n" << r.err;
 }
 
-/// Runs the zonewatch binary with `args` (no shell), capturing stdout and stderr.
-inline RunResult run_zonewatch(const std::vector<std::string>& args, const fs::path& scratch) {
+/// Runs the program `argv[0]` with `argv` (no shell), capturing stdout and stderr.
+inline RunResult run_program(const std::vector<std::string>& args, const fs::path& scratch) {
   static int counter = 0;
   const fs::path out_file = scratch / ("stdout-" + std::to_string(++counter) + ".txt");
   const fs::path err_file = scratch / ("stderr-" + std::to_string(counter) + ".txt");
-  std::vector<std::string> argv_strings{kBinary.string()};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<std::string> argv_strings = args;
   std::vector<char*> argv;
   for (auto& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -138,11 +137,19 @@ inline RunResult run_zonewatch(const std::vector<std::string>& args, const fs::p
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = read_bytes(out_file);
   result.err = read_bytes(err_file);
-  if (std::getenv("ZONEWATCH_E2E_ECHO") != nullptr)
-    std::fprintf(stderr, "[zonewatch exit %d]\n%s", result.exit_code, result.err.c_str());
   std::error_code ignored;
   fs::remove(out_file, ignored);
   fs::remove(err_file, ignored);
+  return result;
+}
+
+/// Runs the zonewatch binary with `args` (no shell), capturing stdout and stderr.
+inline RunResult run_zonewatch(const std::vector<std::string>& args, const fs::path& scratch) {
+  std::vector<std::string> argv{kBinary.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult result = run_program(argv, scratch);
+  if (std::getenv("ZONEWATCH_E2E_ECHO") != nullptr)
+    std::fprintf(stderr, "[zonewatch exit %d]\n%s", result.exit_code, result.err.c_str());
   return result;
 }
 
@@ -309,6 +316,21 @@ inline Raster read_raster(const fs::path& path, int band = 1) {
 
 /// Every attribute of every feature of a layer, as text, in layer order; geometry as ISO WKT
 /// under the key "@geometry" when `with_geometry`.
+/// Expects two change maps (or any one-band rasters) to be equal pixel for pixel, naming the
+/// first differing pixel.
+inline void expect_same_raster(const fs::path& reference, const fs::path& other) {
+  const Raster a = read_raster(reference), b = read_raster(other);
+  ASSERT_EQ(a.width, b.width) << other;
+  ASSERT_EQ(a.height, b.height) << other;
+  EXPECT_EQ(a.geotransform, b.geotransform) << other;
+  std::size_t differing = 0, first = 0;
+  for (std::size_t i = 0; i < a.values.size(); ++i) {
+    if (a.values[i] != b.values[i] && differing++ == 0) first = i;
+  }
+  EXPECT_EQ(differing, 0u) << other << " differs, first at column " << first % static_cast<std::size_t>(a.width)
+                           << " row " << first / static_cast<std::size_t>(a.width);
+}
+
 inline std::vector<std::map<std::string, std::string>> read_layer(const fs::path& path, const std::string& layer_name,
                                                                   bool with_geometry = false) {
   std::vector<std::map<std::string, std::string>> features;

@@ -34,38 +34,6 @@ fs::path find_mpirun() {
   return {};
 }
 
-/// Runs `argv` (no shell), capturing stdout and stderr, as run_zonewatch does for the binary.
-RunResult run_program(const std::vector<std::string>& args, const fs::path& scratch) {
-  static int counter = 0;
-  const fs::path out_file = scratch / ("mpi-stdout-" + std::to_string(++counter) + ".txt");
-  const fs::path err_file = scratch / ("mpi-stderr-" + std::to_string(counter) + ".txt");
-  std::vector<std::string> strings = args;
-  std::vector<char*> argv;
-  for (auto& a : strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int out_fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out_fd < 0 || err_fd < 0) ::_exit(126);
-    ::dup2(out_fd, STDOUT_FILENO);
-    ::dup2(err_fd, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  RunResult result;
-  int status = 0;
-  if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_bytes(out_file);
-  result.err = read_bytes(err_file);
-  std::error_code ignored;
-  fs::remove(out_file, ignored);
-  fs::remove(err_file, ignored);
-  return result;
-}
-
 /// When a scan ran, as the store and the GeoPackages record it; everything else is a function
 /// of the inputs. Fields by name, and store_meta's created_utc row.
 const std::set<std::string> kTimeFields{"status_since", "ingested_utc", "at_utc", "update_time"};
@@ -176,16 +144,7 @@ class MpiScanTest : public TempFolderTest {
 
   static void expect_identical(const fs::path& reference, const fs::path& other) {
     SCOPED_TRACE(other.filename().string() + " vs " + reference.filename().string());
-    const Raster a = read_raster(reference / "change.tif"), b = read_raster(other / "change.tif");
-    ASSERT_EQ(a.width, b.width);
-    ASSERT_EQ(a.height, b.height);
-    EXPECT_EQ(a.geotransform, b.geotransform);
-    std::size_t differing = 0, first = 0;
-    for (std::size_t i = 0; i < a.values.size(); ++i) {
-      if (a.values[i] != b.values[i] && differing++ == 0) first = i;
-    }
-    EXPECT_EQ(differing, 0u) << "change.tif differs, first at column " << first % static_cast<std::size_t>(a.width)
-                             << " row " << first / static_cast<std::size_t>(a.width);
+    expect_same_raster(reference / "change.tif", other / "change.tif");
     EXPECT_TRUE(read_bytes(reference / "hotspots.csv") == read_bytes(other / "hotspots.csv")) << "hotspots.csv differs";
     EXPECT_TRUE(read_bytes(reference / "hotspots.geojson") == read_bytes(other / "hotspots.geojson"))
         << "hotspots.geojson differs";
