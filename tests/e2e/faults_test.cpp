@@ -167,12 +167,12 @@ TEST_F(ScanKillTest, KilledAtRandomMomentsTheFolderHoldsTheOldOrTheNewResultsNev
         neither.push_back(name);
       }
     }
-    EXPECT_EQ(from_b.size(), kOutputs.size()) << "a mix: from B " << ::testing::PrintToString(from_b) << ", from A "
-                                              << ::testing::PrintToString(from_a) << ", neither "
-                                              << ::testing::PrintToString(neither);
+    EXPECT_EQ(from_b.size(), kOutputs.size())
+        << "a mix: from B " << ::testing::PrintToString(from_b) << ", from A " << ::testing::PrintToString(from_a)
+        << ", neither " << ::testing::PrintToString(neither);
   }
-  std::cerr << killed << " of 20 runs killed; the folder held the old results " << old_results
-            << " times, the new " << new_results << " times\n";
+  std::cerr << killed << " of 20 runs killed; the folder held the old results " << old_results << " times, the new "
+            << new_results << " times\n";
   EXPECT_GT(killed, 0) << "no run was killed: the moments are too late for this machine";
 
   // The next run completes and sweeps what the killed runs left in hidden folders.
@@ -305,8 +305,8 @@ TEST_F(DiskFullTest, ScanDispatchAndVerifyFailWithExit1AndLeaveOutputsAndStoreIn
   fill_leaving(0);
   const std::string region = read_layer(store_, "hotspots").front().at("region");
   const fs::path packet = mount_point_ / "packet";
-  const RunResult d = run_zonewatch(
-      {"dispatch", "--store", store_.string(), "--region", region, "--out", packet.string()}, root_);
+  const RunResult d =
+      run_zonewatch({"dispatch", "--store", store_.string(), "--region", region, "--out", packet.string()}, root_);
   EXPECT_EQ(d.exit_code, kExitOther) << d;
   EXPECT_TRUE(names_no_space(d, mount_point_)) << d;
   EXPECT_FALSE(fs::exists(packet / "index.html"));
