@@ -21,6 +21,12 @@ void check_date(const YamlSection& s, const std::string& key, const std::string&
   if (!iso_date_fields(date)) {
     throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' must be a date YYYY-MM-DD, got '" + date + "'");
   }
+  // No scene is taken in the future: a typo in the year (2099 for 2019) would date the
+  // hotspots and the store's history wrongly. YYYY-MM-DD text orders like the dates.
+  if (const std::string today = today_utc(); date > today) {
+    throw ConfigError(s.file() + ": key '" + s.key_path(key) + "' is " + date + ", in the future (today is " + today +
+                      ")");
+  }
 }
 
 SceneOptions parse_scene(YamlSection s, const fs::path& base) {

@@ -242,7 +242,12 @@ VerifyResult import_verdicts(const VerifyOptions& options) {
   if (!errors.empty()) {
     std::string message = file + ": " + std::to_string(errors.size()) + " of " + std::to_string(result.rows) +
                           " verdict rows rejected, nothing imported:";
-    for (const std::string& e : errors) message += "\n  " + e;
+    // The first rows name the problems; a file of a million bad rows must not flood the log.
+    constexpr std::size_t kListed = 100;
+    for (std::size_t i = 0; i < errors.size() && i < kListed; ++i) message += "\n  " + errors[i];
+    if (errors.size() > kListed) {
+      message += "\n  ... and " + std::to_string(errors.size() - kListed) + " more rows rejected";
+    }
     throw InputError(message);
   }
 
