@@ -278,7 +278,7 @@ void SeamLabeler::add_tile(int tx, int ty, ConstTileView<std::uint8_t> classes, 
   if (tx == tiles_x_ - 1) std::swap(bottom_above_, bottom_current_);
 }
 
-PatchTable SeamLabeler::finish(double min_area_m2, float min_peak_magnitude, float min_mean_magnitude) {
+PatchTable SeamLabeler::finish(double min_area_m2, float min_peak_magnitude) {
   if (finished_) throw std::logic_error("SeamLabeler::finish called twice");
   if (next_tile_ != tiles_x_ * tiles_y_) {
     throw std::logic_error("SeamLabeler::finish before all tiles were added");
@@ -293,10 +293,7 @@ PatchTable SeamLabeler::finish(double min_area_m2, float min_peak_magnitude, flo
 
   std::vector<std::uint32_t> kept_roots;
   for (std::uint32_t id = 0; id < component_count; ++id) {
-    const ComponentStats& c = stats_[id];
-    const double mean_magnitude = c.pixel_count > 0 ? c.sum_magnitude / static_cast<double>(c.pixel_count) : 0.0;
-    if (parent_[id] == id && c.area_m2 >= min_area_m2 && c.peak_magnitude >= min_peak_magnitude &&
-        mean_magnitude >= static_cast<double>(min_mean_magnitude)) {
+    if (parent_[id] == id && stats_[id].area_m2 >= min_area_m2 && stats_[id].peak_magnitude >= min_peak_magnitude) {
       kept_roots.push_back(id);
     }
   }

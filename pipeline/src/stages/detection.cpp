@@ -4,8 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <limits>
 
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
@@ -14,7 +12,6 @@
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
-#include "zonewatch/kernels/shift_tolerant.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
@@ -189,8 +186,6 @@ struct TileClassifier {
   const std::vector<float>& scales;  // empty: the single-scale magnitude
   int opening_radius = 0;
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
-  int shift_radius = 0;
-  bool shift_symmetric = false;
 
   TileWork operator()(TileInput& input, const Window& c) const {
     TileWork work;
@@ -205,29 +200,12 @@ struct TileClassifier {
     compute_date_features(b.band_set(), features, w, h, fb);
     compute_date_features(a.band_set(), features, w, h, fa);
     Tile<float> magnitude(w, h, kernels::kUninitialized);
-    const bool shift_seed_only = std::getenv("ZW_SHIFTSEED") != nullptr;
-    if (shift_radius > 0 && !shift_seed_only) {
-      kernels::shift_tolerant_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
-                                        shift_radius, shift_symmetric, magnitude.view());
-    } else {
-      kernels::change_vector_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
-                                       magnitude.view());
-    }
+    kernels::change_vector_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
+                                     magnitude.view());
     if (!scales.empty()) {
       Tile<float> multiscale(w, h, kernels::kUninitialized);
       kernels::multiscale_magnitude(magnitude.view(), scales, multiscale.view());
       magnitude = std::move(multiscale);
-    }
-    Tile<float> seed_magnitude;
-    if (shift_radius > 0 && shift_seed_only) {
-      seed_magnitude = Tile<float>(w, h, kernels::kUninitialized);
-      kernels::shift_tolerant_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
-                                        shift_radius, shift_symmetric, seed_magnitude.view());
-      if (!scales.empty()) {
-        Tile<float> multiscale(w, h, kernels::kUninitialized);
-        kernels::multiscale_magnitude(seed_magnitude.view(), scales, multiscale.view());
-        seed_magnitude = std::move(multiscale);
-      }
     }
     kernels::FeatureTiles ft;
     ft.greenness_before = view_or_empty(fb.greenness);
@@ -243,34 +221,6 @@ struct TileClassifier {
     ft.magnitude = magnitude.view();
     Tile<std::uint8_t> padded_classes(w, h, kernels::kUninitialized);
     kernels::classify_tile(ft, rules, padded_classes.view());
-    if (const char* env_angle = std::getenv("ZW_SHADOW_ANGLE")) {
-      // Pseudo-change test: a pure darkening or brightening (all bands scaled alike) is a
-      // shadow or illumination change, not a change of cover.
-      const float max_angle = static_cast<float>(std::atof(env_angle));
-      const char* env_ratio = std::getenv("ZW_SHADOW_RATIO");
-      const float ratio_limit = env_ratio ? static_cast<float>(std::atof(env_ratio)) : 0.0f;
-      const auto bv = role_views(b, features), av = role_views(a, features);
-      for (int y = 0; y < h; ++y) {
-        std::uint8_t* cls = padded_classes.view().row(y);
-        for (int x = 0; x < w; ++x) {
-          if (!kernels::is_change(cls[x])) continue;
-          double dot = 0, nb = 0, na = 0;
-          for (std::size_t i = 0; i < bv.size(); ++i) {
-            const double u = bv[i].row(y)[x], v = av[i].row(y)[x];
-            dot += u * v;
-            nb += u * u;
-            na += v * v;
-          }
-          if (nb <= 0 || na <= 0) continue;
-          const double cosine = std::clamp(dot / std::sqrt(nb * na), -1.0, 1.0);
-          const double ratio = std::sqrt(na / nb);
-          const bool scaled = ratio < ratio_limit || ratio > 1.0 / ratio_limit;
-          if (std::acos(cosine) < max_angle && (ratio_limit <= 0.0f || scaled)) {
-            cls[x] = static_cast<std::uint8_t>(kernels::ChangeType::none);
-          }
-        }
-      }
-    }
     kernels::open_change_mask(padded_classes.view(), opening_radius);
 
     // From here on only the core counts.
@@ -287,8 +237,7 @@ struct TileClassifier {
     const auto row_areas = inputs.grid.row_areas_m2(c.y0, c.height);
     const auto gb = fb.greenness.view().sub(ox, oy, c.width, c.height);
     const auto ga = fa.greenness.view().sub(ox, oy, c.width, c.height);
-    const auto mag =
-        (seed_magnitude.values().empty() ? magnitude : seed_magnitude).view().sub(ox, oy, c.width, c.height);
+    const auto mag = magnitude.view().sub(ox, oy, c.width, c.height);
     work.stats = kernels::tile_component_stats(work.classes.view(), work.labels.view(), work.label_count, c,
                                                inputs.grid.width, row_areas, gb, ga, mag);
     for (const auto v : work.classes.values())
@@ -445,12 +394,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const std::vector<float> scales =
       options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
   // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos add.
-  const char* env_shift = std::getenv("ZW_SHIFT");
-  const int shift_radius = pixel_is_mappable ? 0 : (env_shift ? std::atoi(env_shift) : 0);
-  const char* env_sym = std::getenv("ZW_SYM");
-  const bool shift_symmetric = env_sym ? std::atoi(env_sym) != 0 : true;
-  const int halo = kernels::shift_tolerant_halo(shift_radius) + kernels::multiscale_halo(scales) +
-                   kernels::morphology_halo(opening_radius);
+  const int halo = kernels::multiscale_halo(scales) + kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing,
                            {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
   const TilePlan& plan = result.plan;
@@ -471,8 +415,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   kernels::TypingRules rules = options.typing;
   rules.magnitude_threshold = static_cast<float>(stats.grow_level);
 
-  const TileClassifier classify{inputs, features,       result.radiometric, stats,        rules,
-                                scales, opening_radius, unit_windows,       shift_radius, shift_symmetric};
+  const TileClassifier classify{inputs, features, result.radiometric, stats,
+                                rules,  scales,   opening_radius,     unit_windows};
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
@@ -498,12 +442,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
 
   // Pass 3: drop small patches, number the rest, stream final tiles.
   start = Clock::now();
-  const char* env_mean = std::getenv("ZW_MEAN");
-  const float min_mean = env_mean && !pixel_is_mappable ? static_cast<float>(std::atof(env_mean) * stats.threshold)
-                                                        : -std::numeric_limits<float>::infinity();
-  result.patches = options.hysteresis
-                       ? seams.finish(options.min_mapping_unit_m2, static_cast<float>(stats.seed_level), min_mean)
-                       : seams.finish(options.min_mapping_unit_m2, -std::numeric_limits<float>::infinity(), min_mean);
+  result.patches = options.hysteresis ? seams.finish(options.min_mapping_unit_m2, static_cast<float>(stats.seed_level))
+                                      : seams.finish(options.min_mapping_unit_m2);
   result.patch_unit_overlap.resize(result.patches.patches.size());
   for (std::size_t t = 0; t < tile_label_overlap.size(); ++t) {
     const auto& local_to_patch = result.patches.local_to_patch[t];

@@ -2,7 +2,6 @@
 // threshold, from a fixed lattice of sample blocks (independent of tiling).
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <span>
 #include <string>
@@ -10,8 +9,6 @@
 
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/difference.hpp"
-#include "zonewatch/kernels/multiscale.hpp"
-#include "zonewatch/kernels/shift_tolerant.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
@@ -110,148 +107,63 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
     throw InputError(before.scene().options.path + " / " + after.scene().options.path +
                      ": no pixel is valid in both scenes (all nodata, or masked everywhere)");
   }
-  // Z-scoring moments of each band from the samples `keep` admits (all, then, when
-  // reweighting, those below the last threshold), and the threshold of their magnitudes.
-  std::vector<std::vector<unsigned char>> admitted(blocks.size());
-  for (std::size_t k = 0; k < blocks.size(); ++k) {
-    admitted[k].assign(n_roles > 0 ? blocks[k].differences.size() / n_roles : 0, 1);
+  for (std::size_t i = 0; i < n_roles; ++i) {
+    double centre = moments[i].mean();
+    double sigma = moments[i].stddev();
+    if (options.zscore == ZScore::robust) {
+      // Median and MAD of the stored samples. Order statistics of a multiset do not depend
+      // on the order the blocks arrived in, so this is as tiling-independent as the moments.
+      std::vector<float> values;
+      values.reserve(static_cast<std::size_t>(stats.sample_pixels));
+      for (const auto& block : blocks) {
+        for (std::size_t p = i; p < block.differences.size(); p += n_roles) values.push_back(block.differences[p]);
+      }
+      const double median = median_of(values);
+      for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
+      const double robust_sigma = kMadToSigma * median_of(values);
+      centre = median;
+      // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
+      if (robust_sigma > 1e-12) sigma = robust_sigma;
+    }
+    stats.offsets.push_back(static_cast<float>(centre));
+    stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
+  }
+
+  // Magnitude histogram from the stored differences, block by block, merged in order.
+  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
+  kernels::MomentsAccumulator magnitude_moments;
+  for (const auto& block : blocks) {
+    kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
+    kernels::MomentsAccumulator partial_moments;
+    const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
+    const std::span<const float> differences(block.differences);
+    for (std::size_t p = 0; p < count; ++p) {
+      const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
+                                                                         stats.offsets, stats.weights);
+      partial.add(static_cast<float>(magnitude));
+      partial_moments.add(magnitude);
+    }
+    histogram.merge(partial);
+    magnitude_moments.merge(partial_moments);
   }
   const auto& t = options.threshold;
-  // The threshold of a magnitude histogram, floored.
-  auto set_threshold = [&](const kernels::HistogramAccumulator& histogram,
-                           const kernels::MomentsAccumulator& magnitude_moments) {
-    switch (t.method) {
-      case kernels::ThresholdMethod::fixed: stats.automatic_threshold = t.value; break;
-      case kernels::ThresholdMethod::otsu: stats.automatic_threshold = kernels::otsu_threshold(histogram); break;
-      case kernels::ThresholdMethod::k_sigma:
-        stats.automatic_threshold = kernels::k_sigma_threshold(magnitude_moments, t.k);
-        break;
-    }
-    // The floor: `min`, and `min_median_multiple` times the median magnitude (the typical
-    // unchanged pixel; for n bands of pure noise it is about sqrt(n), so an absolute floor
-    // alone means less the more bands there are).
-    const double median_magnitude = histogram.quantile(0.5);
-    const double floor =
-        std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
-    // Otsu gives NaN on a one-bin histogram (a scene with no change at all): use the floor.
-    stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
-                      : std::isnan(stats.automatic_threshold)     ? floor
-                                                                  : std::max(stats.automatic_threshold, floor);
-  };
-  const char* env_rw = std::getenv("ZW_REWEIGHT");
-  const int reweight_iterations = env_rw ? std::atoi(env_rw) : 0;
-  for (int iteration = 0; iteration <= reweight_iterations; ++iteration) {
-    stats.offsets.clear();
-    stats.weights.clear();
-    for (std::size_t i = 0; i < n_roles; ++i) {
-      kernels::MomentsAccumulator admitted_moments;
-      std::vector<float> values;
-      for (std::size_t k = 0; k < blocks.size(); ++k) {
-        const auto& d = blocks[k].differences;
-        for (std::size_t p = 0; p < admitted[k].size(); ++p) {
-          if (!admitted[k][p]) continue;
-          const float v = d[p * n_roles + i];
-          if (iteration > 0) admitted_moments.add(v);
-          if (options.zscore == ZScore::robust) values.push_back(v);
-        }
-      }
-      double centre = iteration > 0 ? admitted_moments.mean() : moments[i].mean();
-      double sigma = iteration > 0 ? admitted_moments.stddev() : moments[i].stddev();
-      if (options.zscore == ZScore::robust) {
-        // Median and MAD of the stored samples. Order statistics of a multiset do not depend
-        // on the order the blocks arrived in, so this is as tiling-independent as the moments.
-        const double median = median_of(values);
-        for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
-        const double robust_sigma = kMadToSigma * median_of(values);
-        centre = median;
-        // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
-        if (robust_sigma > 1e-12) sigma = robust_sigma;
-      }
-      stats.offsets.push_back(static_cast<float>(centre));
-      stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
-    }
-
-    // Magnitude histogram from the stored differences, block by block, merged in order.
-    kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
-    kernels::MomentsAccumulator magnitude_moments;
-    for (const auto& block : blocks) {
-      kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
-      kernels::MomentsAccumulator partial_moments;
-      const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
-      const std::span<const float> differences(block.differences);
-      for (std::size_t p = 0; p < count; ++p) {
-        const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
-                                                                           stats.offsets, stats.weights);
-        partial.add(static_cast<float>(magnitude));
-        partial_moments.add(magnitude);
-      }
-      histogram.merge(partial);
-      magnitude_moments.merge(partial_moments);
-    }
-    set_threshold(histogram, magnitude_moments);
-    if (iteration == reweight_iterations) break;
-    for (std::size_t k = 0; k < blocks.size(); ++k) {
-      const std::span<const float> differences(blocks[k].differences);
-      for (std::size_t p = 0; p < admitted[k].size(); ++p) {
-        const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
-                                                                           stats.offsets, stats.weights);
-        admitted[k][p] = magnitude < stats.threshold ? 1 : 0;
-      }
-    }
+  switch (t.method) {
+    case kernels::ThresholdMethod::fixed: stats.automatic_threshold = t.value; break;
+    case kernels::ThresholdMethod::otsu: stats.automatic_threshold = kernels::otsu_threshold(histogram); break;
+    case kernels::ThresholdMethod::k_sigma:
+      stats.automatic_threshold = kernels::k_sigma_threshold(magnitude_moments, t.k);
+      break;
   }
-  const char* env_ss = std::getenv("ZW_STATSMOOTH");
-  const char* env_shift = std::getenv("ZW_SHIFT");
-  const int shift_radius =
-      env_shift && !(options.scales.size() == 1 && options.scales[0] == 0.0f) ? std::atoi(env_shift) : 0;
-  const std::vector<float> scales =
-      options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
-  if (env_ss && std::atoi(env_ss) != 0 && (shift_radius > 0 || !scales.empty())) {
-    // The threshold of the magnitude the classification thresholds: shift-tolerant and
-    // multi-scale, computed on whole lattice blocks (every pixel), histogram merged in order.
-    struct Partial {
-      kernels::HistogramAccumulator histogram{0.0, 50.0, 5000};
-      kernels::MomentsAccumulator moments;
-    };
-    kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
-    kernels::MomentsAccumulator magnitude_moments;
-    run_tiles(
-        lattice.count(), default_tile_tokens(),
-        [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
-        [&](RawTilePair& pair) {
-          const ReflectanceTile b = date_reflectance(pair.before, before.scene(), features);
-          const ReflectanceTile a = date_reflectance(pair.after, after.scene(), features, after_correction);
-          const int w = pair.window.width, h = pair.window.height;
-          std::vector<kernels::ConstTileView<float>> bv, av;
-          for (BandRole r : features.roles) {
-            bv.push_back(b[r].view());
-            av.push_back(a[r].view());
-          }
-          kernels::Tile<float> magnitude(w, h, kernels::kUninitialized);
-          if (shift_radius > 0) {
-            kernels::shift_tolerant_magnitude(bv, av, stats.offsets, stats.weights, shift_radius, true,
-                                              magnitude.view());
-          } else {
-            kernels::change_vector_magnitude(bv, av, stats.offsets, stats.weights, magnitude.view());
-          }
-          if (!scales.empty()) {
-            kernels::Tile<float> smoothed(w, h, kernels::kUninitialized);
-            kernels::multiscale_magnitude(magnitude.view(), scales, smoothed.view());
-            magnitude = std::move(smoothed);
-          }
-          Partial partial;
-          for (const float v : magnitude.values()) {
-            if (std::isnan(v)) continue;
-            partial.histogram.add(v);
-            partial.moments.add(v);
-          }
-          return partial;
-        },
-        [&](Partial&& partial) {
-          histogram.merge(partial.histogram);
-          magnitude_moments.merge(partial.moments);
-        });
-    set_threshold(histogram, magnitude_moments);
-  }
+  // The floor: `min`, and `min_median_multiple` times the median magnitude (the typical
+  // unchanged pixel; for n bands of pure noise it is about sqrt(n), so an absolute floor
+  // alone means less the more bands there are).
+  const double median_magnitude = histogram.quantile(0.5);
+  const double floor =
+      std::isfinite(median_magnitude) ? std::max(t.min, t.min_median_multiple * median_magnitude) : t.min;
+  // Otsu gives NaN on a one-bin histogram (a scene with no change at all): use the floor.
+  stats.threshold = t.method == kernels::ThresholdMethod::fixed ? t.value
+                    : std::isnan(stats.automatic_threshold)     ? floor
+                                                                : std::max(stats.automatic_threshold, floor);
   stats.seed_level = options.hysteresis ? stats.threshold * options.seed_multiple : stats.threshold;
   stats.grow_level = options.hysteresis ? stats.seed_level * options.grow_fraction : stats.threshold;
   return stats;

@@ -73,12 +73,10 @@ class SeamLabeler {
 
   /// Merges across seams, drops patches under `min_area_m2` and (hysteresis) those whose
   /// peak_magnitude stays below `min_peak_magnitude`, i.e. that hold no seed pixel, then
-  /// numbers the rest, and (object-level decision) those whose mean magnitude,
-  /// sum_magnitude / pixel_count, stays below `min_mean_magnitude`. The defaults keep every
-  /// patch. Call once, after all tiles were added (throws std::logic_error otherwise).
+  /// numbers the rest. The default keeps every peak. Call once, after all tiles were added
+  /// (throws std::logic_error otherwise).
   [[nodiscard]] PatchTable finish(double min_area_m2,
-                                  float min_peak_magnitude = -std::numeric_limits<float>::infinity(),
-                                  float min_mean_magnitude = -std::numeric_limits<float>::infinity());
+                                  float min_peak_magnitude = -std::numeric_limits<float>::infinity());
 
  private:
   /// One kept tile edge: provisional component id per pixel (kNoComponent for
