@@ -93,7 +93,8 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
                                                  ConstTileView<std::uint32_t> labels, std::uint32_t label_count,
                                                  Window window, int image_width, const std::vector<double>& row_area_m2,
                                                  ConstTileView<float> greenness_before,
-                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude) {
+                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude,
+                                                 ConstTileView<float> peak_magnitude) {
   const int width = window.width;
   const int height = window.height;
   const auto matches_window = [&](auto view) { return view.width == width && view.height == height; };
@@ -107,6 +108,9 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
   const bool has_magnitude = !magnitude.empty();
   require(!has_magnitude || matches_window(magnitude),
           "tile_component_stats: magnitude plane differs from the window size");
+  const bool has_peak_plane = !peak_magnitude.empty();
+  require(!has_peak_plane || matches_window(peak_magnitude),
+          "tile_component_stats: peak magnitude plane differs from the window size");
 
   std::vector<ComponentStats> stats(static_cast<std::size_t>(label_count) + 1);
   for (int y = 0; y < height; ++y) {
@@ -149,8 +153,12 @@ std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> cla
         const float value = magnitude(x, y);
         if (is_valid(value)) {
           component.sum_magnitude += round_to_binary_grid(value, kValueScale);
-          component.peak_magnitude = std::max(component.peak_magnitude, value);
+          if (!has_peak_plane) component.peak_magnitude = std::max(component.peak_magnitude, value);
         }
+      }
+      if (has_peak_plane) {
+        const float value = peak_magnitude(x, y);
+        if (is_valid(value)) component.peak_magnitude = std::max(component.peak_magnitude, value);
       }
     }
   }

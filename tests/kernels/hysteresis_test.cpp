@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "zonewatch/kernels/components.hpp"
@@ -95,6 +96,32 @@ TEST(Hysteresis, DefaultKeepsEveryPeakIncludingNoValidMagnitude) {
   ASSERT_EQ(g.patches.size(), 1u);
   EXPECT_EQ(g.patches[0].peak_magnitude, -std::numeric_limits<float>::infinity());
   EXPECT_TRUE(grow(classes, magnitude, 3, 0.0f).patches.empty());
+}
+
+TEST(Hysteresis, SeedTestCanReadItsOwnPlane) {
+  // A patch of two pixels, magnitudes 3 and 6 (summed), seed plane 3 and 4.5 (e.g. the
+  // shift-tolerant magnitude): the peak comes from the seed plane, the sum from the other.
+  Tile<std::uint8_t> classes(2, 1, kC);
+  Tile<std::uint32_t> labels(2, 1);
+  const std::uint32_t n = label_tile(classes.view(), labels.view());
+  Tile<float> magnitude(2, 1), seed(2, 1);
+  magnitude(0, 0) = 3.0f;
+  magnitude(1, 0) = 6.0f;
+  seed(0, 0) = 3.0f;
+  seed(1, 0) = 4.5f;
+  const Window w{0, 0, 2, 1};
+  const auto own = tile_component_stats(classes.view(), labels.view(), n, w, 2, {1.0}, {}, {}, magnitude.view());
+  const auto with_seed =
+      tile_component_stats(classes.view(), labels.view(), n, w, 2, {1.0}, {}, {}, magnitude.view(), seed.view());
+  ASSERT_EQ(own.size(), 2u);
+  ASSERT_EQ(with_seed.size(), 2u);
+  EXPECT_EQ(own[1].peak_magnitude, 6.0f);
+  EXPECT_EQ(with_seed[1].peak_magnitude, 4.5f);
+  EXPECT_EQ(with_seed[1].sum_magnitude, 9.0);
+  Tile<float> wrong(1, 1, 0.0f);
+  EXPECT_THROW(
+      (void)tile_component_stats(classes.view(), labels.view(), n, w, 2, {1.0}, {}, {}, magnitude.view(), wrong.view()),
+      std::invalid_argument);
 }
 
 }  // namespace

@@ -153,6 +153,12 @@ DetectionOptions parse_detection(YamlSection s) {
   require_range(s, "seed_multiple", d.seed_multiple, 1.0, 10.0);
   d.grow_fraction = s.get<double>("grow_fraction", d.grow_fraction);
   require_range(s, "grow_fraction", d.grow_fraction, 0.05, 1.0);
+  d.seed_shift_tolerance = s.get<int>("seed_shift_tolerance", d.seed_shift_tolerance);
+  require_range(s, "seed_shift_tolerance", d.seed_shift_tolerance, 0, 2);
+  if (d.seed_shift_tolerance > 0 && !d.hysteresis) {
+    throw ConfigError(s.file() + ": key '" + s.key_path("seed_shift_tolerance") +
+                      "': applies to hysteresis seeds, so it needs hysteresis: true (or seed_shift_tolerance: 0)");
+  }
   d.opening_radius = s.get<int>("opening_radius", d.opening_radius);
   require_range(s, "opening_radius", d.opening_radius, 0, 10);
   d.min_mapping_unit_m2 = s.get<double>("min_mapping_unit_m2", d.min_mapping_unit_m2);
@@ -252,6 +258,7 @@ nlohmann::json to_json(const DetectionOptions& d) {
           {"hysteresis", d.hysteresis},
           {"seed_multiple", d.seed_multiple},
           {"grow_fraction", d.grow_fraction},
+          {"seed_shift_tolerance", d.seed_shift_tolerance},
           {"opening_radius", d.opening_radius},
           {"min_mapping_unit_m2", d.min_mapping_unit_m2},
           {"typing",

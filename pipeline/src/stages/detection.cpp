@@ -13,6 +13,7 @@
 #include "zonewatch/kernels/indices.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
+#include "zonewatch/kernels/shift_tolerant.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
@@ -187,6 +188,7 @@ struct TileClassifier {
   const std::vector<float>& scales;  // empty: the single-scale magnitude
   int opening_radius = 0;
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
+  int seed_shift_tolerance = 0;             // 0: seeds read the magnitude itself
 
   TileWork operator()(TileInput& input, const Window& c) const {
     TileWork work;
@@ -207,6 +209,18 @@ struct TileClassifier {
       Tile<float> multiscale(w, h, kernels::kUninitialized);
       kernels::multiscale_magnitude(magnitude.view(), scales, multiscale.view());
       magnitude = std::move(multiscale);
+    }
+    // The seed test's magnitude: the same, against the best match within the tolerance.
+    Tile<float> seed_magnitude;
+    if (seed_shift_tolerance > 0) {
+      seed_magnitude = Tile<float>(w, h, kernels::kUninitialized);
+      kernels::shift_tolerant_magnitude(role_views(b, features), role_views(a, features), stats.offsets, stats.weights,
+                                        seed_shift_tolerance, true, seed_magnitude.view());
+      if (!scales.empty()) {
+        Tile<float> multiscale(w, h, kernels::kUninitialized);
+        kernels::multiscale_magnitude(seed_magnitude.view(), scales, multiscale.view());
+        seed_magnitude = std::move(multiscale);
+      }
     }
     kernels::FeatureTiles ft;
     ft.greenness_before = view_or_empty(fb.greenness);
@@ -239,8 +253,10 @@ struct TileClassifier {
     const auto gb = fb.greenness.view().sub(ox, oy, c.width, c.height);
     const auto ga = fa.greenness.view().sub(ox, oy, c.width, c.height);
     const auto mag = magnitude.view().sub(ox, oy, c.width, c.height);
+    const auto seed_mag =
+        seed_magnitude.values().empty() ? ConstTileView<float>{} : seed_magnitude.view().sub(ox, oy, c.width, c.height);
     work.stats = kernels::tile_component_stats(work.classes.view(), work.labels.view(), work.label_count, c,
-                                               inputs.grid.width, row_areas, gb, ga, mag);
+                                               inputs.grid.width, row_areas, gb, ga, mag, seed_mag);
     for (const auto v : work.classes.values())
       work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
     add_unit_sums(work, gb, ga);
@@ -402,6 +418,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     options.opening_radius = 0;
     options.scales = {0.0f};
     options.hysteresis = false;
+    options.seed_shift_tolerance = 0;
     log->info(
         "opening, multi-scale magnitude and hysteresis skipped: one pixel ({:.0f} m2) already covers the minimum "
         "mapping unit ({:.0f} m2)",
@@ -432,14 +449,20 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   if (options.hysteresis) {
     log->info("hysteresis: seeds at {:.3f}, grown through pixels at or above {:.3f}", stats.seed_level,
               stats.grow_level);
+    if (options.seed_shift_tolerance > 0) {
+      log->info("seeds tolerate misregistration: compared with the best match within +-{} px of the other date",
+                options.seed_shift_tolerance);
+    }
   }
 
   const int opening_radius = options.opening_radius;
   // The single-scale detector ({0}) skips the smoothing pass altogether.
   const std::vector<float> scales =
       options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
-  // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos add.
-  const int halo = kernels::multiscale_halo(scales) + kernels::morphology_halo(opening_radius);
+  // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos
+  // add; the seed magnitude smooths shift-tolerant magnitudes, which read their own halo.
+  const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + kernels::multiscale_halo(scales) +
+                   kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing,
                            {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
   const TilePlan& plan = result.plan;
@@ -466,8 +489,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   kernels::TypingRules rules = options.typing;
   rules.magnitude_threshold = static_cast<float>(stats.grow_level);
 
-  const TileClassifier classify{inputs, features, result.radiometric, stats,
-                                rules,  scales,   opening_radius,     unit_windows};
+  const TileClassifier classify{inputs,         features,     result.radiometric,          stats, rules, scales,
+                                opening_radius, unit_windows, options.seed_shift_tolerance};
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;

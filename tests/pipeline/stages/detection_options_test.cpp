@@ -17,6 +17,13 @@ TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
   EXPECT_TRUE(d.hysteresis);
   EXPECT_DOUBLE_EQ(d.seed_multiple, 2.0);
   EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
+  EXPECT_EQ(d.seed_shift_tolerance, 0);
+}
+
+TEST(DetectionOptions, SeedShiftToleranceIsReadAndRecorded) {
+  const DetectionOptions d = load_detection_options("", {"detection.seed_shift_tolerance=1"});
+  EXPECT_EQ(d.seed_shift_tolerance, 1);
+  EXPECT_EQ(to_json(d)["seed_shift_tolerance"], 1);
 }
 
 TEST(DetectionOptions, SingleScaleWithoutHysteresisIsReachable) {
@@ -54,6 +61,20 @@ TEST(DetectionOptions, BadValuesNameTheKey) {
   expect_config_error("detection.seed_multiple=0.5", "seed_multiple");
   expect_config_error("detection.grow_fraction=0", "grow_fraction");
   expect_config_error("detection.grow_fraction=1.5", "grow_fraction");
+  expect_config_error("detection.seed_shift_tolerance=3", "seed_shift_tolerance");
+  expect_config_error("detection.seed_shift_tolerance=-1", "seed_shift_tolerance");
+  expect_config_error("detection.seed_shift_tolerance=half", "seed_shift_tolerance");
+}
+
+TEST(DetectionOptions, SeedShiftToleranceNeedsHysteresis) {
+  try {
+    (void)load_detection_options("", {"detection.hysteresis=false", "detection.seed_shift_tolerance=1"});
+    ADD_FAILURE() << "seed_shift_tolerance without hysteresis was accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("detection.seed_shift_tolerance"), std::string::npos) << what;
+    EXPECT_NE(what.find("hysteresis"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

@@ -43,12 +43,15 @@ struct ComponentStats {
 /// `row_area_m2[y]` is the area of one pixel in grid row window.y0 + y (rows differ on
 /// geographic grids), `image_width` numbers pixels. Greenness planes may be empty.
 /// Returns a vector indexed by label (index 0 unused). Throws std::invalid_argument when
-/// sizes disagree or a label exceeds `label_count`.
+/// sizes disagree or a label exceeds `label_count`. `peak_magnitude`, when not empty, is
+/// the plane peak_magnitude is taken from instead of `magnitude` (the hysteresis seed test
+/// may read another magnitude than the one summed, e.g. a shift-tolerant one).
 std::vector<ComponentStats> tile_component_stats(ConstTileView<std::uint8_t> classes,
                                                  ConstTileView<std::uint32_t> labels, std::uint32_t label_count,
                                                  Window window, int image_width, const std::vector<double>& row_area_m2,
                                                  ConstTileView<float> greenness_before,
-                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude);
+                                                 ConstTileView<float> greenness_after, ConstTileView<float> magnitude,
+                                                 ConstTileView<float> peak_magnitude = {});
 
 /// Result of the seam merge.
 struct PatchTable {

@@ -88,6 +88,10 @@ struct DetectionOptions {
   bool hysteresis = true;
   double seed_multiple = 2.0;
   double grow_fraction = 0.5;
+  /// Hysteresis seeds tolerate misregistration: the seed test reads the magnitude of each
+  /// pixel against the best-matching pixel within +-this many pixels of the other date,
+  /// both ways (kernels/shift_tolerant), smoothed like the magnitude; 0 = off.
+  int seed_shift_tolerance = 0;
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
   kernels::TypingRules typing;
