@@ -257,6 +257,5 @@ TEST_F(CbersSeasonArchiveTest, SeasonsArchivedAsYearsMatchTheBandsAndClassesFoll
   }
 }
 
-
 }  // namespace
 }  // namespace zw::e2e

@@ -210,6 +210,5 @@ TEST_F(ModisBfastTrendTest, YearlyMaximumTrendsMatchScipy) {
   }
 }
 
-
 }  // namespace
 }  // namespace zw::e2e

@@ -196,6 +196,5 @@ TEST_F(OscdArchiveTest, TwoDatesAsTwoYearsSelfDescribingWithTheSentinel2Wetness)
   }
 }
 
-
 }  // namespace
 }  // namespace zw::e2e

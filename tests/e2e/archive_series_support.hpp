@@ -68,7 +68,7 @@ inline bool python_has(const std::string& modules) {
 
 /// Runs a Python script (written to `scratch`) with `args`; its stdout parsed as JSON.
 inline nlohmann::json run_python(const fs::path& scratch, const std::string& name, const std::string& script,
-                          const std::vector<std::string>& args) {
+                                 const std::vector<std::string>& args) {
   const fs::path path = scratch / (name + ".py"), out = scratch / (name + ".json"), err = scratch / (name + ".err");
   write_bytes(path, script);
   std::string command = "'" + kPython + "' '" + path.string() + "'";
@@ -200,7 +200,7 @@ inline std::vector<double> archived_raster(const fs::path& archive, int year, co
 }
 
 inline RunResult assess(const fs::path& archive, int year, const fs::path& out, const fs::path& scratch,
-                 const std::vector<std::string>& extra = {}) {
+                        const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"assess", "--archive",  archive.string(), "--year", std::to_string(year),
                                 "--out",  out.string(), "--no-progress"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -218,8 +218,9 @@ inline std::map<std::string, nlohmann::json> assessed_units(const fs::path& out)
 inline double number(const nlohmann::json& value) { return value.is_null() ? std::nan("") : value.get<double>(); }
 
 /// Expects each unit's classes and Δ points in `out` to follow from the archived values.
-inline void expect_classes_follow(const ArchiveContents& archive, const fs::path& out, int year, int previous, int baseline,
-                           const std::string& indicator, double stable_max = 1.0, double slight_max = 3.0) {
+inline void expect_classes_follow(const ArchiveContents& archive, const fs::path& out, int year, int previous,
+                                  int baseline, const std::string& indicator, double stable_max = 1.0,
+                                  double slight_max = 3.0) {
   const auto units = assessed_units(out);
   ASSERT_EQ(units.size(), archive.units.size());
   const auto value = [&](int y, std::size_t u) {
@@ -238,6 +239,5 @@ inline void expect_classes_follow(const ArchiveContents& archive, const fs::path
     EXPECT_EQ(a.at("class_vs_baseline"), expected_class(vs_baseline, stable_max, slight_max)) << vs_baseline;
   }
 }
-
 
 }  // namespace zw::e2e::series

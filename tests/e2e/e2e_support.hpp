@@ -316,6 +316,18 @@ inline Raster read_raster(const fs::path& path, int band = 1) {
 
 /// Every attribute of every feature of a layer, as text, in layer order; geometry as ISO WKT
 /// under the key "@geometry" when `with_geometry`.
+/// SQLite's PRAGMA integrity_check through GDAL ("ok" when the file is sound).
+inline std::string integrity_check(const fs::path& gpkg) {
+  Dataset ds = open_dataset(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY);
+  if (!ds) return "cannot open";
+  OGRLayer* result = ds->ExecuteSQL("PRAGMA integrity_check", nullptr, nullptr);
+  if (result == nullptr) return "no result";
+  std::string text;
+  for (auto& feature : *result) text += feature->GetFieldAsString(0);
+  ds->ReleaseResultSet(result);
+  return text;
+}
+
 /// Expects two change maps (or any one-band rasters) to be equal pixel for pixel, naming the
 /// first differing pixel.
 inline void expect_same_raster(const fs::path& reference, const fs::path& other) {

@@ -29,18 +29,6 @@ namespace {
 constexpr int kKilled = 128 + SIGKILL;
 constexpr int kExitOther = 1;
 
-/// SQLite's PRAGMA integrity_check through GDAL ("ok" when the file is sound).
-std::string integrity_check(const fs::path& gpkg) {
-  Dataset ds = open_dataset(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY);
-  if (!ds) return "cannot open";
-  OGRLayer* result = ds->ExecuteSQL("PRAGMA integrity_check", nullptr, nullptr);
-  if (result == nullptr) return "no result";
-  std::string text;
-  for (auto& feature : *result) text += feature->GetFieldAsString(0);
-  ds->ReleaseResultSet(result);
-  return text;
-}
-
 /// Every regular file of a folder by name, with its bytes; zonewatch's hidden staging
 /// entries (".zonewatch-*") left out.
 std::map<std::string, std::string> visible_files(const fs::path& folder) {

@@ -19,18 +19,6 @@ namespace {
 
 constexpr int kKilled = 128 + SIGKILL;
 
-/// SQLite's PRAGMA integrity_check through GDAL ("ok" when the file is sound).
-std::string integrity_check(const fs::path& gpkg) {
-  Dataset ds = open_dataset(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY);
-  if (!ds) return "cannot open";
-  OGRLayer* result = ds->ExecuteSQL("PRAGMA integrity_check", nullptr, nullptr);
-  if (result == nullptr) return "no result";
-  std::string text;
-  for (auto& feature : *result) text += feature->GetFieldAsString(0);
-  ds->ReleaseResultSet(result);
-  return text;
-}
-
 /// Runs zonewatch with ZONEWATCH_CRASH_POINT set to `point` (killed with SIGKILL there).
 RunResult run_crashing_at(const std::string& point, const std::function<RunResult()>& run) {
   ::setenv("ZONEWATCH_CRASH_POINT", point.c_str(), 1);
