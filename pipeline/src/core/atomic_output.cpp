@@ -128,6 +128,25 @@ std::size_t AtomicFile::remove_stale_temporaries(const std::filesystem::path& ta
 // ---------------------------------------------------------------------------------------
 // OutputStaging
 
+namespace {
+
+/// Finishes the commit of a run killed while renaming its staged files: what is still
+/// staged goes onto its final name, so the folder holds that run's complete set.
+void roll_forward(const fs::path& staging_dir, const fs::path& final_dir) {
+  std::error_code error;
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator it(staging_dir, error), end; !error && it != end; it.increment(error)) {
+    if (it->path().filename() != OutputStaging::kCommitMarker) entries.push_back(it->path());
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const fs::path& entry : entries) {
+    std::error_code ignored;  // best effort, like the sweep it belongs to
+    fs::rename(entry, final_dir / entry.filename(), ignored);
+  }
+}
+
+}  // namespace
+
 OutputStaging::OutputStaging(std::filesystem::path final_dir) {
   std::error_code error;
   final_dir_ = fs::absolute(final_dir, error);
@@ -195,6 +214,16 @@ void OutputStaging::commit() {
   }
   std::sort(entries.begin(), entries.end());
 
+  // From here the set is decided: the marker tells the next run in this folder to finish
+  // the renames should this process die between two of them (roll forward, never a mix
+  // of two runs' files left behind for good).
+  const fs::path marker = staging_dir_ / std::string(kCommitMarker);
+  {
+    std::ofstream(marker).put('\n');
+    if (!fs::exists(marker, error)) {
+      throw OutputError(staging_dir_.string() + ": cannot write the commit marker (disk full?)");
+    }
+  }
   for (const fs::path& entry : entries) {
     const fs::path target = final_dir_ / entry.filename();
     fs::rename(entry, target, error);
@@ -234,6 +263,7 @@ std::size_t OutputStaging::remove_stale_staging_folders(const std::filesystem::p
   std::size_t removed = 0;
   for (const fs::path& folder : stale) {
     std::error_code ignored;
+    if (fs::exists(folder / std::string(kCommitMarker), ignored)) roll_forward(folder, final_dir);
     if (fs::remove_all(folder, ignored) != static_cast<std::uintmax_t>(-1) && !ignored) ++removed;
   }
   return removed;

@@ -8,11 +8,13 @@
 
 #include <gdal_alg.h>
 #include <gdal_utils.h>
+#include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
 #include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
 
 namespace zw {
@@ -45,8 +47,48 @@ double authalic_q(double phi, double e) {
 
 namespace grid_detail {
 
+namespace {
+
+/// Drivers whose file is raw pixels described by a separate header: GDAL reads past the end
+/// of a short file as zeros instead of failing, so a header that promises more lines or bands
+/// than the file holds would silently become nodata.
+bool is_raw_format(const char* driver) {
+  for (const char* raw : {"ENVI", "EHdr", "GenBin", "PAux", "ISCE", "MFF", "LAN", "BT"}) {
+    if (std::strcmp(driver, raw) == 0) return true;
+  }
+  return false;
+}
+
+void check_raw_file_size(GDALDataset& ds, const std::string& path) {
+  GDALDriver* driver = ds.GetDriver();
+  if (driver == nullptr || !is_raw_format(driver->GetDescription()) || ds.GetRasterCount() == 0) return;
+  // An ENVI file with `file compression = 1` is gzip: its size says nothing about its pixels.
+  if (const char* compressed = ds.GetMetadataItem("file_compression", "ENVI");
+      compressed != nullptr && std::strcmp(compressed, "0") != 0) {
+    return;
+  }
+  VSIStatBufL stat{};
+  if (VSIStatL(ds.GetDescription(), &stat) != 0 || VSI_ISDIR(stat.st_mode)) return;
+  const GDALDataType type = ds.GetRasterBand(1)->GetRasterDataType();
+  const auto pixel_bytes = static_cast<std::uint64_t>(GDALGetDataTypeSizeBytes(type));
+  const std::uint64_t promised = static_cast<std::uint64_t>(ds.GetRasterXSize()) *
+                                 static_cast<std::uint64_t>(ds.GetRasterYSize()) *
+                                 static_cast<std::uint64_t>(ds.GetRasterCount()) * pixel_bytes;
+  const auto held = static_cast<std::uint64_t>(stat.st_size);
+  if (held < promised) {
+    throw InputError(path + ": the " + std::string(driver->GetDescription()) + " header promises " +
+                     std::to_string(ds.GetRasterXSize()) + " x " + std::to_string(ds.GetRasterYSize()) + " pixels x " +
+                     std::to_string(ds.GetRasterCount()) + " band(s) of " + GDALGetDataTypeName(type) + " (" +
+                     std::to_string(promised) + " bytes) but the file holds " + std::to_string(held) +
+                     " bytes: truncated, or the header's lines, samples or bands are wrong");
+  }
+}
+
+}  // namespace
+
 FileGrid read_file_grid(const std::string& path) {
   DatasetPtr ds = open_raster(path);
+  check_raw_file_size(*ds, path);
   FileGrid g;
   g.path = path;
   g.width = ds->GetRasterXSize();
@@ -186,9 +228,111 @@ AnalysisGrid analysis_grid_from(const std::string& crs_wkt, const std::array<dou
   return grid;
 }
 
-void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
-  for (const auto& file : scene.files()) {
-    const FileGrid g = read_file_grid(file);
+namespace {
+
+struct Extent {
+  double min_x = 0, min_y = 0, max_x = 0, max_y = 0, pixel = 0;
+};
+
+Extent extent_of(const FileGrid& g) {
+  Extent e;
+  const double xs[4] = {g.gt[0], g.gt[0] + g.width * g.gt[1], g.gt[0] + g.height * g.gt[2],
+                        g.gt[0] + g.width * g.gt[1] + g.height * g.gt[2]};
+  const double ys[4] = {g.gt[3], g.gt[3] + g.width * g.gt[4], g.gt[3] + g.height * g.gt[5],
+                        g.gt[3] + g.width * g.gt[4] + g.height * g.gt[5]};
+  e.min_x = *std::min_element(xs, xs + 4);
+  e.max_x = *std::max_element(xs, xs + 4);
+  e.min_y = *std::min_element(ys, ys + 4);
+  e.max_y = *std::max_element(ys, ys + 4);
+  e.pixel = std::max(std::hypot(g.gt[1], g.gt[4]), std::hypot(g.gt[2], g.gt[5]));
+  return e;
+}
+
+/// Same area within one pixel of the coarser file (a panchromatic band may end half a
+/// multispectral pixel earlier).
+bool same_extent(const Extent& a, const Extent& b) {
+  const double tolerance = std::max(a.pixel, b.pixel) * 1.01;
+  return std::abs(a.min_x - b.min_x) <= tolerance && std::abs(a.max_x - b.max_x) <= tolerance &&
+         std::abs(a.min_y - b.min_y) <= tolerance && std::abs(a.max_y - b.max_y) <= tolerance;
+}
+
+std::string describe(const Extent& e) {
+  return text::printf_string("x %.10g..%.10g, y %.10g..%.10g", e.min_x, e.max_x, e.min_y, e.max_y);
+}
+
+/// The spectral bands of one scene cover one area: a band file cropped or from another tile
+/// would otherwise turn the rest of the grid into nodata without a word. The extent most
+/// bands share is the scene's; a band that differs is named.
+void check_band_extents(const Scene& scene, const std::vector<FileGrid>& grids) {
+  std::vector<const FileGrid*> bands;
+  for (const auto& band : scene.bands) {
+    if (!band) continue;
+    for (const auto& g : grids) {
+      if (g.path == band->path && g.has_geotransform && std::find(bands.begin(), bands.end(), &g) == bands.end()) {
+        bands.push_back(&g);
+      }
+    }
+  }
+  if (bands.size() < 2) return;
+  std::vector<Extent> extents;
+  for (const FileGrid* g : bands) extents.push_back(extent_of(*g));
+  std::size_t majority = 0, most = 0;
+  for (std::size_t i = 0; i < extents.size(); ++i) {
+    std::size_t agreeing = 0;
+    for (std::size_t j = 0; j < extents.size(); ++j) {
+      if (bands[i]->wkt == bands[j]->wkt && same_extent(extents[i], extents[j])) ++agreeing;
+    }
+    if (agreeing > most) most = agreeing, majority = i;
+  }
+  for (std::size_t i = 0; i < extents.size(); ++i) {
+    if (bands[i]->wkt != bands[majority]->wkt) continue;  // another CRS: the grid reprojects it
+    if (!same_extent(extents[i], extents[majority])) {
+      throw InputError(bands[i]->path + ": " + scene.label + " scene band covers " + describe(extents[i]) +
+                       " but the scene's other bands (" + bands[majority]->path + ") cover " +
+                       describe(extents[majority]) +
+                       "; every band of a scene must cover the same area (cropped, or from another tile?)");
+    }
+  }
+}
+
+}  // namespace
+
+/// Share of the grid inside a footprint ring in grid pixel coordinates; the share inside
+/// its bounding box (an upper bound) where the ring is not a valid polygon.
+double grid_share_inside(OGRLinearRing& ring, const AnalysisGrid& grid, const std::array<double, 4>& bounds) {
+  const double grid_area = static_cast<double>(grid.width) * grid.height;
+  const double box_cols = std::min<double>(bounds[2], grid.width) - std::max(bounds[0], 0.0);
+  const double box_rows = std::min<double>(bounds[3], grid.height) - std::max(bounds[1], 0.0);
+  const double box_share = box_cols * box_rows / grid_area;
+  if (ring.getNumPoints() < 4) return box_share;
+  ring.closeRings();
+  OGRPolygon footprint;
+  footprint.addRing(&ring);
+  OGRLinearRing rectangle;
+  rectangle.addPoint(0, 0);
+  rectangle.addPoint(grid.width, 0);
+  rectangle.addPoint(grid.width, grid.height);
+  rectangle.addPoint(0, grid.height);
+  rectangle.closeRings();
+  OGRPolygon whole;
+  whole.addRing(&rectangle);
+  if (!footprint.IsValid()) return box_share;
+  std::unique_ptr<OGRGeometry> inside(footprint.Intersection(&whole));
+  take_gdal_error();
+  if (inside == nullptr) return box_share;
+  const auto* surface = dynamic_cast<const OGRSurface*>(inside.get());
+  const auto* collection = dynamic_cast<const OGRMultiSurface*>(inside.get());
+  const double area = surface ? surface->get_Area() : collection ? collection->get_Area() : 0.0;
+  return std::min(box_share, area / grid_area);
+}
+
+double check_overlap(const AnalysisGrid& grid, const Scene& scene) {
+  std::vector<FileGrid> grids;
+  for (const auto& file : scene.files()) grids.push_back(read_file_grid(file));
+  check_band_extents(scene, grids);
+  double covered_share = 0.0;
+  for (const FileGrid& g : grids) {
+    const std::string& file = g.path;
     if (grid.crs_wkt.empty() || g.wkt.empty()) {
       if (!(grid.crs_wkt.empty() && g.wkt.empty())) {
         throw InputError(file + ": " + scene.label + " scene " +
@@ -201,6 +345,7 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
                          std::to_string(grid.width) + "x" + std::to_string(grid.height) +
                          "; images without georeferencing must have the same size");
       }
+      covered_share = 1.0;
       continue;
     }
     // Densified footprint of the file in grid pixel coordinates.
@@ -210,8 +355,9 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
     if (!ct) throw InputError(file + ": cannot transform to the analysis grid CRS" + gdal_error_suffix());
     double min_c = 1e300, min_r = 1e300, max_c = -1e300, max_r = -1e300;
     constexpr int kSteps = 20;
-    for (int i = 0; i <= kSteps; ++i) {
-      for (int edge = 0; edge < 4; ++edge) {
+    OGRLinearRing footprint;  // in ring order: edge by edge
+    for (int edge = 0; edge < 4; ++edge) {
+      for (int i = 0; i < kSteps; ++i) {
         const double t = static_cast<double>(i) / kSteps;
         double col = edge == 0 ? t * g.width : edge == 1 ? g.width : edge == 2 ? (1 - t) * g.width : 0;
         double row = edge == 0 ? 0 : edge == 1 ? t * g.height : edge == 2 ? g.height : (1 - t) * g.height;
@@ -219,6 +365,7 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
         double y = g.gt[3] + col * g.gt[4] + row * g.gt[5];
         if (!ct->Transform(1, &x, &y)) continue;
         const auto p = grid.to_pixel(x, y);
+        footprint.addPoint(p[0], p[1]);
         min_c = std::min(min_c, p[0]);
         max_c = std::max(max_c, p[0]);
         min_r = std::min(min_r, p[1]);
@@ -229,7 +376,9 @@ void check_overlap(const AnalysisGrid& grid, const Scene& scene) {
       throw InputError(file + ": " + scene.label + " scene does not overlap the analysis grid (" +
                        "the before scene's extent)");
     }
+    covered_share = std::max(covered_share, grid_share_inside(footprint, grid, {min_c, min_r, max_c, max_r}));
   }
+  return covered_share;
 }
 
 }  // namespace zw

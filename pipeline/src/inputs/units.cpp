@@ -1,5 +1,6 @@
 #include "zonewatch/pipeline/inputs/units.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <ogrsf_frmts.h>
@@ -12,6 +13,28 @@
 
 namespace zw {
 namespace {
+
+/// Why an attribute may not read as what it says: text that is not UTF-8, or only Latin
+/// letters where Chinese was meant (GBK bytes read as Latin-1), is the layer's encoding,
+/// most often a Shapefile without the .cpg naming its code page. Empty when the text is
+/// plain ASCII or valid UTF-8 with some CJK in it.
+std::string encoding_hint(const std::string& text, const std::string& path) {
+  const bool valid = text::invalid_utf8_offset(text) == std::string::npos;
+  const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return {};
+  bool cjk = false;
+  for (std::size_t i = 0; valid && i + 2 < text.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xE3 && lead <= 0xE9) cjk = true;  // U+3000..U+9FFF as 3-byte UTF-8
+  }
+  if (valid && cjk) return {};
+  const bool shapefile = path.size() >= 4 && (path.ends_with(".shp") || path.ends_with(".SHP"));
+  return std::string(valid ? " (Latin letters where Chinese was expected" : " (not valid UTF-8") +
+         ": the layer's text encoding was not recognised" +
+         (shapefile ? "; a Shapefile needs a .cpg file beside the .shp naming its code page, e.g. GBK or 936"
+                    : "; save the layer as UTF-8") +
+         ")";
+}
 
 using OGRGeometryPtr = std::unique_ptr<OGRGeometry>;
 
@@ -166,8 +189,9 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     const std::string type_text = field_text(*feature, type_index);
     const auto type = type_index < 0 && options.default_type ? options.default_type : unit_type_from_string(type_text);
     if (!type) {
-      throw InputError(named + ": attribute '" + options.type_field + "' is '" + type_text +
-                       "', expected priority|key|general or 优先保护单元|重点管控单元|一般管控单元");
+      throw InputError(named + ": attribute '" + options.type_field + "' is '" + text::printable(type_text) +
+                       "', expected priority|key|general or 优先保护单元|重点管控单元|一般管控单元" +
+                       encoding_hint(type_text, options.path));
     }
     unit.type = *type;
     unit.name = field_text(*feature, name_index);

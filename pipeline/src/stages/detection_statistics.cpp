@@ -11,6 +11,8 @@
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
+#include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/grid/sampling.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
@@ -41,6 +43,7 @@ double median_of(std::vector<float>& values) {
 struct SampleBlock {
   std::vector<float> differences;  // valid pixels, roles interleaved
   std::vector<kernels::MomentsAccumulator> moments;
+  std::uint64_t lattice_pixels = 0;  // sampled pixels of the grid, valid or not
 };
 
 // Between ranks (grid/tile_distribution.hpp): a block's bytes as computed, so rank 0 merges
@@ -48,11 +51,13 @@ struct SampleBlock {
 void encode_block(ByteWriter& out, const SampleBlock& block) {
   out.put_vector(block.differences);
   out.put_vector(block.moments);
+  out.put(block.lattice_pixels);
 }
 SampleBlock decode_block(ByteReader& in) {
   SampleBlock block;
   block.differences = in.get_vector<float>();
   block.moments = in.get_vector<kernels::MomentsAccumulator>();
+  block.lattice_pixels = in.get<std::uint64_t>();
   return block;
 }
 
@@ -120,6 +125,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
         const int w = sampled_before.window.width, h = sampled_before.window.height;
         SampleBlock block;
         block.moments.resize(n_roles);
+        block.lattice_pixels = static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h);
         std::vector<float> diff(n_roles);
         for (int y = 0; y < h; ++y) {
           for (int x = 0; x < w; ++x) {
@@ -153,6 +159,17 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   if (stats.sample_pixels == 0) {
     throw InputError(before.scene().options.path + " / " + after.scene().options.path +
                      ": no pixel is valid in both scenes (all nodata, or masked everywhere)");
+  }
+  std::uint64_t lattice_pixels = 0;
+  for (const auto& block : blocks) lattice_pixels += block.lattice_pixels;
+  const double valid_share = static_cast<double>(stats.sample_pixels) / static_cast<double>(lattice_pixels);
+  if (valid_share < kMinOverlapShare) {
+    throw InputError(before.scene().options.path + " / " + after.scene().options.path + ": only " +
+                     text::printf_string("%.2f", 100.0 * valid_share) +
+                     " % of the analysis grid is valid in both scenes (at least " +
+                     text::printf_string("%.0f", 100.0 * kMinOverlapShare) +
+                     " % is needed to compare the dates): barely overlapping scenes, the wrong scene, or masked "
+                     "almost everywhere");
   }
   for (std::size_t i = 0; i < n_roles; ++i) {
     double centre = moments[i].mean();

@@ -186,6 +186,40 @@ TEST_F(OutputStagingTest, RemovesStaleFoldersOfKilledRunsOnly) {
   EXPECT_EQ(entry_names(root_).size(), 4u);
 }
 
+TEST_F(OutputStagingTest, CompletesTheCommitOfARunKilledBetweenTwoRenames) {
+  // The previous run's complete set, then a run killed after moving alerts.gpkg but before
+  // hotspots.csv: its staging folder holds the marker and what was not yet moved.
+  write_text(root_ / "alerts.gpkg", "new");
+  write_text(root_ / "hotspots.csv", "old");
+  write_text(root_ / "run.json", "old");
+  const std::string dead_pid = "2147483000";  // above any Linux pid_max
+  const fs::path killed = root_ / (std::string(OutputStaging::kStagingPrefix) + dead_pid + "-committing");
+  fs::create_directory(killed);
+  write_text(killed / "hotspots.csv", "new");
+  write_text(killed / "run.json", "new");
+  write_text(killed / std::string(OutputStaging::kCommitMarker), "\n");
+  // A run killed before its commit began: discarded, its file never reaches the folder.
+  const fs::path unfinished = root_ / (std::string(OutputStaging::kStagingPrefix) + dead_pid + "-writing");
+  fs::create_directory(unfinished);
+  write_text(unfinished / "alerts.gpkg", "half written");
+  for (const fs::path& folder : {killed, unfinished}) {
+    fs::last_write_time(folder, fs::file_time_type::clock::now() - std::chrono::hours(1));
+  }
+
+  EXPECT_EQ(OutputStaging::remove_stale_staging_folders(root_), 2u);
+  EXPECT_EQ(entry_names(root_), (std::vector<std::string>{"alerts.gpkg", "hotspots.csv", "run.json"}));
+  EXPECT_EQ(test::read_bytes(root_ / "alerts.gpkg"), "new");
+  EXPECT_EQ(test::read_bytes(root_ / "hotspots.csv"), "new");
+  EXPECT_EQ(test::read_bytes(root_ / "run.json"), "new");
+}
+
+TEST_F(OutputStagingTest, ACompletedCommitLeavesNoMarkerBehind) {
+  OutputStaging staging(root_);
+  write_text(staging.staged("a.csv"), "1");
+  staging.commit();
+  EXPECT_EQ(entry_names(root_), (std::vector<std::string>{"a.csv"}));
+}
+
 TEST_F(OutputStagingTest, TwoRunsIntoOneFolderDoNotDisturbEachOther) {
   OutputStaging first(root_);
   OutputStaging second(root_);

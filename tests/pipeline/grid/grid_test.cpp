@@ -250,6 +250,61 @@ TEST_F(GridTest, OverlapCheckNamesTheFileOutsideTheGrid) {
   EXPECT_THROW(check_overlap(grid, scene()), InputError);
 }
 
+TEST_F(GridTest, OverlapCheckReturnsTheShareOfTheGridTheSceneCovers) {
+  write_band("T_B04.tif", 600000, 3300000, 10, 40, 30, sampled(10));
+  const AnalysisGrid grid = make_analysis_grid(scene(), GridOptions{});
+  EXPECT_DOUBLE_EQ(check_overlap(grid, scene()), 1.0);
+  // Shifted east by 30 of its 40 columns and south by 15 of its 30 rows: 10 x 15 of 40 x 30.
+  fs::remove_all(root_ / "scene");
+  write_band("T_B04.tif", 600300, 3299850, 10, 40, 30, sampled(10));
+  EXPECT_NEAR(check_overlap(grid, scene()), 150.0 / 1200.0, 1e-9);
+}
+
+TEST_F(GridTest, OverlapCheckNamesTheBandThatCoversAnotherArea) {
+  write_band("T_B02.tif", 600000, 3300000, 20, 20, 15, sampled(20));
+  write_band("T_B11.tif", 600000, 3300000, 20, 20, 15, sampled(20));
+  // Half a 20 m pixel off is one area still (a panchromatic band may end like that) ...
+  write_band("T_B04.tif", 600010, 3300000, 10, 40, 30, sampled(10));
+  const AnalysisGrid grid = make_analysis_grid(scene(), GridOptions{});
+  EXPECT_NO_THROW(check_overlap(grid, scene()));
+  // ... a band cropped to its top-left quarter is not, and it is the one named.
+  const fs::path cropped = write_band("T_B04.tif", 600000, 3300000, 10, 20, 15, sampled(10));
+  try {
+    check_overlap(grid, scene());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(cropped.string() + ": before scene band covers x 600000..600200, y 3299850..3300000", 0),
+              0u)
+        << message;
+    EXPECT_NE(message.find("every band of a scene must cover the same area"), std::string::npos) << message;
+  }
+}
+
+TEST_F(GridTest, OverlapCheckRefusesARawFileShorterThanItsHeaderPromises) {
+  const fs::path tif = write_band("T_B04.tif", 600000, 3300000, 10, 40, 30, sampled(10));
+  const fs::path img = root_ / "scene" / "T_B04.img";
+  {
+    GDALDatasetUniquePtr source(GDALDataset::Open(tif.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr copy(GetGDALDriverManager()->GetDriverByName("ENVI")->CreateCopy(
+        img.c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
+    ASSERT_NE(copy, nullptr);
+  }
+  fs::remove(tif);
+  const AnalysisGrid grid = make_analysis_grid(scene(), GridOptions{});
+  EXPECT_NO_THROW(check_overlap(grid, scene()));
+  fs::resize_file(img, 40 * 29 * 4);  // one row of Float32 short
+  try {
+    check_overlap(grid, scene());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              img.string() +
+                  ": the ENVI header promises 40 x 30 pixels x 1 band(s) of Float32 (4800 bytes) but the "
+                  "file holds 4640 bytes: truncated, or the header's lines, samples or bands are wrong");
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading onto the grid
 

@@ -83,9 +83,10 @@ class OutputStaging {
 
   /// Renames every file in the staging folder onto its final name in the output folder
   /// (atomic per file, an existing file of that name is replaced), then removes the
-  /// staging folder. Throws OutputError when a name handed out by staged() was never
-  /// written or a rename fails; what was not yet moved stays staged and is discarded by
-  /// the destructor.
+  /// staging folder. A commit marker written before the first rename lets the next run in
+  /// the folder finish the renames of a process killed between two of them. Throws OutputError when a name handed out
+  /// by staged() was never written or a rename fails; what was not yet moved stays staged and is discarded by the
+  /// destructor.
   void commit();
 
   [[nodiscard]] const std::filesystem::path& final_dir() const { return final_dir_; }
@@ -94,12 +95,16 @@ class OutputStaging {
 
   /// Removes staging folders in `final_dir` left by runs that were killed: older than the
   /// current process and owned by a process id that is no longer running (or by this
-  /// process id, reused after a container restart). Best effort: folders that cannot be
-  /// removed are left alone. Returns how many were removed.
+  /// process id, reused after a container restart). A folder holding the commit marker
+  /// was killed while committing: its remaining files are first moved onto their final
+  /// names (rolled forward). Best effort: folders that cannot be removed are left alone.
+  /// Returns how many were removed.
   static std::size_t remove_stale_staging_folders(const std::filesystem::path& final_dir);
 
   /// Prefix of every staging folder name.
   static constexpr std::string_view kStagingPrefix = ".zonewatch-staging-";
+  /// The file in a staging folder that says its commit has begun.
+  static constexpr std::string_view kCommitMarker = ".zonewatch-commit";
 
  private:
   std::filesystem::path final_dir_;

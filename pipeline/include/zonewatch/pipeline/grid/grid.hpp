@@ -44,8 +44,15 @@ AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options)
 AnalysisGrid analysis_grid_from(const std::string& crs_wkt, const std::array<double, 6>& geotransform, int width,
                                 int height);
 
-/// Throws InputError naming the scene's file when it does not overlap the grid.
-void check_overlap(const AnalysisGrid& grid, const Scene& scene);
+/// Throws InputError naming the scene's file when it does not overlap the grid, when its
+/// spectral bands do not cover one area, or when a raw-format file (ENVI, EHdr ...) holds
+/// fewer bytes than its header promises. Returns the share of the grid the scene's footprint
+/// covers (0..1, from its bounding box in grid pixels: an upper bound).
+double check_overlap(const AnalysisGrid& grid, const Scene& scene);
+
+/// Below this share of the analysis grid valid in both dates a scan has too little to
+/// compare (barely overlapping scenes, or masked almost everywhere).
+inline constexpr double kMinOverlapShare = 0.01;
 
 /// Raw pixels of one band over a window, in the file's own data type.
 struct RawBand {
