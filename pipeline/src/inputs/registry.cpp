@@ -39,7 +39,11 @@ OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string
 std::unique_ptr<OGRCoordinateTransformation> to_target(OGRLayer& layer, const std::string& where,
                                                        const std::string& target_crs_wkt) {
   const OGRSpatialReference* layer_srs = layer.GetSpatialRef();
-  if (layer_srs == nullptr) {
+  // A GeoPackage layer written without a CRS reports GDAL's placeholder (srs_id 0 / -1).
+  const char* srs_name = layer_srs != nullptr ? layer_srs->GetName() : nullptr;
+  const bool placeholder = srs_name != nullptr && (std::string(srs_name) == "Undefined geographic SRS" ||
+                                                   std::string(srs_name) == "Undefined Cartesian SRS");
+  if (layer_srs == nullptr || layer_srs->IsEmpty() || placeholder) {
     throw InputError(where +
                      ": has no coordinate reference system; distances cannot be measured (assign one, "
                      "e.g. ogr2ogr -a_srs EPSG:4490)");

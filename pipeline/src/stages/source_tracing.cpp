@@ -246,21 +246,28 @@ struct SourceTracer::Impl {
     return upstream[static_cast<std::size_t>(segments[static_cast<std::size_t>(site.segment)].to)] != 0;
   }
 
-  /// Initial great-circle bearing from a to b (degrees, 0 = north, clockwise); NaN when they
-  /// are the same place.
+  /// Azimuth from a to b on the WGS84 ellipsoid (degrees, 0 = north, clockwise), from the
+  /// local meridian and prime-vertical radii of curvature at the mean latitude (within 0.01°
+  /// of the geodesic azimuth over tens of kilometres); NaN when they are the same place.
   [[nodiscard]] double bearing(const Point& a, const Point& b) const {
     if (std::hypot(b[0] - a[0], b[1] - a[1]) * metres_per_unit < 0.01) return kernels::kNaN;
     double x[2] = {a[0], b[0]}, y[2] = {a[1], b[1]};
+    double degrees = 0.0;
     if (!to_wgs84 || !to_wgs84->Transform(2, x, y)) {
-      const double grid = std::atan2(b[0] - a[0], b[1] - a[1]) * 180.0 / std::numbers::pi;
-      return grid < 0 ? grid + 360.0 : grid;
+      degrees = std::atan2(b[0] - a[0], b[1] - a[1]) * 180.0 / std::numbers::pi;  // grid north
+    } else {
+      constexpr double kRad = std::numbers::pi / 180.0;
+      constexpr double kA = 6378137.0, kF = 1.0 / 298.257223563, kE2 = kF * (2.0 - kF);
+      const double phi = (y[0] + y[1]) / 2.0 * kRad;
+      const double w = 1.0 - kE2 * std::sin(phi) * std::sin(phi);
+      const double meridian = kA * (1.0 - kE2) / (w * std::sqrt(w));  // M
+      const double prime_vertical = kA / std::sqrt(w);                // N
+      double dlambda = x[1] - x[0];
+      if (dlambda > 180.0) dlambda -= 360.0;
+      if (dlambda < -180.0) dlambda += 360.0;
+      degrees = std::atan2(dlambda * kRad * prime_vertical * std::cos(phi), (y[1] - y[0]) * kRad * meridian) / kRad;
     }
-    constexpr double kRad = std::numbers::pi / 180.0;
-    const double phi1 = y[0] * kRad, phi2 = y[1] * kRad, dlambda = (x[1] - x[0]) * kRad;
-    const double theta =
-        std::atan2(std::sin(dlambda) * std::cos(phi2),
-                   std::cos(phi1) * std::sin(phi2) - std::sin(phi1) * std::cos(phi2) * std::cos(dlambda));
-    const double degrees = std::fmod(theta / kRad + 360.0, 360.0);
+    degrees = std::fmod(degrees + 360.0, 360.0);
     return degrees >= 359.9999995 ? 0.0 : degrees;
   }
 };
@@ -309,7 +316,7 @@ std::vector<TracedSite> SourceTracer::trace(const OGRGeometry& hotspot, bool wat
 
   struct Candidate {
     TracedSite site;
-    std::size_t registry = 0;
+    std::size_t registry = 0, index = 0;
   };
   const auto better = [&](const Candidate& a, const Candidate& b) {
     if (hotspot_snap && a.site.upstream != b.site.upstream) return a.site.upstream;
@@ -320,22 +327,31 @@ std::vector<TracedSite> SourceTracer::trace(const OGRGeometry& hotspot, bool wat
   std::vector<Candidate> merged;
   for (std::size_t r = 0; r < m.registries.size(); ++r) {
     const Impl::Registry& registry = m.registries[r];
-    std::vector<Candidate> candidates;
+    // Candidates by their envelope gap, a lower bound of the distance: without the upstream
+    // rule, measuring stops once the gap exceeds the max_sites-th best distance found (the
+    // result is the same as measuring all of them).
+    const auto limit = static_cast<std::size_t>(registry.layer.options.max_sites);
+    std::vector<std::pair<double, std::size_t>> by_gap;
     for (const int i : registry.index.query(grown(hotspot_envelope, registry.max_distance))) {
       const auto index = static_cast<std::size_t>(i);
-      if (envelope_gap(hotspot_envelope, registry.envelopes[index]) > registry.max_distance) continue;
+      const double gap = envelope_gap(hotspot_envelope, registry.envelopes[index]);
+      if (gap <= registry.max_distance) by_gap.emplace_back(gap, index);
+    }
+    std::sort(by_gap.begin(), by_gap.end());
+    std::vector<Candidate> candidates;
+    std::vector<double> nearest;  // the best `limit` distances so far, ascending
+    for (const auto& [gap, index] : by_gap) {
+      if (!hotspot_snap && nearest.size() >= limit && gap > nearest.back()) break;
       const RegistrySite& site = registry.layer.sites[index];
       const double distance = hotspot.Distance(site.geometry.get());
       if (distance < 0 || distance > registry.max_distance) continue;  // < 0: GEOS failed
+      nearest.insert(std::upper_bound(nearest.begin(), nearest.end(), distance), distance);
+      if (nearest.size() > limit) nearest.pop_back();
       Candidate c;
       c.registry = r;
-      c.site.registry = registry.layer.options.name;
-      c.site.kind = registry.layer.options.kind;
+      c.index = index;
       c.site.id = site.id;
-      c.site.name = site.name;
-      c.site.fields = site.fields;
       c.site.distance_m = distance * m.metres_per_unit;
-      c.site.bearing_deg = m.bearing(centre, registry.points[index]);
       if (hotspot_snap) {
         const auto site_snap = m.snap(registry.points[index]);
         c.site.upstream = site_snap && m.is_upstream(*site_snap, *hotspot_snap, upstream);
@@ -343,8 +359,14 @@ std::vector<TracedSite> SourceTracer::trace(const OGRGeometry& hotspot, bool wat
       candidates.push_back(std::move(c));
     }
     std::sort(candidates.begin(), candidates.end(), better);
-    if (candidates.size() > static_cast<std::size_t>(registry.layer.options.max_sites)) {
-      candidates.resize(static_cast<std::size_t>(registry.layer.options.max_sites));
+    if (candidates.size() > limit) candidates.resize(limit);
+    for (Candidate& c : candidates) {
+      const RegistrySite& site = registry.layer.sites[c.index];
+      c.site.registry = registry.layer.options.name;
+      c.site.kind = registry.layer.options.kind;
+      c.site.name = site.name;
+      c.site.fields = site.fields;
+      c.site.bearing_deg = m.bearing(centre, registry.points[c.index]);
     }
     merged.insert(merged.end(), std::make_move_iterator(candidates.begin()), std::make_move_iterator(candidates.end()));
   }

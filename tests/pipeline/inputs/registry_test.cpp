@@ -129,7 +129,7 @@ TEST_F(RegistryTest, LineGeometriesAreRefused) {
       root_ / "mixed.gpkg", "sites", 32650, {"code", "name"},
       {{"POINT (500000 4000000)", {{"code", "E1"}}}, {"LINESTRING (500000 4000000,500100 4000000)", {{"code", "E2"}}}});
   const std::string mixed = registry_error(options("mixed.gpkg"));
-  EXPECT_NE(mixed.find("feature 2 (E2): geometry is LineString, expected a point or a polygon"), std::string::npos)
+  EXPECT_NE(mixed.find("feature 2 (E2): geometry is Line String, expected a point or a polygon"), std::string::npos)
       << mixed;
 }
 

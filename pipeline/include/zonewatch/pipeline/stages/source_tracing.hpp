@@ -19,7 +19,7 @@
 // A site or hotspot farther than snap_distance_m from every line is off the network: such
 // sites are not upstream.
 //
-// Direction: the initial great-circle bearing from the hotspot's centroid to the site's
+// Direction: the azimuth on the WGS84 ellipsoid from the hotspot's centroid to the site's
 // point (0 = north, clockwise), with its 8-point name (N, NE, ... / 北, 东北, ...); none
 // when both are the same place. Distances are in metres: in the analysis CRS when it is
 // projected, else in an azimuthal equidistant projection centred on the hotspots.
