@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <ogr_api.h>
+
 #include "e2e_support.hpp"
 
 namespace zw::e2e {
@@ -45,12 +47,11 @@ class ScanSourcesTest : public TempFolderTest {
     }
     int n = 0;
     for (auto& unit : *unit_layer) {
-      OGRPoint point;
-      const OGRGeometry* geometry = unit->GetGeometryRef();
-      const OGRErr err = wkbFlatten(geometry->getGeometryType()) == wkbPolygon
-                             ? geometry->toPolygon()->PointOnSurface(&point)
-                             : geometry->toMultiPolygon()->PointOnSurface(&point);
-      EXPECT_EQ(err, OGRERR_NONE);
+      OGRGeometryUniquePtr on_surface(
+          OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(unit->GetGeometryRef()))));
+      EXPECT_TRUE(on_surface);
+      if (!on_surface) continue;
+      const OGRPoint point = *on_surface->toPoint();
       RegistryPoint site{"E" + std::to_string(++n), "=1+2 企业" + std::to_string(n), point.getX(), point.getY()};
       OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(layer->GetLayerDefn()));
       feature->SetField("permit_no", site.id.c_str());

@@ -10,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include <ogr_api.h>
 #include <ogr_spatialref.h>
 
 #include "zonewatch/pipeline/core/error.hpp"
@@ -96,23 +97,22 @@ double envelope_gap(const OGREnvelope& a, const OGREnvelope& b) {
 /// A point standing for a geometry: the point itself, a multipoint's centroid, a polygon's
 /// point on its surface (a concave site's centroid can lie outside it).
 Point representative_point(const OGRGeometry& geometry) {
-  OGRPoint point;
   const auto flat = wkbFlatten(geometry.getGeometryType());
   if (flat == wkbPoint) return {geometry.toPoint()->getX(), geometry.toPoint()->getY()};
-  OGRErr err = OGRERR_FAILURE;
-  if (flat == wkbPolygon) {
-    err = geometry.toPolygon()->PointOnSurface(&point);
-  } else if (flat == wkbMultiPolygon) {
-    err = geometry.toMultiPolygon()->PointOnSurface(&point);
+  OGRPoint point;
+  if (flat == wkbMultiPoint) {
+    if (geometry.Centroid(&point) == OGRERR_NONE && !point.IsEmpty()) return {point.getX(), point.getY()};
   } else {
-    err = geometry.Centroid(&point);
+    // The C API's PointOnSurface (GEOS); OGRPolygon::PointOnSurface fails on GDAL 3.6.
+    OGRGeometryUniquePtr on_surface(
+        OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&geometry)))));
+    if (on_surface && !on_surface->IsEmpty() && wkbFlatten(on_surface->getGeometryType()) == wkbPoint) {
+      return {on_surface->toPoint()->getX(), on_surface->toPoint()->getY()};
+    }
   }
-  if (err != OGRERR_NONE || point.IsEmpty()) {
-    OGREnvelope e;
-    geometry.getEnvelope(&e);
-    return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
-  }
-  return {point.getX(), point.getY()};
+  OGREnvelope e;
+  geometry.getEnvelope(&e);
+  return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
 }
 
 Point centroid_of(const OGRGeometry& geometry) {

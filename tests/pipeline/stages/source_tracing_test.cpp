@@ -127,6 +127,8 @@ TEST(SourceTracing, PolygonSitesAreMeasuredToTheirBoundaryAndHoldingTheHotspotIs
   ASSERT_EQ(ids(traced), (std::vector<std::string>{"C1", "C2"}));
   EXPECT_DOUBLE_EQ(traced[0].distance_m, 0.0);
   EXPECT_NEAR(traced[1].distance_m, 200.0, 1e-6);
+  // C2's point on its surface is (500100, 4000350): bearing atan2(50, 300) from the centroid.
+  EXPECT_NEAR(traced[1].bearing_deg, std::atan2(50.0, 300.0) * 180.0 / M_PI, 0.05);
   // C1's point on surface is its centre, the hotspot's centroid: the same place, no direction.
   EXPECT_FALSE(std::isfinite(traced[0].bearing_deg));
   EXPECT_EQ(compass_point(traced[0].bearing_deg), "");
