@@ -28,6 +28,7 @@
 #include "zonewatch/pipeline/stages/detection.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
+#include "zonewatch/pipeline/stages/source_tracing.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -260,6 +261,15 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     timings["store"] = seconds_since(start);
   }
 
+  // Source tracing: registered sites near each hotspot, with the store's IDs where tracked.
+  std::optional<SourceTracingResult> traced;
+  if (config.sources.enabled()) {
+    start = Clock::now();
+    traced = trace_sources(config.sources, grid.crs_wkt, results.hotspots);
+    results.traced = true;
+    timings["sources"] = seconds_since(start);
+  }
+
   start = Clock::now();
   progress.stage("outputs")(0.0, "");
   write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr);
@@ -303,6 +313,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   parts.timings = timings;
   if (quality) parts.quality = quality->to_json();
   json run = make_run_record(parts);
+  if (traced) run["sources"] = traced->to_json();
   write_run_record(run, staging.staged("run.json"), config.output.dir + "/run.json");
   staging.commit();
   if (tracked) {

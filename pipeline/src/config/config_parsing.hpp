@@ -33,4 +33,7 @@ SceneOptions parse_scene_or_period(YamlSection s, const std::filesystem::path& b
 /// The quality section (config_quality.cpp).
 QualityOptions parse_quality(YamlSection s, const std::filesystem::path& base);
 
+/// The sources section (config_sources.cpp).
+SourcesOptions parse_sources(YamlSection s, const std::filesystem::path& base);
+
 }  // namespace zw::config_detail

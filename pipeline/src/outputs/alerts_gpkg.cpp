@@ -46,7 +46,7 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
               /*transactional=*/true, path);
 
   // QGIS opens both layers styled, with Chinese field names.
-  const std::vector<FieldAlias> hotspot_aliases = hotspot_field_aliases(results.tracked);
+  const std::vector<FieldAlias> hotspot_aliases = hotspot_field_aliases(results.tracked, results.traced);
   const std::vector<FieldAlias> unit_aliases = unit_field_aliases(quality);
   write_layer_style(*dataset, hotspots_layer_style(), hotspot_aliases, path);
   write_layer_style(*dataset, units_layer_style(), unit_aliases, path);

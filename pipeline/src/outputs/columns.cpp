@@ -13,6 +13,7 @@
 #include "zonewatch/pipeline/outputs/outputs.hpp"
 #include "zonewatch/pipeline/quality/unit_quality.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
+#include "zonewatch/pipeline/stages/source_tracing.hpp"
 
 namespace zw {
 
@@ -115,9 +116,53 @@ const std::vector<Column<Hotspot>>& tracked_hotspot_columns() {
   return columns;
 }
 
+/// With source tracing (sources:), the registered sites near each hotspot (source_tracing.hpp).
+std::vector<Column<Hotspot>> source_columns() {
+  using H = Hotspot;
+  constexpr double kNull = std::numeric_limits<double>::quiet_NaN();  // written as NULL
+  const auto first = [](const H& h) -> const TracedSite* { return h.sources.empty() ? nullptr : &h.sources.front(); };
+  return {
+      text_column<H>("sources",
+                     {"疑似污染源", "",
+                      "registered sites within distance, best first (water hotspots: upstream first): ID name kind "
+                      "distance direction, \"; \"-joined"},
+                     [](const H& h) { return sources_text(h.sources); }),
+      text_column<H>("sources_zh", {"疑似污染源(中文)", "", "the same in Chinese (编号 名称 类别 方位 距离 上游)"},
+                     [](const H& h) { return sources_text_zh(h.sources); }),
+      typed_column<H>("source_count", FieldKind::integer, {"污染源数", "", "registered sites listed"},
+                      [](const H& h) -> FieldValue { return static_cast<std::int64_t>(h.sources.size()); }),
+      text_column<H>("nearest_source_id", {"首要污染源编号", "", "ID of the first listed site"},
+                     [first](const H& h) { return first(h) ? first(h)->id : std::string(); }),
+      text_column<H>("nearest_source_name", {"首要污染源名称", "", "its name"},
+                     [first](const H& h) { return first(h) ? first(h)->name : std::string(); }),
+      text_column<H>("nearest_source_kind",
+                     {"首要污染源类别", "", "its registry kind: enterprise, outfall, mine, construction, other"},
+                     [first](const H& h) { return first(h) ? std::string(to_string(first(h)->kind)) : std::string(); }),
+      real_column<H>("nearest_source_m", 1, {"首要污染源距离(米)", "m", "distance hotspot polygon to site, 0 inside"},
+                     [first](const H& h) { return first(h) ? first(h)->distance_m : kNull; }),
+      real_column<H>("nearest_source_bearing", 1,
+                     {"首要污染源方位角", "°", "bearing from the hotspot's centroid to the site, 0 = north, clockwise"},
+                     [first](const H& h) { return first(h) ? first(h)->bearing_deg : kNull; }),
+      text_column<H>(
+          "nearest_source_direction", {"首要污染源方位", "", "that bearing as N, NE, E, ... (北, 东北, ...)"},
+          [first](const H& h) { return first(h) ? std::string(compass_point(first(h)->bearing_deg)) : std::string(); }),
+  };
+}
+
 }  // namespace
 
 const std::vector<Column<Hotspot>>& hotspot_columns(const ScanResults& results) {
+  static const std::vector<Column<Hotspot>> traced = [] {
+    auto list = hotspot_columns();
+    for (auto& column : source_columns()) list.push_back(std::move(column));
+    return list;
+  }();
+  static const std::vector<Column<Hotspot>> tracked_traced = [] {
+    auto list = tracked_hotspot_columns();
+    for (auto& column : source_columns()) list.push_back(std::move(column));
+    return list;
+  }();
+  if (results.traced) return results.tracked ? tracked_traced : traced;
   return results.tracked ? tracked_hotspot_columns() : hotspot_columns();
 }
 
@@ -257,9 +302,10 @@ std::vector<FieldAlias> aliases_of(const std::vector<outputs_detail::Column<Row>
 
 }  // namespace
 
-std::vector<FieldAlias> hotspot_field_aliases(bool tracked) {
+std::vector<FieldAlias> hotspot_field_aliases(bool tracked, bool traced) {
   ScanResults results;
   results.tracked = tracked;
+  results.traced = traced;
   return aliases_of(outputs_detail::hotspot_columns(results));
 }
 

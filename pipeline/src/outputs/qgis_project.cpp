@@ -147,6 +147,7 @@ QgisProjectContents qgis_project_contents(const AnalysisGrid& grid, const ScanRe
   contents.crs_wkt = grid.crs_wkt;
   contents.geographic = grid.geographic;
   contents.tracked = results.tracked;
+  contents.traced = results.traced;
   const auto corner_a = grid.to_crs(0, 0);
   const auto corner_b = grid.to_crs(grid.width, grid.height);
   contents.extent = {std::min(corner_a[0], corner_b[0]), std::min(corner_a[1], corner_b[1]),
@@ -176,7 +177,7 @@ void write_qgis_project(const fs::path& path, const QgisProjectContents& content
          "\n  <rotation>0</rotation>\n  <destinationsrs>" + srs + "</destinationsrs>\n </mapcanvas>\n";
   xml += " <projectlayers>\n";
   xml += vector_layer_xml(kHotspotsId, hotspots_name, "hotspots", hotspots_layer_style(),
-                          hotspot_field_aliases(contents.tracked), contents);
+                          hotspot_field_aliases(contents.tracked, contents.traced), contents);
   xml += vector_layer_xml(kUnitsId, units_name, "units", units_layer_style(), unit_field_aliases(), contents);
   xml += change_map_layer_xml(change_name, palette, contents);
   xml += " </projectlayers>\n";

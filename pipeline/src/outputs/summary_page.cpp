@@ -14,6 +14,7 @@
 #include "zonewatch/pipeline/gdal/geo_util.hpp"
 #include "zonewatch/pipeline/outputs/change_map.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/stages/source_tracing.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw {
@@ -252,7 +253,10 @@ std::string largest_section(const SummaryPage& page) {
          escape(h->unit_code + " " + h->unit_name) + " (" + std::string(chinese_name(h->unit_type)) +
          ")</td></tr><tr><th>位置 Location</th><td>" +
          escape(text::dms(h->centroid_lat_wgs84, true) + " " + text::dms(h->centroid_lon_wgs84, false)) +
-         " WGS84</td></tr><tr><th>规则 Rule</th><td>" + escape(h->rule) + "</td></tr></table>";
+         " WGS84</td></tr><tr><th>规则 Rule</th><td>" + escape(h->rule) + "</td></tr>" +
+         (h->sources.empty() ? std::string()
+                             : "<tr><th>溯源 Sources</th><td>" + escape(sources_text_zh(h->sources)) + "</td></tr>") +
+         "</table>";
     const auto chips = page.images.chips.find(h->id);
     if (chips != page.images.chips.end()) {
       const ImageFrame& f = chips->second.frame;

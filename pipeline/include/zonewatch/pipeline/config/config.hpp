@@ -14,6 +14,7 @@
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/config/quality_options.hpp"
+#include "zonewatch/pipeline/config/sources_options.hpp"
 #include "zonewatch/pipeline/config/unit_type.hpp"
 
 namespace zw {
@@ -175,6 +176,7 @@ struct ScanConfig {
   OutputOptions output;
   StoreOptions store;
   QualityOptions quality;            // environmental quality per unit (quality_options.hpp); off unless configured
+  SourcesOptions sources;            // registries traced to each hotspot (sources_options.hpp); off unless configured
   std::filesystem::path config_dir;  // relative paths were resolved against it
   nlohmann::json resolved;           // the effective configuration, for run.json: to_json(*this)
 };

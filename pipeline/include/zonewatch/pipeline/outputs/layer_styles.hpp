@@ -92,9 +92,9 @@ void write_field_aliases(GDALDataset& dataset, const std::string& layer, const s
 // zonewatch's own layers
 
 /// Aliases of alerts.gpkg's hotspots layer (with the monitoring store's lifecycle columns
-/// when `tracked`) and units layer, in field order: the column model's (outputs/columns.cpp),
-/// which the README's outputs table lists too.
-[[nodiscard]] std::vector<FieldAlias> hotspot_field_aliases(bool tracked);
+/// when `tracked`, the source-tracing columns when `traced`) and units layer, in field order: the column model's
+/// (outputs/columns.cpp), which the README's outputs table lists too.
+[[nodiscard]] std::vector<FieldAlias> hotspot_field_aliases(bool tracked, bool traced = false);
 /// With `quality`, the units layer also has the quality columns of that scan.
 [[nodiscard]] std::vector<FieldAlias> unit_field_aliases(const QualityResult* quality = nullptr);
 

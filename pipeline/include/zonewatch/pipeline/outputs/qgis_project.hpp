@@ -18,6 +18,7 @@ struct QgisProjectContents {
   bool geographic = false;                   // degrees rather than metres
   std::array<double, 4> extent{0, 0, 0, 0};  // xmin, ymin, xmax, ymax in crs_wkt
   bool tracked = false;                      // the hotspots carry the monitoring store's columns
+  bool traced = false;                       // ... and the source-tracing columns
 };
 
 /// The project of a scan: the grid's CRS and full extent, the scan's name as title.

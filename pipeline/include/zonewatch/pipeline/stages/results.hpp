@@ -1,14 +1,27 @@
 #pragma once
 // What a scan produces, independent of how it is written.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/zonal.hpp"
+#include "zonewatch/pipeline/config/sources_options.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
 #include "zonewatch/pipeline/stages/severity.hpp"
 
 namespace zw {
+
+/// A registered site near a hotspot (stages/source_tracing.hpp).
+struct TracedSite {
+  std::string registry;  // the registry's name (sources.registries key)
+  RegistryKind kind = RegistryKind::other;
+  std::string id, name;                                     // registry attributes: untrusted text
+  std::vector<std::pair<std::string, std::string>> fields;  // the registry's extra attributes
+  double distance_m = 0.0;                                  // hotspot polygon to site geometry; 0 inside
+  double bearing_deg = kernels::kNaN;  // compass bearing hotspot -> site, 0 = north, clockwise; NaN: same place
+  bool upstream = false;               // upstream of a water hotspot along the river network
+};
 
 /// One typed change patch (疑似问题图斑) attributed to the control unit it overlaps most.
 struct Hotspot {
@@ -35,6 +48,10 @@ struct Hotspot {
   std::string first_seen;      // after date of the scan that first saw it, YYYY-MM-DD
   int times_seen = 0;          // scans that saw it, this one included
   double added_area_m2 = 0.0;  // area this scan added to its footprint
+
+  // Source tracing (stages/source_tracing.hpp), when sources: is configured; nearest first,
+  // upstream sites first for water hotspots on a river network.
+  std::vector<TracedSite> sources;
 };
 
 /// One control unit with its statistics and flag.
@@ -54,6 +71,7 @@ struct ScanResults {
   std::vector<Hotspot> hotspots;  // sorted by severity (high first), then area (largest first)
   std::vector<UnitResult> units;  // in layer order
   bool tracked = false;           // hotspots carry the monitoring store's IDs and lifecycle
+  bool traced = false;            // hotspots carry their traced sources (Hotspot::sources)
 };
 
 /// 1 亩 (mu) = 10000/15 m².
