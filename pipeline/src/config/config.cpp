@@ -154,7 +154,7 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   // read here, but a key no scan knows either is a mistake, not something to ignore.
   (void)top.get<std::string>("name", "");
   for (const char* scan_section :
-       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality"}) {
+       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "water_quality"}) {
     (void)top.section(scan_section);
   }
   top.finish();
@@ -235,6 +235,7 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   o.finish();
   c.store = parse_store(top.section("store"), base);
   c.quality = config_detail::parse_quality(top.section("quality"), base);
+  c.water_quality = config_detail::parse_water_quality(top.section("water_quality"), top.has("water_quality"));
   top.finish();
 
   c.resolved = to_json(c);
@@ -285,6 +286,7 @@ nlohmann::json to_json(const ScanConfig& c) {
       {"store", store_json(c.store)}};
   // Only where configured, so that scans without it keep their identity in the store.
   if (c.quality.enabled()) resolved["quality"] = to_json(c.quality);
+  if (c.water_quality.enabled) resolved["water_quality"] = to_json(c.water_quality);
   return resolved;
 }
 

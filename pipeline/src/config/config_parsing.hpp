@@ -33,4 +33,8 @@ SceneOptions parse_scene_or_period(YamlSection s, const std::filesystem::path& b
 /// The quality section (config_quality.cpp).
 QualityOptions parse_quality(YamlSection s, const std::filesystem::path& base);
 
+/// The water_quality section (config_water_quality.cpp); `present`: the section was written
+/// (then enabled unless `enabled: false`).
+WaterQualityOptions parse_water_quality(YamlSection s, bool present);
+
 }  // namespace zw::config_detail

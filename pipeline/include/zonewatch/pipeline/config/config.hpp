@@ -15,6 +15,7 @@
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/config/quality_options.hpp"
 #include "zonewatch/pipeline/config/unit_type.hpp"
+#include "zonewatch/pipeline/config/water_quality_options.hpp"
 
 namespace zw {
 
@@ -174,7 +175,9 @@ struct ScanConfig {
   ProcessingOptions processing;
   OutputOptions output;
   StoreOptions store;
-  QualityOptions quality;            // environmental quality per unit (quality_options.hpp); off unless configured
+  QualityOptions quality;  // environmental quality per unit (quality_options.hpp); off unless configured
+  WaterQualityOptions
+      water_quality;  // water bodies and their quality (water_quality_options.hpp); off unless configured
   std::filesystem::path config_dir;  // relative paths were resolved against it
   nlohmann::json resolved;           // the effective configuration, for run.json: to_json(*this)
 };
