@@ -469,7 +469,8 @@ WaterQualityResult run_water_quality(const WaterQualityInputs& inputs, const Wat
   for (std::size_t n = 0; n < result.bodies.size(); ++n) {
     WaterBody& body = result.bodies[n];
     const BodyPartial& p = partials[n];
-    for (const auto& [unit, area] : p.unit_area) body.unit_overlap.emplace_back(unit, static_cast<double>(area) / kAreaQuantum);
+    for (const auto& [unit, area] : p.unit_area)
+      body.unit_overlap.emplace_back(unit, static_cast<double>(area) / kAreaQuantum);
     double best = 0.0;
     for (const auto& [unit, area] : body.unit_overlap) {
       if (area > best) {  // equal overlap: the lower unit index (layer order), as hotspots do
