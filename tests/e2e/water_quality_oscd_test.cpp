@@ -189,5 +189,22 @@ TEST_F(WaterQualityOscdTest, FlaggedBodiesReachChangeMapHotspotsAndTheGeoPackage
   }
 }
 
+TEST_F(WaterQualityOscdTest, WholeImageAndOddTilesGiveTheSameWaterAndChangeMap) {
+  YAML::Node wq(YAML::NodeType::Map);
+  const nlohmann::json whole = scan_city(kBeihai, wq);
+  const fs::path whole_out = out_;
+  fs::rename(whole_out, root_ / "whole");
+  // processing.tile_size through the config: odd tiles for every stage.
+  out_ = root_ / "out-beihai";
+  YAML::Node config = YAML::LoadFile((root_ / "scan-beihai.yaml").string());
+  config["processing"]["tile_size"] = 97;
+  const RunResult run = scan(write_config(config, root_ / "scan-beihai-97.yaml"), root_);
+  ASSERT_EQ(run.exit_code, 0) << run;
+  const nlohmann::json tiled = read_json(out_ / "run.json");
+  ASSERT_TRUE(whole.contains("water_quality"));
+  EXPECT_EQ(tiled.at("water_quality"), whole.at("water_quality"));
+  expect_same_raster(root_ / "whole" / "change.tif", out_ / "change.tif");
+}
+
 }  // namespace
 }  // namespace zw::e2e
