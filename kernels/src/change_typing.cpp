@@ -81,6 +81,16 @@ std::string_view to_string(ChangeType type) {
   return name.empty() ? "unknown" : name;
 }
 
+std::string change_type_listing() {
+  std::string out;
+  for (const auto& entry : kChangeTypeNames.entries()) {
+    if (!is_change(entry.value)) continue;
+    if (!out.empty()) out += ", ";
+    out += entry.name;
+  }
+  return out;
+}
+
 std::optional<ChangeType> change_type_from_string(std::string_view name) {
   return kChangeTypeNames.parse_any_case(name);
 }

@@ -24,6 +24,10 @@ TEST(ChangeTypeNames, RoundTripAndStoredValues) {
                                                                    {kWaterLoss, "water_loss"},
                                                                    {kWaterGain, "water_gain"},
                                                                    {kOther, "other"},
+                                                                   {ChangeType::dumping, "dumping"},
+                                                                   {ChangeType::blue_roof, "blue_roof"},
+                                                                   {ChangeType::mining, "mining"},
+                                                                   {ChangeType::water_quality, "water_quality"},
                                                                    {kNodata, "nodata"}};
   for (const auto& [type, name] : names) {
     EXPECT_EQ(to_string(type), name);
@@ -35,7 +39,18 @@ TEST(ChangeTypeNames, RoundTripAndStoredValues) {
   // Values as stored in change.tif.
   EXPECT_EQ(static_cast<int>(kVegetationLoss), 1);
   EXPECT_EQ(static_cast<int>(kOther), 5);
+  EXPECT_EQ(static_cast<int>(ChangeType::dumping), 6);
+  EXPECT_EQ(static_cast<int>(ChangeType::blue_roof), 7);
+  EXPECT_EQ(static_cast<int>(ChangeType::mining), 8);
+  EXPECT_EQ(static_cast<int>(ChangeType::water_quality), 9);
+  EXPECT_EQ(kChangeTypeCount, 10);
   EXPECT_EQ(static_cast<int>(kNodata), 255);
+  EXPECT_EQ(kChangeTypeNames.chinese(ChangeType::dumping), "倾倒/裸土扬尘");
+  EXPECT_EQ(kChangeTypeNames.chinese(ChangeType::blue_roof), "彩钢棚");
+  EXPECT_EQ(kChangeTypeNames.chinese(ChangeType::mining), "矿山开采");
+  EXPECT_EQ(kChangeTypeNames.chinese(ChangeType::water_quality), "水质异常");
+  EXPECT_EQ(change_type_listing(),
+            "vegetation_loss, construction, water_loss, water_gain, other, dumping, blue_roof, mining, water_quality");
 }
 
 TEST(ChangeTypeNames, IsChangeExcludesNoneAndNodata) {

@@ -165,7 +165,7 @@ TEST(Wetness, TileUsesTheSensorTable) {
   std::vector<std::vector<float>> planes{{0.1f, 0.1f}, {0.2f, 0.1f}, {0.3f, 0.1f},
                                          {0.4f, 0.1f}, {0.5f, 0.1f}, {0.6f, kNaN}};
   BandSet bands;
-  for (int role = 0; role < kBandRoleCount; ++role) {
+  for (int role = 0; role <= static_cast<int>(BandRole::swir2); ++role) {  // the six the table weighs
     bands.bands[static_cast<std::size_t>(role)] = {planes[static_cast<std::size_t>(role)].data(), 2, 1};
   }
   std::vector<float> out(2);

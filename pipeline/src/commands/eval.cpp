@@ -161,9 +161,8 @@ std::vector<ChangeType> counted_types(const std::vector<std::string>& names) {
   for (const auto& name : names) {
     const auto t = kernels::change_type_from_string(name);
     if (!t || !kernels::is_change(*t)) {
-      throw UsageError("--change-types: '" + name +
-                       "' is not a change type (expected vegetation_loss, construction, "
-                       "water_loss, water_gain, other)");
+      throw UsageError("--change-types: '" + name + "' is not a change type (expected " +
+                       kernels::change_type_listing() + ")");
     }
     types.push_back(*t);
   }

@@ -29,6 +29,7 @@
 #include "zonewatch/pipeline/stages/hotspots.hpp"
 #include "zonewatch/pipeline/stages/judge.hpp"
 #include "zonewatch/pipeline/stages/source_tracing.hpp"
+#include "zonewatch/pipeline/stages/water_quality.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -68,6 +69,7 @@ ProgressReporter scan_progress(const ProgressCallback& sink, const ScanConfig& c
   std::vector<ProgressReporter::Stage> stages;
   if (config.before_period.enabled()) stages.push_back({"composite before", 1.0});
   if (config.after_period.enabled()) stages.push_back({"composite after", 1.0});
+  if (config.water_quality.enabled) stages.push_back({"water quality", 1.0});
   stages.push_back({"detection", 3.0});
   stages.push_back({"hotspots", 0.1});
   if (config.store.enabled()) stages.push_back({"store", 0.05});
@@ -153,8 +155,14 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
       log->warn("composites are not distributed over ranks: rank 0 of {} runs this scan alone", ranks);
       local_tiles.emplace();
     } else if (!root) {
-      run_detection({*before_side.scene, *after_side.scene, grid, units}, config.detection, config.processing, {}, {},
-                    {});
+      // Every rank finds the water bodies (not distributed): its tiles need the departing pixels.
+      std::optional<WaterQualityResult> water;
+      if (config.water_quality.enabled) {
+        water = run_water_quality({*before_side.scene, *after_side.scene, grid, units}, config.water_quality,
+                                  config.processing, {}, {});
+      }
+      run_detection({*before_side.scene, *after_side.scene, grid, units, water ? &water->departing_pixels : nullptr},
+                    config.detection, config.processing, {}, {}, {});
       return other_rank_done();
     } else {
       log->info("detection tiles distributed over {} ranks; rank 0 merges them and writes the outputs", ranks);
@@ -179,6 +187,35 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   const Scene after = side_scene(after_side, after_composite);
   if (before_composite || after_composite) timings["composite"] = seconds_since(start);
 
+  // Water quality: water bodies and their indices, before detection, which types the pixels
+  // that depart `water_quality` (stages/water_quality.hpp).
+  std::optional<WaterQualityResult> water;
+  if (config.water_quality.enabled) {
+    start = Clock::now();
+    RasterWriter body_map(
+        work.path() / "water_bodies.tif", grid,
+        {1,
+         GDT_UInt32,
+         {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER", "SPARSE_OK=TRUE"},
+         {{"", 0.0, {}, {}}},
+         {}});
+    water = run_water_quality(
+        {before, after, grid, units}, config.water_quality, config.processing,
+        [&](kernels::Window core, kernels::ConstTileView<std::uint32_t> ids) { body_map.write(core, ids); },
+        progress.stage("water quality"));
+    body_map.close();
+    std::vector<kernels::ComponentStats> body_stats;
+    for (const WaterBody& body : water->bodies) body_stats.push_back(body.stats);
+    const std::vector<PatchGeometry> body_polygons = polygonize_patches(body_map.path(), body_stats, grid);
+    for (std::size_t b = 0; b < body_polygons.size(); ++b) {
+      const OGRMultiPolygon& geometry = *body_polygons[b].geometry;
+      if (geometry.IsEmpty()) continue;
+      water->bodies[b].geometry_wkt =
+          geometry.getNumGeometries() == 1 ? geo::to_wkt(*geometry.getGeometryRef(0)) : geo::to_wkt(geometry);
+    }
+    timings["water_quality"] = seconds_since(start);
+  }
+
   // Detection, streaming the change map and the patch raster.
   start = Clock::now();
   RasterWriter change_map = create_change_map(staging.staged("change.tif"), grid);
@@ -191,7 +228,8 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
        {{"", 0.0, {}, {}}},
        {}});
   const DetectionResult detection = run_detection(
-      {before, after, grid, units}, config.detection, config.processing, work.path(),
+      {before, after, grid, units, water ? &water->departing_pixels : nullptr}, config.detection, config.processing,
+      work.path(),
       [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
           kernels::ConstTileView<std::uint32_t> ids) {
         change_map.write(core, classes);
@@ -272,7 +310,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
 
   start = Clock::now();
   progress.stage("outputs")(0.0, "");
-  write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr);
+  write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr, water ? &*water : nullptr);
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
   write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));
@@ -314,6 +352,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   if (quality) parts.quality = quality->to_json();
   json run = make_run_record(parts);
   if (traced) run["sources"] = traced->to_json();
+  if (water) run["water_quality"] = water->to_json(units);
   write_run_record(run, staging.staged("run.json"), config.output.dir + "/run.json");
   staging.commit();
   if (tracked) {

@@ -154,7 +154,8 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   // read here, but a key no scan knows either is a mistake, not something to ignore.
   (void)top.get<std::string>("name", "");
   for (const char* scan_section :
-       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "sources"}) {
+       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "sources",
+        "water_quality"}) {
     (void)top.section(scan_section);
   }
   top.finish();
@@ -236,6 +237,7 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   c.store = parse_store(top.section("store"), base);
   c.quality = config_detail::parse_quality(top.section("quality"), base);
   c.sources = config_detail::parse_sources(top.section("sources"), base);
+  c.water_quality = config_detail::parse_water_quality(top.section("water_quality"), top.has("water_quality"));
   top.finish();
 
   c.resolved = to_json(c);
@@ -287,6 +289,7 @@ nlohmann::json to_json(const ScanConfig& c) {
   // Only where configured, so that scans without it keep their identity in the store.
   if (c.quality.enabled()) resolved["quality"] = to_json(c.quality);
   if (c.sources.enabled()) resolved["sources"] = to_json(c.sources);
+  if (c.water_quality.enabled) resolved["water_quality"] = to_json(c.water_quality);
   return resolved;
 }
 

@@ -18,8 +18,9 @@ using kernels::ChangeType;
 using kernels::ThresholdMethod;
 
 std::vector<ChangeType> UnitRule::all_change_types() {
-  return {ChangeType::vegetation_loss, ChangeType::construction, ChangeType::water_loss, ChangeType::water_gain,
-          ChangeType::other};
+  std::vector<ChangeType> types;
+  for (int t = 1; t < kernels::kChangeTypeCount; ++t) types.push_back(static_cast<ChangeType>(t));
+  return types;
 }
 
 bool UnitRule::alerts_on(ChangeType type) const {
@@ -69,9 +70,8 @@ std::vector<ChangeType> parse_change_types(YamlSection& s, const std::string& ke
   for (const auto& name : *names) {
     const auto type = kernels::change_type_from_string(name);
     if (!type || !kernels::is_change(*type)) {
-      throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': '" + name +
-                        "' is not a change type (expected vegetation_loss, construction, "
-                        "water_loss, water_gain, other)");
+      throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': '" + name + "' is not a change type (expected " +
+                        kernels::change_type_listing() + ")");
     }
     types.push_back(*type);
   }

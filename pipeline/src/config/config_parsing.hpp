@@ -35,5 +35,8 @@ QualityOptions parse_quality(YamlSection s, const std::filesystem::path& base);
 
 /// The sources section (config_sources.cpp).
 SourcesOptions parse_sources(YamlSection s, const std::filesystem::path& base);
+/// The water_quality section (config_water_quality.cpp); `present`: the section was written
+/// (then enabled unless `enabled: false`).
+WaterQualityOptions parse_water_quality(YamlSection s, bool present);
 
 }  // namespace zw::config_detail

@@ -99,8 +99,8 @@ SensorProfile load_sensor_profile(const std::string& name_or_path, const std::ve
   for (const std::string& role_name : bands.keys()) {
     const auto role = kernels::band_role_from_string(role_name);
     if (!role) {
-      throw ConfigError(file.string() + ": key 'bands." + role_name +
-                        "' is not a band role (expected blue, green, red, nir, swir1, swir2)");
+      throw ConfigError(file.string() + ": key 'bands." + role_name + "' is not a band role (expected " +
+                        std::string(kernels::kBandRoleNames.listing()) + ")");
     }
     YamlSection band = bands.section(role_name);
     BandLocation location;
@@ -108,9 +108,14 @@ SensorProfile load_sensor_profile(const std::string& name_or_path, const std::ve
     location.index = band.get<int>("index", 0);
     location.scale = band.optional<double>("scale");
     location.offset = band.optional<double>("offset");
+    location.wavelength_nm = band.optional<double>("wavelength");
     band.finish();
     if (location.scale && *location.scale == 0.0) {
       throw ConfigError(file.string() + ": key 'bands." + role_name + ".scale' must not be 0");
+    }
+    if (location.wavelength_nm && !(*location.wavelength_nm > 0.0 && *location.wavelength_nm < 20000.0)) {
+      throw ConfigError(file.string() + ": key 'bands." + role_name +
+                        ".wavelength' must be the band centre in nm (0 < wavelength < 20000)");
     }
     if (location.file_token.empty() && location.index <= 0) {
       throw ConfigError(file.string() + ": key 'bands." + role_name +

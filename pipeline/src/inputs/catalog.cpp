@@ -253,6 +253,7 @@ class Discoverer {
     std::string missing;
     for (int r = 0; r < kernels::kBandRoleCount; ++r) {
       if (!scene.profile.bands[static_cast<std::size_t>(r)] || scene.bands[static_cast<std::size_t>(r)]) continue;
+      if (static_cast<BandRole>(r) == BandRole::rededge1) continue;  // optional: only NDCI needs it
       missing += (missing.empty() ? "" : "; ") + std::string(kernels::to_string(static_cast<BandRole>(r))) +
                  (scene.missing_reason[r].empty() ? "" : ": " + scene.missing_reason[r]);
     }

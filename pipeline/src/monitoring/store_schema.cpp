@@ -11,6 +11,7 @@
 
 #include "store_impl.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/monitoring/lifecycle.hpp"
 #include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/version.hpp"
@@ -20,7 +21,12 @@ namespace zw {
 namespace monitoring_detail {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Schema history (a store at an older version is migrated when it is opened, see
+// migrate_store):
+//   1  the first store
+//   2  unit_stats gains changed_<type>_m2 for dumping, blue_roof, mining, water_quality
+//      (issue 12); their rows from before read NULL there (the type did not exist yet)
+constexpr int kSchemaVersion = 2;
 
 /// The store's hotspots as QGIS shows them: filled by lifecycle status, labelled by ID.
 LayerStyle store_hotspots_style() {
@@ -78,6 +84,108 @@ std::vector<FieldAlias> store_hotspot_aliases() {
     aliases.push_back({field.name, alias, "", ""});
   }
   return aliases;
+}
+
+void create_field(OGRLayer& layer, const TableSpec& spec, const FieldSpec& field, const std::filesystem::path& path) {
+  OGRFieldType type = OFTString;
+  OGRFieldSubType subtype = OFSTNone;
+  switch (field.kind) {
+    case Kind::text: type = OFTString; break;
+    case Kind::real: type = OFTReal; break;
+    case Kind::integer: type = OFTInteger64; break;
+    case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
+    case Kind::date: type = OFTDate; break;
+  }
+  OGRFieldDefn definition(field.name.c_str(), type);
+  definition.SetSubType(subtype);
+  if (layer.CreateField(&definition) != OGRERR_NONE) {
+    throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
+                      gdal_error_suffix());
+  }
+}
+
+/// store_meta's schema_version of an open store; empty when there is none.
+std::string stored_schema_version(GDALDataset& ds) {
+  OGRLayer* meta = ds.GetLayerByName("store_meta");
+  if (meta == nullptr) return "";
+  meta->SetAttributeFilter("key = 'schema_version'");
+  meta->ResetReading();
+  OGRFeatureUniquePtr feature(meta->GetNextFeature());
+  const std::string version = feature ? std::string(feature->GetFieldAsString("value")) : std::string();
+  meta->SetAttributeFilter(nullptr);
+  return version;
+}
+
+/// The schema version as a number; 0 for anything that is not a positive integer.
+int parse_schema_version(const std::string& text) {
+  if (text.empty() || text.size() > 6 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return 0;
+  }
+  return std::stoi(text);
+}
+
+/// Brings the store at `path` (not open elsewhere in this process; the caller holds the
+/// writer's lock) from an older schema version to kSchemaVersion in one transaction: every
+/// field the tables now have and the store lacks is added (ALTER TABLE ADD COLUMN, rows
+/// kept) and schema_version is set. A killed migration leaves the old store as it was.
+/// Does nothing to a current store, and leaves a newer or broken one to load_meta's checks.
+void migrate_store(const std::filesystem::path& path) {
+  const char* const drivers[] = {"GPKG", nullptr};
+  take_gdal_error();
+  DatasetPtr ds(
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr)));
+  if (!ds) {
+    throw InputError(path.string() +
+                     ": monitoring store of an older schema version needs migrating, but it cannot "
+                     "be opened for writing" +
+                     gdal_error_suffix());
+  }
+  const int from = parse_schema_version(stored_schema_version(*ds));
+  if (from <= 0 || from >= kSchemaVersion) return;
+  if (ds->StartTransaction(FALSE) != OGRERR_NONE) {
+    throw OutputError(path.string() + ": cannot start the schema migration's transaction" + gdal_error_suffix());
+  }
+  std::string added;
+  try {
+    for (const TableSpec& spec : tables()) {
+      OGRLayer* layer = ds->GetLayerByName(spec.name);
+      if (layer == nullptr) {
+        throw InputError(path.string() + ": monitoring store schema version " + std::to_string(from) + " lacks table " +
+                         spec.name + "; cannot migrate it");
+      }
+      for (const FieldSpec& field : spec.fields) {
+        if (layer->GetLayerDefn()->GetFieldIndex(field.name.c_str()) >= 0) continue;
+        create_field(*layer, spec, field, path);
+        added += (added.empty() ? "" : ", ") + std::string(spec.name) + "." + field.name;
+      }
+    }
+    OGRLayer* meta = ds->GetLayerByName("store_meta");
+    meta->SetAttributeFilter("key = 'schema_version'");
+    meta->ResetReading();
+    OGRFeatureUniquePtr feature(meta->GetNextFeature());
+    meta->SetAttributeFilter(nullptr);
+    if (!feature) throw InternalError(path.string() + ": store_meta lost its schema_version");
+    feature->SetField("value", std::to_string(kSchemaVersion).c_str());
+    if (meta->SetFeature(feature.get()) != OGRERR_NONE) {
+      throw OutputError(path.string() + ": cannot write the migrated schema_version" + gdal_error_suffix());
+    }
+    crash_point("store.migrate");
+  } catch (...) {
+    (void)ds->RollbackTransaction();
+    throw;
+  }
+  if (ds->CommitTransaction() != OGRERR_NONE) {
+    const std::string suffix = gdal_error_suffix();
+    (void)ds->RollbackTransaction();
+    throw OutputError(path.string() + ": cannot commit the schema migration (disk full?)" + suffix);
+  }
+  take_gdal_error();
+  ds.reset();
+  const std::string error = take_gdal_error();
+  if (!error.empty()) throw OutputError(path.string() + ": cannot complete the schema migration (GDAL: " + error + ")");
+  logger("store")->info("{}: migrated the monitoring store from schema version {} to {} (added {})", path.string(),
+                        from, kSchemaVersion, added.empty() ? "no fields" : added);
 }
 
 }  // namespace
@@ -162,23 +270,7 @@ void create_store_file(const std::filesystem::path& file, const std::filesystem:
     if (layer == nullptr) {
       throw OutputError(path.string() + ": cannot create table " + spec.name + gdal_error_suffix());
     }
-    for (const FieldSpec& field : spec.fields) {
-      OGRFieldType type = OFTString;
-      OGRFieldSubType subtype = OFSTNone;
-      switch (field.kind) {
-        case Kind::text: type = OFTString; break;
-        case Kind::real: type = OFTReal; break;
-        case Kind::integer: type = OFTInteger64; break;
-        case Kind::boolean: type = OFTInteger, subtype = OFSTBoolean; break;
-        case Kind::date: type = OFTDate; break;
-      }
-      OGRFieldDefn definition(field.name.c_str(), type);
-      definition.SetSubType(subtype);
-      if (layer->CreateField(&definition) != OGRERR_NONE) {
-        throw OutputError(path.string() + ": table " + spec.name + ": cannot create field " + field.name +
-                          gdal_error_suffix());
-      }
-    }
+    for (const FieldSpec& field : spec.fields) create_field(*layer, spec, field, path);
     (void)layer->SyncToDisk();  // runs the deferred CREATE TABLE before the indexes
   }
   for (const TableSpec& spec : tables()) {
@@ -221,14 +313,35 @@ void create_store_file(const std::filesystem::path& file, const std::filesystem:
 }  // namespace monitoring_detail
 
 void MonitoringStore::Impl::load_meta() {
-  const auto rows = read_rows<monitoring_detail::MetaRow>("store_meta", "");
+  const auto read_meta = [this](std::string& version) {
+    version.clear();
+    for (const auto& r : read_rows<monitoring_detail::MetaRow>("store_meta", "")) {
+      if (r.key == "crs_wkt") crs_wkt = r.value;
+      if (r.key == "schema_version") version = r.value;
+    }
+    if (version.empty() || crs_wkt.empty()) {
+      throw InputError(path.string() + ": not a zonewatch monitoring store (store_meta is incomplete)");
+    }
+  };
   std::string version;
-  for (const auto& r : rows) {
-    if (r.key == "crs_wkt") crs_wkt = r.value;
-    if (r.key == "schema_version") version = r.value;
-  }
-  if (version.empty() || crs_wkt.empty()) {
-    throw InputError(path.string() + ": not a zonewatch monitoring store (store_meta is incomplete)");
+  read_meta(version);
+  const int stored = monitoring_detail::parse_schema_version(version);
+  if (stored > 0 && stored < monitoring_detail::kSchemaVersion) {
+    // An older store: migrate it through a connection of its own, under the writer's lock
+    // (taken here for a reader; a writer holds it already), then reopen it as it was opened.
+    const bool update = dataset->GetAccess() == GA_Update;
+    dataset.reset();
+    monitoring_detail::StoreLock migration_lock;
+    if (!lock.held()) migration_lock = monitoring_detail::StoreLock::acquire(path, /*wait=*/true);
+    monitoring_detail::migrate_store(path);
+    migration_lock.release();
+    const char* const drivers[] = {"GPKG", nullptr};
+    take_gdal_error();
+    dataset.reset(GDALDataset::FromHandle(GDALOpenEx(
+        path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), drivers, nullptr, nullptr)));
+    if (!dataset)
+      throw InputError(path.string() + ": cannot reopen the migrated monitoring store" + gdal_error_suffix());
+    read_meta(version);
   }
   if (version != std::to_string(monitoring_detail::kSchemaVersion)) {
     throw InputError(path.string() + ": monitoring store schema version " + version + ", this zonewatch reads " +

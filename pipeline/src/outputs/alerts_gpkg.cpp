@@ -6,6 +6,7 @@
 #include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/outputs/layer_styles.hpp"
 #include "zonewatch/pipeline/outputs/outputs.hpp"
+#include "zonewatch/pipeline/stages/water_quality.hpp"
 
 namespace zw {
 
@@ -19,7 +20,8 @@ using outputs_detail::QuietGdalErrors;
 using outputs_detail::unit_columns_with_quality;
 using outputs_detail::write_layer;
 
-void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results, const QualityResult* quality) {
+void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results, const QualityResult* quality,
+                       const WaterQualityResult* water) {
   const QuietGdalErrors quiet;
   OGRSpatialReference grid_srs;
   OGRSpatialReference* srs = load_grid_srs(results, grid_srs, path) ? &grid_srs : nullptr;
@@ -44,6 +46,21 @@ void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& res
   unit_options.SetNameValue("DESCRIPTION", "Control units with change statistics and flags");
   write_layer(*dataset, unit_spec, units, srs, unit_options.List(), /*dates_as_text=*/false,
               /*transactional=*/true, path);
+
+  if (water != nullptr && water->ran) {
+    std::vector<const WaterBody*> bodies;
+    bodies.reserve(water->bodies.size());
+    for (const WaterBody& body : water->bodies) bodies.push_back(&body);
+    const LayerSpec<WaterBody> body_spec{"water_bodies", outputs_detail::water_body_columns(),
+                                         [](const WaterBody& w) { return "water body " + std::to_string(w.id); },
+                                         [](const WaterBody& w) -> const std::string& { return w.geometry_wkt; }};
+    CPLStringList body_options;
+    body_options.SetNameValue("IDENTIFIER", "water_bodies 水体水质");
+    body_options.SetNameValue("DESCRIPTION", "Stable water bodies with their water-quality indices and flags");
+    write_layer(*dataset, body_spec, bodies, srs, body_options.List(), /*dates_as_text=*/false,
+                /*transactional=*/true, path);
+    write_field_aliases(*dataset, "water_bodies", water_body_field_aliases(), path);
+  }
 
   // QGIS opens both layers styled, with Chinese field names.
   const std::vector<FieldAlias> hotspot_aliases = hotspot_field_aliases(results.tracked, results.traced);

@@ -16,6 +16,10 @@ ChangeColour change_type_colour(ChangeType type) {
     case ChangeType::water_loss: return {30, 110, 220, 255};
     case ChangeType::water_gain: return {0, 200, 220, 255};
     case ChangeType::other: return {200, 200, 0, 255};
+    case ChangeType::dumping: return {150, 90, 40, 255};        // earth brown
+    case ChangeType::blue_roof: return {40, 60, 240, 255};      // steel-sheet blue
+    case ChangeType::mining: return {120, 60, 150, 255};        // purple, apart from construction's orange
+    case ChangeType::water_quality: return {0, 130, 110, 255};  // teal, apart from the water classes
     default: return {};
   }
 }
@@ -38,13 +42,14 @@ void describe_change_map(GDALRasterBand& band) {
   band.SetNoDataValue(change_map_nodata());
   GDALColorTable colors;
   for (int i = 0; i < 256; ++i) {
-    const ChangeColour colour = i < 6 ? change_type_colour(static_cast<ChangeType>(i)) : ChangeColour{};
+    const ChangeColour colour =
+        i < kernels::kChangeTypeCount ? change_type_colour(static_cast<ChangeType>(i)) : ChangeColour{};
     const GDALColorEntry entry{colour.red, colour.green, colour.blue, colour.alpha};
     colors.SetColorEntry(i, &entry);
   }
   band.SetColorTable(&colors);
   std::vector<std::string> names(256);
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < kernels::kChangeTypeCount; ++i) {
     names[static_cast<std::size_t>(i)] = std::string(kernels::to_string(static_cast<ChangeType>(i)));
   }
   names[255] = "nodata";

@@ -44,8 +44,7 @@ const std::vector<Column<Hotspot>>& hotspot_columns() {
   static const std::vector<Column<H>> columns{
       text_column<H>("hotspot_id", {"图斑编号", "", "hotspot ID, `<unit code>-<YYYYMM>-<seq>`"},
                      [](const H& h) { return h.id; }),
-      text_column<H>("change_type",
-                     {"变化类型", "", "change type: vegetation_loss, construction, water_loss, water_gain, other"},
+      text_column<H>("change_type", {"变化类型", "", "change type: " + kernels::change_type_listing()},
                      [](const H& h) { return std::string(kernels::to_string(h.change_type)); }),
       text_column<H>("change_type_zh", {"变化类型(中文)", "", "change type in Chinese (植被减少, 新增建设或裸地, ...)"},
                      [](const H& h) { return std::string(chinese_name(h.change_type)); }),

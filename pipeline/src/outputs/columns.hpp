@@ -14,7 +14,8 @@
 
 namespace zw {
 struct QualityResult;
-}
+struct WaterBody;
+}  // namespace zw
 
 namespace zw::outputs_detail {
 
@@ -50,6 +51,10 @@ const std::vector<Column<UnitResult>>& unit_columns();
 /// order first met) its before and after period means and relative change, then whether the
 /// unit's quality declined and why; units without a quality row get nulls.
 std::vector<Column<UnitResult>> unit_columns_with_quality(const QualityResult* quality);
+
+/// The columns of the water_bodies layer (stages/water_quality.hpp; water_body_columns.cpp):
+/// each body's area, unit, flag, and per index its before/after medians, change and departure.
+const std::vector<Column<WaterBody>>& water_body_columns();
 
 /// An ASCII field name part for a pollutant or layer name: lower case, other characters "_"
 /// ("PM2.5" -> "pm2_5").

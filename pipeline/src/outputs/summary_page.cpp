@@ -76,8 +76,9 @@ std::string jpeg_uri(const std::string& jpeg) { return "data:image/jpeg;base64,"
 
 std::string change_colour(ChangeType type) { return change_type_colour(type).hex(); }
 
-constexpr std::array kChangeTypes{ChangeType::vegetation_loss, ChangeType::construction, ChangeType::water_loss,
-                                  ChangeType::water_gain, ChangeType::other};
+constexpr std::array kChangeTypes{ChangeType::vegetation_loss, ChangeType::construction,  ChangeType::dumping,
+                                  ChangeType::blue_roof,       ChangeType::mining,        ChangeType::water_loss,
+                                  ChangeType::water_gain,      ChangeType::water_quality, ChangeType::other};
 constexpr std::array kSeverities{Severity::high, Severity::medium, Severity::low};
 constexpr std::array kUnitTypes{UnitType::priority, UnitType::key, UnitType::general};
 

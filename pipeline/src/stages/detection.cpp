@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 #include "date_reflectance.hpp"
@@ -17,6 +18,7 @@
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
+#include "zonewatch/pipeline/stages/water_quality.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -68,6 +70,7 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
   }
   for (int r = 0; r < kernels::kBandRoleCount; ++r) {
     const auto role = static_cast<BandRole>(r);
+    if (role == BandRole::rededge1) continue;  // the water-quality stage's band, not a change feature
     if (before.has(role) && after.has(role)) f.roles.push_back(role);
   }
   auto both = [&](std::initializer_list<BandRole> roles) {
@@ -244,6 +247,11 @@ struct TileClassifier {
     for (int y = 0; y < c.height; ++y) {
       std::copy_n(padded_classes.view().row(y + oy) + ox, c.width, work.classes.view().row(y));
     }
+    if (inputs.water_quality_pixels != nullptr) {
+      (void)mark_water_quality_pixels(*inputs.water_quality_pixels, c, inputs.grid.width,
+                                      static_cast<std::uint8_t>(kernels::ChangeType::water_quality),
+                                      static_cast<std::uint8_t>(kernels::ChangeType::nodata), work.classes.view());
+    }
     work.labels = Tile<std::uint32_t>(c.width, c.height, kernels::kUninitialized);  // label_tile zeroes it
     work.label_count = kernels::label_tile(work.classes.view(), work.labels.view());
     for (const std::uint32_t label : work.labels.values()) {
@@ -257,6 +265,12 @@ struct TileClassifier {
         seed_magnitude.values().empty() ? ConstTileView<float>{} : seed_magnitude.view().sub(ox, oy, c.width, c.height);
     work.stats = kernels::tile_component_stats(work.classes.view(), work.labels.view(), work.label_count, c,
                                                inputs.grid.width, row_areas, gb, ga, mag, seed_mag);
+    // Water-quality pixels were judged by their water body, not by the change magnitude:
+    // hysteresis keeps them (an infinite peak is a seed).
+    for (auto& component : work.stats) {
+      if (component.change_type == static_cast<std::uint8_t>(kernels::ChangeType::water_quality))
+        component.peak_magnitude = std::numeric_limits<float>::infinity();
+    }
     for (const auto v : work.classes.values())
       work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
     add_unit_sums(work, gb, ga);

@@ -35,11 +35,11 @@ void expect_change_map_band(GDALRasterBand& band) {
   EXPECT_EQ(band.GetColorTable()->GetColorEntry(2)->c1, 230);
   // Every class's entry is the one colour the pages draw it in (a GeoTIFF colour map has no
   // alpha: GDAL reads every entry back opaque).
-  for (int value : {0, 1, 2, 3, 4, 5, 255}) {
+  for (int value : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 255}) {
     const GDALColorEntry* entry = band.GetColorTable()->GetColorEntry(value);
     ASSERT_NE(entry, nullptr) << value;
     const auto type = static_cast<kernels::ChangeType>(value);
-    const ChangeColour colour = value < 6 ? change_type_colour(type) : ChangeColour{};
+    const ChangeColour colour = value < kernels::kChangeTypeCount ? change_type_colour(type) : ChangeColour{};
     EXPECT_EQ(entry->c1, colour.red) << value;
     EXPECT_EQ(entry->c2, colour.green) << value;
     EXPECT_EQ(entry->c3, colour.blue) << value;
@@ -48,6 +48,7 @@ void expect_change_map_band(GDALRasterBand& band) {
   char** names = band.GetCategoryNames();
   ASSERT_NE(names, nullptr);
   EXPECT_STREQ(names[2], "construction");
+  EXPECT_STREQ(names[8], "mining");
   EXPECT_STREQ(names[255], "nodata");
 }
 

@@ -417,6 +417,101 @@ TEST_F(StoreTest, AFileThatIsNotAStoreIsRefused) {
   }
 }
 
+/// Turns the store at `path` into one of schema version 1: unit_stats without the columns
+/// of the change types issue 12 added, store_meta saying 1.
+void downgrade_to_schema_1(const std::string& path) {
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+  ASSERT_TRUE(ds);
+  OGRLayer* stats = ds->GetLayerByName("unit_stats");
+  ASSERT_NE(stats, nullptr);
+  for (const char* type : {"dumping", "blue_roof", "mining", "water_quality"}) {
+    const std::string field = std::string("changed_") + type + "_m2";
+    const int index = stats->GetLayerDefn()->GetFieldIndex(field.c_str());
+    ASSERT_GE(index, 0) << field;
+    ASSERT_EQ(stats->DeleteField(index), OGRERR_NONE) << field;
+  }
+  OGRLayer* meta = ds->GetLayerByName("store_meta");
+  meta->SetAttributeFilter("key = 'schema_version'");
+  OGRFeatureUniquePtr version(meta->GetNextFeature());
+  ASSERT_TRUE(version);
+  version->SetField("value", "1");
+  ASSERT_EQ(meta->SetFeature(version.get()), OGRERR_NONE);
+}
+
+/// The fields of one table of the store, and its schema_version, read with plain GDAL.
+std::set<std::string> field_names(const std::string& path, const char* table, std::string* version = nullptr) {
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  std::set<std::string> names;
+  if (!ds) return names;
+  OGRLayer* layer = ds->GetLayerByName(table);
+  if (layer == nullptr) return names;
+  for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i) {
+    names.insert(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+  }
+  if (version != nullptr) {
+    OGRLayer* meta = ds->GetLayerByName("store_meta");
+    meta->SetAttributeFilter("key = 'schema_version'");
+    OGRFeatureUniquePtr feature(meta->GetNextFeature());
+    *version = feature ? feature->GetFieldAsString("value") : "";
+  }
+  return names;
+}
+
+TEST_F(StoreTest, AStoreOfSchemaVersion1IsMigratedOnOpeningAndKeepsItsRows) {
+  (void)ingest(first_scan());
+  downgrade_to_schema_1(options_.path);
+  std::string version;
+  ASSERT_EQ(field_names(options_.path, "unit_stats", &version).count("changed_mining_m2"), 0u);
+  ASSERT_EQ(version, "1");
+
+  {
+    // Even a reader migrates it (under the writer's lock), and sees every row it had.
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    EXPECT_EQ(store.count("scans"), 1);
+    EXPECT_EQ(store.count("hotspots"), 3);
+    EXPECT_EQ(store.count("observations"), 3);
+    EXPECT_EQ(store.count("unit_stats"), 2);
+    EXPECT_EQ(store.integrity_check(), "ok");
+    EXPECT_TRUE(store.hotspot(kUnitA + "-201804-0001"));
+  }
+  const std::set<std::string> fields = field_names(options_.path, "unit_stats", &version);
+  EXPECT_EQ(version, "2");
+  for (const char* type : {"dumping", "blue_roof", "mining", "water_quality"}) {
+    EXPECT_EQ(fields.count(std::string("changed_") + type + "_m2"), 1u) << type;
+  }
+  EXPECT_EQ(fields.count("changed_construction_m2"), 1u);
+
+  // The migrated store takes the next scan like any other: the hotspot of scan 1 persists.
+  IngestSummary summary;
+  const ScanResults results = ingest({"s2", "2018-06-02", {patch("p-a2", kUnitA, 0, 0, 100, 100)}}, &summary);
+  ASSERT_EQ(results.hotspots.size(), 1u);
+  EXPECT_EQ(results.hotspots[0].id, kUnitA + "-201804-0001");
+  EXPECT_EQ(summary.scan_seq, 2);
+  MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+  EXPECT_EQ(store.count("unit_stats"), 3);
+}
+
+TEST_F(StoreTest, AStoreOfANewerSchemaVersionIsRefusedUntouched) {
+  (void)ingest(first_scan());
+  {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(options_.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    OGRLayer* meta = ds->GetLayerByName("store_meta");
+    meta->SetAttributeFilter("key = 'schema_version'");
+    OGRFeatureUniquePtr version(meta->GetNextFeature());
+    version->SetField("value", "99");
+    ASSERT_EQ(meta->SetFeature(version.get()), OGRERR_NONE);
+  }
+  try {
+    MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
+  }
+  std::string version;
+  (void)field_names(options_.path, "unit_stats", &version);
+  EXPECT_EQ(version, "99");
+}
+
 TEST_F(StoreTest, StoreCrsIsTheProjectedGridCrsOrTheUtmZone) {
   EXPECT_EQ(choose_store_crs(utm48n_wkt(), 106.3, 29.4), utm48n_wkt());
   OGRSpatialReference wgs84;

@@ -205,7 +205,7 @@ TEST(ZonewatchLayerStyles, AliasesAreUniquePerLayerAndNameEveryColumn) {
 TEST(ZonewatchLayerStyles, ReadmeOutputsTableListsEveryFieldWithItsAliasAndUnit) {
   const std::string readme = test::read_bytes(fs::path(ZONEWATCH_SOURCE_DIR) / "README.md");
   ASSERT_FALSE(readme.empty());
-  for (const auto& aliases : {hotspot_field_aliases(true), unit_field_aliases()}) {
+  for (const auto& aliases : {hotspot_field_aliases(true), unit_field_aliases(), water_body_field_aliases()}) {
     for (const FieldAlias& alias : aliases) {
       const std::string row = "| `" + alias.field + "` | " + alias.alias + " | " + alias.unit + " |";
       EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row starting " << row;

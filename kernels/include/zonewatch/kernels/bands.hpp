@@ -9,8 +9,10 @@
 
 namespace zw::kernels {
 
-enum class BandRole : int { blue = 0, green, red, nir, swir1, swir2 };
-inline constexpr int kBandRoleCount = 6;
+/// rededge1: the first red-edge band (Sentinel-2 B5, 705 nm), read only by the water-quality
+/// stage (NDCI); last so that the other roles keep their numbers.
+enum class BandRole : int { blue = 0, green, red, nir, swir1, swir2, rededge1 };
+inline constexpr int kBandRoleCount = 7;
 
 inline constexpr EnumNames kBandRoleNames{std::array{
     EnumName<BandRole>{BandRole::blue, "blue"},
@@ -19,6 +21,7 @@ inline constexpr EnumNames kBandRoleNames{std::array{
     EnumName<BandRole>{BandRole::nir, "nir"},
     EnumName<BandRole>{BandRole::swir1, "swir1"},
     EnumName<BandRole>{BandRole::swir2, "swir2"},
+    EnumName<BandRole>{BandRole::rededge1, "rededge1"},
 }};
 
 [[nodiscard]] constexpr std::string_view to_string(BandRole r) { return kBandRoleNames.name(r); }

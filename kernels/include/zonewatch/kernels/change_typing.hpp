@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,9 +20,13 @@ enum class ChangeType : std::uint8_t {
   water_loss = 3,
   water_gain = 4,
   other = 5,
+  dumping = 6,        // dumping, uncovered earthworks, dust sources (bare, rough, inside key units)
+  blue_roof = 7,      // new blue steel-sheet roof (彩钢棚): temporary or unauthorised structures
+  mining = 8,         // bare rock or soil replacing vegetation on slopes
+  water_quality = 9,  // water-quality anomaly on a water body (assigned by its stage, not by a pixel rule)
   nodata = 255,
 };
-inline constexpr int kChangeTypeCount = 6;  // none..other, for per-type arrays
+inline constexpr int kChangeTypeCount = 10;  // none..water_quality, for per-type arrays
 
 /// English names as change.tif's users and the outputs write them; Chinese ones as reports do.
 inline constexpr EnumNames kChangeTypeNames{std::array{
@@ -31,12 +36,18 @@ inline constexpr EnumNames kChangeTypeNames{std::array{
     EnumName<ChangeType>{ChangeType::water_loss, "water_loss", "水域减少"},
     EnumName<ChangeType>{ChangeType::water_gain, "water_gain", "水域增加"},
     EnumName<ChangeType>{ChangeType::other, "other", "其他变化"},
+    EnumName<ChangeType>{ChangeType::dumping, "dumping", "倾倒/裸土扬尘"},
+    EnumName<ChangeType>{ChangeType::blue_roof, "blue_roof", "彩钢棚"},
+    EnumName<ChangeType>{ChangeType::mining, "mining", "矿山开采"},
+    EnumName<ChangeType>{ChangeType::water_quality, "water_quality", "水质异常"},
     EnumName<ChangeType>{ChangeType::nodata, "nodata", "无有效观测"},
 }};
 
-/// Names: none, vegetation_loss, construction, water_loss, water_gain, other, nodata.
-/// to_string of a value outside the enum gives "unknown".
+/// Names: none, vegetation_loss, construction, water_loss, water_gain, other, dumping,
+/// blue_roof, mining, water_quality, nodata. to_string of a value outside the enum gives "unknown".
 [[nodiscard]] std::string_view to_string(ChangeType type);
+/// The names of the change types proper (no none/nodata), comma-separated, for error messages.
+[[nodiscard]] std::string change_type_listing();
 /// Inverse of to_string, case-insensitive; nullopt for an unknown name.
 [[nodiscard]] std::optional<ChangeType> change_type_from_string(std::string_view name);
 [[nodiscard]] constexpr bool is_change(ChangeType t) { return t != ChangeType::none && t != ChangeType::nodata; }

@@ -16,6 +16,7 @@
 #include "zonewatch/pipeline/config/quality_options.hpp"
 #include "zonewatch/pipeline/config/sources_options.hpp"
 #include "zonewatch/pipeline/config/unit_type.hpp"
+#include "zonewatch/pipeline/config/water_quality_options.hpp"
 
 namespace zw {
 
@@ -177,6 +178,8 @@ struct ScanConfig {
   StoreOptions store;
   QualityOptions quality;            // environmental quality per unit (quality_options.hpp); off unless configured
   SourcesOptions sources;            // registries traced to each hotspot (sources_options.hpp); off unless configured
+  WaterQualityOptions
+      water_quality;  // water bodies and their quality (water_quality_options.hpp); off unless configured
   std::filesystem::path config_dir;  // relative paths were resolved against it
   nlohmann::json resolved;           // the effective configuration, for run.json: to_json(*this)
 };

@@ -19,6 +19,9 @@ struct BandLocation {
   /// product's metadata (Landsat MTL, Sentinel-2 MTD) or from bands.<role>.scale/offset.
   std::optional<double> scale;
   std::optional<double> offset;
+  /// Band centre wavelength in nm (`wavelength`), where the profile gives it: the floating
+  /// algae index interpolates between red, NIR and SWIR by it.
+  std::optional<double> wavelength_nm;
 };
 
 /// Where a sensor's quality (cloud / fill) band is and how it is encoded.

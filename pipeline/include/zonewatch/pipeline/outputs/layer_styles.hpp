@@ -97,6 +97,8 @@ void write_field_aliases(GDALDataset& dataset, const std::string& layer, const s
 [[nodiscard]] std::vector<FieldAlias> hotspot_field_aliases(bool tracked, bool traced = false);
 /// With `quality`, the units layer also has the quality columns of that scan.
 [[nodiscard]] std::vector<FieldAlias> unit_field_aliases(const QualityResult* quality = nullptr);
+/// Aliases of the water_bodies layer (written when the scan ran water_quality).
+[[nodiscard]] std::vector<FieldAlias> water_body_field_aliases();
 
 /// Hotspots filled by severity (high red, medium orange, low yellow), labelled with their ID
 /// and area in 亩.

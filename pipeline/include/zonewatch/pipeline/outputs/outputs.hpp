@@ -13,6 +13,7 @@
 namespace zw {
 
 struct QualityResult;
+struct WaterQualityResult;
 
 /// The Chinese name of a change type as written in reports and attribute tables,
 /// e.g. vegetation_loss -> 植被减少.
@@ -22,9 +23,11 @@ struct QualityResult;
 /// and layer `units` (every control unit with its statistics and flag), both in
 /// ScanResults::grid_crs_wkt. NaN values are written as NULL. Replaces an existing file.
 /// With `quality` (the scan's environmental-quality step), the units layer also holds each
-/// pollutant's period means and change and the unit's quality verdict.
+/// pollutant's period means and change and the unit's quality verdict. With `water` (the
+/// scan's water-quality stage), a layer `water_bodies`: one polygon per water body with its
+/// index medians, departures and flag.
 void write_alerts_gpkg(const std::filesystem::path& path, const ScanResults& results,
-                       const QualityResult* quality = nullptr);
+                       const QualityResult* quality = nullptr, const WaterQualityResult* water = nullptr);
 
 /// The hotspots table as UTF-8 CSV with a byte-order mark (so Excel shows Chinese),
 /// RFC 4180 quoting and CRLF line ends; the hotspots layer's columns without geometry,

@@ -98,6 +98,9 @@ struct DetectionInputs {
   const Scene& after;
   const AnalysisGrid& grid;
   const std::vector<ControlUnit>& units;  // may be empty
+  /// Pixels (ascending row * width + col) the water-quality stage found departing: typed
+  /// `water_quality` over whatever else classification made of them (may be null).
+  const std::vector<std::uint64_t>* water_quality_pixels = nullptr;
 };
 
 /// Runs the three passes. `work_dir` holds spill files (removed before returning);
