@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [SECONDS | -runs=N] [TARGET...]
 #     SECONDS     time per target (default 60)
-#     -runs=N     N executions per target instead (capped at 30 minutes each)
+#     -runs=N     N executions per target instead (capped at FUZZ_MAX_TIME seconds, default 1800)
 #     TARGET      e.g. scan_config landsat_mtl (default: every tests/fuzz/*_fuzz.cpp)
 #
 # Targets run one at a time, niced (the machine is shared). New inputs go to
@@ -23,7 +23,7 @@ if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then
   label="$1 s"
   shift
 elif [[ $# -gt 0 && "$1" =~ ^-runs=[0-9]+$ ]]; then
-  limit="$1 -max_total_time=1800"
+  limit="$1 -max_total_time=${FUZZ_MAX_TIME:-1800}"
   label="${1#-runs=} runs"
   shift
 fi
@@ -70,8 +70,8 @@ for name in "${targets[@]}"; do
     "${dict[@]}" -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}") > "$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
   if [[ $rc -eq 0 ]]; then
     result="clean"
   else

@@ -10,8 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   zw::fuzz::expect_clean([&] {
     const zw::LandsatMetadata m = zw::read_landsat_mtl(path);
     (void)m.profile_name();
-    for (const auto& [band, file] : m.band_files) {
-      zw::fuzz::expect_clean([&] { (void)m.calibration(band); });
+    for (const auto& entry : m.band_files) {
+      zw::fuzz::expect_clean([&] { (void)m.calibration(entry.first); });
     }
   });
   return 0;

@@ -409,6 +409,13 @@ TEST_F(ConfigTest, MissingOrInvalidFileIsAConfigError) {
     EXPECT_NE(std::string(e.what()).find("absent.yaml: config file not found"), std::string::npos) << e.what();
   }
   expect_error("before: [unclosed\n", {}, {"scan.yaml", "not valid YAML"});
+  // YAML::LoadFile on a folder threw std::ios_base::failure ("internal error", exit 1).
+  try {
+    (void)load_scan_config(root_ / "configs", {});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("configs: is a folder, not a config file"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(ConfigTest, ConfigErrorsMapToExitCodeTwo) {
