@@ -65,6 +65,8 @@ YAML::Node load_with_overrides(const fs::path& path, const std::vector<std::stri
   YAML::Node root;
   if (!path.empty()) {
     if (!fs::exists(path)) throw ConfigError(path.string() + ": config file not found");
+    // YAML::LoadFile on a folder throws std::ios_base::failure, not a YAML error.
+    if (fs::is_directory(path)) throw ConfigError(path.string() + ": is a folder, not a config file");
     try {
       root = YAML::LoadFile(path.string());
     } catch (const YAML::Exception& e) {

@@ -158,10 +158,10 @@ QualityOptions parse_quality(YamlSection s, const fs::path& base) {
   d.finish();
   s.finish();
   for (const auto& [pollutant, limit] : o.decline.limit) {
-    const bool measured =
-        std::find(o.stations.pollutants.begin(), o.stations.pollutants.end(), pollutant) !=
-            o.stations.pollutants.end() ||
-        std::any_of(o.grids.begin(), o.grids.end(), [&](const auto& layer) { return layer.name == pollutant; });
+    const bool measured = std::find(o.stations.pollutants.begin(), o.stations.pollutants.end(), pollutant) !=
+                              o.stations.pollutants.end() ||
+                          std::any_of(o.grids.begin(), o.grids.end(),
+                                      [&wanted = pollutant](const auto& layer) { return layer.name == wanted; });
     if (!measured) {
       throw ConfigError(s.file() + ": key '" + limits.key_path(pollutant) +
                         "': no station pollutant or grid of that name (key '" + s.key_path("stations.pollutants") +

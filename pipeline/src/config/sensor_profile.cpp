@@ -6,6 +6,7 @@
 
 #include "zonewatch/pipeline/config/yaml_section.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 
 #ifndef ZONEWATCH_SOURCE_CONFIGS
 #define ZONEWATCH_SOURCE_CONFIGS ""
@@ -50,6 +51,10 @@ std::vector<fs::path> sensor_search_dirs(const fs::path& config_dir) {
 
 SensorProfile load_sensor_profile(const std::string& name_or_path, const std::vector<fs::path>& search_dirs) {
   if (name_or_path.empty()) throw ConfigError("sensor: no sensor profile given");
+  // The file system reads a name only up to a NUL byte ("\0x" would find the folder itself).
+  if (name_or_path.find('\0') != std::string::npos) {
+    throw ConfigError("sensor profile '" + text::printable(name_or_path) + "': a name or path holds a NUL byte");
+  }
   fs::path file;
   const bool is_path = name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml");
   if (is_path) {
@@ -80,6 +85,10 @@ SensorProfile load_sensor_profile(const std::string& name_or_path, const std::ve
     }
   }
 
+  // YAML::LoadFile on a folder throws std::ios_base::failure, not a YAML error.
+  if (std::error_code ec; fs::is_directory(file, ec)) {
+    throw ConfigError("sensor profile " + file.string() + ": is a folder, not a YAML file");
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());

@@ -37,6 +37,18 @@ std::string type_name() {
     return "a list";
 }
 
+/// A mapping key as text. YAML allows lists and mappings as keys (`? [a, b]: 1`), which
+/// yaml-cpp cannot convert; that is a config error naming the section, not a crash.
+std::string key_text(const YAML::Node& key, const std::string& file, const std::string& path) {
+  if (!key.IsScalar() && !key.IsNull()) {
+    std::ostringstream text;
+    text << key;
+    throw ConfigError(file + ": " + (path.empty() ? std::string("the top level") : "key '" + path + "'") +
+                      " has a key that is not a name: '" + text.str() + "'");
+  }
+  return key.as<std::string>();
+}
+
 }  // namespace
 
 template <class T>
@@ -92,7 +104,7 @@ std::vector<std::string> YamlSection::keys() {
   std::vector<std::string> result;
   if (!node_ || !node_.IsMap()) return result;
   for (const auto& entry : node_) {
-    result.push_back(entry.first.as<std::string>());
+    result.push_back(key_text(entry.first, file_, path_));
     known_.insert(result.back());
   }
   return result;
@@ -101,7 +113,7 @@ std::vector<std::string> YamlSection::keys() {
 void YamlSection::finish() const {
   if (!node_ || !node_.IsMap()) return;
   for (const auto& entry : node_) {
-    const std::string key = entry.first.as<std::string>();
+    const std::string key = key_text(entry.first, file_, path_);
     if (known_.count(key) != 0) continue;
     std::string message = file_ + ": unknown key '" + key_path(key) + "'";
     const std::string* best = nullptr;

@@ -168,8 +168,10 @@ class Discoverer {
       YAML::Node list = root;
       if (root.IsMap()) {
         for (const auto& item : root) {
-          const std::string key = item.first.as<std::string>();
-          if (key != "scenes") throw InputError(file + ": unknown key '" + key + "' (expected 'scenes')");
+          // A key may be a list or mapping in YAML; as<std::string>() would throw yaml-cpp's own exception.
+          const std::string key = item.first.IsScalar() ? item.first.Scalar() : YAML::Dump(item.first);
+          if (!item.first.IsScalar() || key != "scenes")
+            throw InputError(file + ": unknown key '" + key + "' (expected 'scenes')");
         }
         list = root["scenes"];
         if (!list || !list.IsSequence())

@@ -102,7 +102,9 @@ std::string landsat_band_number(const std::string& token) {
       !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return {};
   }
-  return std::to_string(std::stoi(digits));
+  // Without leading zeros ("B04" -> "4"); not through stoi, which throws on 20 digits.
+  const auto first = digits.find_first_not_of('0');
+  return first == std::string::npos ? "0" : digits.substr(first);
 }
 
 std::string LandsatMetadata::profile_name() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <map>
 
@@ -49,7 +50,9 @@ std::pair<std::string, int> s2_band_of(const std::string& stem) {
     const std::string& last = parts.back();
     if (last.size() >= 2 && (last.back() == 'm' || last.back() == 'M') &&
         std::all_of(last.begin(), last.end() - 1, [](unsigned char c) { return std::isdigit(c) != 0; })) {
-      resolution = std::stoi(last.substr(0, last.size() - 1));
+      // A resolution too large for an int ("..._99999999999m") is unknown (0), not a crash.
+      const auto [end, ec] = std::from_chars(last.data(), last.data() + last.size() - 1, resolution);
+      if (ec != std::errc() || end != last.data() + last.size() - 1) resolution = 0;
       parts.pop_back();
     }
   }

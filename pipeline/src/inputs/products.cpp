@@ -309,7 +309,9 @@ std::string band_part(const std::string& part) {
   if (j == i) return {};
   const std::string suffix = u.substr(j);
   if (suffix.size() > 1 || (suffix.size() == 1 && !std::isalpha(static_cast<unsigned char>(suffix[0])))) return {};
-  return "B" + std::to_string(std::stoi(u.substr(i, j - i))) + suffix;
+  // The number without leading zeros ("BAND03" -> "B3"); not through stoi, which throws on 20 digits.
+  const auto first = u.find_first_not_of('0', i);
+  return "B" + (first >= j ? std::string("0") : u.substr(first, j - first)) + suffix;
 }
 
 bool is_resolution_part(const std::string& part) {

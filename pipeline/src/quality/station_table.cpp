@@ -330,6 +330,7 @@ StationTable read_station_table(const StationSourceOptions& options) {
   if (!inline_coordinates) coordinates = read_stations_table(options.stations_table);
 
   for (auto& [id, list] : readings) {
+    if (list.empty()) continue;  // long form: rows of pollutants not asked for only
     const auto located = coordinates.find(id);
     if (located == coordinates.end()) {
       const std::string where = inline_coordinates ? "its measurement file" : options.stations_table.file;

@@ -382,6 +382,16 @@ output: {dir: o}
                {"'before.date' must be a date"});
 }
 
+// Found by tests/fuzz/scan_config: yaml-cpp threw its own exception for keys that are lists
+// or mappings (`? [a, b]: 1`), which left the CLI with an unexplained crash.
+TEST_F(ConfigTest, KeysThatAreNotNamesAreConfigErrors) {
+  expect_error(std::string(kMinimal) + "? [a, b]\n: 1\n", {}, {"scan.yaml: the top level", "not a name", "[a, b]"});
+  expect_error(std::string(kMinimal) + "detection:\n  ? {x: 1}\n  : 2\n", {},
+               {"scan.yaml: key 'detection'", "not a name"});
+  expect_error(std::string(kMinimal) + "rules:\n  overrides:\n    ? [ZH1]\n    : {general: {}}\n", {},
+               {"key 'rules.overrides'", "not a name"});
+}
+
 TEST_F(ConfigTest, MalformedOverridesAreUsageErrors) {
   const std::string base = kMinimal;
   expect_error<UsageError>(base, {"detection.opening_radius"}, {"expected KEY=VALUE"});
@@ -399,6 +409,13 @@ TEST_F(ConfigTest, MissingOrInvalidFileIsAConfigError) {
     EXPECT_NE(std::string(e.what()).find("absent.yaml: config file not found"), std::string::npos) << e.what();
   }
   expect_error("before: [unclosed\n", {}, {"scan.yaml", "not valid YAML"});
+  // YAML::LoadFile on a folder threw std::ios_base::failure ("internal error", exit 1).
+  try {
+    (void)load_scan_config(root_ / "configs", {});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("configs: is a folder, not a config file"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(ConfigTest, ConfigErrorsMapToExitCodeTwo) {

@@ -113,6 +113,18 @@ TEST_F(ProfileFiles, QualityCloudTestAndPerBandKeys) {
   EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "'quality'"));
   write_text(p, "name: mine\nbands:\n  red: {index: 1}\ncloud_test: fmask\n");
   EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "cloud_test"));
+  // Found by tests/fuzz/sensor_profile: a key that is a list made yaml-cpp throw its own exception.
+  write_text(p, "name: mine\nbands:\n  ? [red]\n  : {file: B4}\n");
+  const std::string message = error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); });
+  EXPECT_TRUE(message.starts_with(p.string() + ": key 'bands' has a key that is not a name: '[red]'")) << message;
+  // Found by tests/fuzz/catalog: a name with a NUL byte found the profiles' folder itself, and
+  // YAML::LoadFile on a folder threw std::ios_base::failure.
+  EXPECT_TRUE(
+      contains(error_of<ConfigError>([&] { (void)load_sensor_profile(std::string("rgb\0x", 5), {kSensorsDir}); }),
+               "': a name or path holds a NUL byte"));
+  fs::create_directories(root_ / "folder.yaml");
+  EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile((root_ / "folder.yaml").string(), {}); }),
+                       "folder.yaml: is a folder, not a YAML file"));
   write_text(p, "name: mine\nbands:\n  red: {index: 1, scale: 0}\n");
   EXPECT_TRUE(contains(error_of<ConfigError>([&] { (void)load_sensor_profile(p.string(), {}); }), "bands.red.scale"));
   write_text(p, "name: mine\nbands:\n  red: {index: 1}\nqualty: {index: 2, encoding: sentinel2_scl}\n");
@@ -458,6 +470,17 @@ TEST_F(HandMadeProducts, CatalogFilesListScenes) {
     (void)discover_scenes({{(root_ / "bad.yaml").string()}, ""}, period, kSensorDirs);
   });
   EXPECT_TRUE(contains(message, "dat")) << message;
+  // Found by tests/fuzz/catalog: keys that are lists made yaml-cpp throw its own exception.
+  write_text(root_ / "bad.yaml", "? [scenes]\n: []\n");
+  message = error_of<InputError>([&] {
+    (void)discover_scenes({{(root_ / "bad.yaml").string()}, ""}, period, kSensorDirs);
+  });
+  EXPECT_TRUE(message.starts_with((root_ / "bad.yaml").string() + ": unknown key")) << message;
+  write_text(root_ / "bad.yaml", "scenes:\n  - {path: a, [x]: 1}\n");
+  message = error_of<InputError>([&] {
+    (void)discover_scenes({{(root_ / "bad.yaml").string()}, ""}, period, kSensorDirs);
+  });
+  EXPECT_TRUE(contains(message, "key 'scenes[0]' has a key that is not a name")) << message;
 }
 
 TEST_F(HandMadeProducts, InspectSceneWithoutMetadataIsAConfigError) {

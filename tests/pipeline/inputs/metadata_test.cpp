@@ -203,6 +203,9 @@ TEST(LandsatBandNumber, Tokens) {
   EXPECT_EQ(landsat_band_number("B10"), "10");
   EXPECT_EQ(landsat_band_number("B8A"), "");
   EXPECT_EQ(landsat_band_number("QA_PIXEL"), "");
+  // Found by tests/fuzz/dates: std::stoi threw std::out_of_range on long digit runs.
+  EXPECT_EQ(landsat_band_number("B99999999999999999999"), "99999999999999999999");
+  EXPECT_EQ(landsat_band_number("SR_B00"), "0");
 }
 
 // --- Sentinel-2 MTD --------------------------------------------------------------------------

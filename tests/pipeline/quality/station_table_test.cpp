@@ -112,6 +112,24 @@ TEST_F(StationTableTest, ReadsLongFormWithTimestampsAndInlineCoordinates) {
   EXPECT_TRUE(std::isnan(s1[1]));
 }
 
+// Found by tests/fuzz/station_csv: a station whose rows all hold pollutants not asked for, and
+// that the stations table lacks, was reported from the first of its (no) readings: undefined
+// behaviour (UBSan: reference binding to null pointer). It has nothing to report and is left out.
+TEST_F(StationTableTest, StationWithOnlyOtherPollutantsIsLeftOut) {
+  StationSourceOptions o;
+  o.format = StationFormat::long_form;
+  o.files = {write("long.csv",
+                   "station,time,pollutant,value\n"
+                   "S1,2020-01-01 00:00:00,NO2,12.5\n"
+                   "S3,2020-01-01 00:00:00,CO,0.8\n")};
+  o.columns.time = {"time"};
+  o.pollutants = {"NO2"};
+  o.stations_table.file = write("stations.csv", "station,lon,lat\nS1,116.1,39.8\n");
+  const StationTable table = read_station_table(o);
+  ASSERT_EQ(table.stations.size(), 1U);
+  EXPECT_EQ(table.stations[0].id, "S1");
+}
+
 TEST_F(StationTableTest, UnknownColumnListsTheColumnsThereAre) {
   StationSourceOptions o = wide_options();
   o.pollutants = {"PM25"};
