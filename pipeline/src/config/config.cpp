@@ -154,7 +154,7 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   // read here, but a key no scan knows either is a mistake, not something to ignore.
   (void)top.get<std::string>("name", "");
   for (const char* scan_section :
-       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality"}) {
+       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "terrain"}) {
     (void)top.section(scan_section);
   }
   top.finish();
@@ -214,6 +214,7 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   g.finish();
 
   c.detection = parse_detection(top.section("detection"));
+  c.detection.terrain_dem = config_detail::parse_terrain(top.section("terrain"), base);
 
   // Rules: overrides start from the rule of their unit's type; they are parsed against
   // every type here so that errors surface before any pixel is read, and resolved per
@@ -285,6 +286,7 @@ nlohmann::json to_json(const ScanConfig& c) {
       {"store", store_json(c.store)}};
   // Only where configured, so that scans without it keep their identity in the store.
   if (c.quality.enabled()) resolved["quality"] = to_json(c.quality);
+  if (!c.detection.terrain_dem.empty()) resolved["terrain"] = {{"dem", c.detection.terrain_dem}};
   return resolved;
 }
 
