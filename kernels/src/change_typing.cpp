@@ -36,6 +36,37 @@ namespace {
   return false;
 }
 
+[[nodiscard]] inline bool little_vegetation_after(const PixelFeatures& f, const TypingRules& rules) {
+  return std::isnan(f.greenness_after) || f.greenness_after <= rules.construction_max_greenness_after;
+}
+
+[[nodiscard]] inline bool blue_roof_fires(const PixelFeatures& f, const TypingRules& rules) {
+  // NaN bands make blue_roof_test false: "after" then does not fire, and "before" must be
+  // known to be no roof (a NaN before would wrongly read as "was not a roof").
+  if (std::isnan(f.red_before) || std::isnan(f.green_before) || std::isnan(f.blue_before)) return false;
+  return blue_roof_test(f.red_after, f.green_after, f.blue_after, rules.blue_roof) &&
+         !blue_roof_test(f.red_before, f.green_before, f.blue_before, rules.blue_roof) &&
+         little_vegetation_after(f, rules);
+}
+
+[[nodiscard]] inline bool mining_fires(const PixelFeatures& f, const TypingRules& rules) {
+  const float bare_rise = f.bare_after - f.bare_before;
+  return f.slope >= rules.mining_min_slope_deg && f.greenness_before >= rules.vegetation_min_greenness_before &&
+         f.greenness_before - f.greenness_after >= rules.vegetation_min_greenness_drop &&
+         little_vegetation_after(f, rules) && f.brightness_after - f.brightness_before > 0.0f &&
+         (bare_rise >= rules.construction_min_bare_rise || std::isnan(bare_rise));
+}
+
+[[nodiscard]] inline bool dumping_fires(const PixelFeatures& f, const TypingRules& rules) {
+  if (!(f.texture_after >= rules.dumping_min_texture)) return false;
+  if (!little_vegetation_after(f, rules) || !(f.greenness_after < f.greenness_before)) return false;
+  const float brightness_rise = f.brightness_after - f.brightness_before;
+  if (!(brightness_rise > 0.0f)) return false;
+  const float bare_rise = f.bare_after - f.bare_before;
+  if (bare_rise >= rules.construction_min_bare_rise) return true;
+  return std::isnan(bare_rise) && brightness_rise >= rules.construction_min_brightness_rise;
+}
+
 [[nodiscard]] inline bool vegetation_loss_fires(const PixelFeatures& f, const TypingRules& rules) {
   return f.greenness_before >= rules.vegetation_min_greenness_before &&
          f.greenness_before - f.greenness_after >= rules.vegetation_min_greenness_drop;
@@ -58,7 +89,10 @@ namespace {
     case ChangeType::water_gain: return water_gain_fires(f, rules);
     case ChangeType::construction: return construction_fires(f, rules);
     case ChangeType::vegetation_loss: return vegetation_loss_fires(f, rules);
-    default: return false;  // none/other/nodata are outcomes, not rules
+    case ChangeType::blue_roof: return blue_roof_fires(f, rules);
+    case ChangeType::mining: return mining_fires(f, rules);
+    case ChangeType::dumping: return dumping_fires(f, rules);
+    default: return false;  // none/other/nodata/water_quality are outcomes, not pixel rules
   }
 }
 
@@ -111,10 +145,13 @@ ChangeType classify_pixel(const PixelFeatures& f, const TypingRules& rules) {
 void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileView<std::uint8_t> out) {
   const ConstTileView<float>& magnitude = features.magnitude;
   if (magnitude.empty()) throw std::invalid_argument("classify_tile: magnitude plane is required");
-  const std::array<const ConstTileView<float>*, 10> optional_planes{
-      &features.greenness_before,  &features.greenness_after, &features.water_before, &features.water_after,
-      &features.built_before,      &features.built_after,     &features.bare_before,  &features.bare_after,
-      &features.brightness_before, &features.brightness_after};
+  const std::array<const ConstTileView<float>*, 18> optional_planes{
+      &features.greenness_before, &features.greenness_after, &features.water_before,
+      &features.water_after,      &features.built_before,    &features.built_after,
+      &features.bare_before,      &features.bare_after,      &features.brightness_before,
+      &features.brightness_after, &features.red_before,      &features.green_before,
+      &features.blue_before,      &features.red_after,       &features.green_after,
+      &features.blue_after,       &features.texture_after,   &features.slope};
   for (const ConstTileView<float>* plane : optional_planes) {
     if (!plane->empty() && !same_size(*plane, magnitude)) {
       throw std::invalid_argument("classify_tile: feature planes differ in size");
@@ -135,6 +172,14 @@ void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileV
     const float* bare_after = row_or_null(features.bare_after, y);
     const float* brightness_before = row_or_null(features.brightness_before, y);
     const float* brightness_after = row_or_null(features.brightness_after, y);
+    const float* red_before = row_or_null(features.red_before, y);
+    const float* green_before = row_or_null(features.green_before, y);
+    const float* blue_before = row_or_null(features.blue_before, y);
+    const float* red_after = row_or_null(features.red_after, y);
+    const float* green_after = row_or_null(features.green_after, y);
+    const float* blue_after = row_or_null(features.blue_after, y);
+    const float* texture_after = row_or_null(features.texture_after, y);
+    const float* slope = row_or_null(features.slope, y);
     const float* magnitude_row = magnitude.row(y);
     std::uint8_t* out_row = out.row(y);
     for (int x = 0; x < out.width; ++x) {
@@ -149,6 +194,14 @@ void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileV
       pixel.bare_after = value_or_nan(bare_after, x);
       pixel.brightness_before = value_or_nan(brightness_before, x);
       pixel.brightness_after = value_or_nan(brightness_after, x);
+      pixel.red_before = value_or_nan(red_before, x);
+      pixel.green_before = value_or_nan(green_before, x);
+      pixel.blue_before = value_or_nan(blue_before, x);
+      pixel.red_after = value_or_nan(red_after, x);
+      pixel.green_after = value_or_nan(green_after, x);
+      pixel.blue_after = value_or_nan(blue_after, x);
+      pixel.texture_after = value_or_nan(texture_after, x);
+      pixel.slope = value_or_nan(slope, x);
       pixel.magnitude = magnitude_row[x];
       out_row[x] = static_cast<std::uint8_t>(classify_pixel(pixel, rules));
     }

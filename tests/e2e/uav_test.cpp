@@ -204,7 +204,7 @@ TEST_F(UavTest, TwoFlightsOnTheLaterFlightsFineGrid) {
       const double x = change.geotransform[0] + col + 0.5, y = change.geotransform[3] - row - 0.5;
       const double v = change.values[static_cast<std::size_t>(row) * change.width + col];
       if (v == 255) continue;
-      const bool is_change = v >= 1 && v <= 5;
+      const bool is_change = v >= 1 && v < kernels::kChangeTypeCount;
       if (x > sx0 + 1 && x < sx1 - 1 && y > sy0 + 1 && y < sy1 - 1) {
         ++inside;
         inside_changed += is_change ? 1 : 0;

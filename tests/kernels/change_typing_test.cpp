@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <stdexcept>
 #include <vector>
 
@@ -384,6 +385,137 @@ TEST(ClassifyTile, MultispectralScene) {
   classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 2, 2));
   EXPECT_EQ(out,
             (std::vector<std::uint8_t>{stored(kWaterLoss), stored(kWaterGain), stored(kConstruction), stored(kNone)}));
+}
+
+PixelFeatures with_visible(PixelFeatures f, std::array<float, 3> rgb_before, std::array<float, 3> rgb_after) {
+  f.red_before = rgb_before[0];
+  f.green_before = rgb_before[1];
+  f.blue_before = rgb_before[2];
+  f.red_after = rgb_after[0];
+  f.green_after = rgb_after[1];
+  f.blue_after = rgb_after[2];
+  return f;
+}
+
+/// A field (NDVI 0.6) that became bright bare ground (NDVI 0.1, BSI +0.2, brighter).
+PixelFeatures cleared_field() {
+  return with_brightness(with_bare(with_greenness(candidate(), 0.6f, 0.1f), -0.1f, 0.1f), 0.08f, 0.15f);
+}
+
+TEST(ClassifyPixel, BlueRoofNewBetweenDates) {
+  const TypingRules rules;
+  // Bare soil (R 0.20, G 0.17, B 0.14) became a blue roof (R 0.12, G 0.20, B 0.25): new.
+  const PixelFeatures roof =
+      with_greenness(with_visible(candidate(), {0.20f, 0.17f, 0.14f}, {0.12f, 0.20f, 0.25f}), 0.1f, 0.05f);
+  EXPECT_EQ(classify_pixel(roof, rules), ChangeType::blue_roof);
+  // A roof in both dates (repainted, say) is not new: the next rule decides (other here).
+  const PixelFeatures old_roof =
+      with_greenness(with_visible(candidate(), {0.11f, 0.19f, 0.24f}, {0.12f, 0.20f, 0.25f}), 0.1f, 0.05f);
+  EXPECT_EQ(classify_pixel(old_roof, rules), kOther);
+  // Unknown before (NaN) is not "no roof before".
+  EXPECT_EQ(classify_pixel(with_visible(candidate(), {kNaN, 0.17f, 0.14f}, {0.12f, 0.20f, 0.25f}), rules), kOther);
+  // Vegetated after (NDVI 0.5 > 0.25): not a roof, whatever the colour.
+  EXPECT_NE(classify_pixel(with_greenness(roof, 0.1f, 0.5f), rules), ChangeType::blue_roof);
+  // Without the visible planes: exactly the construction typing of before.
+  PixelFeatures no_visible = with_built(with_greenness(candidate(), 0.1f, 0.05f), 0.0f, 0.2f);
+  EXPECT_EQ(classify_pixel(no_visible, rules), kConstruction);
+  // Ahead of construction in the default order: a new blue roof that raised NDBI too.
+  EXPECT_EQ(classify_pixel(with_built(roof, 0.0f, 0.2f), rules), ChangeType::blue_roof);
+}
+
+TEST(ClassifyPixel, MiningNeedsASlope) {
+  const TypingRules rules;  // slope >= 8 degrees
+  PixelFeatures f = cleared_field();
+  f.texture_after = 0.05f;                             // smooth: not dumping
+  EXPECT_EQ(classify_pixel(f, rules), kConstruction);  // no DEM: slope NaN
+  f.slope = 7.9f;
+  EXPECT_EQ(classify_pixel(f, rules), kConstruction);
+  f.slope = 8.0f;
+  EXPECT_EQ(classify_pixel(f, rules), ChangeType::mining);
+  // Was not vegetated (NDVI 0.2 < 0.3): a bare slope that changed is not a new mine.
+  PixelFeatures bare_before = f;
+  bare_before.greenness_before = 0.2f;
+  EXPECT_EQ(classify_pixel(bare_before, rules), kConstruction);
+  // Darker after (a burnt or flooded slope): no bright rock or soil.
+  PixelFeatures darker = f;
+  darker.brightness_after = 0.05f;
+  EXPECT_NE(classify_pixel(darker, rules), ChangeType::mining);
+  // RGB imagery (no BSI): the brightening and the lost vegetation decide.
+  PixelFeatures rgb = f;
+  rgb.bare_before = rgb.bare_after = kNaN;
+  EXPECT_EQ(classify_pixel(rgb, rules), ChangeType::mining);
+}
+
+TEST(ClassifyPixel, DumpingIsRoughNewBareGround) {
+  const TypingRules rules;  // texture >= 0.15
+  PixelFeatures f = cleared_field();
+  EXPECT_EQ(classify_pixel(f, rules), kConstruction);  // texture unknown
+  f.texture_after = 0.149f;
+  EXPECT_EQ(classify_pixel(f, rules), kConstruction);  // a uniform new surface
+  f.texture_after = 0.15f;
+  EXPECT_EQ(classify_pixel(f, rules), ChangeType::dumping);
+  // The slope rule comes first: rough bare ground on a slope that was vegetated is mining.
+  PixelFeatures slope = f;
+  slope.slope = 20.0f;
+  EXPECT_EQ(classify_pixel(slope, rules), ChangeType::mining);
+  // Built-up rise without bare-soil rise (BSI flat): a roof, not earthworks.
+  PixelFeatures roof = with_built(f, 0.0f, 0.2f);
+  roof.bare_after = roof.bare_before;
+  EXPECT_EQ(classify_pixel(roof, rules), kConstruction);
+  // RGB imagery: brightening with lost greenness.
+  PixelFeatures rgb = f;
+  rgb.bare_before = rgb.bare_after = kNaN;
+  EXPECT_EQ(classify_pixel(rgb, rules), ChangeType::dumping);
+  rgb.greenness_after = 0.7f;  // greener after: neither
+  EXPECT_NE(classify_pixel(rgb, rules), ChangeType::dumping);
+}
+
+TEST(ClassifyPixel, DefaultOrderPutsTheSpecialCasesBeforeConstruction) {
+  const TypingRules rules;
+  // dumping is opt-in (see TypingRules::order).
+  EXPECT_EQ(rules.order, (std::vector<ChangeType>{kWaterLoss, kWaterGain, ChangeType::blue_roof, ChangeType::mining,
+                                                  kConstruction, kVegetationLoss}));
+  // water_quality in the order is ignored: its stage assigns it.
+  TypingRules quality = rules;
+  quality.order = {ChangeType::water_quality};
+  EXPECT_EQ(classify_pixel(with_water(candidate(), 0.5f, 0.5f), quality), kNone);  // stable water
+  EXPECT_EQ(classify_pixel(cleared_field(), quality), kOther);
+}
+
+TEST(ClassifyTile, NewPlanesReachTheRules) {
+  // Pixel 0: a new blue roof; 1: rough bare ground (dumping); 2: the same on a slope
+  // (mining); 3: a smooth new surface (construction).
+  const std::vector<float> red_before{0.20f, 0.05f, 0.05f, 0.05f}, green_before{0.17f, 0.08f, 0.08f, 0.08f},
+      blue_before{0.14f, 0.04f, 0.04f, 0.04f}, red_after{0.12f, 0.2f, 0.2f, 0.2f},
+      green_after{0.20f, 0.18f, 0.18f, 0.18f}, blue_after{0.25f, 0.15f, 0.15f, 0.15f};
+  const std::vector<float> greenness_before{0.1f, 0.6f, 0.6f, 0.6f}, greenness_after{0.05f, 0.1f, 0.1f, 0.1f};
+  const std::vector<float> brightness_before{0.17f, 0.06f, 0.06f, 0.06f}, brightness_after{0.19f, 0.18f, 0.18f, 0.18f};
+  const std::vector<float> texture{0.05f, 0.3f, 0.3f, 0.05f}, slope{kNaN, 2.0f, 25.0f, 2.0f};
+  const std::vector<float> magnitude(4, 6.0f);
+  const auto view = [](const std::vector<float>& plane) { return ConstTileView<float>(plane.data(), 4, 1); };
+  FeatureTiles features;
+  features.red_before = view(red_before);
+  features.green_before = view(green_before);
+  features.blue_before = view(blue_before);
+  features.red_after = view(red_after);
+  features.green_after = view(green_after);
+  features.blue_after = view(blue_after);
+  features.greenness_before = view(greenness_before);
+  features.greenness_after = view(greenness_after);
+  features.brightness_before = view(brightness_before);
+  features.brightness_after = view(brightness_after);
+  features.texture_after = view(texture);
+  features.slope = view(slope);
+  features.magnitude = view(magnitude);
+  std::vector<std::uint8_t> out(4, 77);
+  TypingRules with_dumping;
+  with_dumping.order = {kWaterLoss, kWaterGain, ChangeType::blue_roof, ChangeType::mining, ChangeType::dumping,
+                        kConstruction, kVegetationLoss};
+  classify_tile(features, with_dumping, TileView<std::uint8_t>(out.data(), 4, 1));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(ChangeType::blue_roof), stored(ChangeType::dumping),
+                                            stored(ChangeType::mining), stored(kConstruction)}));
+  features.slope = ConstTileView<float>(slope.data(), 2, 2);
+  EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 4, 1)), std::invalid_argument);
 }
 
 TEST(ClassifyTile, RejectsMissingMagnitudeAndSizeMismatch) {

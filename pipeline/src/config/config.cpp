@@ -157,7 +157,7 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   (void)top.get<std::string>("name", "");
   for (const char* scan_section :
        {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "sources",
-        "water_quality"}) {
+        "water_quality", "terrain"}) {
     (void)top.section(scan_section);
   }
   top.finish();
@@ -217,6 +217,7 @@ ScanConfig load_scan_config(const fs::path& path, const std::vector<std::string>
   g.finish();
 
   c.detection = parse_detection(top.section("detection"));
+  c.detection.terrain_dem = config_detail::parse_terrain(top.section("terrain"), base);
 
   // Rules: overrides start from the rule of their unit's type; they are parsed against
   // every type here so that errors surface before any pixel is read, and resolved per
@@ -292,6 +293,7 @@ nlohmann::json to_json(const ScanConfig& c) {
   if (c.quality.enabled()) resolved["quality"] = to_json(c.quality);
   if (c.sources.enabled()) resolved["sources"] = to_json(c.sources);
   if (c.water_quality.enabled) resolved["water_quality"] = to_json(c.water_quality);
+  if (!c.detection.terrain_dem.empty()) resolved["terrain"] = {{"dem", c.detection.terrain_dem}};
   return resolved;
 }
 

@@ -89,6 +89,7 @@ UnitRule parse_rule(YamlSection s, const UnitRule& base) {
   YamlSection sev = s.section("severity");
   rule.severity_high_m2 = sev.get<double>("high_m2", rule.severity_high_m2);
   rule.severity_medium_m2 = sev.get<double>("medium_m2", rule.severity_medium_m2);
+  rule.severity_high_types = parse_change_types(sev, "high_types", rule.severity_high_types);
   sev.finish();
   rule.change_types = parse_change_types(s, "change_types", rule.change_types);
   require_range(s, "flag_changed_area_m2", rule.flag_changed_area_m2, 0.0, 1e12);
@@ -184,7 +185,29 @@ DetectionOptions parse_detection(YamlSection s) {
   r.vegetation_persist_min_greenness =
       static_cast<float>(ty.get<double>("vegetation_persist_min_greenness", r.vegetation_persist_min_greenness));
   r.report_other = ty.get<bool>("report_other", r.report_other);
+  r.blue_roof.min_blue_share =
+      static_cast<float>(ty.get<double>("blue_roof_min_blue_share", r.blue_roof.min_blue_share));
+  r.blue_roof.min_blue_over_red =
+      static_cast<float>(ty.get<double>("blue_roof_min_blue_over_red", r.blue_roof.min_blue_over_red));
+  r.blue_roof.min_blue_over_green =
+      static_cast<float>(ty.get<double>("blue_roof_min_blue_over_green", r.blue_roof.min_blue_over_green));
+  r.blue_roof.min_brightness =
+      static_cast<float>(ty.get<double>("blue_roof_min_brightness", r.blue_roof.min_brightness));
+  r.mining_min_slope_deg = static_cast<float>(ty.get<double>("mining_min_slope_deg", r.mining_min_slope_deg));
+  r.dumping_min_texture = static_cast<float>(ty.get<double>("dumping_min_texture", r.dumping_min_texture));
+  r.texture_radius = ty.get<int>("texture_radius", r.texture_radius);
+  require_range(ty, "blue_roof_min_blue_share", r.blue_roof.min_blue_share, 0.0, 1.0);
+  require_range(ty, "blue_roof_min_blue_over_red", r.blue_roof.min_blue_over_red, -3.0, 3.0);
+  require_range(ty, "blue_roof_min_blue_over_green", r.blue_roof.min_blue_over_green, -3.0, 3.0);
+  require_range(ty, "blue_roof_min_brightness", r.blue_roof.min_brightness, 0.0, 1e6);
+  require_range(ty, "mining_min_slope_deg", r.mining_min_slope_deg, 0.0, 90.0);
+  require_range(ty, "dumping_min_texture", r.dumping_min_texture, 0.0, 10.0);
+  require_range(ty, "texture_radius", r.texture_radius, 1, 10);
   r.order = parse_change_types(ty, "order", r.order);
+  if (std::find(r.order.begin(), r.order.end(), ChangeType::water_quality) != r.order.end()) {
+    throw ConfigError(ty.file() + ": key '" + ty.key_path("order") +
+                      "': 'water_quality' is assigned by the water-quality stage, not a pixel rule");
+  }
   if (std::find(r.order.begin(), r.order.end(), ChangeType::other) != r.order.end()) {
     throw ConfigError(ty.file() + ": key '" + ty.key_path("order") +
                       "': 'other' is the fallback, not a rule; use report_other");
@@ -217,6 +240,8 @@ RuleSet parse_rules(YamlSection s) {
   rules.by_type[static_cast<int>(UnitType::priority)].rectification_days = 30;
   rules.by_type[static_cast<int>(UnitType::key)].rectification_days = 60;
   rules.by_type[static_cast<int>(UnitType::general)].rectification_days = 90;
+  // A new mine in a priority unit is a first enforcement target of red-line monitoring.
+  rules.by_type[static_cast<int>(UnitType::priority)].severity_high_types = {ChangeType::mining};
   for (UnitType t : {UnitType::priority, UnitType::key, UnitType::general}) {
     const std::string key(to_string(t));
     rules.by_type[static_cast<int>(t)] = parse_rule(s.section(key), rules.by_type[static_cast<int>(t)]);
@@ -232,13 +257,23 @@ RuleSet parse_rules(YamlSection s) {
 nlohmann::json rule_json(const UnitRule& r) {
   nlohmann::json types = nlohmann::json::array();
   for (auto t : r.change_types) types.push_back(std::string(kernels::to_string(t)));
-  return {{"flag_changed_area_m2", r.flag_changed_area_m2},
-          {"flag_changed_share", r.flag_changed_share},
-          {"flag_greenness_decline", r.flag_greenness_decline},
-          {"min_valid_share", r.min_valid_share},
-          {"rectification_days", r.rectification_days},
-          {"severity", {{"high_m2", r.severity_high_m2}, {"medium_m2", r.severity_medium_m2}}},
-          {"change_types", types}};
+  nlohmann::json high_types = nlohmann::json::array();
+  for (auto t : r.severity_high_types) high_types.push_back(std::string(kernels::to_string(t)));
+  return {
+      {"flag_changed_area_m2", r.flag_changed_area_m2},
+      {"flag_changed_share", r.flag_changed_share},
+      {"flag_greenness_decline", r.flag_greenness_decline},
+      {"min_valid_share", r.min_valid_share},
+      {"rectification_days", r.rectification_days},
+      {"severity", {{"high_m2", r.severity_high_m2}, {"medium_m2", r.severity_medium_m2}, {"high_types", high_types}}},
+      {"change_types", types}};
+}
+
+std::string parse_terrain(YamlSection s, const std::filesystem::path& base) {
+  const auto dem = s.optional<std::string>("dem");
+  s.finish();
+  if (!dem || dem->empty()) return "";
+  return resolve_path(*dem, base);
 }
 
 }  // namespace config_detail
@@ -273,6 +308,13 @@ nlohmann::json to_json(const DetectionOptions& d) {
             {"suppress_persistent_vegetation", d.typing.suppress_persistent_vegetation},
             {"vegetation_persist_min_greenness", d.typing.vegetation_persist_min_greenness},
             {"report_other", d.typing.report_other},
+            {"blue_roof_min_blue_share", d.typing.blue_roof.min_blue_share},
+            {"blue_roof_min_blue_over_red", d.typing.blue_roof.min_blue_over_red},
+            {"blue_roof_min_blue_over_green", d.typing.blue_roof.min_blue_over_green},
+            {"blue_roof_min_brightness", d.typing.blue_roof.min_brightness},
+            {"mining_min_slope_deg", d.typing.mining_min_slope_deg},
+            {"dumping_min_texture", d.typing.dumping_min_texture},
+            {"texture_radius", d.typing.texture_radius},
             {"order", order}}}};
 }
 

@@ -20,6 +20,8 @@ std::string resolve_path(const std::string& value, const std::filesystem::path& 
 
 /// The detection section (z-scoring, normalization, threshold, opening, typing).
 DetectionOptions parse_detection(YamlSection s);
+/// The `terrain` section: the DEM's path (resolved against `base`), empty without one.
+std::string parse_terrain(YamlSection s, const std::filesystem::path& base);
 
 /// The rules section: a rule per unit type, and overrides per unit code.
 RuleSet parse_rules(YamlSection s);

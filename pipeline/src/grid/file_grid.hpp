@@ -3,6 +3,7 @@
 // the analysis grid (grid.cpp) and the scene reader (scene_reader.cpp); not a public header.
 #include <array>
 #include <string>
+#include <vector>
 
 #include "zonewatch/pipeline/grid/grid.hpp"
 
@@ -20,5 +21,10 @@ FileGrid read_file_grid(const std::string& path);
 
 /// True when the file's pixels are the grid's pixels (same size, CRS and geotransform).
 bool same_grid(const FileGrid& f, const AnalysisGrid& g);
+
+/// A warped VRT of `dataset` on the grid: `options` (resampling, nodata handling) plus the
+/// grid's CRS, extent and size. Throws InputError "<path>: [<what> ]cannot be warped ...".
+DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                          std::vector<std::string> options, const std::string& what);
 
 }  // namespace zw::grid_detail

@@ -148,10 +148,10 @@ std::vector<std::string> grid_warp_extent(const AnalysisGrid& grid) {
   return args;
 }
 
-/// A warped VRT of `dataset` on the grid: `options` (resampling, nodata handling) plus the
-/// grid's CRS, extent and size. Throws InputError "<path>: [<what> ]cannot be warped ...".
-DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
-                          std::vector<std::string> options, const std::string& what) {
+}  // namespace
+
+DatasetPtr grid_detail::warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                                       std::vector<std::string> options, const std::string& what) {
   const auto extent = grid_warp_extent(grid);
   options.insert(options.begin(), {"-of", "VRT"});
   options.insert(options.end(), extent.begin(), extent.end());
@@ -170,6 +170,9 @@ DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const A
   }
   return DatasetPtr(GDALDataset::FromHandle(out));
 }
+
+namespace {
+using grid_detail::warp_onto_grid;
 
 /// gdalwarp's nodata options: the value in and out, or an alpha band marking pixels
 /// outside the file when there is no nodata value.

@@ -15,8 +15,10 @@
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/kernels/shift_tolerant.hpp"
+#include "zonewatch/kernels/surface.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
+#include "zonewatch/pipeline/grid/terrain.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/stages/water_quality.hpp"
 
@@ -87,6 +89,14 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
   f.has_built = construction_read && both({swir1, nir});
   f.has_bare = construction_read && both({blue, red, nir, swir1});
   f.has_brightness = construction_read;
+  // Issue 12's special cases of construction: the planes they read, where the bands (and the
+  // DEM) give them; without them the rule does not fire and the pixel types as before.
+  const bool dumping_read = rule_enabled(options, ChangeType::dumping);
+  const bool mining_read = rule_enabled(options, ChangeType::mining);
+  f.has_brightness = f.has_brightness || dumping_read || mining_read;
+  f.has_visible = rule_enabled(options, ChangeType::blue_roof) && both({red, green, blue});
+  f.has_texture = dumping_read;
+  f.has_slope = mining_read && !options.terrain_dem.empty();
   return f;
 }
 
@@ -152,6 +162,7 @@ struct UnitPartial {
 struct TileInput {
   int index = 0;
   RawTilePair pair;
+  Tile<float> elevation;  // the padded window's DEM, when there is one
 };
 
 /// What classification makes of one tile, merged in tile order.
@@ -192,6 +203,7 @@ struct TileClassifier {
   int opening_radius = 0;
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
   int seed_shift_tolerance = 0;             // 0: seeds read the magnitude itself
+  double dem_dx_m = 1.0, dem_dy_m = 1.0;    // pixel size for the slope
 
   TileWork operator()(TileInput& input, const Window& c) const {
     TileWork work;
@@ -236,6 +248,25 @@ struct TileClassifier {
     ft.bare_after = view_or_empty(fa.bare);
     ft.brightness_before = view_or_empty(fb.brightness);
     ft.brightness_after = view_or_empty(fa.brightness);
+    Tile<float> texture, slope;
+    if (features.has_texture && !fa.brightness.values().empty()) {
+      texture = Tile<float>(w, h, kernels::kUninitialized);
+      kernels::local_texture(fa.brightness.view(), rules.texture_radius, texture.view());
+      ft.texture_after = texture.view();
+    }
+    if (features.has_slope && !input.elevation.values().empty()) {
+      slope = Tile<float>(w, h, kernels::kUninitialized);
+      kernels::slope_degrees(input.elevation.view(), dem_dx_m, dem_dy_m, slope.view());
+      ft.slope = slope.view();
+    }
+    if (features.has_visible) {
+      ft.red_before = view_or_empty(b[BandRole::red]);
+      ft.green_before = view_or_empty(b[BandRole::green]);
+      ft.blue_before = view_or_empty(b[BandRole::blue]);
+      ft.red_after = view_or_empty(a[BandRole::red]);
+      ft.green_after = view_or_empty(a[BandRole::green]);
+      ft.blue_after = view_or_empty(a[BandRole::blue]);
+    }
     ft.magnitude = magnitude.view();
     Tile<std::uint8_t> padded_classes(w, h, kernels::kUninitialized);
     kernels::classify_tile(ft, rules, padded_classes.view());
@@ -444,6 +475,13 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   SceneReader before_reader(inputs.before, grid, features.roles);
   SceneReader after_reader(inputs.after, grid, features.roles);
   if (before_reader.warped() || after_reader.warped()) log->info("resampling bands onto the analysis grid (bilinear)");
+  std::optional<TerrainReader> terrain;
+  if (features.has_slope) {
+    terrain.emplace(options.terrain_dem, grid);
+    log->info("terrain: slope from {}{}", options.terrain_dem, terrain->warped() ? " (resampled onto the grid)" : "");
+  } else if (rule_enabled(options, kernels::ChangeType::mining)) {
+    log->info("no terrain.dem configured: the mining rule (bare ground replacing vegetation on slopes) does not fire");
+  }
 
   auto start = Clock::now();
   if (options.normalize == RadiometricNormalization::irmad) {
@@ -475,7 +513,12 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
   // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos
   // add; the seed magnitude smooths shift-tolerant magnitudes, which read their own halo.
-  const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + kernels::multiscale_halo(scales) +
+  // Texture and slope are read by the typing beside the smoothed magnitude: the largest of
+  // the three halos counts.
+  const int typing_halo =
+      std::max({kernels::multiscale_halo(scales), features.has_texture ? options.typing.texture_radius : 0,
+                features.has_slope ? kernels::kSlopeHalo : 0});
+  const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + typing_halo +
                    kernels::morphology_halo(opening_radius);
   result.plan = plan_tiles(grid.width, grid.height, processing,
                            {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
@@ -503,15 +546,26 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   kernels::TypingRules rules = options.typing;
   rules.magnitude_threshold = static_cast<float>(stats.grow_level);
 
-  const TileClassifier classify{inputs,         features,     result.radiometric,          stats, rules, scales,
-                                opening_radius, unit_windows, options.seed_shift_tolerance};
+  const TileClassifier classify{inputs,
+                                features,
+                                result.radiometric,
+                                stats,
+                                rules,
+                                scales,
+                                opening_radius,
+                                unit_windows,
+                                options.seed_shift_tolerance,
+                                terrain ? terrain->dx_m() : 1.0,
+                                terrain ? terrain->dy_m() : 1.0};
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
   run_distributed_tiles(
       plan.count(), default_tile_tokens(),
       [&](int index) {
-        return TileInput{index, read_pair(before_reader, after_reader, plan.padded(index))};
+        const Window padded = plan.padded(index);
+        return TileInput{index, read_pair(before_reader, after_reader, padded),
+                         terrain ? terrain->read(padded) : Tile<float>{}};
       },
       [&](TileInput& input) { return classify(input, plan.core(input.index)); },
       [&](TileWork&& work) {

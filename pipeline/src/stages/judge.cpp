@@ -1,5 +1,6 @@
 #include "zonewatch/pipeline/stages/judge.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -67,12 +68,20 @@ void Judge::rate(Hotspot& h) const {
   const UnitRule& rule = rule_for(h.unit_code, h.unit_type);
   h.severity = severity_for(h.area_m2, rule);
   const bool overridden = options_.rules.overrides.count(h.unit_code) != 0;
-  h.rule = std::string(overridden ? "override " + h.unit_code : std::string(to_string(h.unit_type))) + ": " +
-           std::string(kernels::to_string(h.change_type)) + " " + text::printf_string("%.0f", h.area_m2) + " m2" +
-           (h.severity == Severity::high ? " >= " + text::printf_string("%.0f", rule.severity_high_m2) + " m2 -> high"
-            : h.severity == Severity::medium
-                ? " >= " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> medium"
-                : " < " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> low");
+  const std::string head = std::string(overridden ? "override " + h.unit_code : std::string(to_string(h.unit_type))) +
+                           ": " + std::string(kernels::to_string(h.change_type)) + " " +
+                           text::printf_string("%.0f", h.area_m2) + " m2";
+  if (std::find(rule.severity_high_types.begin(), rule.severity_high_types.end(), h.change_type) !=
+      rule.severity_high_types.end()) {
+    h.severity = Severity::high;
+    h.rule = head + " -> high (" + std::string(kernels::to_string(h.change_type)) + " is rated high at any area)";
+    return;
+  }
+  h.rule =
+      head + (h.severity == Severity::high ? " >= " + text::printf_string("%.0f", rule.severity_high_m2) + " m2 -> high"
+              : h.severity == Severity::medium
+                  ? " >= " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> medium"
+                  : " < " + text::printf_string("%.0f", rule.severity_medium_m2) + " m2 -> low");
 }
 
 void Judge::assess(UnitResult& r) const {

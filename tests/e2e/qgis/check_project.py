@@ -110,7 +110,8 @@ def main(project_path, png_path):
     check(change_map.renderer().type() == "paletted", f"change map renderer {change_map.renderer().type()}")
     if change_map.renderer().type() == "paletted":
         classes = change_map.renderer().classes()
-        check(len(classes) == 5 and all(c.label for c in classes),
+        # vegetation_loss .. other, dumping, blue_roof, mining, water_quality (issue 12)
+        check(len(classes) == 9 and all(c.label for c in classes),
               f"change map palette: {[(c.value, c.label) for c in classes]}")
 
     # alerts.gpkg alone: QGIS applies the default style stored in the GeoPackage.

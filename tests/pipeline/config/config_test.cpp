@@ -104,19 +104,31 @@ TEST_F(ConfigTest, SampleConfigValues) {
   EXPECT_EQ(c.detection.opening_radius, 1);
   EXPECT_EQ(c.detection.min_mapping_unit_m2, 400.0);
   EXPECT_FLOAT_EQ(c.detection.typing.vegetation_min_greenness_drop, 0.15f);
-  EXPECT_EQ(c.detection.typing.order, (std::vector<ChangeType>{ChangeType::water_loss, ChangeType::water_gain,
-                                                               ChangeType::construction, ChangeType::vegetation_loss}));
+  EXPECT_EQ(c.detection.typing.order,
+            (std::vector<ChangeType>{ChangeType::water_loss, ChangeType::water_gain, ChangeType::blue_roof,
+                                     ChangeType::mining, ChangeType::dumping, ChangeType::construction,
+                                     ChangeType::vegetation_loss}));
+  EXPECT_FLOAT_EQ(c.detection.typing.mining_min_slope_deg, 8.0f);
+  EXPECT_FLOAT_EQ(c.detection.typing.dumping_min_texture, 0.15f);
+  EXPECT_FLOAT_EQ(c.detection.typing.blue_roof.min_blue_share, 0.40f);
+  EXPECT_EQ(c.detection.typing.texture_radius, 2);
+  EXPECT_TRUE(c.detection.terrain_dem.empty()) << "the sample has no DEM: mining does not fire";
 
   const UnitRule& priority = c.rules.by_type[static_cast<int>(UnitType::priority)];
   EXPECT_EQ(priority.flag_changed_area_m2, 1000.0);
   EXPECT_EQ(priority.flag_changed_share, 0.005);
   EXPECT_EQ(priority.severity_high_m2, 2000.0);
-  EXPECT_EQ(priority.change_types.size(), 5u);
+  EXPECT_EQ(priority.change_types.size(), 9u);
   EXPECT_TRUE(priority.alerts_on(ChangeType::other));
+  EXPECT_TRUE(priority.alerts_on(ChangeType::mining));
+  EXPECT_EQ(priority.severity_high_types, std::vector<ChangeType>{ChangeType::mining});
   const UnitRule& key = c.rules.by_type[static_cast<int>(UnitType::key)];
   EXPECT_EQ(key.flag_changed_area_m2, 10000.0);
   EXPECT_FALSE(key.alerts_on(ChangeType::other));
   EXPECT_TRUE(key.alerts_on(ChangeType::construction));
+  EXPECT_TRUE(key.alerts_on(ChangeType::dumping));
+  EXPECT_TRUE(key.severity_high_types.empty());
+  EXPECT_FALSE(c.rules.by_type[static_cast<int>(UnitType::general)].alerts_on(ChangeType::dumping));
   EXPECT_EQ(c.rules.by_type[static_cast<int>(UnitType::general)].severity_medium_m2, 2000.0);
 
   EXPECT_EQ(c.processing.memory_mb, 1024u);
@@ -323,6 +335,36 @@ TEST_F(ConfigTest, OutOfRangeValuesNameTheKeyAndRange) {
   expect_error(base, {"processing.tile_size=-1"}, {"'processing.tile_size'"});
   expect_error(base, {"processing.threads=5000"}, {"'processing.threads'"});
   expect_error(base, {"grid.resolution=-10"}, {"'grid.resolution'"});
+  expect_error(base, {"detection.typing.mining_min_slope_deg=95"}, {"'detection.typing.mining_min_slope_deg'"});
+  expect_error(base, {"detection.typing.texture_radius=0"}, {"'detection.typing.texture_radius'"});
+  expect_error(base, {"detection.typing.blue_roof_min_blue_share=1.5"},
+               {"'detection.typing.blue_roof_min_blue_share'"});
+  expect_error(base, {"detection.typing.dumping_min_texture=-0.1"}, {"'detection.typing.dumping_min_texture'"});
+}
+
+TEST_F(ConfigTest, NewChangeTypesPerUnitTypeAndTheTerrainDem) {
+  const ScanConfig c =
+      load(std::string(kMinimal) + "terrain: {dem: dem/srtm.tif}\n",
+           {"rules.key.change_types=[dumping, construction]", "rules.general.severity.high_types=[mining]",
+            "detection.typing.mining_min_slope_deg=12", "detection.typing.order=[blue_roof, mining]"});
+  EXPECT_EQ(c.detection.terrain_dem, (root_ / "configs" / "dem" / "srtm.tif").string());
+  EXPECT_EQ(c.resolved.at("terrain").at("dem"), c.detection.terrain_dem);
+  EXPECT_FLOAT_EQ(c.detection.typing.mining_min_slope_deg, 12.0f);
+  EXPECT_EQ(c.detection.typing.order, (std::vector<ChangeType>{ChangeType::blue_roof, ChangeType::mining}));
+  const UnitRule& key = c.rules.by_type[static_cast<int>(UnitType::key)];
+  EXPECT_TRUE(key.alerts_on(ChangeType::dumping));
+  EXPECT_FALSE(key.alerts_on(ChangeType::mining));
+  EXPECT_EQ(c.rules.by_type[static_cast<int>(UnitType::general)].severity_high_types,
+            std::vector<ChangeType>{ChangeType::mining});
+  // Defaults: every type alerts; a mine in a priority unit is high at any area.
+  const ScanConfig d = load(kMinimal);
+  const UnitRule& priority = d.rules.by_type[static_cast<int>(UnitType::priority)];
+  EXPECT_EQ(priority.change_types.size(), static_cast<std::size_t>(kernels::kChangeTypeCount - 1));
+  EXPECT_EQ(priority.severity_high_types, std::vector<ChangeType>{ChangeType::mining});
+  EXPECT_TRUE(d.rules.by_type[static_cast<int>(UnitType::key)].severity_high_types.empty());
+  EXPECT_TRUE(d.detection.terrain_dem.empty());
+  EXPECT_FALSE(d.resolved.contains("terrain")) << "scans without a DEM keep their identity";
+  EXPECT_EQ(d.resolved.at("rules").at("priority").at("severity").at("high_types"), nlohmann::json::array({"mining"}));
 }
 
 TEST_F(ConfigTest, BadNamesOfMethodsTypesAndRuleOrder) {
@@ -332,6 +374,10 @@ TEST_F(ConfigTest, BadNamesOfMethodsTypesAndRuleOrder) {
                {"'rules.priority.change_types'", "'deforestation'"});
   expect_error(base, {"detection.typing.order=[construction, other]"}, {"'detection.typing.order'", "report_other"});
   expect_error(base, {"rules.key.change_types=[none]"}, {"'rules.key.change_types'", "'none'"});
+  expect_error(base, {"detection.typing.order=[water_quality]"}, {"'detection.typing.order'", "water-quality stage"});
+  expect_error(base, {"rules.priority.severity.high_types=[quarry]"},
+               {"'rules.priority.severity.high_types'", "'quarry'", "mining"});
+  expect_error(base, {"terrain.slope=5"}, {"'terrain.slope'"});
 }
 
 TEST_F(ConfigTest, DatesMustBeIsoAndInOrder) {

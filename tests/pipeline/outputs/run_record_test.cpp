@@ -72,7 +72,7 @@ TEST(RunRecord, SectionsFromTheStagesResults) {
   EXPECT_EQ(c.at("pixels"), 600);
   EXPECT_EQ(c.at("valid_pixels"), 590);
   EXPECT_EQ(c.at("changed_pixels").at("construction"), 40);
-  EXPECT_EQ(c.at("changed_pixels").size(), 5u);
+  EXPECT_EQ(c.at("changed_pixels").size(), static_cast<std::size_t>(kernels::kChangeTypeCount - 1));
   EXPECT_EQ(c.at("components"), 9);
   EXPECT_EQ(c.at("patches"), 4);
   EXPECT_EQ(c.at("patches_outside_units"), 1);

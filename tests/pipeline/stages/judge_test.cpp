@@ -62,6 +62,24 @@ TEST(Judge, SeverityAndItsWordingByTheUnitsRule) {
   EXPECT_EQ(h.rule, "override ZH001: construction 120 m2 >= 100 m2 -> high");
 }
 
+TEST(Judge, TypesRatedHighAtAnyArea) {
+  RuleSet r = rules();
+  r.by_type[static_cast<int>(UnitType::priority)].severity_high_types = {ChangeType::mining};
+  const Judge judge(JudgeOptions{r});
+  Hotspot h = hotspot("ZH100", UnitType::priority, ChangeType::mining, 400.0);
+  judge.rate(h);
+  EXPECT_EQ(h.severity, Severity::high);
+  EXPECT_EQ(h.rule, "priority: mining 400 m2 -> high (mining is rated high at any area)");
+  // Only in the unit types whose rule says so, and only for those types.
+  h = hotspot("ZH200", UnitType::general, ChangeType::mining, 400.0);
+  judge.rate(h);
+  EXPECT_EQ(h.severity, Severity::low);
+  h = hotspot("ZH100", UnitType::priority, ChangeType::dumping, 400.0);
+  judge.rate(h);
+  EXPECT_EQ(h.severity, Severity::low);
+  EXPECT_EQ(h.rule, "priority: dumping 400 m2 < 500 m2 -> low");
+}
+
 TEST(Judge, WhichChangeTypesAlertInAUnit) {
   const Judge judge(JudgeOptions{rules()});
   EXPECT_TRUE(judge.alerts("ZH100", UnitType::priority, ChangeType::water_gain));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "zonewatch/kernels/enum_names.hpp"
+#include "zonewatch/kernels/surface.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
@@ -66,16 +67,20 @@ struct PixelFeatures {
   float bare_after = kNaN;
   float brightness_before = kNaN;  // mean reflectance of the visible bands
   float brightness_after = kNaN;
-  float magnitude = kNaN;  // change-vector magnitude (z-scored)
+  float red_before = kNaN, green_before = kNaN, blue_before = kNaN;  // visible reflectance
+  float red_after = kNaN, green_after = kNaN, blue_after = kNaN;
+  float texture_after = kNaN;  // local_texture of brightness_after (coefficient of variation)
+  float slope = kNaN;          // terrain slope in degrees, from a DEM
+  float magnitude = kNaN;      // change-vector magnitude (z-scored)
 };
 
 /// Thresholds of the typing rules.
 ///
 /// A pixel is `nodata` when its magnitude is NaN, `none` when the magnitude is below
 /// `magnitude_threshold`, and otherwise a change candidate. A candidate is typed by the
-/// first rule in `order` that fires (entries that are not one of the four rule types are
-/// ignored); when none fires it is `other`, or `none` if `report_other` is false. The
-/// enabled pseudo-change tests come first: a stable-water candidate is `none`; a
+/// first rule in `order` that fires (entries that are not one of the seven rule types are
+/// ignored: water_quality is assigned by its own stage, not by a pixel rule); when none fires it is `other`, or `none`
+/// if `report_other` is false. The enabled pseudo-change tests come first: a stable-water candidate is `none`; a
 /// persistent-vegetation candidate can only be typed water_loss or water_gain, else `none`.
 /// Pseudo-change tests (land cover that stayed what it was, so the spectral change is
 /// condition, season or observation, not a change a supervisor acts on):
@@ -99,6 +104,27 @@ struct PixelFeatures {
 ///                            && greenness_after < greenness_before))
 ///   vegetation_loss: greenness_before >= vegetation_min_greenness_before
 ///                    && greenness drop >= vegetation_min_greenness_drop
+/// Three special cases of construction / bare change (issue 12), which come before
+/// construction in the default order; "little vegetation after" is construction's guard
+/// (greenness_after <= construction_max_greenness_after, or NaN):
+///   blue_roof:       blue_roof_test(red/green/blue_after, blue_roof) (kernels/surface.hpp)
+///                    && !blue_roof_test(red/green/blue_before, blue_roof)
+///                    && little vegetation after
+///                    (a new blue steel-sheet roof, 彩钢棚: absent before, present after)
+///   mining:          slope >= mining_min_slope_deg
+///                    && greenness_before >= vegetation_min_greenness_before
+///                    && greenness drop >= vegetation_min_greenness_drop
+///                    && little vegetation after && brightness rise > 0
+///                    && (bare rise >= construction_min_bare_rise || bare rise is NaN)
+///                    (bright bare rock or soil replacing vegetation on a slope)
+///   dumping:         texture_after >= dumping_min_texture && little vegetation after
+///                    && greenness_after < greenness_before && brightness rise > 0
+///                    && (bare rise >= construction_min_bare_rise
+///                        || (bare rise NaN && brightness rise >= construction_min_brightness_rise))
+///                    (new bright bare ground that is rough: earthworks, spoil, dust sources;
+///                    a new roof is uniform and stays construction)
+/// Without a DEM slope is NaN and mining never fires; without texture dumping never fires;
+/// without the visible bands blue_roof never fires: those scenes type as before.
 /// A rule or test whose needed features are NaN does not fire (every comparison with NaN
 /// is false); the only NaN a rule tolerates is greenness_after in construction's vegetation
 /// guard, so that built/bare evidence still counts where no greenness index is available.
@@ -130,8 +156,17 @@ struct TypingRules {
 
   bool report_other = true;  // candidates no rule explains; false drops them to `none`
 
-  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain, ChangeType::construction,
-                                ChangeType::vegetation_loss};
+  // issue 12's special cases of construction / bare change (see above)
+  BlueRoofThresholds blue_roof;
+  float mining_min_slope_deg = 8.0f;
+  float dumping_min_texture = 0.15f;  // coefficient of variation of brightness after
+  int texture_radius = 2;             // window (2 r + 1)² of the texture (pixels, 1..10)
+
+  // dumping is not in the default order: its texture test fires on the edges of uniform new
+  // surfaces at 10 m and finer (Szada patch F1 0.285 -> 0.240, a painted UAV surface split in
+  // two); add it before construction to type rough bare ground in key units.
+  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain, ChangeType::blue_roof,
+                                ChangeType::mining,     ChangeType::construction, ChangeType::vegetation_loss};
 };
 
 /// Types one pixel by the rules documented at TypingRules. Returns nodata when the
@@ -146,6 +181,9 @@ struct FeatureTiles {
   ConstTileView<float> built_before, built_after;
   ConstTileView<float> bare_before, bare_after;
   ConstTileView<float> brightness_before, brightness_after;
+  ConstTileView<float> red_before, green_before, blue_before;
+  ConstTileView<float> red_after, green_after, blue_after;
+  ConstTileView<float> texture_after, slope;
   ConstTileView<float> magnitude;  // required
 };
 

@@ -97,6 +97,9 @@ struct DetectionOptions {
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
   kernels::TypingRules typing;
+  /// The config's `terrain` section: a DEM (any GDAL raster, elevation in metres) read onto
+  /// the analysis grid per tile for the mining rule's slope; empty: no DEM, mining does not fire.
+  std::string terrain_dem;
 };
 
 /// "One unit, one strategy": how a unit of a type (or one unit, by code) is judged.
@@ -111,6 +114,8 @@ struct UnitRule {
   /// deadline (the hotspot stays "confirmed" instead of "rectification_due").
   int rectification_days = 0;
   std::vector<kernels::ChangeType> change_types = all_change_types();  // types that alert
+  /// Types rated high whatever their area (severity.high_types), e.g. mining in priority units.
+  std::vector<kernels::ChangeType> severity_high_types;
 
   static std::vector<kernels::ChangeType> all_change_types();
 

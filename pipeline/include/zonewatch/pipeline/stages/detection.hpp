@@ -39,6 +39,9 @@ struct FeatureSet {
   bool has_water = false, water_is_mndwi = false;
   bool has_built = false, has_bare = false;
   bool has_brightness = false;  // the construction rule's fallback for RGB-only imagery
+  bool has_visible = false;     // red, green, blue reflectance planes (blue_roof)
+  bool has_texture = false;     // texture of the after brightness (dumping)
+  bool has_slope = false;       // slope from the configured DEM (mining)
 };
 
 /// Bands needed by the enabled typing rules, checked against both scenes (InputError
