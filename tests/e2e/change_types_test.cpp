@@ -81,8 +81,8 @@ class ChangeTypesTest : public TempFolderTest {
     if (dem) c["terrain"]["dem"] = (root_ / "dem.tif").string();
     c["processing"]["tile_size"] = tile_size;
     // dumping is opt-in (TypingRules::order): this test exercises it.
-    for (const char* type : {"water_loss", "water_gain", "blue_roof", "mining", "dumping", "construction",
-                             "vegetation_loss"}) {
+    for (const char* type :
+         {"water_loss", "water_gain", "blue_roof", "mining", "dumping", "construction", "vegetation_loss"}) {
       c["detection"]["typing"]["order"].push_back(type);
     }
     c["output"]["dir"] = (root_ / name).string();

@@ -447,7 +447,9 @@ TEST(ClassifyPixel, MiningNeedsASlope) {
 }
 
 TEST(ClassifyPixel, DumpingIsRoughNewBareGround) {
-  const TypingRules rules;  // texture >= 0.15
+  TypingRules rules;  // texture >= 0.15; dumping is opt-in, so put it where users do
+  rules.order = {kWaterLoss,          kWaterGain,    ChangeType::blue_roof, ChangeType::mining,
+                 ChangeType::dumping, kConstruction, kVegetationLoss};
   PixelFeatures f = cleared_field();
   EXPECT_EQ(classify_pixel(f, rules), kConstruction);  // texture unknown
   f.texture_after = 0.149f;
@@ -509,8 +511,8 @@ TEST(ClassifyTile, NewPlanesReachTheRules) {
   features.magnitude = view(magnitude);
   std::vector<std::uint8_t> out(4, 77);
   TypingRules with_dumping;
-  with_dumping.order = {kWaterLoss, kWaterGain, ChangeType::blue_roof, ChangeType::mining, ChangeType::dumping,
-                        kConstruction, kVegetationLoss};
+  with_dumping.order = {kWaterLoss,          kWaterGain,    ChangeType::blue_roof, ChangeType::mining,
+                        ChangeType::dumping, kConstruction, kVegetationLoss};
   classify_tile(features, with_dumping, TileView<std::uint8_t>(out.data(), 4, 1));
   EXPECT_EQ(out, (std::vector<std::uint8_t>{stored(ChangeType::blue_roof), stored(ChangeType::dumping),
                                             stored(ChangeType::mining), stored(kConstruction)}));

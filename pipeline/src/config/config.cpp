@@ -155,9 +155,8 @@ DetectionOptions load_detection_options(const fs::path& path, const std::vector<
   // A whole scan config may be given: its other sections belong to the scan and are not
   // read here, but a key no scan knows either is a mistake, not something to ignore.
   (void)top.get<std::string>("name", "");
-  for (const char* scan_section :
-       {"before", "after", "units", "grid", "rules", "store", "processing", "output", "quality", "sources",
-        "water_quality", "terrain"}) {
+  for (const char* scan_section : {"before", "after", "units", "grid", "rules", "store", "processing", "output",
+                                   "quality", "sources", "water_quality", "terrain"}) {
     (void)top.section(scan_section);
   }
   top.finish();

@@ -106,8 +106,7 @@ TEST_F(ConfigTest, SampleConfigValues) {
   EXPECT_FLOAT_EQ(c.detection.typing.vegetation_min_greenness_drop, 0.15f);
   EXPECT_EQ(c.detection.typing.order,
             (std::vector<ChangeType>{ChangeType::water_loss, ChangeType::water_gain, ChangeType::blue_roof,
-                                     ChangeType::mining, ChangeType::dumping, ChangeType::construction,
-                                     ChangeType::vegetation_loss}));
+                                     ChangeType::mining, ChangeType::construction, ChangeType::vegetation_loss}));
   EXPECT_FLOAT_EQ(c.detection.typing.mining_min_slope_deg, 8.0f);
   EXPECT_FLOAT_EQ(c.detection.typing.dumping_min_texture, 0.15f);
   EXPECT_FLOAT_EQ(c.detection.typing.blue_roof.min_blue_share, 0.40f);

@@ -165,7 +165,7 @@ struct TypingRules {
   // dumping is not in the default order: its texture test fires on the edges of uniform new
   // surfaces at 10 m and finer (Szada patch F1 0.285 -> 0.240, a painted UAV surface split in
   // two); add it before construction to type rough bare ground in key units.
-  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain, ChangeType::blue_roof,
+  std::vector<ChangeType> order{ChangeType::water_loss, ChangeType::water_gain,   ChangeType::blue_roof,
                                 ChangeType::mining,     ChangeType::construction, ChangeType::vegetation_loss};
 };
 

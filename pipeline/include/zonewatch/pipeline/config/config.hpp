@@ -181,8 +181,8 @@ struct ScanConfig {
   ProcessingOptions processing;
   OutputOptions output;
   StoreOptions store;
-  QualityOptions quality;            // environmental quality per unit (quality_options.hpp); off unless configured
-  SourcesOptions sources;            // registries traced to each hotspot (sources_options.hpp); off unless configured
+  QualityOptions quality;  // environmental quality per unit (quality_options.hpp); off unless configured
+  SourcesOptions sources;  // registries traced to each hotspot (sources_options.hpp); off unless configured
   WaterQualityOptions
       water_quality;  // water bodies and their quality (water_quality_options.hpp); off unless configured
   std::filesystem::path config_dir;  // relative paths were resolved against it
