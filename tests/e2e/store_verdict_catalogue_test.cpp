@@ -140,6 +140,5 @@ TEST_F(VerdictCatalogueTest, AMillionRowsOfUnknownIdsAreRefusedWithABoundedMessa
   EXPECT_LT(r.err.size(), 100'000u) << "the message lists every row";
 }
 
-
 }  // namespace
 }  // namespace zw::e2e

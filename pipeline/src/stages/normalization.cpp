@@ -89,7 +89,7 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
       lattice.count(), default_tile_tokens(),
       [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
       [&](RawTilePair& pair) {
-        const Window& w = pair.window;
+        const Window w = pair.window;  // a copy: `pair = {}` below frees the pixels
         const ReflectanceTile b = to_reflectance_tile(pair.before, before.scene().profile, roles);
         const ReflectanceTile a = to_reflectance_tile(pair.after, after.scene().profile, roles);
         pair = {};
