@@ -127,17 +127,24 @@ TEST(Accuracy, OscdPooledConstructionAndOtherOnly) {
   e2e::expect_golden("eval_oscd_construction_other.txt", golden_text(report));
 }
 
-TEST(Accuracy, LandsatTaizhouSampledPixels) {
-  const fs::path dir = kData / "landsat-taizhou";
-  if (!fs::exists(dir / "2000TM") || !fs::exists(dir / "unchanged.bmp")) {
-    GTEST_SKIP() << dir << " is absent (../shared/data is not in the repository)";
-  }
+const fs::path kTaizhou = kData / "landsat-taizhou";
+
+/// The Landsat Taizhou pair (TM 2000 and 2003, ENVI DN) scored on its sampled pixels.
+EvalOptions taizhou_options() {
   EvalOptions options = defaults();
-  options.before = (dir / "2000TM").string();
-  options.after = (dir / "2003TM").string();
-  options.truth = (dir / "change.bmp").string();
-  options.truth_negative = (dir / "unchanged.bmp").string();
+  options.before = (kTaizhou / "2000TM").string();
+  options.after = (kTaizhou / "2003TM").string();
+  options.truth = (kTaizhou / "change.bmp").string();
+  options.truth_negative = (kTaizhou / "unchanged.bmp").string();
   options.sensor = "landsat-etm-dn-6band";
+  return options;
+}
+
+TEST(Accuracy, LandsatTaizhouSampledPixels) {
+  if (!fs::exists(kTaizhou / "2000TM") || !fs::exists(kTaizhou / "unchanged.bmp")) {
+    GTEST_SKIP() << kTaizhou << " is absent (../shared/data is not in the repository)";
+  }
+  EvalOptions options = taizhou_options();
   const EvalReport report = run_eval(options, {});
   ASSERT_EQ(report.sites.size(), 1u);
   EXPECT_EQ(report.pooled.total(), 4227u + 17163u);  // only the sampled pixels are scored
@@ -150,16 +157,10 @@ TEST(Accuracy, LandsatTaizhouIrmadNormalizationIsAppliedAndRemovesFalseAlarms) {
   // Landsat 5 TM in 2000 against 2003: IR-MAD finds pseudo-invariant pixels and maps the
   // after date onto the before date. A tile window read by reference and then cleared once
   // made it see no valid pixel at all, so nothing was applied and nothing changed.
-  const fs::path dir = kData / "landsat-taizhou";
-  if (!fs::exists(dir / "2000TM") || !fs::exists(dir / "unchanged.bmp")) {
-    GTEST_SKIP() << dir << " is absent (../shared/data is not in the repository)";
+  if (!fs::exists(kTaizhou / "2000TM") || !fs::exists(kTaizhou / "unchanged.bmp")) {
+    GTEST_SKIP() << kTaizhou << " is absent (../shared/data is not in the repository)";
   }
-  EvalOptions options = defaults();
-  options.before = (dir / "2000TM").string();
-  options.after = (dir / "2003TM").string();
-  options.truth = (dir / "change.bmp").string();
-  options.truth_negative = (dir / "unchanged.bmp").string();
-  options.sensor = "landsat-etm-dn-6band";
+  EvalOptions options = taizhou_options();
   const EvalReport plain = run_eval(options, {});
   options.detection.normalize = RadiometricNormalization::irmad;
   const EvalReport normalized = run_eval(options, {});
