@@ -10,7 +10,6 @@
 namespace zw {
 using kernels::BandRole;
 
-
 namespace {
 
 bool profile_declares(const Scene& s, BandRole r) { return s.profile.band(r).has_value(); }
