@@ -175,6 +175,44 @@ TEST_F(ScanSourcesTest, TracedSitesAppearInTheGeoPackageCsvGeoJsonAndRunJson) {
   }
 }
 
+TEST_F(ScanSourcesTest, WithAStoreTheTracedSitesAreKeptWithTheHotspotsUnderTheirStoreIds) {
+  ASSERT_GT(write_registry(root_ / "permits.gpkg").size(), 5u);
+  YAML::Node config = sample_config(root_ / "out");
+  YAML::Node permits;
+  permits["kind"] = "enterprise";
+  permits["path"] = (root_ / "permits.gpkg").string();
+  permits["id_field"] = "permit_no";
+  permits["name_field"] = "name";
+  permits["max_distance_m"] = 3000;
+  config["sources"]["registries"]["permits"] = permits;
+  config["store"]["path"] = (root_ / "store.gpkg").string();
+  const RunResult result = scan(write_config(config, root_ / "scan.yaml"), root_);
+  ASSERT_EQ(result.exit_code, 0) << result;
+
+  // The scan's outputs carry the store's IDs; the store holds the same sites for each.
+  std::map<std::string, std::map<std::string, std::string>> stored;
+  for (const auto& h : read_layer(root_ / "store.gpkg", "hotspots")) stored[h.at("hotspot_id")] = h;
+  const auto reported = read_layer(root_ / "out" / "alerts.gpkg", "hotspots");
+  ASSERT_FALSE(reported.empty());
+  int traced = 0;
+  for (const auto& h : reported) {
+    ASSERT_TRUE(stored.contains(h.at("hotspot_id"))) << h.at("hotspot_id");
+    const auto& s = stored.at(h.at("hotspot_id"));
+    for (const char* field :
+         {"sources", "sources_zh", "source_count", "nearest_source_id", "nearest_source_name", "nearest_source_kind"}) {
+      EXPECT_EQ(s.at(field), h.at(field)) << h.at("hotspot_id") << " " << field;
+    }
+    if (h.at("source_count") == "0") {
+      EXPECT_EQ(s.at("nearest_source_m"), "<null>");
+      continue;
+    }
+    ++traced;
+    // alerts.gpkg rounds distances to 0.1 m; the store keeps them whole.
+    EXPECT_NEAR(std::stod(s.at("nearest_source_m")), std::stod(h.at("nearest_source_m")), 0.051);
+  }
+  EXPECT_GT(traced, 0);
+}
+
 TEST_F(ScanSourcesTest, ARegistryWithoutItsIdFieldFailsWithAnInputErrorNamingFileAndKey) {
   (void)write_registry(root_ / "permits.gpkg");
   YAML::Node config = sample_config(root_ / "out");

@@ -167,9 +167,10 @@ class StoreTest : public ::testing::Test {
   }
 
   /// Ingests a synthetic scan; merged hotspots are rated again by test_judge().
-  ScanResults ingest(const SyntheticScan& scan, IngestSummary* summary = nullptr, const GreennessProbe& probe = {}) {
+  ScanResults ingest(const SyntheticScan& scan, IngestSummary* summary = nullptr, const GreennessProbe& probe = {},
+                     const HotspotTracer& tracer = {}) {
     ScanResults results = results_for(scan);
-    IngestSummary s = ingest_scan(options_, record_for(scan, root_), results, judge_, probe);
+    IngestSummary s = ingest_scan(options_, record_for(scan, root_), results, judge_, probe, tracer);
     if (summary != nullptr) *summary = s;
     return results;
   }

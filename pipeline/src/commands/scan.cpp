@@ -265,6 +265,16 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     timings["quality"] = seconds_since(start);
   }
 
+  // Source tracing: registered sites near each hotspot. With a store, once it has given the
+  // hotspots their IDs and before it records them; otherwise here.
+  std::optional<SourceTracingResult> traced;
+  const auto trace = [&](std::vector<Hotspot>& hotspots) {
+    const auto trace_start = Clock::now();
+    traced = trace_sources(config.sources, grid.crs_wkt, hotspots);
+    results.traced = true;
+    timings["sources"] = seconds_since(trace_start);
+  };
+
   // Monitoring store: stable IDs and lifecycle for the hotspots, in one transaction, before
   // any output appears (a re-run of an ingested scan reuses what the store recorded).
   std::optional<IngestSummary> tracked;
@@ -293,20 +303,14 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
       record.centre_lon_wgs84 = lon_lat[0];
       record.centre_lat_wgs84 = lon_lat[1];
     }
+    HotspotTracer tracer;
+    if (config.sources.enabled()) tracer = trace;
     tracked = ingest_scan(config.store, record, results, judge,
-                          make_greenness_probe(after, grid, detection.features.greenness_is_ndvi));
+                          make_greenness_probe(after, grid, detection.features.greenness_is_ndvi), tracer);
     crash_point("store.ingested");
-    timings["store"] = seconds_since(start);
+    timings["store"] = seconds_since(start) - (traced ? timings["sources"] : 0.0);
   }
-
-  // Source tracing: registered sites near each hotspot, with the store's IDs where tracked.
-  std::optional<SourceTracingResult> traced;
-  if (config.sources.enabled()) {
-    start = Clock::now();
-    traced = trace_sources(config.sources, grid.crs_wkt, results.hotspots);
-    results.traced = true;
-    timings["sources"] = seconds_since(start);
-  }
+  if (config.sources.enabled() && !traced) trace(results.hotspots);
 
   start = Clock::now();
   progress.stage("outputs")(0.0, "");

@@ -72,6 +72,10 @@ IngestSummary apply_stored(MonitoringStore& store, const StoredScan& scan, const
     } else {
       merged.first_seen = record.after.date;
     }
+    if (o.revised_type && *o.revised_type != merged.change_type) {
+      merged.change_type = *o.revised_type;  // as the ingest revised it (type_evolution.hpp)
+      judge.rate(merged);
+    }
     merged.id = id;
     merged.status = std::string(to_string(o.status));
     merged.track_event = std::string(to_string(o.event));
@@ -138,18 +142,23 @@ SinceLastDecision decide_since_last(const StoreOptions& options, const std::stri
 }
 
 IngestSummary ingest_scan(const StoreOptions& options, const ScanRecord& record, ScanResults& results,
-                          const Judge& judge, const GreennessProbe& probe) {
+                          const Judge& judge, const GreennessProbe& probe, const HotspotTracer& tracer) {
   const std::filesystem::path path(options.path);
+  const auto reuse = [&](MonitoringStore& store, const StoredScan& scan) {
+    IngestSummary summary = apply_stored(store, scan, record, results, judge);
+    if (tracer) tracer(results.hotspots);
+    return summary;
+  };
   // A scan already in the store is answered read-only, so a re-run changes nothing.
   if (MonitoringStore::exists(path)) {
     MonitoringStore store = MonitoringStore::open(path, MonitoringStore::Mode::read);
-    if (const auto scan = store.scan(record.scan_id)) return apply_stored(store, *scan, record, results, judge);
+    if (const auto scan = store.scan(record.scan_id)) return reuse(store, *scan);
   }
   MonitoringStore store = MonitoringStore::open_or_create(
       path, choose_store_crs(record.grid_crs_wkt, record.centre_lon_wgs84, record.centre_lat_wgs84));
   // Another run may have ingested it while this one waited for the lock.
-  if (const auto scan = store.scan(record.scan_id)) return apply_stored(store, *scan, record, results, judge);
-  Ingest ingest(options, record, results, judge, probe, store);
+  if (const auto scan = store.scan(record.scan_id)) return reuse(store, *scan);
+  Ingest ingest(options, record, results, judge, probe, tracer, store);
   IngestSummary summary = ingest.run();
   summary.store_path = options.path;
   summary.scan_id = record.scan_id;

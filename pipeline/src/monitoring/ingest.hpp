@@ -102,14 +102,15 @@ struct PatchPlan {
   bool inside_approval = false;
   std::string approval;
   std::string related;
-  OgrPtr geometry;  // store CRS
+  int related_index = -1;  // into the tracked hotspots, with `related`
+  OgrPtr geometry;         // store CRS
 };
 
 /// One scan matched against the store's hotspots and recorded (store.hpp: ingest_scan).
 class Ingest {
  public:
   Ingest(const StoreOptions& options, const ScanRecord& record, ScanResults& results, const Judge& judge,
-         const GreennessProbe& probe, MonitoringStore& store);
+         const GreennessProbe& probe, const HotspotTracer& tracer, MonitoringStore& store);
 
   /// Matches, builds the records and writes them in one transaction.
   IngestSummary run();
@@ -127,6 +128,8 @@ class Ingest {
   void build_group(int index, const std::vector<std::size_t>& members, std::vector<Hotspot>& reported,
                    std::vector<StoredObservation>& observations, std::vector<StoredEvent>& events);
   void probe_recovery(std::vector<StoredEvent>& events);
+  /// Traces the reported hotspots' sources and copies them into the rows the store writes.
+  void trace_sources(std::vector<StoredHotspot>& created);
   [[nodiscard]] StoredObservation observation(const Hotspot& patch, const PatchPlan& p) const;
   /// An entry of a hotspot's history from this scan; no `from` for a hotspot it creates.
   [[nodiscard]] StoredEvent event(const std::string& hotspot_id, std::optional<HotspotStatus> from, HotspotStatus to,
@@ -141,6 +144,7 @@ class Ingest {
   ScanResults& results_;
   const Judge& judge_;
   const GreennessProbe& probe_;
+  const HotspotTracer& tracer_;
   MonitoringStore& store_;
   geo::Reprojector to_store_, to_grid_;
   geo::GeographicCentroids grid_centroids_, store_centroids_;

@@ -7,12 +7,13 @@
 namespace zw::monitoring_detail {
 
 Ingest::Ingest(const StoreOptions& options, const ScanRecord& record, ScanResults& results, const Judge& judge,
-               const GreennessProbe& probe, MonitoringStore& store)
+               const GreennessProbe& probe, const HotspotTracer& tracer, MonitoringStore& store)
     : options_(options),
       record_(record),
       results_(results),
       judge_(judge),
       probe_(probe),
+      tracer_(tracer),
       store_(store),
       to_store_(record.grid_crs_wkt, store.crs_wkt()),
       to_grid_(store.crs_wkt(), record.grid_crs_wkt),
@@ -115,12 +116,16 @@ void Ingest::plan() {
       }
     } else if (!settled.empty()) {
       p.decision = Decision::new_alert;
-      p.related = tracked_[static_cast<std::size_t>(best_match(*p.geometry, settled))].stored.id;
+      p.related_index = best_match(*p.geometry, settled);
+      p.related = tracked_[static_cast<std::size_t>(p.related_index)].stored.id;
     } else if (p.inside_approval) {
       p.decision = Decision::new_approved;
     } else {
       p.decision = Decision::new_alert;
-      if (!closed.empty()) p.related = tracked_[static_cast<std::size_t>(best_match(*p.geometry, closed))].stored.id;
+      if (!closed.empty()) {
+        p.related_index = best_match(*p.geometry, closed);
+        p.related = tracked_[static_cast<std::size_t>(p.related_index)].stored.id;
+      }
     }
   }
 }

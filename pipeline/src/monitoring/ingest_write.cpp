@@ -7,8 +7,11 @@
 
 #include "ingest.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
+#include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/monitoring/type_evolution.hpp"
 #include "zonewatch/pipeline/stages/hotspots.hpp"
+#include "zonewatch/pipeline/stages/source_tracing.hpp"
 #include "zonewatch/pipeline/version.hpp"
 
 namespace zw::monitoring_detail {
@@ -20,6 +23,21 @@ std::string sequence_text(int sequence) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%04d", sequence);
   return buffer;
+}
+
+std::string type_name(kernels::ChangeType type) { return std::string(kernels::to_string(type)); }
+
+/// The hotspot's traced sources as the store's columns hold them (the scan's hotspot columns).
+void set_sources(StoredHotspot& h, const std::vector<TracedSite>& sites) {
+  h.sources = sources_text(sites);
+  h.sources_zh = sources_text_zh(sites);
+  h.source_count = static_cast<int>(sites.size());
+  const TracedSite* first = sites.empty() ? nullptr : &sites.front();
+  h.nearest_source_id = first ? first->id : "";
+  h.nearest_source_name = first ? first->name : "";
+  h.nearest_source_kind = first ? std::string(to_string(first->kind)) : "";
+  h.nearest_source_m = first ? first->distance_m : kernels::kNaN;
+  h.nearest_source_bearing = first ? first->bearing_deg : kernels::kNaN;
 }
 
 }  // namespace
@@ -51,6 +69,7 @@ IngestSummary Ingest::run() {
   results_.tracked = true;
   recount_unit_hotspots(results_);
   summary_.reported = static_cast<int>(results_.hotspots.size());
+  trace_sources(created);
 
   store_.transaction([&] {
     store_.insert_scan(scan);
@@ -155,7 +174,18 @@ void Ingest::build(std::vector<Hotspot>& reported, std::vector<StoredObservation
       continue;
     }
 
-    // A new hotspot.
+    // A new hotspot; growing beyond a settled or closed one, its type may be revised.
+    Hotspot seen = patch;
+    TypeRevision revision{patch.change_type, patch.change_type, ""};
+    if (p.related_index >= 0) {
+      const StoredHotspot& related = tracked_[static_cast<std::size_t>(p.related_index)].stored;
+      revision = revise_beyond({related.change_type, related.last_change_type, related.id}, patch.change_type);
+    }
+    if (revision.reported != patch.change_type) {
+      seen.change_type = revision.reported;
+      judge_.rate(seen);
+      o.revised_type = revision.reported;
+    }
     StoredHotspot h;
     const std::string prefix = patch.unit_code + "-" + month + "-";
     auto [it, inserted] = next_sequence.try_emplace(prefix, 0);
@@ -166,9 +196,10 @@ void Ingest::build(std::vector<Hotspot>& reported, std::vector<StoredObservation
     h.unit_name = patch.unit_name;
     h.unit_type = patch.unit_type;
     h.region = patch.unit_region;
-    h.change_type = h.last_change_type = o.change_type;
-    h.severity = o.severity;
-    h.rule = patch.rule;
+    h.change_type = revision.record;
+    h.last_change_type = revision.reported;
+    h.severity = seen.severity;
+    h.rule = seen.rule;
     h.area_m2 = m2(area_of(*p.geometry));
     h.first_area_m2 = h.last_area_m2 = patch.area_m2;
     h.first_scan = h.last_scan = record_.scan_id;
@@ -183,8 +214,9 @@ void Ingest::build(std::vector<Hotspot>& reported, std::vector<StoredObservation
     h.geometry_wkt = o.geometry_wkt;
     o.hotspot_id = h.id;
     o.times_seen = 1;
-    const std::string first_sighting =
-        "first seen: " + format("%.0f", patch.area_m2) + " m2 " + std::string(kernels::to_string(o.change_type));
+    const std::string first_sighting = "first seen: " + format("%.0f", patch.area_m2) + " m2 " +
+                                       type_name(revision.reported) +
+                                       (revision.revised() ? " (" + revision.reason + ")" : "");
     if (p.decision == Decision::new_approved) {
       h.status = HotspotStatus::legal;
       h.approval = p.approval;
@@ -199,10 +231,11 @@ void Ingest::build(std::vector<Hotspot>& reported, std::vector<StoredObservation
       o.event = SightingEvent::new_;
       o.reported = true;
       if (!p.related.empty()) o.detail = "beyond the footprint of " + p.related;
+      if (revision.revised()) o.detail += (o.detail.empty() ? "" : "; ") + revision.reason;
       events.push_back(event(h.id, std::nullopt, HotspotStatus::new_,
                              first_sighting + (p.related.empty() ? "" : "; related to " + p.related)));
       ++summary_.new_hotspots;
-      Hotspot out = patch;
+      Hotspot out = std::move(seen);
       out.id = h.id;
       out.status = std::string(to_string(HotspotStatus::new_));
       out.track_event = std::string(to_string(SightingEvent::new_));
@@ -243,6 +276,20 @@ void Ingest::build_group(int index, const std::vector<std::size_t>& members, std
   merged.unit_region = h.region;
   merged.unit_type = h.unit_type;
   if (patches.size() > 1) judge_.rate(merged);
+  // What the ground became since the store first saw it (type_evolution.hpp).
+  const kernels::ChangeType seen = merged.change_type;
+  const TypeRevision revision = revise_seen_again({h.change_type, h.last_change_type, h.id}, seen);
+  if (revision.reported != seen) {
+    merged.change_type = revision.reported;
+    judge_.rate(merged);
+  }
+  if (revision.revised()) {
+    const std::string record = revision.record != h.change_type
+                                   ? "type of record " + type_name(h.change_type) + " -> " + type_name(revision.record)
+                                   : "reported as " + type_name(revision.reported);
+    events.push_back(event(h.id, t.from_status, t.from_status, record + ": " + revision.reason));
+    h.change_type = revision.record;
+  }
 
   const double footprint_area = m2(area_of(*t.footprint));
   OgrPtr grown_footprint = union_of(*t.footprint, *sighting);
@@ -299,6 +346,8 @@ void Ingest::build_group(int index, const std::vector<std::size_t>& members, std
     o.added_area_m2 = added;
     o.times_seen = h.times_seen;
     if (approve) o.detail = "inside approved project " + approval;
+    if (revision.reported != seen) o.revised_type = revision.reported;
+    if (revision.revised()) o.detail += (o.detail.empty() ? "" : "; ") + revision.reason;
     observations.push_back(std::move(o));
     // Other alerting hotspots the patch joined: noted, left as they are.
     for (int other : plans_[i].adjoining) {
@@ -321,6 +370,21 @@ void Ingest::build_group(int index, const std::vector<std::size_t>& members, std
     merged.times_seen = h.times_seen;
     merged.added_area_m2 = added;
     reported.push_back(std::move(merged));
+  }
+}
+
+void Ingest::trace_sources(std::vector<StoredHotspot>& created) {
+  if (!tracer_) return;
+  tracer_(results_.hotspots);
+  std::map<std::string, StoredHotspot*> rows;
+  for (StoredHotspot& h : created) rows[h.id] = &h;
+  for (Tracked& t : tracked_) {
+    if (t.changed) rows[t.stored.id] = &t.stored;
+  }
+  for (const Hotspot& reported : results_.hotspots) {
+    const auto row = rows.find(reported.id);
+    if (row == rows.end()) throw InternalError("store: reported hotspot " + reported.id + " has no row to write");
+    set_sources(*row->second, reported.sources);
   }
 }
 

@@ -1,5 +1,6 @@
 // An inspector packet's files: hotspots.kml, hotspots.gpx, hotspots.csv, the chips, and
 // (packet_page.cpp) index.html.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ std::vector<std::pair<std::string, std::string>> attributes(const PacketHotspot&
   if (!h.rectification_due.empty()) a.emplace_back("Rectification due 整改期限", h.rectification_due);
   if (h.close_proposed) a.emplace_back("Proposed for closing 建议销号", h.close_reason);
   if (!h.related_hotspot.empty()) a.emplace_back("Related 关联图斑", h.related_hotspot);
+  if (h.change_type != h.last_change_type) a.emplace_back("Type of record 认定类型", bilingual(h.change_type));
+  if (h.source_count > 0) {
+    a.emplace_back("Sources 疑似污染源", h.sources_zh);
+    a.emplace_back("Sources (English)", h.sources);
+  }
   if (!p.chips.problem.empty()) a.emplace_back("Images 影像", "not available: " + p.chips.problem);
   return a;
 }
@@ -146,7 +152,8 @@ std::string write_gpx(const std::vector<PacketHotspot>& packet, const std::strin
          text::fixed(h.area_m2, 0) + " m2</cmt><desc>" +
          text::xml_escape(h.unit_code + " " + h.unit_name + "; " + h.rule + "; " +
                           std::string(chinese_name(h.last_change_type)) + " " +
-                          text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩") +
+                          text::fixed(h.area_m2 / kSquareMetresPerMu, 2) + " 亩" +
+                          (h.source_count > 0 ? "; 疑似污染源 " + h.sources_zh : std::string())) +
          "</desc><sym>" + symbol(h.severity) + "</sym><type>" + text::xml_escape(name_of(h.severity)) +
          "</type></wpt>\n";
   }
@@ -165,11 +172,11 @@ const std::vector<std::string> kVerdictColumns{"verdict", "verdict_date", "inspe
 std::string write_csv(const std::vector<PacketHotspot>& packet) {
   std::string c = "\xEF\xBB\xBF";
   std::vector<std::string> header{
-      "order",          "hotspot_id",   "severity",   "status",    "change_type",   "change_type_zh",
-      "area_m2",        "area_mu",      "lon_wgs84",  "lat_wgs84", "lon_dms_wgs84", "lat_dms_wgs84",
-      "lon_cgcs2000",   "lat_cgcs2000", "unit_code",  "unit_name", "unit_type",     "unit_type_zh",
-      "region",         "rule",         "first_seen", "last_seen", "times_seen",    "rectification_due",
-      "close_proposed", "geo_uri"};
+      "order",          "hotspot_id",   "severity",   "status",       "change_type",       "change_type_zh",
+      "area_m2",        "area_mu",      "lon_wgs84",  "lat_wgs84",    "lon_dms_wgs84",     "lat_dms_wgs84",
+      "lon_cgcs2000",   "lat_cgcs2000", "unit_code",  "unit_name",    "unit_type",         "unit_type_zh",
+      "region",         "rule",         "first_seen", "last_seen",    "times_seen",        "rectification_due",
+      "close_proposed", "geo_uri",      "sources",    "source_count", "nearest_source_id", "nearest_source_m"};
   header.insert(header.end(), kVerdictColumns.begin(), kVerdictColumns.end());
   c += text::csv_line(header);
   for (const PacketHotspot& p : packet) {
@@ -199,7 +206,11 @@ std::string write_csv(const std::vector<PacketHotspot>& packet) {
                                  std::to_string(h.times_seen),
                                  h.rectification_due,
                                  h.close_proposed ? "true" : "false",
-                                 geo_uri(h)};
+                                 geo_uri(h),
+                                 h.sources_zh,
+                                 std::to_string(h.source_count),
+                                 h.nearest_source_id,
+                                 std::isfinite(h.nearest_source_m) ? text::fixed(h.nearest_source_m, 0) : ""};
     row.resize(row.size() + kVerdictColumns.size());
     c += text::csv_line(row);
   }

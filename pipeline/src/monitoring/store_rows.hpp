@@ -201,6 +201,14 @@ void visit(V& v, StoredHotspot& h) {
   v.integer("rectification_days", h.rectification_days);
   v.date("rectification_due", h.rectification_due);
   v.text("related_hotspot", h.related_hotspot);
+  v.text("sources", h.sources);
+  v.text("sources_zh", h.sources_zh);
+  v.integer("source_count", h.source_count);
+  v.text("nearest_source_id", h.nearest_source_id);
+  v.text("nearest_source_name", h.nearest_source_name);
+  v.text("nearest_source_kind", h.nearest_source_kind);
+  v.real("nearest_source_m", h.nearest_source_m);
+  v.real("nearest_source_bearing", h.nearest_source_bearing);
 }
 
 template <class V>
@@ -221,6 +229,7 @@ void visit(V& v, StoredObservation& o) {
   v.real("greenness_before", o.greenness_before);
   v.real("greenness_after", o.greenness_after);
   v.real("magnitude", o.magnitude);
+  v.named("revised_type", o.revised_type);
   v.text("detail", o.detail);
 }
 

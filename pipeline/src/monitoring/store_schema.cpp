@@ -26,7 +26,9 @@ namespace {
 //   1  the first store
 //   2  unit_stats gains changed_<type>_m2 for dumping, blue_roof, mining, water_quality
 //      (issue 12); their rows from before read NULL there (the type did not exist yet)
-constexpr int kSchemaVersion = 2;
+//   3  hotspots gain the traced sources (sources, sources_zh, source_count, nearest_source_*)
+//      and observations the revised_type (issue 12); rows from before read empty / NULL
+constexpr int kSchemaVersion = 3;
 
 /// The store's hotspots as QGIS shows them: filled by lifecycle status, labelled by ID.
 LayerStyle store_hotspots_style() {
@@ -68,7 +70,7 @@ std::vector<FieldAlias> store_hotspot_aliases() {
       {"status_since", "状态起始"}, {"last_seen", "最近发现日期"}, {"verdict", "核查结论"},
       {"verdict_date", "核查日期"}, {"inspector", "核查人"},       {"rectification_due", "整改期限"},
   };
-  const std::vector<FieldAlias> scan_aliases = hotspot_field_aliases(/*tracked=*/true);
+  const std::vector<FieldAlias> scan_aliases = hotspot_field_aliases(/*tracked=*/true, /*traced=*/true);
   std::vector<FieldAlias> aliases;
   for (const FieldSpec& field : fields_of<StoredHotspot>()) {
     std::string alias;

@@ -165,5 +165,59 @@ TEST_F(DispatchTest, RegionByNameOrCodeAndAnUnknownOneNamesTheRegionsThereAre) {
   EXPECT_THROW((void)run_dispatch(options), InputError);
 }
 
+TEST_F(StoreTest, TracedSourcesAreStoredAndShownInEveryPacketFile) {
+  // A tracer standing in for the source-tracing stage: one registered site per hotspot, its
+  // name untrusted text.
+  const HotspotTracer tracer = [](std::vector<Hotspot>& hotspots) {
+    for (Hotspot& h : hotspots) {
+      TracedSite site;
+      site.registry = "enterprises";
+      site.kind = RegistryKind::enterprise;
+      site.id = "E-" + h.id.substr(h.id.size() - 4);
+      site.name = "化工厂<b>&\"";
+      site.distance_m = 420.0;
+      site.bearing_deg = 45.0;
+      h.sources = {site};
+    }
+  };
+  const ScanResults s1 = ingest({"s1", "2018-04-02", {patch("p-a", kUnitA, 0, 0, 100, 100)}}, nullptr, {}, tracer);
+  ASSERT_EQ(s1.hotspots.size(), 1u);
+  const std::string id = s1.hotspots[0].id;
+  {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    const auto h = store.hotspot(id);
+    EXPECT_EQ(h->source_count, 1);
+    EXPECT_EQ(h->nearest_source_id, "E-0001");
+    EXPECT_EQ(h->nearest_source_name, "化工厂<b>&\"");
+    EXPECT_EQ(h->nearest_source_kind, "enterprise");
+    EXPECT_NEAR(h->nearest_source_m, 420.0, 1e-9);
+    EXPECT_NEAR(h->nearest_source_bearing, 45.0, 1e-9);
+    EXPECT_NE(h->sources.find("E-0001"), std::string::npos) << h->sources;
+    EXPECT_NE(h->sources_zh.find("东北"), std::string::npos) << h->sources_zh;
+  }
+  // Seen again by a scan that traces nothing: the last trace stays.
+  (void)ingest({"s2", "2018-05-03", {patch("q-a", kUnitA, 0, 0, 100, 100)}});
+  EXPECT_EQ(MonitoringStore::open(options_.path, MonitoringStore::Mode::read).hotspot(id)->source_count, 1)
+      << "an untraced sighting dropped the sources";
+
+  DispatchOptions options;
+  options.store_path = options_.path;
+  options.region = "500116";
+  options.out_dir = (root_ / "packet").string();
+  ASSERT_EQ(run_dispatch(options).hotspot_ids.size(), 1u);
+  const std::string kml = read_bytes(root_ / "packet" / "hotspots.kml");
+  const std::string gpx = read_bytes(root_ / "packet" / "hotspots.gpx");
+  const std::string csv = read_bytes(root_ / "packet" / "hotspots.csv");
+  const std::string html = read_bytes(root_ / "packet" / "index.html");
+  for (const auto* file : {&kml, &gpx, &html}) {
+    EXPECT_NE(file->find("E-0001 化工厂&lt;b&gt;&amp;"), std::string::npos)
+        << "escaped site in " << file->substr(0, 60);
+    EXPECT_EQ(file->find("化工厂<b>"), std::string::npos) << "raw markup in " << file->substr(0, 60);
+  }
+  EXPECT_NE(kml.find("Sources 疑似污染源"), std::string::npos);
+  EXPECT_NE(csv.find("sources,source_count,nearest_source_id,nearest_source_m"), std::string::npos);
+  EXPECT_NE(csv.find(",1,E-0001,420,"), std::string::npos) << csv;
+}
+
 }  // namespace
 }  // namespace zw::store_test

@@ -418,18 +418,26 @@ TEST_F(StoreTest, AFileThatIsNotAStoreIsRefused) {
 }
 
 /// Turns the store at `path` into one of schema version 1: unit_stats without the columns
-/// of the change types issue 12 added, store_meta saying 1.
+/// of the change types issue 12 added (version 2), hotspots without the traced sources and
+/// observations without the revised type (version 3), store_meta saying 1.
 void downgrade_to_schema_1(const std::string& path) {
   GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
   ASSERT_TRUE(ds);
-  OGRLayer* stats = ds->GetLayerByName("unit_stats");
-  ASSERT_NE(stats, nullptr);
+  const auto drop = [&](const char* table, const std::string& field) {
+    OGRLayer* layer = ds->GetLayerByName(table);
+    ASSERT_NE(layer, nullptr) << table;
+    const int index = layer->GetLayerDefn()->GetFieldIndex(field.c_str());
+    ASSERT_GE(index, 0) << table << "." << field;
+    ASSERT_EQ(layer->DeleteField(index), OGRERR_NONE) << table << "." << field;
+  };
   for (const char* type : {"dumping", "blue_roof", "mining", "water_quality"}) {
-    const std::string field = std::string("changed_") + type + "_m2";
-    const int index = stats->GetLayerDefn()->GetFieldIndex(field.c_str());
-    ASSERT_GE(index, 0) << field;
-    ASSERT_EQ(stats->DeleteField(index), OGRERR_NONE) << field;
+    drop("unit_stats", std::string("changed_") + type + "_m2");
   }
+  for (const char* field : {"sources", "sources_zh", "source_count", "nearest_source_id", "nearest_source_name",
+                            "nearest_source_kind", "nearest_source_m", "nearest_source_bearing"}) {
+    drop("hotspots", field);
+  }
+  drop("observations", "revised_type");
   OGRLayer* meta = ds->GetLayerByName("store_meta");
   meta->SetAttributeFilter("key = 'schema_version'");
   OGRFeatureUniquePtr version(meta->GetNextFeature());
@@ -475,7 +483,15 @@ TEST_F(StoreTest, AStoreOfSchemaVersion1IsMigratedOnOpeningAndKeepsItsRows) {
     EXPECT_TRUE(store.hotspot(kUnitA + "-201804-0001"));
   }
   const std::set<std::string> fields = field_names(options_.path, "unit_stats", &version);
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, "3");
+  EXPECT_EQ(field_names(options_.path, "hotspots").count("nearest_source_m"), 1u);
+  EXPECT_EQ(field_names(options_.path, "observations").count("revised_type"), 1u);
+  {
+    MonitoringStore store = MonitoringStore::open(options_.path, MonitoringStore::Mode::read);
+    const auto h = store.hotspot(kUnitA + "-201804-0001");
+    EXPECT_EQ(h->source_count, 0) << "rows from before read as untraced";
+    EXPECT_TRUE(std::isnan(h->nearest_source_m));
+  }
   for (const char* type : {"dumping", "blue_roof", "mining", "water_quality"}) {
     EXPECT_EQ(fields.count(std::string("changed_") + type + "_m2"), 1u) << type;
   }

@@ -84,8 +84,10 @@ struct StoredHotspot {
   std::string unit_code, unit_name;
   UnitType unit_type = UnitType::general;
   std::string region;
-  kernels::ChangeType change_type = kernels::ChangeType::other;       // at first sighting
-  kernels::ChangeType last_change_type = kernels::ChangeType::other;  // at the last sighting
+  // Type of record: the first sighting's, revised when later sightings show what the ground
+  // became (type_evolution.hpp: a dumping site built on, a mining scar growing).
+  kernels::ChangeType change_type = kernels::ChangeType::other;
+  kernels::ChangeType last_change_type = kernels::ChangeType::other;  // reported at the last sighting
   Severity severity = Severity::low;                                  // at the last sighting
   std::string rule;                                                   // at the last sighting
   double area_m2 = 0.0;  // footprint: union of every sighting that expanded it
@@ -104,7 +106,13 @@ struct StoredHotspot {
   int rectification_days = 0;
   std::string rectification_due;  // YYYY-MM-DD, "" = none
   std::string related_hotspot;    // a settled or closed hotspot this one grew out of
-  std::string geometry_wkt;       // footprint in the store CRS
+  // Registered sites near it (stages/source_tracing.hpp) as last traced: by the last scan
+  // that saw it with sources configured; empty, 0 and NaN when none was within distance.
+  std::string sources, sources_zh;  // as the scan's hotspot columns write them
+  int source_count = 0;
+  std::string nearest_source_id, nearest_source_name, nearest_source_kind;
+  double nearest_source_m = kernels::kNaN, nearest_source_bearing = kernels::kNaN;
+  std::string geometry_wkt;  // footprint in the store CRS
 };
 
 /// One patch of one scan and what the store made of it.
@@ -122,6 +130,9 @@ struct StoredObservation {
   double area_m2 = 0.0, added_area_m2 = 0.0;
   std::int64_t pixel_count = 0;
   double greenness_before = 0.0, greenness_after = 0.0, magnitude = 0.0;
+  // The type the hotspot was reported as when the store revised the one its pixels gave
+  // (type_evolution.hpp); none when it stood.
+  std::optional<kernels::ChangeType> revised_type;
   std::string detail;
   std::string geometry_wkt;  // store CRS
 };
@@ -278,6 +289,9 @@ struct IngestSummary : ScanCounts {
   [[nodiscard]] nlohmann::json to_json() const;
 };
 
+/// Fills hotspots' traced sources (Hotspot::sources) once the store has given them their IDs.
+using HotspotTracer = std::function<void(std::vector<Hotspot>&)>;
+
 /// Matches the scan's patches (results.hotspots, with the scan's own IDs, geometry in the
 /// grid CRS) against the store's hotspots and records the scan, in one transaction:
 ///   - a patch within options.match_distance_m of an alerting hotspot is that hotspot
@@ -289,13 +303,16 @@ struct IngestSummary : ScanCounts {
 ///   - any other patch is a new hotspot, ID <unit code>-<YYYYMM>-<next free sequence>;
 ///   - watched hotspots (confirmed, rectification due, rectified) not seen are probed for
 ///     recovery and proposed for closing after options.recovery.scans recovered scans.
-/// A hotspot merged from several patches is rated again by `judge` (severity, rule).
+/// A hotspot merged from several patches is rated again by `judge` (severity, rule); so is
+/// one whose type the store revises from its history (type_evolution.hpp).
 /// Then results.hotspots holds what the scan reports (stable IDs, lifecycle fields,
 /// suppressed patches removed) in report order, units' hotspot counts follow,
 /// results.tracked is set. A scan already in the store is not ingested again: its stored
 /// outcome is applied.
+/// `tracer`, when given, fills the reported hotspots' sources (stages/source_tracing.hpp)
+/// before the transaction, so the store records them with the hotspots it writes.
 IngestSummary ingest_scan(const StoreOptions& options, const ScanRecord& record, ScanResults& results,
-                          const Judge& judge, const GreennessProbe& probe);
+                          const Judge& judge, const GreennessProbe& probe, const HotspotTracer& tracer = {});
 
 /// Mean greenness (NDVI, or GLI for visible-band imagery) of footprints in a scan's after
 /// scene, weighted by the exact share of each pixel inside the footprint.
