@@ -167,7 +167,8 @@ TEST_F(AssessmentTest, ThresholdsIndicatorAndReferenceChangeTheClasses) {
 
   AssessmentOptions fvc;
   fvc.indicator = AssessedIndicator::fvc;
-  const UnitAssessment& k1 = unit(run(fvc), "K1");
+  const AssessmentResult by_fvc = run(fvc);  // kept: unit() refers into it
+  const UnitAssessment& k1 = unit(by_fvc, "K1");
   EXPECT_NEAR(k1.class_points, 0.0, 1e-9);
   EXPECT_EQ(k1.change_class, ChangeClass::stable);
 }

@@ -182,7 +182,7 @@ constexpr std::int64_t kUnset = std::numeric_limits<std::int64_t>::min();
 
 struct ToyResult {
   std::vector<std::int64_t> image;
-  std::vector<std::int64_t> merged;  // one checksum per tile, in consume order
+  std::vector<std::uint64_t> merged;  // one checksum per tile, in consume order
 };
 
 ToyResult box_sum(const std::vector<std::int32_t>& image, int width, int height, const TilePlan& plan) {
@@ -230,13 +230,13 @@ ToyResult box_sum(const std::vector<std::int32_t>& image, int width, int height,
         return core;
       },
       [&](Core&& core) {
-        std::int64_t checksum = 0;
+        std::uint64_t checksum = 0;  // unsigned: the hash wraps by design (signed overflow is UB)
         std::size_t i = 0;
         for (int y = core.window.y0; y < core.window.y1(); ++y) {
           for (int x = core.window.x0; x < core.window.x1(); ++x) {
             result.image[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] =
                 core.sums[i];
-            checksum = checksum * 31 + core.sums[i++];
+            checksum = checksum * 31 + static_cast<std::uint64_t>(core.sums[i++]);
           }
         }
         result.merged.push_back(checksum);
