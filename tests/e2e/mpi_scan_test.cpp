@@ -179,6 +179,24 @@ TEST_F(MpiScanTest, SampleGivesIdenticalOutputsForOneTwoAndThreeRanks) {
   expect_same_for_every_rank_count(config, 128);  // 5 x 7 tiles
 }
 
+TEST_F(MpiScanTest, WaterQualityAndDumpingGiveIdenticalOutputsOnEveryRankCount) {
+  // Every rank runs the water-quality stage over the whole scene (it judges water bodies,
+  // not tiles) and rank 0 writes what it found; the dumping rule's texture needs a halo.
+  YAML::Node config = sample_config(root_ / "out");
+  config["water_quality"]["enabled"] = true;
+  YAML::Node order;
+  for (const char* type :
+       {"water_loss", "water_gain", "blue_roof", "mining", "dumping", "construction", "vegetation_loss"}) {
+    order.push_back(type);
+  }
+  config["detection"]["typing"]["order"] = order;
+  const fs::path path = write_config(config, root_ / "sample-water.yaml");
+  expect_same_for_every_rank_count(path, 128);
+  const nlohmann::json run = read_json(root_ / "runs" / "plain" / "run.json");
+  ASSERT_TRUE(run.contains("water_quality")) << "the stage did not run";
+  EXPECT_GT(run.at("water_quality").at("bodies").get<int>(), 0) << "no water body to compare";
+}
+
 /// A four-band Sentinel-2 stack (sentinel2-stack-4band), `size` px square at 10 m in UTM 50N,
 /// vegetation with seeded noise; `cleared` blocks (col, row, width, height) become bare soil.
 void write_stack(const fs::path& path, int size, unsigned seed, const std::vector<std::array<int, 4>>& cleared) {
