@@ -38,7 +38,8 @@ TEST(TypeEvolutionTest, BareGroundOnOrBeyondAMiningScarIsMining) {
 }
 
 TEST(TypeEvolutionTest, DumpingBuiltOnIsConstructionAndConstructionLeftRoughIsDumping) {
-  const TypeRevision built = revise_seen_again({ChangeType::dumping, ChangeType::dumping, "D"}, ChangeType::construction);
+  const TypeRevision built =
+      revise_seen_again({ChangeType::dumping, ChangeType::dumping, "D"}, ChangeType::construction);
   EXPECT_EQ(built.reported, ChangeType::construction);
   EXPECT_EQ(built.record, ChangeType::construction);
   EXPECT_TRUE(built.revised());
