@@ -208,7 +208,13 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
         input.window = plan.core(index);
         input.raw.resize(n);
         // Readers are independent datasets: decode the scenes side by side.
-        tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { readers[i]->read(input.window, input.raw[i]); });
+        tsan_release(&input);
+        tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+          tsan_acquire(&input);
+          readers[i]->read(input.window, input.raw[i]);
+          tsan_release(&input.raw[i]);
+        });
+        for (std::size_t i = 0; i < n; ++i) tsan_acquire(&input.raw[i]);
         return input;
       },
       [&](CompositeInput& input) {

@@ -72,7 +72,7 @@ class MpiSession {
   MpiSession& operator=(const MpiSession&) = delete;
 
  private:
-  bool initialized_ = false;
+  [[maybe_unused]] bool initialized_ = false;  // used by the MPI build only
 };
 
 /// "yes (Open MPI 4.1.4)" (the library's name and version) or "no", for --version.

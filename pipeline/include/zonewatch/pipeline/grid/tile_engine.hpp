@@ -11,13 +11,29 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include <tbb/parallel_pipeline.h>
 
 #include "zonewatch/kernels/tile.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
+
+// ThreadSanitizer's annotations (its runtime defines them), for the one hand-over it cannot
+// see through locks: TBB starting this thread's pipeline stages on its worker threads.
+#if defined(__SANITIZE_THREAD__)
+#define ZONEWATCH_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZONEWATCH_TSAN 1
+#endif
+#endif
+#ifdef ZONEWATCH_TSAN
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+#endif
 
 namespace zw {
 
@@ -53,6 +69,53 @@ TilePlan plan_tiles(int grid_width, int grid_height, const ProcessingOptions& op
 /// Two tiles in flight per worker thread: one being computed while the next is read.
 [[nodiscard]] int default_tile_tokens();
 
+/// Under ThreadSanitizer: what a thread did before tsan_release(a) happens before what a
+/// thread does after a later tsan_acquire(a); elsewhere they do nothing. For hand-overs that
+/// TBB synchronises inside libtbb, where TSan cannot see them.
+inline void tsan_release([[maybe_unused]] void* address) {
+#ifdef ZONEWATCH_TSAN
+  __tsan_release(address);
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] void* address) {
+#ifdef ZONEWATCH_TSAN
+  __tsan_acquire(address);
+#endif
+}
+
+namespace tile_engine_detail {
+
+/// Owns the tiles in flight between two stages of the pipeline, which pass them on as plain
+/// pointers: a cancelled pipeline (an exception in any stage) frees what it still holds, and
+/// the lock that hands a tile over tells ThreadSanitizer that the stage that made it happened
+/// before the one that takes it (TBB's own queues are in libtbb, which TSan cannot see into).
+template <class T>
+class TilesInFlight {
+ public:
+  T* add(T&& value) {
+    auto owned = std::make_unique<T>(std::move(value));
+    T* raw = owned.get();
+    const std::lock_guard<std::mutex> lock(mutex_);
+    live_.emplace(raw, std::move(owned));
+    return raw;
+  }
+  /// Takes the lock once: what this thread did before is then seen by the next taker.
+  void settle() { const std::lock_guard<std::mutex> lock(mutex_); }
+  std::unique_ptr<T> take(T* raw) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = live_.find(raw);
+    std::unique_ptr<T> owned = std::move(it->second);
+    live_.erase(it);
+    return owned;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<T*, std::unique_ptr<T>> live_;
+};
+
+}  // namespace tile_engine_detail
+
 /// Runs `count` tiles through read -> compute -> consume:
 ///   read(int index) -> Input        serial, in index order;
 ///   compute(Input&) -> Output       in parallel;
@@ -66,21 +129,49 @@ void run_tiles(int count, int tokens, Read&& read, Compute&& compute, Consume&& 
   static_assert(!std::is_void_v<Output>, "compute must return what consume receives");
   if (count <= 0) return;
   int next = 0;
-  const auto read_next = [&](tbb::flow_control& fc) -> std::shared_ptr<Input> {
+  tile_engine_detail::TilesInFlight<Input> inputs;
+  tile_engine_detail::TilesInFlight<Output> outputs;
+  // TBB runs each serial stage one call at a time, possibly on different threads; these
+  // locks, never contended, let ThreadSanitizer see that order too.
+  std::mutex read_turn, consume_turn;
+  int started = 0;  // its address: every stage call follows this frame's set-up
+  const auto read_next = [&](tbb::flow_control& fc) -> Input* {
+    tsan_acquire(&started);
+    const std::lock_guard<std::mutex> turn(read_turn);
     if (next >= count) {
       fc.stop();
       return nullptr;
     }
-    return std::make_shared<Input>(read(next++));
+    return inputs.add(read(next++));
   };
-  const auto compute_one = [&](std::shared_ptr<Input> input) { return std::make_shared<Output>(compute(*input)); };
-  const auto consume_one = [&](std::shared_ptr<Output> output) { consume(std::move(*output)); };
+  const auto compute_one = [&](Input* input) {
+    tsan_acquire(&started);
+    return outputs.add(compute(*inputs.take(input)));
+  };
+  const auto consume_one = [&](Output* output) {
+    tsan_acquire(&started);
+    const std::lock_guard<std::mutex> turn(consume_turn);
+    consume(std::move(*outputs.take(output)));
+  };
+  // Once the pipeline has ended, this thread takes every lock once, so that TSan sees the
+  // workers' last calls end before this frame's memory is reused (TBB's waiting is in libtbb).
+  const auto settle = [&] {
+    const std::scoped_lock all(read_turn, consume_turn);
+    inputs.settle();
+    outputs.settle();
+  };
+  tsan_release(&started);
   using tbb::filter_mode;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(std::max(1, tokens)),
-      tbb::make_filter<void, std::shared_ptr<Input>>(filter_mode::serial_in_order, read_next) &
-          tbb::make_filter<std::shared_ptr<Input>, std::shared_ptr<Output>>(filter_mode::parallel, compute_one) &
-          tbb::make_filter<std::shared_ptr<Output>, void>(filter_mode::serial_in_order, consume_one));
+  try {
+    tbb::parallel_pipeline(static_cast<std::size_t>(std::max(1, tokens)),
+                           tbb::make_filter<void, Input*>(filter_mode::serial_in_order, read_next) &
+                               tbb::make_filter<Input*, Output*>(filter_mode::parallel, compute_one) &
+                               tbb::make_filter<Output*, void>(filter_mode::serial_in_order, consume_one));
+  } catch (...) {
+    settle();
+    throw;
+  }
+  settle();
 }
 
 }  // namespace zw
