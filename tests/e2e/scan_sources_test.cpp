@@ -64,19 +64,25 @@ class ScanSourcesTest : public TempFolderTest {
     }
     return sites;
   }
+
+  /// The registry section for the layer write_registry made: enterprises within 3 km.
+  YAML::Node permits_registry() const {
+    YAML::Node permits;
+    permits["kind"] = "enterprise";
+    permits["path"] = (root_ / "permits.gpkg").string();
+    permits["id_field"] = "permit_no";
+    permits["name_field"] = "name";
+    permits["max_distance_m"] = 3000;
+    return permits;
+  }
 };
 
 TEST_F(ScanSourcesTest, TracedSitesAppearInTheGeoPackageCsvGeoJsonAndRunJson) {
   const std::vector<RegistryPoint> sites = write_registry(root_ / "permits.gpkg");
   ASSERT_GT(sites.size(), 5u);
   YAML::Node config = sample_config(root_ / "out");
-  YAML::Node permits;
-  permits["kind"] = "enterprise";
-  permits["path"] = (root_ / "permits.gpkg").string();
-  permits["id_field"] = "permit_no";
-  permits["name_field"] = "name";
+  YAML::Node permits = permits_registry();
   permits["fields"].push_back("industry");
-  permits["max_distance_m"] = 3000;
   permits["max_sites"] = 2;
   config["sources"]["registries"]["permits"] = permits;
   const RunResult result = scan(write_config(config, root_ / "scan.yaml"), root_);
@@ -178,13 +184,7 @@ TEST_F(ScanSourcesTest, TracedSitesAppearInTheGeoPackageCsvGeoJsonAndRunJson) {
 TEST_F(ScanSourcesTest, WithAStoreTheTracedSitesAreKeptWithTheHotspotsUnderTheirStoreIds) {
   ASSERT_GT(write_registry(root_ / "permits.gpkg").size(), 5u);
   YAML::Node config = sample_config(root_ / "out");
-  YAML::Node permits;
-  permits["kind"] = "enterprise";
-  permits["path"] = (root_ / "permits.gpkg").string();
-  permits["id_field"] = "permit_no";
-  permits["name_field"] = "name";
-  permits["max_distance_m"] = 3000;
-  config["sources"]["registries"]["permits"] = permits;
+  config["sources"]["registries"]["permits"] = permits_registry();
   config["store"]["path"] = (root_ / "store.gpkg").string();
   const RunResult result = scan(write_config(config, root_ / "scan.yaml"), root_);
   ASSERT_EQ(result.exit_code, 0) << result;
@@ -216,9 +216,7 @@ TEST_F(ScanSourcesTest, WithAStoreTheTracedSitesAreKeptWithTheHotspotsUnderTheir
 TEST_F(ScanSourcesTest, ARegistryWithoutItsIdFieldFailsWithAnInputErrorNamingFileAndKey) {
   (void)write_registry(root_ / "permits.gpkg");
   YAML::Node config = sample_config(root_ / "out");
-  YAML::Node permits;
-  permits["kind"] = "enterprise";
-  permits["path"] = (root_ / "permits.gpkg").string();
+  YAML::Node permits = permits_registry();
   permits["id_field"] = "licence";
   config["sources"]["registries"]["permits"] = permits;
   const RunResult result = scan(write_config(config, root_ / "scan.yaml"), root_);
