@@ -29,9 +29,15 @@ for target in ${SANITIZE_TARGETS:-}; do targets+=(--target "$target"); done
 
 run_asan() {
   cmake --preset asan >/dev/null && cmake --build build-asan -j"$jobs" "${targets[@]}" || return 1
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  local result=0
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
-  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 "$@"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 -E '^MpiScanTest' "$@" || result=1
+  # Under mpirun, Open MPI's plug-ins leave allocations at MPI_Finalize and are unloaded by
+  # then, so LeakSanitizer cannot tell them from ours by name: those tests run without it.
+  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 -R '^MpiScanTest' "$@" || result=1
+  return "$result"
 }
 
 run_tsan() {

@@ -330,11 +330,14 @@ class SpillFile {
   SpillFile(const SpillFile&) = delete;
   SpillFile& operator=(const SpillFile&) = delete;
 
+  // An empty tile's data() may be null, which fwrite and fread must not be given.
   void write(const void* data, std::size_t bytes) {
+    if (bytes == 0) return;
     if (std::fwrite(data, 1, bytes, file_) != bytes) throw OutputError(path_.string() + ": write failed (disk full?)");
   }
   void rewind() { std::rewind(file_); }
   void read(void* data, std::size_t bytes) {
+    if (bytes == 0) return;
     if (std::fread(data, 1, bytes, file_) != bytes) throw InternalError(path_.string() + ": spill file read short");
   }
 
