@@ -26,7 +26,6 @@ namespace {
 
 [[maybe_unused]] ::testing::Environment* const kGdal = ::testing::AddGlobalTestEnvironment(new GdalEnvironment);
 
-constexpr int kKilled = 128 + SIGKILL;
 constexpr int kExitOther = 1;
 
 /// Every regular file of a folder by name, with its bytes; zonewatch's hidden staging

@@ -138,7 +138,8 @@ TEST_F(QualityBeijingTest, IdwFlagsTheUnitWhereOzoneRoseAndReportsValidHours) {
   EXPECT_NE(quality.at("method").get<std::string>().find("idw (power 2.00, max distance 20000 m"), std::string::npos);
 
   std::size_t outside = 0;
-  for (const auto& [id, s] : stations) {
+  for (const auto& station : stations) {
+    const auto& s = station.second;  // a plain reference: clang 14 cannot capture a structured binding
     outside += std::none_of(units_.begin(), units_.end(), [&](const RectUnit& u) { return station_inside(s, u); });
   }
   EXPECT_EQ(quality.at("stations_outside_units").get<std::size_t>(), outside);
