@@ -2,7 +2,9 @@
 // test checks the command each would launch under a simulated Slurm environment, and runs one
 // region of the array script for real on the bundled sample.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "e2e/e2e_support.hpp"
 
@@ -16,10 +18,24 @@ struct ShellResult {
   std::string output;  // stdout and stderr together
 };
 
+/// The sanitizers' settings of this process (scripts/sanitize.sh), as `NAME='value' ...`, so
+/// that a binary the script starts reads the same suppressions.
+std::string sanitizer_settings() {
+  std::string settings;
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "OMP_TOOL_LIBRARIES"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && std::string_view(value).find('\'') == std::string_view::npos) {
+      settings += std::string(name) + "='" + value + "' ";
+    }
+  }
+  return settings;
+}
+
 /// Runs `env -i PATH=... <environment> bash <script> <args>` and captures its output. A clean
-/// environment keeps a real Slurm allocation around the test from leaking in.
+/// environment keeps a real Slurm allocation around the test from leaking in; only the
+/// sanitizers' settings pass.
 ShellResult run_script(const std::string& script, const std::string& environment, const std::string& args) {
-  const std::string command = "env -i PATH=/usr/bin:/bin HOME=/tmp " + environment + " bash " +
+  const std::string command = "env -i PATH=/usr/bin:/bin HOME=/tmp " + sanitizer_settings() + environment + " bash " +
                               (kSlurmDir / script).string() + " " + args + " 2>&1";
   ShellResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
