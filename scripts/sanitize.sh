@@ -35,8 +35,11 @@ run_asan() {
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 -E '^MpiScanTest' "$@" || result=1
   # Under mpirun, Open MPI's plug-ins leave allocations at MPI_Finalize and are unloaded by
   # then, so LeakSanitizer cannot tell them from ours by name: those tests run without it.
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 -R '^MpiScanTest' "$@" || result=1
+  # Skipped where the selection holds none, so that no "No tests were found" ends the output.
+  if ! ctest --test-dir build-asan -N -R '^MpiScanTest' "$@" | grep -q '^Total Tests: 0$'; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
+      ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 3600 -R '^MpiScanTest' "$@" || result=1
+  fi
   return "$result"
 }
 
