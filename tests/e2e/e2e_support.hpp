@@ -23,6 +23,7 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 #include <gtest/gtest.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -326,6 +327,21 @@ inline std::string integrity_check(const fs::path& gpkg) {
   for (auto& feature : *result) text += feature->GetFieldAsString(0);
   ds->ReleaseResultSet(result);
   return text;
+}
+
+/// gdal_translate through the C API (`args` as on its command line); fails the test on error.
+inline void translate(const fs::path& src, const fs::path& dst, std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  GDALTranslateOptions* options = GDALTranslateOptionsNew(argv.data(), nullptr);
+  Dataset in = open_dataset(src, GDAL_OF_RASTER | GDAL_OF_READONLY);
+  ASSERT_TRUE(in) << src;
+  int usage_error = 0;
+  GDALDatasetH out = GDALTranslate(dst.c_str(), GDALDataset::ToHandle(in.get()), options, &usage_error);
+  GDALTranslateOptionsFree(options);
+  ASSERT_NE(out, nullptr) << dst;
+  GDALClose(out);
 }
 
 /// Expects two change maps (or any one-band rasters) to be equal pixel for pixel, naming the

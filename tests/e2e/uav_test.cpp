@@ -24,21 +24,7 @@ namespace {
 
 const fs::path kOrtho = fs::path(ZONEWATCH_SHARED_DATA) / "uav" / "orthophoto.tif";
 
-/// gdal_translate / gdalwarp through the C API; fails the test on error.
-void translate(const fs::path& src, const fs::path& dst, std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  GDALTranslateOptions* options = GDALTranslateOptionsNew(argv.data(), nullptr);
-  Dataset in = open_dataset(src, GDAL_OF_RASTER | GDAL_OF_READONLY);
-  ASSERT_TRUE(in) << src;
-  int usage_error = 0;
-  GDALDatasetH out = GDALTranslate(dst.c_str(), GDALDataset::ToHandle(in.get()), options, &usage_error);
-  GDALTranslateOptionsFree(options);
-  ASSERT_NE(out, nullptr) << dst;
-  GDALClose(out);
-}
-
+/// gdalwarp through the C API; fails the test on error.
 void warp(const fs::path& src, const fs::path& dst, std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

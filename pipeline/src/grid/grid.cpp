@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <tuple>
 #include <utility>
 
@@ -295,6 +296,34 @@ void check_band_extents(const Scene& scene, const std::vector<FileGrid>& grids) 
   }
 }
 
+/// The file's densified outline in the grid's pixel coordinates (into `footprint`, edge by
+/// edge) and its bounds {min col, min row, max col, max row}. Both CRSs must be known.
+std::array<double, 4> footprint_in_grid(const FileGrid& g, const AnalysisGrid& grid, OGRLinearRing& footprint) {
+  OGRSpatialReference src = geo::srs_from_wkt(g.wkt, g.path);
+  OGRSpatialReference dst = geo::srs_from_wkt(grid.crs_wkt, "grid CRS");
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
+  if (!ct) throw InputError(g.path + ": cannot transform to the analysis grid CRS" + gdal_error_suffix());
+  double min_c = 1e300, min_r = 1e300, max_c = -1e300, max_r = -1e300;
+  constexpr int kSteps = 20;
+  for (int edge = 0; edge < 4; ++edge) {
+    for (int i = 0; i < kSteps; ++i) {
+      const double t = static_cast<double>(i) / kSteps;
+      double col = edge == 0 ? t * g.width : edge == 1 ? g.width : edge == 2 ? (1 - t) * g.width : 0;
+      double row = edge == 0 ? 0 : edge == 1 ? t * g.height : edge == 2 ? g.height : (1 - t) * g.height;
+      double x = g.gt[0] + col * g.gt[1] + row * g.gt[2];
+      double y = g.gt[3] + col * g.gt[4] + row * g.gt[5];
+      if (!ct->Transform(1, &x, &y)) continue;
+      const auto p = grid.to_pixel(x, y);
+      footprint.addPoint(p[0], p[1]);
+      min_c = std::min(min_c, p[0]);
+      max_c = std::max(max_c, p[0]);
+      min_r = std::min(min_r, p[1]);
+      max_r = std::max(max_r, p[1]);
+    }
+  }
+  return {min_c, min_r, max_c, max_r};
+}
+
 }  // namespace
 
 /// Share of the grid inside a footprint ring in grid pixel coordinates; the share inside
@@ -348,30 +377,8 @@ double check_overlap(const AnalysisGrid& grid, const Scene& scene) {
       covered_share = 1.0;
       continue;
     }
-    // Densified footprint of the file in grid pixel coordinates.
-    OGRSpatialReference src = geo::srs_from_wkt(g.wkt, file);
-    OGRSpatialReference dst = geo::srs_from_wkt(grid.crs_wkt, "grid CRS");
-    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
-    if (!ct) throw InputError(file + ": cannot transform to the analysis grid CRS" + gdal_error_suffix());
-    double min_c = 1e300, min_r = 1e300, max_c = -1e300, max_r = -1e300;
-    constexpr int kSteps = 20;
-    OGRLinearRing footprint;  // in ring order: edge by edge
-    for (int edge = 0; edge < 4; ++edge) {
-      for (int i = 0; i < kSteps; ++i) {
-        const double t = static_cast<double>(i) / kSteps;
-        double col = edge == 0 ? t * g.width : edge == 1 ? g.width : edge == 2 ? (1 - t) * g.width : 0;
-        double row = edge == 0 ? 0 : edge == 1 ? t * g.height : edge == 2 ? g.height : (1 - t) * g.height;
-        double x = g.gt[0] + col * g.gt[1] + row * g.gt[2];
-        double y = g.gt[3] + col * g.gt[4] + row * g.gt[5];
-        if (!ct->Transform(1, &x, &y)) continue;
-        const auto p = grid.to_pixel(x, y);
-        footprint.addPoint(p[0], p[1]);
-        min_c = std::min(min_c, p[0]);
-        max_c = std::max(max_c, p[0]);
-        min_r = std::min(min_r, p[1]);
-        max_r = std::max(max_r, p[1]);
-      }
-    }
+    OGRLinearRing footprint;
+    const auto [min_c, min_r, max_c, max_r] = footprint_in_grid(g, grid, footprint);
     if (max_c <= 0 || max_r <= 0 || min_c >= grid.width || min_r >= grid.height) {
       throw InputError(file + ": " + scene.label + " scene does not overlap the analysis grid (" +
                        "the before scene's extent)");
@@ -379,6 +386,72 @@ double check_overlap(const AnalysisGrid& grid, const Scene& scene) {
     covered_share = std::max(covered_share, grid_share_inside(footprint, grid, {min_c, min_r, max_c, max_r}));
   }
   return covered_share;
+}
+
+AnalysisGrid make_mosaic_grid(const AnalysisGrid& reference, const std::vector<const Scene*>& scenes) {
+  const auto& gt = reference.geotransform;
+  // Without georeferencing nothing lies side by side; a rotated grid is not extended.
+  if (reference.crs_wkt.empty() || gt[2] != 0.0 || gt[4] != 0.0) return reference;
+  // In the reference grid's pixel coordinates: its lattice stays, only its extent grows.
+  struct SceneBounds {
+    const Scene* scene;
+    std::array<double, 4> box;  // min col, min row, max col, max row
+  };
+  std::vector<SceneBounds> placed;
+  std::array<double, 4> all{0, 0, static_cast<double>(reference.width), static_cast<double>(reference.height)};
+  double covered_pixels = static_cast<double>(reference.width) * reference.height;
+  for (const Scene* scene : scenes) {
+    std::array<double, 4> box{1e300, 1e300, -1e300, -1e300};
+    for (const auto& file : scene->files()) {
+      const FileGrid g = read_file_grid(file);
+      if (g.wkt.empty()) throw InputError(file + ": " + scene->label + " scene has no coordinate reference system");
+      OGRLinearRing footprint;
+      const auto bounds = footprint_in_grid(g, reference, footprint);
+      if (bounds[0] > bounds[2]) {
+        throw InputError(file + ": " + scene->label + " scene cannot be placed on the analysis grid (no corner " +
+                         "transforms to its CRS)");
+      }
+      box = {std::min(box[0], bounds[0]), std::min(box[1], bounds[1]), std::max(box[2], bounds[2]),
+             std::max(box[3], bounds[3])};
+    }
+    all = {std::min(all[0], box[0]), std::min(all[1], box[1]), std::max(all[2], box[2]), std::max(all[3], box[3])};
+    covered_pixels += (box[2] - box[0]) * (box[3] - box[1]);
+    placed.push_back({scene, box});
+  }
+  // Tiles of one area span about the area they cover (an L-shaped province: 4 tiles' box for
+  // 3 tiles); a scene of another place among the sources would make the grid mostly empty,
+  // and the scan hours long: name the scene farthest from the reference instead.
+  constexpr double kMaxEmptyFactor = 16.0;
+  const double span_pixels = (all[2] - all[0]) * (all[3] - all[1]);
+  if (span_pixels > kMaxEmptyFactor * covered_pixels && !placed.empty()) {
+    const auto distance = [&](const SceneBounds& b) {
+      return std::hypot(0.5 * (b.box[0] + b.box[2]) - 0.5 * reference.width,
+                        0.5 * (b.box[1] + b.box[3]) - 0.5 * reference.height);
+    };
+    const SceneBounds& farthest = *std::max_element(
+        placed.begin(), placed.end(), [&](const auto& a, const auto& b) { return distance(a) < distance(b); });
+    throw InputError(farthest.scene->options.path + ": " + farthest.scene->label + " scene lies " +
+                     text::printf_string("%.0f", distance(farthest)) +
+                     " pixels from the period's finest scene: side by side the scenes would span " +
+                     text::printf_string("%.0f x %.0f", all[2] - all[0], all[3] - all[1]) +
+                     " pixels of the analysis grid, more than " + text::printf_string("%.0f", kMaxEmptyFactor) +
+                     " times what they cover (a scene of another place among the sources?)");
+  }
+  // A footprint on the lattice lands on whole pixels up to rounding: no extra pixel for that.
+  constexpr double kOnLattice = 1e-6;
+  const double first_col = std::min(0.0, std::floor(all[0] + kOnLattice));
+  const double first_row = std::min(0.0, std::floor(all[1] + kOnLattice));
+  const double end_col = std::max(static_cast<double>(reference.width), std::ceil(all[2] - kOnLattice));
+  const double end_row = std::max(static_cast<double>(reference.height), std::ceil(all[3] - kOnLattice));
+  const double width = end_col - first_col, height = end_row - first_row;
+  if (width > std::numeric_limits<int>::max() || height > std::numeric_limits<int>::max()) {
+    throw InputError(scenes.front()->options.path + ": the " + scenes.front()->label + " scenes side by side span " +
+                     text::printf_string("%.0f x %.0f", width, height) + " pixels, more than a grid can hold");
+  }
+  if (width == reference.width && height == reference.height) return reference;
+  return analysis_grid_from(reference.crs_wkt,
+                            {gt[0] + first_col * gt[1], gt[1], 0.0, gt[3] + first_row * gt[5], 0.0, gt[5]},
+                            static_cast<int>(width), static_cast<int>(height));
 }
 
 }  // namespace zw

@@ -145,7 +145,19 @@ AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions
   const bool from_after = options.footprint == "after";
   ScanSide& footprint = from_after ? after : before;
   ScanSide& other = from_after ? before : after;
-  const AnalysisGrid grid = make_analysis_grid(footprint.reference(), options);
+  AnalysisGrid grid = make_analysis_grid(footprint.reference(), options);
+  if (footprint.is_period() && footprint.scenes.size() > 1) {
+    // The period's scenes may be tiles side by side (a mosaic): the grid covers them all.
+    std::vector<const Scene*> scenes;
+    for (const Scene& s : footprint.scenes) scenes.push_back(&s);
+    const int reference_width = grid.width, reference_height = grid.height;
+    grid = make_mosaic_grid(grid, scenes);
+    if (grid.width != reference_width || grid.height != reference_height) {
+      logger("scan")->info("{} period {}: {} scenes side by side, grid {} x {} pixels (the finest scene's {} x {})",
+                           footprint.label, footprint.period.text(), scenes.size(), grid.width, grid.height,
+                           reference_width, reference_height);
+    }
+  }
   keep_overlapping(footprint, grid);
   keep_overlapping(other, grid);
   return grid;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -160,15 +161,15 @@ class GridTest : public ::testing::Test {
     return path;
   }
 
-  /// A folder scene whose profile maps blue->B02, red->B04, swir1->B11.
-  Scene scene(const std::optional<double>& nodata = std::nullopt) {
+  /// A folder scene (root_/<folder>) whose profile maps blue->B02, red->B04, swir1->B11.
+  Scene scene(const std::optional<double>& nodata = std::nullopt, const std::string& folder = "scene") {
     SensorProfile profile;
     profile.name = "test";
     profile.bands[static_cast<int>(BandRole::blue)] = file_band("B02");
     profile.bands[static_cast<int>(BandRole::red)] = file_band("B04");
     profile.bands[static_cast<int>(BandRole::swir1)] = file_band("B11");
     profile.nodata = nodata;
-    return resolve_scene("before", scene_options(root_ / "scene", "2020-01-01", "test"), profile);
+    return resolve_scene("before", scene_options(root_ / folder, "2020-01-01", "test"), profile);
   }
 
   fs::path root_;
@@ -248,6 +249,48 @@ TEST_F(GridTest, OverlapCheckNamesTheFileOutsideTheGrid) {
   fs::remove_all(root_ / "scene");
   write_band("T_B04.tif", 600400, 3300000, 10, 40, 30, sampled(10));
   EXPECT_THROW(check_overlap(grid, scene()), InputError);
+}
+
+TEST_F(GridTest, MosaicGridGrowsTheReferenceLatticeOverEveryTile) {
+  // The reference tile: 600000..600400 x 3299700..3300000 at 10 m.
+  // Each tile is written as root_/scene, then moved to its own folder and resolved there.
+  const auto tile = [&](const std::string& folder) {
+    fs::rename(root_ / "scene", root_ / folder);
+    return scene(std::nullopt, folder);
+  };
+  write_band("T_B04.tif", 600000, 3300000, 10, 40, 30, sampled(10));
+  const Scene reference = tile("reference");
+  const AnalysisGrid grid = make_analysis_grid(reference, GridOptions{});
+  // A tile to the south-west, 5 m off the lattice (snapped outwards: 599790 .. 600200 x
+  // 3299650 .. 3299900), and one in UTM 49N east of the reference (its footprint reprojected).
+  write_band("T_B04.tif", 599795, 3299895, 10, 40, 24, sampled(10));
+  const Scene south_west = tile("south-west");
+  EXPECT_EQ(make_mosaic_grid(grid, {&reference}).geotransform, grid.geotransform);
+  const AnalysisGrid two = make_mosaic_grid(grid, {&reference, &south_west});
+  EXPECT_EQ(two.geotransform, (std::array<double, 6>{599790, 10, 0, 3300000, 0, -10}));
+  EXPECT_EQ(two.width, 61);   // 599790 .. 600400
+  EXPECT_EQ(two.height, 35);  // 3299650 .. 3300000
+  EXPECT_EQ(two.crs_wkt, grid.crs_wkt);
+  EXPECT_NO_THROW(check_overlap(two, south_west));
+
+  // A tile in UTM 49N whose origin is the reference's north-east corner: east of it, its
+  // footprint reprojected into 48N (slightly rotated there), as a tile of the next zone is.
+  OGRSpatialReference utm48, utm49;
+  utm48.importFromEPSG(32648);
+  utm49.importFromEPSG(32649);
+  utm48.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  utm49.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> to49(OGRCreateCoordinateTransformation(&utm48, &utm49));
+  double x = 600400, y = 3300000;
+  ASSERT_TRUE(to49->Transform(1, &x, &y));
+  write_band("T_B04.tif", x, y, 10, 40, 30, sampled(10), 32649);
+  const Scene east = tile("east");
+  const AnalysisGrid three = make_mosaic_grid(grid, {&reference, &south_west, &east});
+  EXPECT_EQ(three.geotransform[0], 599790);  // the lattice stays: only the extent grows
+  EXPECT_EQ(three.geotransform[1], 10);
+  EXPECT_GE(three.width, 61 + 40);  // the UTM 49N tile's 400 m, rotated a little
+  EXPECT_LE(three.width, 61 + 40 + 3);
+  EXPECT_NO_THROW(check_overlap(three, east));
 }
 
 TEST_F(GridTest, OverlapCheckReturnsTheShareOfTheGridTheSceneCovers) {

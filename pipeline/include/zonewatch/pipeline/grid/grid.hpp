@@ -39,6 +39,14 @@ struct AnalysisGrid {
 /// resolution, in which case the before scene's extent is reprojected and snapped.
 AnalysisGrid make_analysis_grid(const Scene& before, const GridOptions& options);
 
+/// A mosaic's grid: `reference` (one scene's grid: its CRS, pixel size and lattice) extended to
+/// cover every file of `scenes` (scene tiles side by side: several Sentinel-2 tiles or Landsat
+/// path/rows of one period), so that a patch across their seams is one patch. `reference`
+/// itself when the scenes lie within it, or it has no CRS or a rotated geotransform. Throws
+/// InputError naming the file for a scene without CRS, and when the union would exceed a
+/// grid's size (scenes of another place among the sources).
+AnalysisGrid make_mosaic_grid(const AnalysisGrid& reference, const std::vector<const Scene*>& scenes);
+
 /// A grid given by its CRS (WKT, may be empty), geotransform and size, with the CRS's
 /// properties filled in (an archived grid, say).
 AnalysisGrid analysis_grid_from(const std::string& crs_wkt, const std::array<double, 6>& geotransform, int width,

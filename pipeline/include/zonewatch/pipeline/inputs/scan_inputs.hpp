@@ -62,9 +62,9 @@ ScanConfig complete_scan_config(const ScanConfig& config, const ScanSide& before
 void resolve_scan_side(ScanSide& side, const std::vector<std::filesystem::path>& sensor_dirs);
 
 /// The analysis grid from the footprint side (grid.footprint: before, or after for a drone
-/// flight scanned on its own fine grid); checks that the other side overlaps it (InputError
-/// otherwise). Period scenes that do not overlap are dropped into `skipped`; InputError when
-/// none is left.
+/// flight scanned on its own fine grid): a period's grid is its finest scene's, extended over
+/// all its scenes (make_mosaic_grid: tiles side by side are one mosaic); checks that the other side overlaps it
+/// (InputError otherwise). Period scenes that do not overlap are dropped into `skipped`; InputError when none is left.
 AnalysisGrid make_scan_grid(ScanSide& before, ScanSide& after, const GridOptions& options);
 
 /// An input file as run.json records it: {path, bytes, sha256} (bytes and sha256 null for a
