@@ -494,6 +494,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
+  // The in-order merge alone (other ranks' tiles decoded, seams, unit sums, spill): under
+  // mpirun rank 0 does it for every rank's tiles, so its speed bounds how far ranks scale
+  // (docs/SCALING.md).
+  double merge_seconds = 0.0;
   run_distributed_tiles(
       plan.count(), default_tile_tokens(),
       [&](int index) {
@@ -503,6 +507,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       },
       [&](TileInput& input) { return classify(input, plan.core(input.index)); },
       [&](TileWork&& work) {
+        const Clock::time_point merge_start = Clock::now();
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
         spill->write(work.classes.data(), work.classes.values().size());
         spill->write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
@@ -512,10 +517,18 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         result.valid_pixels += work.valid;
         result.components_before_mmu += work.label_count;
         ++done;
+        merge_seconds += seconds_since(merge_start);
         if (classifying) classifying(static_cast<double>(done) / plan.count(), "detecting changes");
       },
-      encode_work, decode_work);
+      encode_work,
+      [&](ByteReader& in) {  // rank 0, in the serial stage: part of the merge
+        const Clock::time_point decode_start = Clock::now();
+        TileWork work = decode_work(in);
+        merge_seconds += seconds_since(decode_start);
+        return work;
+      });
   result.seconds["classify"] = seconds_since(start);
+  if (root) result.seconds["classify_merge"] = merge_seconds;
   if (!root) return result;  // patches, unit sums and final tiles are rank 0's
 
   // Pass 3: drop small patches, number the rest, stream final tiles.
