@@ -1,0 +1,132 @@
+#include "zonewatch/kernels/box_average.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "binary_grid.hpp"
+
+namespace zw::kernels {
+
+namespace {
+
+constexpr double kSumScale = 16777216.0;  // 2^24
+
+}  // namespace
+
+BoxAverage::BoxAverage(int raster_width_, int raster_height_, int frame_width_, int frame_height_, double factor_,
+                       int planes_)
+    : raster_width(raster_width_),
+      raster_height(raster_height_),
+      frame_width(frame_width_),
+      frame_height(frame_height_),
+      factor(factor_),
+      planes(planes_),
+      cells{0, 0, frame_width_, frame_height_} {
+  if (raster_width < 1 || raster_height < 1 || frame_width < 1 || frame_height < 1 || planes < 1 ||
+      !(factor >= 1.0)) {
+    throw std::invalid_argument("BoxAverage: sizes must be at least 1 and the factor at least 1");
+  }
+  const auto n = static_cast<std::size_t>(planes) * static_cast<std::size_t>(frame_width) *
+                 static_cast<std::size_t>(frame_height);
+  sums.assign(n, 0.0);
+  counts.assign(n, 0);
+}
+
+int BoxAverage::cell_x(int x) const {
+  return std::min(frame_width - 1, static_cast<int>(std::floor((x + 0.5) / factor)));
+}
+
+int BoxAverage::cell_y(int y) const {
+  return std::min(frame_height - 1, static_cast<int>(std::floor((y + 0.5) / factor)));
+}
+
+BoxAverage BoxAverage::part(const Window& window) const {
+  BoxAverage p;
+  p.raster_width = raster_width;
+  p.raster_height = raster_height;
+  p.frame_width = frame_width;
+  p.frame_height = frame_height;
+  p.factor = factor;
+  p.planes = planes;
+  if (window.width <= 0 || window.height <= 0) return p;
+  const int x0 = cell_x(window.x0), y0 = cell_y(window.y0);
+  p.cells = {x0, y0, cell_x(window.x0 + window.width - 1) - x0 + 1, cell_y(window.y0 + window.height - 1) - y0 + 1};
+  const auto n =
+      static_cast<std::size_t>(planes) * static_cast<std::size_t>(p.cells.width) * static_cast<std::size_t>(p.cells.height);
+  p.sums.assign(n, 0.0);
+  p.counts.assign(n, 0);
+  return p;
+}
+
+void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float> values) {
+  if (values.width != window.width || values.height != window.height) {
+    throw std::invalid_argument("BoxAverage::accumulate: the view is not the window's size");
+  }
+  if (plane < 0 || plane >= planes) throw std::invalid_argument("BoxAverage::accumulate: no plane " + std::to_string(plane));
+  if (window.width <= 0 || window.height <= 0) return;
+  const int first_x = cell_x(window.x0), last_x = cell_x(window.x0 + window.width - 1);
+  const int first_y = cell_y(window.y0), last_y = cell_y(window.y0 + window.height - 1);
+  if (first_x < cells.x0 || first_y < cells.y0 || last_x >= cells.x0 + cells.width ||
+      last_y >= cells.y0 + cells.height) {
+    throw std::invalid_argument("BoxAverage::accumulate: the window reaches outside the partial's cells");
+  }
+  // Column -> cell once per window: the per-pixel loop only adds.
+  std::vector<int> column_cell(static_cast<std::size_t>(window.width));
+  for (int x = 0; x < window.width; ++x) column_cell[static_cast<std::size_t>(x)] = cell_x(window.x0 + x) - cells.x0;
+  const std::size_t plane_offset =
+      static_cast<std::size_t>(plane) * static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
+  for (int y = 0; y < window.height; ++y) {
+    const std::size_t row_offset =
+        plane_offset + static_cast<std::size_t>(cell_y(window.y0 + y) - cells.y0) * static_cast<std::size_t>(cells.width);
+    const float* in = values.row(y);
+    for (int x = 0; x < window.width; ++x) {
+      const float v = in[x];
+      if (!std::isfinite(v)) continue;
+      const std::size_t i = row_offset + static_cast<std::size_t>(column_cell[static_cast<std::size_t>(x)]);
+      sums[i] += round_to_binary_grid(v, kSumScale);
+      ++counts[i];
+    }
+  }
+}
+
+void BoxAverage::merge(const BoxAverage& other) {
+  if (other.frame_width != frame_width || other.frame_height != frame_height || other.planes != planes) {
+    throw std::invalid_argument("BoxAverage::merge: another frame");
+  }
+  for (int p = 0; p < planes; ++p) {
+    for (int y = 0; y < other.cells.height; ++y) {
+      for (int x = 0; x < other.cells.width; ++x) {
+        const int cx = other.cells.x0 + x - cells.x0, cy = other.cells.y0 + y - cells.y0;
+        if (cx < 0 || cy < 0 || cx >= cells.width || cy >= cells.height) {
+          throw std::invalid_argument("BoxAverage::merge: the other's cells reach outside these");
+        }
+        const std::size_t from =
+            (static_cast<std::size_t>(p) * other.cells.height + static_cast<std::size_t>(y)) * other.cells.width +
+            static_cast<std::size_t>(x);
+        const std::size_t to = (static_cast<std::size_t>(p) * cells.height + static_cast<std::size_t>(cy)) * cells.width +
+                               static_cast<std::size_t>(cx);
+        sums[to] += other.sums[from];
+        counts[to] += other.counts[from];
+      }
+    }
+  }
+}
+
+std::vector<float> BoxAverage::means(int plane) const {
+  std::vector<float> out(static_cast<std::size_t>(frame_width) * static_cast<std::size_t>(frame_height), kNaN);
+  if (plane < 0 || plane >= planes) throw std::invalid_argument("BoxAverage::means: no plane " + std::to_string(plane));
+  for (int y = 0; y < cells.height; ++y) {
+    for (int x = 0; x < cells.width; ++x) {
+      const std::size_t i = (static_cast<std::size_t>(plane) * cells.height + static_cast<std::size_t>(y)) * cells.width +
+                            static_cast<std::size_t>(x);
+      if (counts[i] == 0) continue;
+      out[static_cast<std::size_t>(cells.y0 + y) * static_cast<std::size_t>(frame_width) +
+          static_cast<std::size_t>(cells.x0 + x)] = static_cast<float>(sums[i] / counts[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace zw::kernels

@@ -1,0 +1,109 @@
+// Box averages over a coarser frame (quick-looks from tiles): by hand on a 5 x 4 raster with
+// NaN, and the same means whatever the tiling and the merge order.
+#include "zonewatch/kernels/box_average.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace zw::kernels {
+namespace {
+
+// 5 x 4 pixels; cells of 2 pixels: columns {0,1} {2,3} {4}, rows {0,1} {2,3}.
+const std::vector<float> kRaster{
+    1, 2, 3, 4, 5,     //
+    5, kNaN, 7, 8, 9,  //
+    0, 0, 10, 20, 30,  //
+    2, 4, 30, 40, kNaN};
+
+Tile<float> raster_tile() {
+  Tile<float> t(5, 4);
+  t.values().assign(kRaster.begin(), kRaster.end());
+  return t;
+}
+
+TEST(BoxAverageTest, MeansOfTheCellsByHand) {
+  const Tile<float> t = raster_tile();
+  BoxAverage box(5, 4, 3, 2, 2.0, 1);
+  box.accumulate(0, {0, 0, 5, 4}, t.view());
+  const std::vector<float> m = box.means(0);
+  ASSERT_EQ(m.size(), 6u);
+  EXPECT_FLOAT_EQ(m[0], (1 + 2 + 5) / 3.0f);  // the NaN left out
+  EXPECT_FLOAT_EQ(m[1], (3 + 4 + 7 + 8) / 4.0f);
+  EXPECT_FLOAT_EQ(m[2], (5 + 9) / 2.0f);
+  EXPECT_FLOAT_EQ(m[3], (0 + 0 + 2 + 4) / 4.0f);
+  EXPECT_FLOAT_EQ(m[4], (10 + 20 + 30 + 40) / 4.0f);
+  EXPECT_FLOAT_EQ(m[5], 30.0f);
+  EXPECT_EQ(box.cell_x(4), 2);
+  EXPECT_EQ(box.cell_y(3), 1);
+}
+
+TEST(BoxAverageTest, ACellWithoutValuesIsNaN) {
+  Tile<float> t(2, 2);
+  t.values().assign(4, kNaN);
+  BoxAverage box(2, 2, 1, 1, 2.0, 1);
+  box.accumulate(0, {0, 0, 2, 2}, t.view());
+  EXPECT_TRUE(std::isnan(box.means(0)[0]));
+}
+
+/// Partials of `tile_w` x `tile_h` tiles (the last ones smaller), merged in `reverse` order or not.
+std::vector<float> tiled_means(int tile_w, int tile_h, bool reverse) {
+  const Tile<float> t = raster_tile();
+  const BoxAverage whole(5, 4, 3, 2, 2.0, 2);
+  std::vector<BoxAverage> parts;
+  for (int y0 = 0; y0 < 4; y0 += tile_h) {
+    for (int x0 = 0; x0 < 5; x0 += tile_w) {
+      const Window w{x0, y0, std::min(tile_w, 5 - x0), std::min(tile_h, 4 - y0)};
+      BoxAverage part = whole.part(w);
+      part.accumulate(0, w, t.view().sub(w.x0, w.y0, w.width, w.height));
+      part.accumulate(1, w, t.view().sub(w.x0, w.y0, w.width, w.height));
+      parts.push_back(std::move(part));
+    }
+  }
+  if (reverse) std::reverse(parts.begin(), parts.end());
+  BoxAverage merged = whole;
+  for (const auto& p : parts) merged.merge(p);
+  std::vector<float> m = merged.means(0);
+  const std::vector<float> second = merged.means(1);
+  m.insert(m.end(), second.begin(), second.end());
+  return m;
+}
+
+TEST(BoxAverageTest, TilingAndMergeOrderDoNotChangeTheMeans) {
+  const std::vector<float> whole = tiled_means(5, 4, false);
+  for (const auto& [w, h] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{3, 3}, std::pair{4, 1}, std::pair{5, 3}}) {
+    for (const bool reverse : {false, true}) {
+      const std::vector<float> tiled = tiled_means(w, h, reverse);
+      ASSERT_EQ(tiled.size(), whole.size());
+      for (std::size_t i = 0; i < whole.size(); ++i) {
+        if (std::isnan(whole[i])) {
+          EXPECT_TRUE(std::isnan(tiled[i]));
+        } else {
+          EXPECT_EQ(tiled[i], whole[i]) << "tiles " << w << "x" << h << " cell " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(BoxAverageTest, WrongSizesAreRefused) {
+  EXPECT_THROW(BoxAverage(5, 4, 3, 2, 0.5, 1), std::invalid_argument);
+  BoxAverage box(5, 4, 3, 2, 2.0, 1);
+  const BoxAverage part = box.part({0, 0, 2, 2});
+  EXPECT_EQ(part.cells.width, 1);
+  EXPECT_EQ(part.cells.height, 1);
+  BoxAverage p = part;
+  Tile<float> t(3, 3);
+  EXPECT_THROW(p.accumulate(0, {0, 0, 3, 3}, t.view()), std::invalid_argument);  // beyond its cell
+  EXPECT_THROW(p.accumulate(0, {0, 0, 2, 2}, t.view()), std::invalid_argument);  // view of another size
+  EXPECT_THROW(p.accumulate(1, {0, 0, 3, 3}, t.view()), std::invalid_argument);  // no such plane
+  BoxAverage q = part;
+  EXPECT_THROW(q.merge(box), std::invalid_argument);  // the whole into a part
+}
+
+}  // namespace
+}  // namespace zw::kernels
