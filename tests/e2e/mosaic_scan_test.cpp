@@ -72,8 +72,8 @@ class MosaicScanTest : public TempFolderTest {
     const fs::path out = root_ / name;
     YAML::Node config = sample_config(out);
     config.remove("grid");
-    for (const auto& [side, catalog, date] : {std::tuple{"before", before_catalog, kBefore.date},
-                                              std::tuple{"after", after_catalog, kAfter.date}}) {
+    for (const auto& [side, catalog, date] :
+         {std::tuple{"before", before_catalog, kBefore.date}, std::tuple{"after", after_catalog, kAfter.date}}) {
       YAML::Node period;
       period["period"] = date + ".." + date;
       period["sources"].push_back(catalog.string());

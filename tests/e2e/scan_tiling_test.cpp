@@ -47,6 +47,22 @@ class TilingTest : public TempFolderTest {
     counts_a.erase("components");
     counts_b.erase("components");
     EXPECT_EQ(counts_a, counts_b);
+    // summary.html's quick-looks are drawn from the tiles: the same pictures, byte for byte.
+    const std::vector<std::string> pictures_a = embedded_jpegs(reference / "summary.html");
+    ASSERT_EQ(pictures_a.size(), 3u) << "before, after and the map's after quick-look";
+    EXPECT_TRUE(pictures_a == embedded_jpegs(other / "summary.html")) << "the quick-looks differ";
+  }
+
+  /// The JPEG pictures embedded in a page (data: URIs), in page order.
+  static std::vector<std::string> embedded_jpegs(const fs::path& page) {
+    const std::string html = read_bytes(page);
+    const std::string marker = "data:image/jpeg;base64,";
+    std::vector<std::string> pictures;
+    for (auto at = html.find(marker); at != std::string::npos; at = html.find(marker, at)) {
+      at += marker.size();
+      pictures.push_back(html.substr(at, html.find_first_of("\"')", at) - at));
+    }
+    return pictures;
   }
 };
 

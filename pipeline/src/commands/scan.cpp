@@ -161,7 +161,10 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
         water = run_water_quality({*before_side.scene, *after_side.scene, grid, units}, config.water_quality,
                                   config.processing, {}, {});
       }
-      run_detection({*before_side.scene, *after_side.scene, grid, units, water ? &water->departing_pixels : nullptr},
+      // The same inputs as rank 0's (the true-colour frame too: it sizes the tiles).
+      const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
+      run_detection({*before_side.scene, *after_side.scene, grid, units, water ? &water->departing_pixels : nullptr,
+                     &true_colour_frame},
                     config.detection, config.processing, {}, {}, {});
       return other_rank_done();
     } else {
@@ -227,9 +230,11 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
        {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=LZW", "BIGTIFF=IF_SAFER", "SPARSE_OK=TRUE"},
        {{"", 0.0, {}, {}}},
        {}});
+  // summary.html's quick-looks are drawn from the tiles detection decodes (no second decode).
+  const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
   const DetectionResult detection = run_detection(
-      {before, after, grid, units, water ? &water->departing_pixels : nullptr}, config.detection, config.processing,
-      work.path(),
+      {before, after, grid, units, water ? &water->departing_pixels : nullptr, &true_colour_frame}, config.detection,
+      config.processing, work.path(),
       [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
           kernels::ConstTileView<std::uint32_t> ids) {
         change_map.write(core, classes);
@@ -331,7 +336,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
                       {summary_side(before_side, before_c), summary_side(after_side, after_c)},
                       &results,
                       summary_warnings(units, {before_c, after_c}),
-                      make_summary_images(before, after, grid, results)},
+                      make_summary_images(before, after, grid, results, &detection.true_colour)},
                      staging.staged("summary.html"), config.output.dir + "/summary.html");
   timings["outputs.summary"] = seconds_since(start);
 

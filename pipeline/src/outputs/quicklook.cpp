@@ -314,8 +314,14 @@ constexpr double kChipMarginMetres = 150.0;
 
 }  // namespace
 
+kernels::BoxAverage summary_true_colour_frame(const AnalysisGrid& grid) {
+  const ImageFrame frame = quicklook_frame(grid, kQuicklookPixels);
+  // A cell is a frame pixel: the frame's pixel size in grid pixels, as quicklook_frame lays it out.
+  return {grid.width, grid.height, frame.width, frame.height, frame.geotransform[1] / grid.geotransform[1], 3};
+}
+
 SummaryImages make_summary_images(const Scene& before, const Scene& after, const AnalysisGrid& grid,
-                                  const ScanResults& results) {
+                                  const ScanResults& results, const std::array<kernels::BoxAverage, 2>* drawn) {
   auto log = logger("summary");
   SummaryImages images;
   images.frame = quicklook_frame(grid, kQuicklookPixels);
@@ -325,7 +331,14 @@ SummaryImages make_summary_images(const Scene& before, const Scene& after, const
     const Scene& scene = s == 0 ? before : after;
     try {
       readers[s] = std::make_unique<TrueColourReader>(scene, grid.crs_wkt);
-      quicklooks[s] = readers[s]->read(images.frame);
+      if (drawn != nullptr && (*drawn)[s].planes == 3) {
+        const kernels::BoxAverage& box = (*drawn)[s];
+        quicklooks[s].width = box.frame_width;
+        quicklooks[s].height = box.frame_height;
+        for (int plane = 0; plane < 3; ++plane) quicklooks[s].rgb[static_cast<std::size_t>(plane)] = box.means(plane);
+      } else {
+        quicklooks[s] = readers[s]->read(images.frame);
+      }
       const RgbImage picture = stretch_2_98({&quicklooks[s]}).front();
       (s == 0 ? images.before_jpeg : images.after_jpeg) = encode_jpeg(picture, kQuicklookJpegQuality);
     } catch (const Error& e) {

@@ -83,6 +83,9 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 /// six bands), about a dozen feature planes, the multi-scale magnitude and its smoothing
 /// scratch, classes and labels.
 constexpr double kBytesPerPixel = 176.0;
+/// ... plus, when the quick-looks need bands the features do not read, the core's raw red,
+/// green and blue of two dates (up to 4 bytes each) and one date of them as reflectance.
+constexpr double kTrueColourBytesPerPixel = 36.0;
 
 struct UnitPartial {
   std::uint32_t unit = 0;
@@ -93,8 +96,12 @@ struct UnitPartial {
 struct TileInput {
   int index = 0;
   RawTilePair pair;
-  Tile<float> elevation;  // the padded window's DEM, when there is one
+  Tile<float> elevation;    // the padded window's DEM, when there is one
+  RawTilePair true_colour;  // the core's red, green and blue, when quick-looks are drawn
 };
+
+/// The roles of a true-colour picture, in plane order.
+const std::vector<BandRole> kTrueColourRoles{BandRole::red, BandRole::green, BandRole::blue};
 
 /// What classification makes of one tile, merged in tile order.
 struct TileWork {
@@ -110,6 +117,7 @@ struct TileWork {
   std::vector<UnitPartial> zonal;
   std::vector<std::vector<std::pair<std::uint32_t, double>>> label_overlap;  // by local label
   std::uint64_t valid = 0;
+  std::array<kernels::BoxAverage, 2> true_colour;  // the core's cells, before and after (when drawn)
 };
 
 void add_overlap(std::vector<std::pair<std::uint32_t, double>>& list, std::uint32_t unit, double area) {
@@ -135,6 +143,7 @@ struct TileClassifier {
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
   int seed_shift_tolerance = 0;             // 0: seeds read the magnitude itself
   double dem_dx_m = 1.0, dem_dy_m = 1.0;    // pixel size for the slope
+  const kernels::BoxAverage* true_colour_frame = nullptr;
 
   TileWork operator()(TileInput& input, const Window& c) const {
     TileWork work;
@@ -236,7 +245,33 @@ struct TileClassifier {
     for (const auto v : work.classes.values())
       work.valid += v != static_cast<std::uint8_t>(kernels::ChangeType::nodata);
     add_unit_sums(work, gb, ga);
+    if (true_colour_frame != nullptr) draw_true_colour({&b, &a}, input.true_colour, ox, oy, work);
+    input.true_colour = {};
     return work;
+  }
+
+  /// The core's red, green and blue reflectance summed into the quick-looks' cells: from the
+  /// features' reflectance (`features_reflectance`, padded) where they hold the band, else
+  /// from `extra` (the core, read for the bands the features lack).
+  void draw_true_colour(const std::array<const ReflectanceTile*, 2>& features_reflectance, const RawTilePair& extra,
+                        int ox, int oy, TileWork& work) const {
+    const Window& c = work.core;
+    for (std::size_t d = 0; d < 2; ++d) {
+      const RawSceneTile& raw = d == 0 ? extra.before : extra.after;
+      const ReflectanceTile extra_bands =
+          to_reflectance_tile(raw, (d == 0 ? inputs.before : inputs.after).profile, kTrueColourRoles);
+      kernels::BoxAverage part = true_colour_frame->part(c);
+      for (std::size_t plane = 0; plane < kTrueColourRoles.size(); ++plane) {
+        const BandRole role = kTrueColourRoles[plane];
+        const Tile<float>& padded = (*features_reflectance[d])[role];
+        if (!padded.values().empty()) {
+          part.accumulate(static_cast<int>(plane), c, padded.view().sub(ox, oy, c.width, c.height));
+        } else if (!extra_bands[role].values().empty()) {
+          part.accumulate(static_cast<int>(plane), c, extra_bands[role].view());
+        }  // else the scene has no such band (no blue, say): the plane stays empty
+      }
+      work.true_colour[d] = std::move(part);
+    }
   }
 
   /// Zonal sums and patch-unit overlaps of the tile core, weighted by exact pixel coverage.
@@ -291,6 +326,17 @@ void encode_work(ByteWriter& out, const TileWork& work) {
     }
   }
   out.put(work.valid);
+  for (const auto& box : work.true_colour) {
+    out.put(box.raster_width);
+    out.put(box.raster_height);
+    out.put(box.frame_width);
+    out.put(box.frame_height);
+    out.put(box.factor);
+    out.put(box.planes);
+    out.put(box.cells);
+    out.put_vector(box.sums);
+    out.put_vector(box.counts);
+  }
 }
 
 TileWork decode_work(ByteReader& in) {
@@ -312,6 +358,17 @@ TileWork decode_work(ByteReader& in) {
     }
   }
   work.valid = in.get<std::uint64_t>();
+  for (auto& box : work.true_colour) {
+    box.raster_width = in.get<int>();
+    box.raster_height = in.get<int>();
+    box.frame_width = in.get<int>();
+    box.frame_height = in.get<int>();
+    box.factor = in.get<double>();
+    box.planes = in.get<int>();
+    box.cells = in.get<Window>();
+    box.sums = in.get_vector<double>();
+    box.counts = in.get_vector<std::uint32_t>();
+  }
   return work;
 }
 
@@ -454,8 +511,20 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                 features.has_slope ? kernels::kSlopeHalo : 0});
   const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + typing_halo +
                    kernels::morphology_halo(opening_radius);
-  result.plan = plan_tiles(grid.width, grid.height, processing,
-                           {.bytes_per_pixel = kBytesPerPixel, .tokens = default_tile_tokens(), .halo = halo});
+  // The quick-looks' bands the features do not read (read for the tile cores on their own).
+  std::vector<BandRole> colour_roles_missing;
+  if (inputs.true_colour_frame != nullptr) {
+    for (BandRole r : kTrueColourRoles) {
+      if (std::find(features.roles.begin(), features.roles.end(), r) == features.roles.end()) {
+        colour_roles_missing.push_back(r);
+      }
+    }
+  }
+  result.plan =
+      plan_tiles(grid.width, grid.height, processing,
+                 {.bytes_per_pixel = kBytesPerPixel + (colour_roles_missing.empty() ? 0.0 : kTrueColourBytesPerPixel),
+                  .tokens = default_tile_tokens(),
+                  .halo = halo});
   const TilePlan& plan = result.plan;
   log->debug("{} tiles of {}x{} (halo {})", plan.count(), plan.tile_width, plan.tile_height, plan.halo);
 
@@ -490,7 +559,19 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                                 unit_windows,
                                 options.seed_shift_tolerance,
                                 terrain ? terrain->dx_m() : 1.0,
-                                terrain ? terrain->dy_m() : 1.0};
+                                terrain ? terrain->dy_m() : 1.0,
+                                inputs.true_colour_frame};
+  // The quick-looks take red, green and blue from the features' tiles; bands the features do
+  // not read come through readers of their own (the features' readers keep exactly their
+  // roles: validity and cloud tests depend on the bands read), for the tile's core.
+  std::optional<SceneReader> before_colour, after_colour;
+  if (inputs.true_colour_frame != nullptr) {
+    if (!colour_roles_missing.empty()) {
+      before_colour.emplace(inputs.before, grid, colour_roles_missing);
+      after_colour.emplace(inputs.after, grid, colour_roles_missing);
+    }
+    for (auto& box : result.true_colour) box = *inputs.true_colour_frame;
+  }
   start = Clock::now();
   const ProgressCallback classifying = progress_part(progress, kStatisticsEnd, kClassifyEnd);
   int done = 0;
@@ -502,8 +583,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       plan.count(), default_tile_tokens(),
       [&](int index) {
         const Window padded = plan.padded(index);
-        return TileInput{index, read_pair(before_reader, after_reader, padded),
-                         terrain ? terrain->read(padded) : Tile<float>{}};
+        TileInput input{
+            index, read_pair(before_reader, after_reader, padded), terrain ? terrain->read(padded) : Tile<float>{}, {}};
+        if (before_colour) input.true_colour = read_pair(*before_colour, *after_colour, plan.core(index));
+        return input;
       },
       [&](TileInput& input) { return classify(input, plan.core(input.index)); },
       [&](TileWork&& work) {
@@ -513,6 +596,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         spill->write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
         seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
         for (auto& partial : work.zonal) unit_zonal[partial.unit].merge(partial.zonal);
+        if (inputs.true_colour_frame != nullptr) {
+          for (std::size_t d = 0; d < 2; ++d) result.true_colour[d].merge(work.true_colour[d]);
+        }
         tile_label_overlap[static_cast<std::size_t>(work.index)] = std::move(work.label_overlap);
         result.valid_pixels += work.valid;
         result.components_before_mmu += work.label_count;

@@ -3,6 +3,8 @@
 #include "zonewatch/pipeline/outputs/summary_page.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -271,6 +273,46 @@ TEST_F(SummaryImagesTest, QuicklookIsDownsampledToTheLongSideStretchedAndMasked)
   int chip_width = 0, chip_height = 0;
   EXPECT_EQ(decode(chip.before_png, chip_width, chip_height).size(), 3u);
   EXPECT_EQ(chip_width, chip.frame.width);
+}
+
+TEST_F(SummaryImagesTest, QuicklooksDrawnFromTilesLookAsTheOnesReadFromTheScene) {
+  // As detection draws them: tile by tile (three strips here), reflectance of the grid's pixels.
+  std::array<kernels::BoxAverage, 2> drawn{summary_true_colour_frame(grid_), summary_true_colour_frame(grid_)};
+  EXPECT_EQ(drawn[0].frame_width, 800);
+  EXPECT_EQ(drawn[0].frame_height, 200);
+  const std::vector<kernels::BandRole> rgb_roles{kernels::BandRole::red, kernels::BandRole::green,
+                                                 kernels::BandRole::blue};
+  for (std::size_t d = 0; d < 2; ++d) {
+    SceneReader reader(d == 0 ? before_ : after_, grid_, rgb_roles);
+    for (int y0 = 0; y0 < kHeight; y0 += 150) {
+      const kernels::Window strip{0, y0, kWidth, std::min(150, kHeight - y0)};
+      RawSceneTile raw;
+      reader.read(strip, raw);
+      const ReflectanceTile bands = to_reflectance_tile(raw, (d == 0 ? before_ : after_).profile, rgb_roles);
+      kernels::BoxAverage part = drawn[d].part(strip);
+      for (std::size_t plane = 0; plane < 3; ++plane) {
+        part.accumulate(static_cast<int>(plane), strip, bands[rgb_roles[plane]].view());
+      }
+      drawn[d].merge(part);
+    }
+  }
+  ScanResults results;
+  const SummaryImages from_tiles = make_summary_images(before_, after_, grid_, results, &drawn);
+  const SummaryImages read = make_summary_images(before_, after_, grid_, results);
+  ASSERT_TRUE(from_tiles.problems.empty()) << from_tiles.problems.front();
+  int width = 0, height = 0, read_width = 0, read_height = 0;
+  const auto tiles_rgb = decode(from_tiles.after_jpeg, width, height);
+  const auto read_rgb = decode(read.after_jpeg, read_width, read_height);
+  ASSERT_EQ(tiles_rgb.size(), 3u);
+  ASSERT_EQ(width, read_width);
+  ASSERT_EQ(height, read_height);
+  for (std::size_t b = 0; b < 3; ++b) {
+    std::size_t far = 0;
+    for (std::size_t i = 0; i < tiles_rgb[b].size(); ++i) far += std::abs(tiles_rgb[b][i] - read_rgb[b][i]) > 4;
+    EXPECT_EQ(far, 0u) << "band " << b << ": pixels more than 4 levels apart";
+    EXPECT_NEAR(tiles_rgb[b][static_cast<std::size_t>(10 * width + 10)], 48, 4) << "nodata is dark grey";
+    EXPECT_NEAR(tiles_rgb[b][static_cast<std::size_t>(150 * width + 700)], 255, 4) << "the east half is white";
+  }
 }
 
 TEST_F(SummaryImagesTest, AMissingBandIsAProblemOnThePageNotAnError) {

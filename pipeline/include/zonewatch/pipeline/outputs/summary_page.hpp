@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "zonewatch/kernels/box_average.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 #include "zonewatch/pipeline/inputs/scan_inputs.hpp"
 #include "zonewatch/pipeline/inputs/units.hpp"
@@ -73,10 +74,17 @@ SummarySide summary_side(const ScanSide& side, const CompositeResult* composite)
 std::vector<std::string> summary_warnings(const std::vector<ControlUnit>& units,
                                           const std::vector<const CompositeResult*>& composites);
 
-/// Quick-looks of both scenes over the whole grid and chips of the largest hotspots. A scene
-/// that cannot be read gives a problem on the page, not an exception.
+/// An empty accumulator on the quick-looks' frame over `grid` (planes red, green, blue), for
+/// detection to draw both dates into from the tiles it reads anyway (DetectionInputs).
+kernels::BoxAverage summary_true_colour_frame(const AnalysisGrid& grid);
+
+/// Quick-looks of both scenes over the whole grid and chips of the largest hotspots. The
+/// quick-looks come from `drawn` (before, after: summary_true_colour_frame's accumulators as
+/// detection filled them) where given, else they are read from the scenes. A scene that cannot
+/// be read gives a problem on the page, not an exception.
 SummaryImages make_summary_images(const Scene& before, const Scene& after, const AnalysisGrid& grid,
-                                  const ScanResults& results);
+                                  const ScanResults& results,
+                                  const std::array<kernels::BoxAverage, 2>* drawn = nullptr);
 
 /// The page's HTML (UTF-8). Every text from the inputs is escaped.
 std::string render_summary_page(const SummaryPage& page);

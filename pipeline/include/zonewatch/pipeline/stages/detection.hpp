@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zonewatch/kernels/box_average.hpp"
 #include "zonewatch/kernels/components.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
@@ -85,6 +86,10 @@ struct DetectionResult {
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
   std::map<std::string, double> seconds;                                  // per pass
   RadiometricCorrection radiometric;  // detection.normalize: irmad (else not applied)
+  /// Before and after in true colour (planes red, green, blue: reflectance means over the
+  /// cells of DetectionInputs::true_colour_frame), drawn from the tiles classification read;
+  /// empty (no planes) when no frame was asked for.
+  std::array<kernels::BoxAverage, 2> true_colour;
 
   /// run.json's detection section: per band the difference's mean and sigma, the threshold
   /// (and the automatic one before its floor, null when none), sample pixels, tiles; the
@@ -104,6 +109,10 @@ struct DetectionInputs {
   /// Pixels (ascending row * width + col) the water-quality stage found departing: typed
   /// `water_quality` over whatever else classification made of them (may be null).
   const std::vector<std::uint64_t>* water_quality_pixels = nullptr;
+  /// The frame of the summary's quick-looks (an empty accumulator of 3 planes over the grid),
+  /// or null: classification then draws both dates in true colour from the tiles it reads,
+  /// so that the quick-looks cost no second decode of the scenes.
+  const kernels::BoxAverage* true_colour_frame = nullptr;
 };
 
 /// Runs the three passes. `work_dir` holds spill files (removed before returning);
