@@ -24,12 +24,11 @@ BoxAverage::BoxAverage(int raster_width_, int raster_height_, int frame_width_, 
       factor(factor_),
       planes(planes_),
       cells{0, 0, frame_width_, frame_height_} {
-  if (raster_width < 1 || raster_height < 1 || frame_width < 1 || frame_height < 1 || planes < 1 ||
-      !(factor >= 1.0)) {
+  if (raster_width < 1 || raster_height < 1 || frame_width < 1 || frame_height < 1 || planes < 1 || !(factor >= 1.0)) {
     throw std::invalid_argument("BoxAverage: sizes must be at least 1 and the factor at least 1");
   }
-  const auto n = static_cast<std::size_t>(planes) * static_cast<std::size_t>(frame_width) *
-                 static_cast<std::size_t>(frame_height);
+  const auto n =
+      static_cast<std::size_t>(planes) * static_cast<std::size_t>(frame_width) * static_cast<std::size_t>(frame_height);
   sums.assign(n, 0.0);
   counts.assign(n, 0);
 }
@@ -53,8 +52,8 @@ BoxAverage BoxAverage::part(const Window& window) const {
   if (window.width <= 0 || window.height <= 0) return p;
   const int x0 = cell_x(window.x0), y0 = cell_y(window.y0);
   p.cells = {x0, y0, cell_x(window.x0 + window.width - 1) - x0 + 1, cell_y(window.y0 + window.height - 1) - y0 + 1};
-  const auto n =
-      static_cast<std::size_t>(planes) * static_cast<std::size_t>(p.cells.width) * static_cast<std::size_t>(p.cells.height);
+  const auto n = static_cast<std::size_t>(planes) * static_cast<std::size_t>(p.cells.width) *
+                 static_cast<std::size_t>(p.cells.height);
   p.sums.assign(n, 0.0);
   p.counts.assign(n, 0);
   return p;
@@ -64,7 +63,8 @@ void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float
   if (values.width != window.width || values.height != window.height) {
     throw std::invalid_argument("BoxAverage::accumulate: the view is not the window's size");
   }
-  if (plane < 0 || plane >= planes) throw std::invalid_argument("BoxAverage::accumulate: no plane " + std::to_string(plane));
+  if (plane < 0 || plane >= planes)
+    throw std::invalid_argument("BoxAverage::accumulate: no plane " + std::to_string(plane));
   if (window.width <= 0 || window.height <= 0) return;
   const int first_x = cell_x(window.x0), last_x = cell_x(window.x0 + window.width - 1);
   const int first_y = cell_y(window.y0), last_y = cell_y(window.y0 + window.height - 1);
@@ -78,8 +78,8 @@ void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float
   const std::size_t plane_offset =
       static_cast<std::size_t>(plane) * static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
   for (int y = 0; y < window.height; ++y) {
-    const std::size_t row_offset =
-        plane_offset + static_cast<std::size_t>(cell_y(window.y0 + y) - cells.y0) * static_cast<std::size_t>(cells.width);
+    const std::size_t row_offset = plane_offset + static_cast<std::size_t>(cell_y(window.y0 + y) - cells.y0) *
+                                                      static_cast<std::size_t>(cells.width);
     const float* in = values.row(y);
     for (int x = 0; x < window.width; ++x) {
       const float v = in[x];
@@ -105,8 +105,9 @@ void BoxAverage::merge(const BoxAverage& other) {
         const std::size_t from =
             (static_cast<std::size_t>(p) * other.cells.height + static_cast<std::size_t>(y)) * other.cells.width +
             static_cast<std::size_t>(x);
-        const std::size_t to = (static_cast<std::size_t>(p) * cells.height + static_cast<std::size_t>(cy)) * cells.width +
-                               static_cast<std::size_t>(cx);
+        const std::size_t to =
+            (static_cast<std::size_t>(p) * cells.height + static_cast<std::size_t>(cy)) * cells.width +
+            static_cast<std::size_t>(cx);
         sums[to] += other.sums[from];
         counts[to] += other.counts[from];
       }
@@ -119,8 +120,9 @@ std::vector<float> BoxAverage::means(int plane) const {
   if (plane < 0 || plane >= planes) throw std::invalid_argument("BoxAverage::means: no plane " + std::to_string(plane));
   for (int y = 0; y < cells.height; ++y) {
     for (int x = 0; x < cells.width; ++x) {
-      const std::size_t i = (static_cast<std::size_t>(plane) * cells.height + static_cast<std::size_t>(y)) * cells.width +
-                            static_cast<std::size_t>(x);
+      const std::size_t i =
+          (static_cast<std::size_t>(plane) * cells.height + static_cast<std::size_t>(y)) * cells.width +
+          static_cast<std::size_t>(x);
       if (counts[i] == 0) continue;
       out[static_cast<std::size_t>(cells.y0 + y) * static_cast<std::size_t>(frame_width) +
           static_cast<std::size_t>(cells.x0 + x)] = static_cast<float>(sums[i] / counts[i]);

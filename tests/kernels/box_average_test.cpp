@@ -14,11 +14,10 @@ namespace zw::kernels {
 namespace {
 
 // 5 x 4 pixels; cells of 2 pixels: columns {0,1} {2,3} {4}, rows {0,1} {2,3}.
-const std::vector<float> kRaster{
-    1, 2, 3, 4, 5,     //
-    5, kNaN, 7, 8, 9,  //
-    0, 0, 10, 20, 30,  //
-    2, 4, 30, 40, kNaN};
+const std::vector<float> kRaster{1, 2,    3,  4,  5,   //
+                                 5, kNaN, 7,  8,  9,   //
+                                 0, 0,    10, 20, 30,  //
+                                 2, 4,    30, 40, kNaN};
 
 Tile<float> raster_tile() {
   Tile<float> t(5, 4);

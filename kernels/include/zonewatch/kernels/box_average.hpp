@@ -17,8 +17,8 @@ struct BoxAverage {
   int frame_width = 0, frame_height = 0;    // cells
   double factor = 1.0;                      // pixels per cell side (the last cells may hold fewer)
   int planes = 0;
-  Window cells;                      // the cells this accumulator holds, in frame coordinates
-  std::vector<double> sums;          // plane by plane, cell rows of `cells`
+  Window cells;              // the cells this accumulator holds, in frame coordinates
+  std::vector<double> sums;  // plane by plane, cell rows of `cells`
   std::vector<std::uint32_t> counts;
 
   BoxAverage() = default;
