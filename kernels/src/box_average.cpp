@@ -72,21 +72,37 @@ void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float
       last_y >= cells.y0 + cells.height) {
     throw std::invalid_argument("BoxAverage::accumulate: the window reaches outside the partial's cells");
   }
-  // Column -> cell once per window: the per-pixel loop only adds.
-  std::vector<int> column_cell(static_cast<std::size_t>(window.width));
-  for (int x = 0; x < window.width; ++x) column_cell[static_cast<std::size_t>(x)] = cell_x(window.x0 + x) - cells.x0;
+  // Columns fall into cells in runs: a run's pixels are summed in locals and its cell touched
+  // once. The run sums stay exact (integers of the 2^-24 grid below 2^53), so the cell sums
+  // are the same as adding pixel by pixel.
+  struct Run {
+    int end_x;         // one past the run's last column in the window
+    std::size_t cell;  // column of the cell within the partial's cells
+  };
+  std::vector<Run> runs;
+  for (int x = 0; x < window.width; ++x) {
+    const auto cell = static_cast<std::size_t>(cell_x(window.x0 + x) - cells.x0);
+    if (runs.empty() || runs.back().cell != cell) runs.push_back({x, cell});
+    runs.back().end_x = x + 1;
+  }
   const std::size_t plane_offset =
       static_cast<std::size_t>(plane) * static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
   for (int y = 0; y < window.height; ++y) {
     const std::size_t row_offset = plane_offset + static_cast<std::size_t>(cell_y(window.y0 + y) - cells.y0) *
                                                       static_cast<std::size_t>(cells.width);
     const float* in = values.row(y);
-    for (int x = 0; x < window.width; ++x) {
-      const float v = in[x];
-      if (!std::isfinite(v)) continue;
-      const std::size_t i = row_offset + static_cast<std::size_t>(column_cell[static_cast<std::size_t>(x)]);
-      sums[i] += round_to_binary_grid(v, kSumScale);
-      ++counts[i];
+    int x = 0;
+    for (const Run& run : runs) {
+      double grid_units = 0.0;  // the run's sum in units of 2^-24
+      std::uint32_t count = 0;
+      for (; x < run.end_x; ++x) {
+        const float v = in[x];
+        if (!std::isfinite(v)) continue;
+        grid_units += round_to_integer(static_cast<double>(v) * kSumScale);
+        ++count;
+      }
+      sums[row_offset + run.cell] += grid_units / kSumScale;
+      counts[row_offset + run.cell] += count;
     }
   }
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -86,6 +88,42 @@ TEST(BoxAverageTest, TilingAndMergeOrderDoNotChangeTheMeans) {
         }
       }
     }
+  }
+}
+
+// The cell sums are the sums of each pixel rounded to the 2^-24 grid with nearbyint (ties to
+// even, negative values, NaN and infinities left out), whatever way the kernel adds them.
+TEST(BoxAverageTest, SumsAreThoseOfEveryPixelRoundedToTheGrid) {
+  constexpr int kWidth = 37, kHeight = 23;
+  constexpr double kScale = 16777216.0;
+  Tile<float> t(kWidth, kHeight);
+  std::uint32_t state = 12345u;
+  for (std::size_t i = 0; i < t.values().size(); ++i) {
+    state = state * 1664525u + 1013904223u;
+    const int kind = static_cast<int>(state >> 29);
+    const float grid_half = static_cast<float>(static_cast<int>(state % 2001u) - 1000) / 33554432.0f;  // ties
+    const float plain = static_cast<float>(static_cast<int>(state % 200001u) - 100000) * 3.1e-5f;
+    t.values()[i] = kind == 0   ? kNaN
+                    : kind == 1 ? std::numeric_limits<float>::infinity()
+                    : kind < 5  ? grid_half
+                                : plain;
+  }
+  BoxAverage box(kWidth, kHeight, 5, 4, 7.5, 1);
+  box.accumulate(0, {0, 0, kWidth, kHeight}, t.view());
+  std::vector<double> sums(20, 0.0);
+  std::vector<std::uint32_t> counts(20, 0);
+  for (int y = 0; y < kHeight; ++y) {
+    for (int x = 0; x < kWidth; ++x) {
+      const float v = t.view()(x, y);
+      if (!std::isfinite(v)) continue;
+      const std::size_t cell = static_cast<std::size_t>(box.cell_y(y) * 5 + box.cell_x(x));
+      sums[cell] += std::nearbyint(static_cast<double>(v) * kScale) / kScale;
+      ++counts[cell];
+    }
+  }
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    ASSERT_EQ(box.counts[i], counts[i]) << "cell " << i;
+    EXPECT_EQ(box.sums[i], sums[i]) << "cell " << i;
   }
 }
 
