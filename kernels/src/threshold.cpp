@@ -141,6 +141,52 @@ double otsu_threshold(const HistogramAccumulator& histogram) {
   return histogram.bin_lower_edge(split);
 }
 
+double min_error_threshold(const HistogramAccumulator& histogram) {
+  // Kittler & Illingworth (1986): J(s) = P0 ln(var0) + P1 ln(var1) - 2 (P0 ln P0 + P1 ln P1),
+  // the error of a two-Gaussian fit, minimised over the split. Bin-index units, as Otsu's: the
+  // width only adds a constant. Classes of fewer than two distinct bins have no variance to
+  // fit and are skipped, so the criterion cannot run off to an empty or one-bin class.
+  const std::vector<std::uint64_t>& counts = histogram.counts();
+  const int bins = histogram.bins();
+  double total = 0.0, sum_total = 0.0, square_sum_total = 0.0;
+  for (int bin = 0; bin < bins; ++bin) {
+    const auto count = static_cast<double>(counts[static_cast<std::size_t>(bin)]);
+    total += count;
+    sum_total += count * bin;
+    square_sum_total += count * bin * static_cast<double>(bin);
+  }
+  if (total == 0.0) return std::numeric_limits<double>::quiet_NaN();
+  double best = std::numeric_limits<double>::infinity();
+  int best_first_split = -1;
+  int best_last_split = -1;
+  double n0 = 0.0, s0 = 0.0, q0 = 0.0;
+  for (int split = 1; split < bins; ++split) {
+    const auto count = static_cast<double>(counts[static_cast<std::size_t>(split - 1)]);
+    const double index = split - 1;
+    n0 += count;
+    s0 += count * index;
+    q0 += count * index * index;
+    const double n1 = total - n0;
+    if (n0 == 0.0 || n1 == 0.0) continue;
+    const double mean0 = s0 / n0, mean1 = (sum_total - s0) / n1;
+    const double var0 = q0 / n0 - mean0 * mean0;
+    const double var1 = (square_sum_total - q0) / n1 - mean1 * mean1;
+    // A class within one bin has (numerically) no spread: its Gaussian is not defined.
+    if (!(var0 > 1e-6) || !(var1 > 1e-6)) continue;
+    const double p0 = n0 / total, p1 = n1 / total;
+    const double criterion = p0 * std::log(var0) + p1 * std::log(var1) - 2.0 * (p0 * std::log(p0) + p1 * std::log(p1));
+    if (criterion < best) {
+      best = criterion;
+      best_first_split = split;
+      best_last_split = split;
+    } else if (criterion == best && best_last_split == split - 1) {
+      best_last_split = split;  // empty bins between the classes: the same split, as Otsu's
+    }
+  }
+  if (best_first_split < 0) return std::numeric_limits<double>::quiet_NaN();
+  return histogram.bin_lower_edge(best_first_split + (best_last_split - best_first_split) / 2);
+}
+
 // ---------------------------------------------------------------------------------------
 // MomentsAccumulator
 

@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   key_option("--units-layer", "units.layer", "Layer name in the units source");
   key_option("--grid-crs", "grid.crs", "Analysis grid CRS, e.g. EPSG:32648");
   key_option("--grid-resolution", "grid.resolution", "Analysis grid pixel size in CRS units");
-  key_option("--threshold-method", "detection.threshold.method", "otsu, fixed or k_sigma");
+  key_option("--threshold-method", "detection.threshold.method", "otsu, min_error, fixed or k_sigma");
   key_option("--threshold", "detection.threshold.value", "Fixed change-magnitude threshold");
   key_option("--min-mapping-unit", "detection.min_mapping_unit_m2", "Smallest patch kept, m²");
   key_option("--memory-mb", "processing.memory_mb", "Tile memory budget in MiB");

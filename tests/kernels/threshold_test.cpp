@@ -171,6 +171,50 @@ TEST(Otsu, TwoAdjacentBinsSplitBetweenThem) {
 }
 
 // ---------------------------------------------------------------------------------------
+// min_error_threshold
+
+/// Histogram of 100 unit bins holding 10,000 values ~ N(10, 1) and 500 ~ N(30, 8), each bin
+/// given its rounded expected count (a narrow unchanged class beside a small, wide changed one).
+HistogramAccumulator narrow_and_wide_classes() {
+  HistogramAccumulator histogram(0.0, 100.0, 100);
+  const auto expected = [](double x, double count, double mean, double sigma) {
+    return std::lround(count * std::exp(-0.5 * (x - mean) * (x - mean) / (sigma * sigma)) /
+                       (sigma * 2.5066282746310002));
+  };
+  for (int bin = 0; bin < 100; ++bin) {
+    const long count = expected(bin, 10000.0, 10.0, 1.0) + expected(bin, 500.0, 30.0, 8.0);
+    for (long i = 0; i < count; ++i) histogram.add(static_cast<float>(bin) + 0.5f);
+  }
+  return histogram;
+}
+
+TEST(MinError, UnequalClassesSplitWhereTheBayesBoundaryIs) {
+  // The two weighted densities cross between 13 and 14: bins from 14 up are more likely the
+  // wide class. Kittler-Illingworth's fit finds that; Otsu, which assumes equal spreads, cuts
+  // well inside the wide class (bin 21 here, by the same sums in Python).
+  const HistogramAccumulator histogram = narrow_and_wide_classes();
+  EXPECT_DOUBLE_EQ(min_error_threshold(histogram), 14.0);
+  EXPECT_DOUBLE_EQ(otsu_threshold(histogram), 21.0);
+}
+
+TEST(MinError, EmptyBinsBetweenTheClassesGiveTheMiddleSplit) {
+  // counts {4, 4, 0, 0, 1, 1}: splits 2, 3 and 4 make the same classes (means 0.5 and 4.5,
+  // variances 0.25); splits 1 and 5 leave a one-bin class without spread. Middle: split 3.
+  HistogramAccumulator histogram(0.0, 6.0, 6);
+  histogram.accumulate(row_view({0.5f, 0.5f, 0.5f, 0.5f, 1.5f, 1.5f, 1.5f, 1.5f, 4.5f, 5.5f}));
+  EXPECT_DOUBLE_EQ(min_error_threshold(histogram), 3.0);
+}
+
+TEST(MinError, NoSpreadOnOneSideHasNoThreshold) {
+  HistogramAccumulator histogram(0.0, 8.0, 8);
+  EXPECT_TRUE(std::isnan(min_error_threshold(histogram)));
+  histogram.accumulate(row_view({2.5f, 2.5f, 3.5f}));  // two bins: a split leaves one per class
+  EXPECT_TRUE(std::isnan(min_error_threshold(histogram)));
+  histogram.accumulate(row_view({6.5f, 7.5f}));
+  EXPECT_DOUBLE_EQ(min_error_threshold(histogram), 5.0);  // {2,3} | {6,7}: middle of splits 4..6
+}
+
+// ---------------------------------------------------------------------------------------
 // MomentsAccumulator
 
 TEST(Moments, HandComputedWithNaNSkipped) {

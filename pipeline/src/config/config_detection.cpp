@@ -50,6 +50,7 @@ constexpr EnumNames kThresholdMethodNames{std::array{
     EnumName<ThresholdMethod>{ThresholdMethod::otsu, "otsu"},
     EnumName<ThresholdMethod>{ThresholdMethod::fixed, "fixed"},
     EnumName<ThresholdMethod>{ThresholdMethod::k_sigma, "k_sigma"},
+    EnumName<ThresholdMethod>{ThresholdMethod::min_error, "min_error"},
 }};
 
 /// The value named by key (default `fallback`), or ConfigError naming the choices.

@@ -214,6 +214,9 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   switch (t.method) {
     case kernels::ThresholdMethod::fixed: stats.automatic_threshold = t.value; break;
     case kernels::ThresholdMethod::otsu: stats.automatic_threshold = kernels::otsu_threshold(histogram); break;
+    case kernels::ThresholdMethod::min_error:
+      stats.automatic_threshold = kernels::min_error_threshold(histogram);
+      break;
     case kernels::ThresholdMethod::k_sigma:
       stats.automatic_threshold = kernels::k_sigma_threshold(magnitude_moments, t.k);
       break;

@@ -197,6 +197,8 @@ TEST_F(ConfigTest, CommandLineOverridesWinOverTheFile) {
                       "processing.tile_size=256", "name=override test", "after.date=2021-06-01"});
   EXPECT_EQ(c.detection.threshold.method, ThresholdMethod::k_sigma);
   EXPECT_EQ(c.detection.threshold.k, 2.5);
+  EXPECT_EQ(load(kMinimal, {"detection.threshold.method=min_error"}).detection.threshold.method,
+            ThresholdMethod::min_error);
   EXPECT_EQ(c.rules.by_type[static_cast<int>(UnitType::key)].change_types,
             (std::vector<ChangeType>{ChangeType::construction, ChangeType::water_gain}));
   EXPECT_EQ(c.rules.for_unit("ZH1", UnitType::general).severity_high_m2, 99999.0);

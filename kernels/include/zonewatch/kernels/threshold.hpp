@@ -54,6 +54,13 @@ class HistogramAccumulator {
 /// (no split separates two classes); callers fall back to a fixed threshold then.
 [[nodiscard]] double otsu_threshold(const HistogramAccumulator& histogram);
 
+/// Kittler and Illingworth's minimum-error threshold: the split whose two Gaussian classes
+/// (own means, variances and priors) fit the histogram best. Unlike Otsu it does not assume
+/// equal class variances, which matters when a few changed pixels with a wide spread sit beside
+/// many unchanged ones with a narrow one. Lower edge of the upper class's first bin; NaN for an
+/// empty histogram or one where no split leaves both classes with a spread.
+[[nodiscard]] double min_error_threshold(const HistogramAccumulator& histogram);
+
 /// Count, mean and variance (Chan et al. pairwise update) of the valid (non-NaN) pixels.
 /// accumulate() takes each tile in two passes (mean, then squared deviations) and merges
 /// the tile's moments in, which is both accurate and vectorisable; add() is Welford's
@@ -81,6 +88,6 @@ class MomentsAccumulator {
 [[nodiscard]] double k_sigma_threshold(const MomentsAccumulator& moments, double k);
 
 /// How a change-magnitude threshold is chosen.
-enum class ThresholdMethod { fixed, otsu, k_sigma };
+enum class ThresholdMethod { fixed, otsu, k_sigma, min_error };
 
 }  // namespace zw::kernels
