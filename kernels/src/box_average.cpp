@@ -16,16 +16,18 @@ constexpr double kSumScale = 16777216.0;  // 2^24
 }  // namespace
 
 BoxAverage::BoxAverage(int raster_width_, int raster_height_, int frame_width_, int frame_height_, double factor_,
-                       int planes_)
+                       int planes_, int stride_)
     : raster_width(raster_width_),
       raster_height(raster_height_),
       frame_width(frame_width_),
       frame_height(frame_height_),
       factor(factor_),
       planes(planes_),
+      stride(stride_),
       cells{0, 0, frame_width_, frame_height_} {
-  if (raster_width < 1 || raster_height < 1 || frame_width < 1 || frame_height < 1 || planes < 1 || !(factor >= 1.0)) {
-    throw std::invalid_argument("BoxAverage: sizes must be at least 1 and the factor at least 1");
+  if (raster_width < 1 || raster_height < 1 || frame_width < 1 || frame_height < 1 || planes < 1 || stride < 1 ||
+      !(factor >= 1.0)) {
+    throw std::invalid_argument("BoxAverage: sizes and the stride must be at least 1 and the factor at least 1");
   }
   const auto n =
       static_cast<std::size_t>(planes) * static_cast<std::size_t>(frame_width) * static_cast<std::size_t>(frame_height);
@@ -49,6 +51,7 @@ BoxAverage BoxAverage::part(const Window& window) const {
   p.frame_height = frame_height;
   p.factor = factor;
   p.planes = planes;
+  p.stride = stride;
   if (window.width <= 0 || window.height <= 0) return p;
   const int x0 = cell_x(window.x0), y0 = cell_y(window.y0);
   p.cells = {x0, y0, cell_x(window.x0 + window.width - 1) - x0 + 1, cell_y(window.y0 + window.height - 1) - y0 + 1};
@@ -80,22 +83,23 @@ void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float
     std::size_t cell;  // column of the cell within the partial's cells
   };
   std::vector<Run> runs;
-  for (int x = 0; x < window.width; ++x) {
+  const auto first_on_lattice = [&](int origin) { return (stride - origin % stride) % stride; };
+  for (int x = first_on_lattice(window.x0); x < window.width; x += stride) {
     const auto cell = static_cast<std::size_t>(cell_x(window.x0 + x) - cells.x0);
     if (runs.empty() || runs.back().cell != cell) runs.push_back({x, cell});
     runs.back().end_x = x + 1;
   }
   const std::size_t plane_offset =
       static_cast<std::size_t>(plane) * static_cast<std::size_t>(cells.width) * static_cast<std::size_t>(cells.height);
-  for (int y = 0; y < window.height; ++y) {
+  for (int y = first_on_lattice(window.y0); y < window.height; y += stride) {
     const std::size_t row_offset = plane_offset + static_cast<std::size_t>(cell_y(window.y0 + y) - cells.y0) *
                                                       static_cast<std::size_t>(cells.width);
     const float* in = values.row(y);
-    int x = 0;
+    int x = first_on_lattice(window.x0);
     for (const Run& run : runs) {
       double grid_units = 0.0;  // the run's sum in units of 2^-24
       std::uint32_t count = 0;
-      for (; x < run.end_x; ++x) {
+      for (; x < run.end_x; x += stride) {
         const float v = in[x];
         if (!std::isfinite(v)) continue;
         grid_units += round_to_integer(static_cast<double>(v) * kSumScale);

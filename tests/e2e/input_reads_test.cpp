@@ -72,7 +72,9 @@ int count_close(void* handle) {
 int count_stat(void*, const char* name, VSIStatBufL* stat, int flags) {
   return VSIStatExL(real_path(name).c_str(), stat, flags);
 }
-char** count_read_dir(void*, const char* name, int max_files) { return VSIReadDirEx(real_path(name).c_str(), max_files); }
+char** count_read_dir(void*, const char* name, int max_files) {
+  return VSIReadDirEx(real_path(name).c_str(), max_files);
+}
 
 void install_counting_file_system() {
   static const bool installed = [] {

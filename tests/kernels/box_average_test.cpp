@@ -43,6 +43,22 @@ TEST(BoxAverageTest, MeansOfTheCellsByHand) {
   EXPECT_EQ(box.cell_y(3), 1);
 }
 
+TEST(BoxAverageTest, AStrideKeepsTheLatticeOfPixelsAnchoredAtPixelZero) {
+  // Stride 2: columns {0, 2, 4} and rows {0, 2} count, one pixel per cell here.
+  const Tile<float> t = raster_tile();
+  BoxAverage box(5, 4, 3, 2, 2.0, 1, 2);
+  box.accumulate(0, {0, 0, 5, 4}, t.view());
+  EXPECT_EQ(box.means(0), (std::vector<float>{1, 3, 5, 0, 10, 30}));
+  // A window starting off the lattice (column 1, row 1) holds the same lattice pixels.
+  BoxAverage part = box.part({1, 1, 4, 3});
+  part.accumulate(0, {1, 1, 4, 3}, t.view().sub(1, 1, 4, 3));
+  const std::vector<float> m = part.means(0);
+  EXPECT_EQ(m[4], 10.0f);  // (2, 2)
+  EXPECT_EQ(m[5], 30.0f);  // (4, 2)
+  EXPECT_EQ(part.counts, (std::vector<std::uint32_t>{0, 0, 0, 0, 1, 1}));
+  EXPECT_THROW(BoxAverage(5, 4, 3, 2, 2.0, 1, 0), std::invalid_argument);
+}
+
 TEST(BoxAverageTest, ACellWithoutValuesIsNaN) {
   Tile<float> t(2, 2);
   t.values().assign(4, kNaN);
@@ -52,9 +68,9 @@ TEST(BoxAverageTest, ACellWithoutValuesIsNaN) {
 }
 
 /// Partials of `tile_w` x `tile_h` tiles (the last ones smaller), merged in `reverse` order or not.
-std::vector<float> tiled_means(int tile_w, int tile_h, bool reverse) {
+std::vector<float> tiled_means(int tile_w, int tile_h, bool reverse, int stride = 1) {
   const Tile<float> t = raster_tile();
-  const BoxAverage whole(5, 4, 3, 2, 2.0, 2);
+  const BoxAverage whole(5, 4, 3, 2, 2.0, 2, stride);
   std::vector<BoxAverage> parts;
   for (int y0 = 0; y0 < 4; y0 += tile_h) {
     for (int x0 = 0; x0 < 5; x0 += tile_w) {
@@ -75,16 +91,18 @@ std::vector<float> tiled_means(int tile_w, int tile_h, bool reverse) {
 }
 
 TEST(BoxAverageTest, TilingAndMergeOrderDoNotChangeTheMeans) {
-  const std::vector<float> whole = tiled_means(5, 4, false);
-  for (const auto& [w, h] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{3, 3}, std::pair{4, 1}, std::pair{5, 3}}) {
-    for (const bool reverse : {false, true}) {
-      const std::vector<float> tiled = tiled_means(w, h, reverse);
-      ASSERT_EQ(tiled.size(), whole.size());
-      for (std::size_t i = 0; i < whole.size(); ++i) {
-        if (std::isnan(whole[i])) {
-          EXPECT_TRUE(std::isnan(tiled[i]));
-        } else {
-          EXPECT_EQ(tiled[i], whole[i]) << "tiles " << w << "x" << h << " cell " << i;
+  for (const int stride : {1, 2}) {
+    const std::vector<float> whole = tiled_means(5, 4, false, stride);
+    for (const auto& [w, h] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{3, 3}, std::pair{4, 1}, std::pair{5, 3}}) {
+      for (const bool reverse : {false, true}) {
+        const std::vector<float> tiled = tiled_means(w, h, reverse, stride);
+        ASSERT_EQ(tiled.size(), whole.size());
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+          if (std::isnan(whole[i])) {
+            EXPECT_TRUE(std::isnan(tiled[i]));
+          } else {
+            EXPECT_EQ(tiled[i], whole[i]) << "stride " << stride << ", tiles " << w << "x" << h << " cell " << i;
+          }
         }
       }
     }

@@ -333,6 +333,7 @@ void encode_work(ByteWriter& out, const TileWork& work) {
     out.put(box.frame_height);
     out.put(box.factor);
     out.put(box.planes);
+    out.put(box.stride);
     out.put(box.cells);
     out.put_vector(box.sums);
     out.put_vector(box.counts);
@@ -365,6 +366,7 @@ TileWork decode_work(ByteReader& in) {
     box.frame_height = in.get<int>();
     box.factor = in.get<double>();
     box.planes = in.get<int>();
+    box.stride = in.get<int>();
     box.cells = in.get<Window>();
     box.sums = in.get_vector<double>();
     box.counts = in.get_vector<std::uint32_t>();

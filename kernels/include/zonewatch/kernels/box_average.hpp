@@ -2,7 +2,9 @@
 // Means of a raster's pixels over the cells of a coarser frame: the quick-look of a scan drawn
 // from the tiles its classification pass decodes anyway, instead of decoding the scenes again.
 // An accumulator: a partial per tile (its cells only), merged in any order, finalized once.
-// Every pixel counts in the cell holding its centre; NaN pixels are left out. Summands are
+// Every pixel counts in the cell holding its centre (or, with a stride, every pixel on a lattice
+// of that stride anchored at raster pixel 0, so the tiling still cannot move it); NaN pixels
+// are left out. Summands are
 // rounded to a binary grid (2^-24), so sums are exact and neither the tiling nor the merge
 // order changes them.
 #include <cstdint>
@@ -17,15 +19,18 @@ struct BoxAverage {
   int frame_width = 0, frame_height = 0;    // cells
   double factor = 1.0;                      // pixels per cell side (the last cells may hold fewer)
   int planes = 0;
+  int stride = 1;            // only columns and rows that are multiples of this count
   Window cells;              // the cells this accumulator holds, in frame coordinates
   std::vector<double> sums;  // plane by plane, cell rows of `cells`
   std::vector<std::uint32_t> counts;
 
   BoxAverage() = default;
   /// The whole frame: `frame_width` x `frame_height` cells of `factor` pixels over a raster
-  /// of `raster_width` x `raster_height` pixels, with `planes` planes. Throws
-  /// std::invalid_argument for sizes below 1 or a factor below 1.
-  BoxAverage(int raster_width, int raster_height, int frame_width, int frame_height, double factor, int planes);
+  /// of `raster_width` x `raster_height` pixels, with `planes` planes, from the pixels whose
+  /// column and row are multiples of `stride`. Throws std::invalid_argument for sizes or a
+  /// stride below 1 or a factor below 1.
+  BoxAverage(int raster_width, int raster_height, int frame_width, int frame_height, double factor, int planes,
+             int stride = 1);
 
   /// The frame cell of pixel column `x` / row `y`.
   [[nodiscard]] int cell_x(int x) const;
