@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <tbb/parallel_for.h>
-
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/threshold.hpp"
@@ -173,11 +171,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
                      " % is needed to compare the dates): barely overlapping scenes, the wrong scene, or masked "
                      "almost everywhere");
   }
-  // Per band the centre and spread; the bands are independent, so they run side by side
-  // (order statistics and moments do not depend on which thread computed them).
-  stats.offsets.assign(n_roles, 0.0f);
-  stats.weights.assign(n_roles, 0.0f);
-  tbb::parallel_for(std::size_t{0}, n_roles, [&](std::size_t i) {
+  for (std::size_t i = 0; i < n_roles; ++i) {
     double centre = moments[i].mean();
     double sigma = moments[i].stddev();
     if (options.zscore == ZScore::robust) {
@@ -195,34 +189,26 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
       if (robust_sigma > 1e-12) sigma = robust_sigma;
     }
-    stats.offsets[i] = static_cast<float>(centre);
-    stats.weights[i] = sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f;
-  });
+    stats.offsets.push_back(static_cast<float>(centre));
+    stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
+  }
 
-  // Magnitude histogram from the stored differences: a partial per block, computed side by
-  // side, merged in block order (integer counts; the moments' merge order is fixed).
-  struct MagnitudePartial {
-    kernels::HistogramAccumulator histogram{0.0, 50.0, 5000};
-    kernels::MomentsAccumulator moments;
-  };
-  std::vector<MagnitudePartial> partials(blocks.size());
-  tbb::parallel_for(std::size_t{0}, blocks.size(), [&](std::size_t b) {
-    const SampleBlock& block = blocks[b];
-    MagnitudePartial& partial = partials[b];
+  // Magnitude histogram from the stored differences, block by block, merged in order.
+  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
+  kernels::MomentsAccumulator magnitude_moments;
+  for (const auto& block : blocks) {
+    kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
+    kernels::MomentsAccumulator partial_moments;
     const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
     const std::span<const float> differences(block.differences);
     for (std::size_t p = 0; p < count; ++p) {
       const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
                                                                          stats.offsets, stats.weights);
-      partial.histogram.add(static_cast<float>(magnitude));
-      partial.moments.add(magnitude);
+      partial.add(static_cast<float>(magnitude));
+      partial_moments.add(magnitude);
     }
-  });
-  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
-  kernels::MomentsAccumulator magnitude_moments;
-  for (const MagnitudePartial& partial : partials) {
-    histogram.merge(partial.histogram);
-    magnitude_moments.merge(partial.moments);
+    histogram.merge(partial);
+    magnitude_moments.merge(partial_moments);
   }
   const auto& t = options.threshold;
   switch (t.method) {
