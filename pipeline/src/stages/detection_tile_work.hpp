@@ -108,7 +108,6 @@ inline TileWork decode_work(ByteReader& in) {
   return work;
 }
 
-
 /// Spill file per tile, in tile order: the classes of every pixel and the labels of the changed ones.
 class SpillFile {
  public:
