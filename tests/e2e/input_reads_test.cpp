@@ -40,7 +40,7 @@ struct CountingHandle {
   std::string path;
 };
 
-/// GDAL hands the callbacks the name without the prefix (older versions with it).
+/// GDAL 3.6 hands the callbacks the name without the prefix; a name with it is taken too.
 std::string real_path(const char* name) {
   const std::string n(name);
   return "/" + (n.starts_with(kPrefix) ? n.substr(std::strlen(kPrefix)) : n);

@@ -4,9 +4,8 @@
 // An accumulator: a partial per tile (its cells only), merged in any order, finalized once.
 // Every pixel counts in the cell holding its centre (or, with a stride, every pixel on a lattice
 // of that stride anchored at raster pixel 0, so the tiling still cannot move it); NaN pixels
-// are left out. Summands are
-// rounded to a binary grid (2^-24), so sums are exact and neither the tiling nor the merge
-// order changes them.
+// are left out. Summands are rounded to a binary grid (2^-24), so sums are exact and neither
+// the tiling nor the merge order changes them.
 #include <cstdint>
 #include <vector>
 
