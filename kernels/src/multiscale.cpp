@@ -41,65 +41,116 @@ std::vector<float> gaussian_weights(float sigma) {
   return weights;
 }
 
-void smooth_gaussian(ConstTileView<float> in, float sigma, TileView<float> out) {
-  require_same_size(in, out, "smooth_gaussian: input and output differ in size");
+namespace {
+
+/// Normalised-convolution Gaussian smoothing, streamed: `emit(y, row)` receives each output
+/// row in order (NaN where the input is NaN) and may consume it in place. Only the 2r + 1
+/// rows of row sums the column pass reads are kept (a ring), so the working set stays in
+/// cache and no tile-sized buffer is allocated (fresh memory costs its pages' zeroing).
+///
+/// Every output pixel sums its neighbours in the same order whatever the view, so a core with
+/// enough halo gets bit-identical values in any tiling. Taps outer, pixels inner (so the
+/// compiler vectorises it): each pixel still adds its taps in ascending order, and a NaN
+/// neighbour adds k * 0 to both sums, which leaves them as a skipped neighbour would (they
+/// start at +0), so results are bit-identical to a per-pixel loop.
+template <class Emit>
+void stream_smooth_gaussian(ConstTileView<float> in, float sigma, Emit&& emit) {
   const int width = in.width, height = in.height;
-  if (in.empty()) return;
   const int radius = gaussian_radius(sigma);
-  if (radius == 0) {
-    for (int y = 0; y < height; ++y) std::copy_n(in.row(y), width, out.row(y));
-    return;
-  }
   const std::vector<float> w = gaussian_weights(sigma);
-  // Row pass: weighted sums of valid values and of their weights, per pixel. Every output
-  // pixel sums its neighbours in the same order whatever the view, so a core with enough
-  // halo gets bit-identical values in any tiling.
-  // Taps outer, pixels inner (so the compiler vectorises it): each pixel still adds its taps
-  // in ascending order, and a NaN neighbour adds k * 0 to both sums, which leaves them as a
-  // skipped neighbour would (they start at +0), so results are bit-identical to a per-pixel loop.
-  Tile<float> row_values(width, height), row_weights(width, height);
-  std::vector<float> present(static_cast<std::size_t>(width)), valid(static_cast<std::size_t>(width));
-  for (int y = 0; y < height; ++y) {
+  const auto width_size = static_cast<std::size_t>(width);
+  auto add_taps = [&](const float* source, float* sums) {
+    for (int d = -radius; d <= radius; ++d) {
+      const float k = w[static_cast<std::size_t>(d + radius)];
+      const int x_begin = std::max(0, -d), x_end = std::min(width, width - d);
+      for (int x = x_begin; x < x_end; ++x) sums[x] += k * source[x + d];
+    }
+  };
+  // The weight sums of a row without missing pixels are the same for every such row (k * 1
+  // over the taps inside the tile): summed once, in the same order, and shared. Only rows
+  // with a missing pixel (clouds, scene edges) get weight sums of their own.
+  std::vector<float> clean_row_weights(width_size, 0.0f);
+  add_taps(std::vector<float>(width_size, 1.0f).data(), clean_row_weights.data());
+  const int ring = 2 * radius + 1;
+  std::vector<float> ring_values(static_cast<std::size_t>(ring) * width_size);
+  std::vector<float> ring_weights(static_cast<std::size_t>(ring) * width_size);
+  std::vector<char> ring_clean(static_cast<std::size_t>(ring), 1);
+  auto slot = [&](int row) { return static_cast<std::size_t>(row % ring); };
+  std::vector<float> present(width_size), valid(width_size);
+  auto row_pass = [&](int y) {
     const float* src = in.row(y);
+    float* values = ring_values.data() + slot(y) * width_size;
+    std::fill_n(values, width, 0.0f);
+    int missing = 0;  // an int reduction, so that the scan vectorises
+#pragma omp simd reduction(| : missing)
+    for (int x = 0; x < width; ++x) missing |= static_cast<int>(std::isnan(src[x]));
+    ring_clean[slot(y)] = missing != 0 ? 0 : 1;
+    if (missing == 0) {
+      add_taps(src, values);
+      return;
+    }
     for (int x = 0; x < width; ++x) {
       const bool nan = std::isnan(src[x]);
       present[static_cast<std::size_t>(x)] = nan ? 0.0f : src[x];
       valid[static_cast<std::size_t>(x)] = nan ? 0.0f : 1.0f;
     }
-    float* values = row_values.view().row(y);
-    float* weights = row_weights.view().row(y);
-    for (int d = -radius; d <= radius; ++d) {
-      const float k = w[static_cast<std::size_t>(d + radius)];
-      const int x_begin = std::max(0, -d), x_end = std::min(width, width - d);
-      const float* source_values = present.data();
-      const float* source_valid = valid.data();
-      for (int x = x_begin; x < x_end; ++x) {
-        values[x] += k * source_values[x + d];
-        weights[x] += k * source_valid[x + d];
-      }
-    }
-  }
-  // Column pass over both sums; the ratio normalises by the valid weight.
-  std::vector<float> sum(static_cast<std::size_t>(width)), weight(static_cast<std::size_t>(width));
+    add_taps(present.data(), values);
+    float* weights = ring_weights.data() + slot(y) * width_size;
+    std::fill_n(weights, width, 0.0f);
+    add_taps(valid.data(), weights);
+  };
+  auto row_weights = [&](int row) {
+    return ring_clean[slot(row)] != 0 ? clean_row_weights.data() : ring_weights.data() + slot(row) * width_size;
+  };
+  // Column pass over both sums; the ratio normalises by the valid weight. Where every row in
+  // reach is clean the column weight depends only on which taps fall inside the tile, so it
+  // is summed again only when that range changes or a row with missing pixels is in reach.
+  std::vector<float> sum(width_size), weight(width_size);
+  int clean_d_begin = 1, clean_d_end = 0;  // the tap range `weight` holds for clean rows; none yet
+  int rows_done = 0;                       // rows whose row pass has run
   for (int y = 0; y < height; ++y) {
-    std::fill(sum.begin(), sum.end(), 0.0f);
-    std::fill(weight.begin(), weight.end(), 0.0f);
     const int d_begin = std::max(-radius, -y), d_end = std::min(radius, height - 1 - y);
+    for (; rows_done <= y + d_end; ++rows_done) row_pass(rows_done);
+    std::fill(sum.begin(), sum.end(), 0.0f);
+    bool all_clean = true;
+    for (int d = d_begin; d <= d_end; ++d) all_clean = all_clean && ring_clean[slot(y + d)] != 0;
+    const bool sum_weights = !all_clean || d_begin != clean_d_begin || d_end != clean_d_end;
+    if (sum_weights) std::fill(weight.begin(), weight.end(), 0.0f);
     for (int d = d_begin; d <= d_end; ++d) {
       const float k = w[static_cast<std::size_t>(d + radius)];
-      const float* values = row_values.view().row(y + d);
-      const float* weights = row_weights.view().row(y + d);
-      for (int x = 0; x < width; ++x) {
-        sum[static_cast<std::size_t>(x)] += k * values[x];
-        weight[static_cast<std::size_t>(x)] += k * weights[x];
+      const float* values = ring_values.data() + slot(y + d) * width_size;
+      for (int x = 0; x < width; ++x) sum[static_cast<std::size_t>(x)] += k * values[x];
+      if (sum_weights) {
+        const float* weights = row_weights(y + d);
+        for (int x = 0; x < width; ++x) weight[static_cast<std::size_t>(x)] += k * weights[x];
       }
     }
+    clean_d_begin = all_clean ? d_begin : 1;
+    clean_d_end = all_clean ? d_end : 0;
     const float* src = in.row(y);
-    float* dst = out.row(y);
+    float* ratio = sum.data();
+    const float* total_weight = weight.data();
+    // Divided everywhere, then NaN kept where the input is NaN: a branch-free loop vectorises
+    // (a valid pixel's own tap makes its weight positive; elsewhere the quotient is discarded).
+#pragma omp simd
     for (int x = 0; x < width; ++x) {
-      dst[x] = std::isnan(src[x]) ? kNaN : sum[static_cast<std::size_t>(x)] / weight[static_cast<std::size_t>(x)];
+      const float quotient = ratio[x] / total_weight[x];
+      ratio[x] = std::isnan(src[x]) ? kNaN : quotient;
     }
+    emit(y, sum.data());
   }
+}
+
+}  // namespace
+
+void smooth_gaussian(ConstTileView<float> in, float sigma, TileView<float> out) {
+  require_same_size(in, out, "smooth_gaussian: input and output differ in size");
+  if (in.empty()) return;
+  if (gaussian_radius(sigma) == 0) {
+    for (int y = 0; y < in.height; ++y) std::copy_n(in.row(y), in.width, out.row(y));
+    return;
+  }
+  stream_smooth_gaussian(in, sigma, [&](int y, const float* row) { std::copy_n(row, in.width, out.row(y)); });
 }
 
 void multiscale_magnitude(ConstTileView<float> magnitude, std::span<const float> sigmas, TileView<float> out) {
@@ -110,20 +161,29 @@ void multiscale_magnitude(ConstTileView<float> magnitude, std::span<const float>
     for (int y = 0; y < height; ++y) std::copy_n(magnitude.row(y), width, out.row(y));
     return;
   }
-  for (int y = 0; y < height; ++y) std::fill_n(out.row(y), width, 0.0f);
-  Tile<float> smoothed(width, height, kUninitialized);
-  for (const float sigma : sigmas) {
-    smooth_gaussian(magnitude, sigma, smoothed.view());
-    for (int y = 0; y < height; ++y) {
-      const float* s = smoothed.view().row(y);
-      float* dst = out.row(y);
-      for (int x = 0; x < width; ++x) dst[x] += s[x];
-    }
-  }
+  // out = (((0 + s_0) + s_1) + ...) * (1 / n), one rounding per operation in this order
+  // whatever the loop structure: the first scale initialises, the last one scales as it adds,
+  // each smoothed row as it comes out of the smoothing (no smoothed copy of the tile).
   const float scale = 1.0f / static_cast<float>(sigmas.size());
-  for (int y = 0; y < height; ++y) {
-    float* dst = out.row(y);
-    for (int x = 0; x < width; ++x) dst[x] *= scale;
+  for (std::size_t i = 0; i < sigmas.size(); ++i) {
+    const bool first = i == 0, last = i + 1 == sigmas.size();
+    auto fold = [&](int y, const float* s) {
+      float* dst = out.row(y);
+      if (first && last) {
+        for (int x = 0; x < width; ++x) dst[x] = (0.0f + s[x]) * scale;
+      } else if (first) {
+        for (int x = 0; x < width; ++x) dst[x] = 0.0f + s[x];
+      } else if (last) {
+        for (int x = 0; x < width; ++x) dst[x] = (dst[x] + s[x]) * scale;
+      } else {
+        for (int x = 0; x < width; ++x) dst[x] += s[x];
+      }
+    };
+    if (gaussian_radius(sigmas[i]) == 0) {
+      for (int y = 0; y < height; ++y) fold(y, magnitude.row(y));  // sigma 0: the magnitude itself
+    } else {
+      stream_smooth_gaussian(magnitude, sigmas[i], fold);
+    }
   }
 }
 

@@ -1,0 +1,130 @@
+// Per-pixel cost of the detector's hot kernels on one tile, in ns per pixel (median of
+// repeated runs on one thread). Whole-scan figures come from scripts/bench.sh; this isolates
+// a kernel so a change to it can be judged without the scan's I/O noise.
+// Usage: zonewatch_kernel_bench [tile_side (default 1024)] [repeats (default 15)]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "zonewatch/kernels/box_average.hpp"
+#include "zonewatch/kernels/change_typing.hpp"
+#include "zonewatch/kernels/difference.hpp"
+#include "zonewatch/kernels/multiscale.hpp"
+#include "zonewatch/kernels/tile.hpp"
+#include "zonewatch/kernels/zonal.hpp"
+
+namespace {
+
+using namespace zw::kernels;
+
+/// A smooth field plus noise, so the kernels see values like a scene's, not white noise.
+Tile<float> field(int side, unsigned seed, float scale, float missing_share) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> noise(0.0f, 0.05f * scale);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  Tile<float> t(side, side);
+  for (int y = 0; y < side; ++y) {
+    for (int x = 0; x < side; ++x) {
+      const float v = scale * (0.5f + 0.25f * std::sin(0.013f * static_cast<float>(x)) *
+                                          std::cos(0.011f * static_cast<float>(y))) +
+                      noise(random);
+      t(x, y) = unit(random) < missing_share ? kNaN : v;
+    }
+  }
+  return t;
+}
+
+void report(const char* name, int side, int repeats, const std::function<void()>& run) {
+  run();  // warm caches and page in the outputs
+  std::vector<double> ns_per_pixel;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+    ns_per_pixel.push_back(took.count() / (static_cast<double>(side) * side));
+  }
+  std::sort(ns_per_pixel.begin(), ns_per_pixel.end());
+  std::printf("%-44s %8.2f ns/px  (min %.2f, max %.2f)\n", name, ns_per_pixel[ns_per_pixel.size() / 2],
+              ns_per_pixel.front(), ns_per_pixel.back());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int side = argc > 1 ? std::max(64, std::atoi(argv[1])) : 1024;
+  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 15;
+  std::printf("tile %dx%d, median of %d runs, one thread\n", side, side, repeats);
+
+  const Tile<float> magnitude = field(side, 1, 6.0f, 0.0f);
+  const Tile<float> magnitude_holes = field(side, 2, 6.0f, 0.01f);
+  // Clouds: a tenth of the rows cross a masked blob, the rest are clean.
+  Tile<float> magnitude_cloud = field(side, 3, 6.0f, 0.0f);
+  for (int y = side / 2; y < side / 2 + side / 10; ++y) {
+    for (int x = side / 3; x < side / 2; ++x) magnitude_cloud(x, y) = kNaN;
+  }
+  Tile<float> out(side, side);
+  for (const float sigma : {1.0f, 2.0f}) {
+    const std::string name = "smooth_gaussian sigma " + std::to_string(static_cast<int>(sigma));
+    report((name + ", no nodata").c_str(), side, repeats,
+           [&] { smooth_gaussian(magnitude.view(), sigma, out.view()); });
+    report((name + ", a cloud over 10 % of rows").c_str(), side, repeats,
+           [&] { smooth_gaussian(magnitude_cloud.view(), sigma, out.view()); });
+    report((name + ", 1 % nodata everywhere").c_str(), side, repeats,
+           [&] { smooth_gaussian(magnitude_holes.view(), sigma, out.view()); });
+  }
+  const std::vector<float> scales{0.0f, 1.0f, 2.0f};
+  report("multiscale_magnitude {0, 1, 2}, a cloud", side, repeats,
+         [&] { multiscale_magnitude(magnitude_cloud.view(), scales, out.view()); });
+
+  constexpr int kBands = 6;
+  std::vector<Tile<float>> before, after;
+  std::vector<ConstTileView<float>> before_views, after_views;
+  for (int b = 0; b < kBands; ++b) {
+    before.push_back(field(side, 10u + static_cast<unsigned>(b), 0.3f, 0.0f));
+    after.push_back(field(side, 20u + static_cast<unsigned>(b), 0.3f, 0.0f));
+  }
+  for (int b = 0; b < kBands; ++b) {
+    before_views.push_back(before[static_cast<std::size_t>(b)].view());
+    after_views.push_back(after[static_cast<std::size_t>(b)].view());
+  }
+  const std::vector<float> offsets(kBands, 0.0f), weights(kBands, 20.0f);
+  report("change_vector_magnitude, 6 bands", side, repeats,
+         [&] { change_vector_magnitude(before_views, after_views, offsets, weights, out.view()); });
+
+  const Tile<float> greenness_before = field(side, 30, 0.6f, 0.0f), greenness_after = field(side, 31, 0.6f, 0.0f);
+  const Tile<float> water_before = field(side, 32, 0.4f, 0.0f), water_after = field(side, 33, 0.4f, 0.0f);
+  const Tile<float> built_before = field(side, 34, 0.4f, 0.0f), built_after = field(side, 35, 0.4f, 0.0f);
+  FeatureTiles features;
+  features.greenness_before = greenness_before.view();
+  features.greenness_after = greenness_after.view();
+  features.water_before = water_before.view();
+  features.water_after = water_after.view();
+  features.built_before = built_before.view();
+  features.built_after = built_after.view();
+  features.magnitude = magnitude.view();
+  TypingRules rules;
+  rules.magnitude_threshold = 5.0f;
+  Tile<std::uint8_t> classes(side, side);
+  report("classify_tile (greenness, water, built)", side, repeats,
+         [&] { classify_tile(features, rules, classes.view()); });
+
+  Tile<float> coverage(side, side);
+  for (float& v : coverage.values()) v = 1.0f;
+  const std::vector<double> row_area(static_cast<std::size_t>(side), 100.0);
+  ZonalAccumulator zonal;
+  report("ZonalAccumulator::accumulate (full cover)", side, repeats, [&] {
+    zonal.accumulate(coverage.view(), classes.view(), greenness_before.view(), greenness_after.view(), row_area);
+  });
+
+  const Window whole{0, 0, side, side};
+  BoxAverage frame(side, side, side / 8, side / 8, 8.0, 1);
+  report("BoxAverage::accumulate (factor 8)", side, repeats, [&] { frame.accumulate(0, whole, magnitude.view()); });
+  return 0;
+}
