@@ -182,7 +182,21 @@ void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileV
     const float* slope = row_or_null(features.slope, y);
     const float* magnitude_row = magnitude.row(y);
     std::uint8_t* out_row = out.row(y);
+    // Most pixels are below the threshold or nodata: classify_pixel's first two tests, in a
+    // branch-free pass, so that only the candidates gather their features.
+    const auto nodata = static_cast<std::uint8_t>(ChangeType::nodata);
+    const auto unchanged = static_cast<std::uint8_t>(ChangeType::none);
+    const float threshold = rules.magnitude_threshold;
+    bool any_candidate = false;
+#pragma omp simd reduction(| : any_candidate)
     for (int x = 0; x < out.width; ++x) {
+      const float m = magnitude_row[x];
+      out_row[x] = std::isnan(m) ? nodata : unchanged;
+      any_candidate |= m >= threshold;
+    }
+    if (!any_candidate) continue;
+    for (int x = 0; x < out.width; ++x) {
+      if (!(magnitude_row[x] >= threshold)) continue;  // NaN included: set above
       PixelFeatures pixel;
       pixel.greenness_before = value_or_nan(greenness_before, x);
       pixel.greenness_after = value_or_nan(greenness_after, x);
