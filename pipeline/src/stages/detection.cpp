@@ -328,18 +328,21 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // removes anything narrower than 2r+1 pixels, smoothing dilutes a lone pixel, a seed
   // demands a stronger pixel inside the patch. Where one pixel already covers a (non-zero)
   // minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a mappable change
-  // and all three would contradict the unit: the pixel detector runs there.
+  // and all three would contradict the unit: the pixel detector runs there. Its seeds are
+  // the pixels at the threshold itself (every one is a mappable change, as before), and
+  // hysteresis still grows them through connected pixels down to the noise floor: the
+  // weaker rim of a real change is part of it (statistics: grow_level).
   DetectionOptions options = requested;
   const double centre_pixel_m2 = grid.pixel_area_m2(grid.height / 2);
   const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
   if (pixel_is_mappable) {
     options.opening_radius = 0;
     options.scales = {0.0f};
-    options.hysteresis = false;
+    options.seed_multiple = 1.0;
     options.seed_shift_tolerance = 0;
     log->info(
-        "opening, multi-scale magnitude and hysteresis skipped: one pixel ({:.0f} m2) already covers the minimum "
-        "mapping unit ({:.0f} m2)",
+        "opening and multi-scale magnitude skipped, hysteresis seeds at the threshold: one pixel ({:.0f} m2) already "
+        "covers the minimum mapping unit ({:.0f} m2)",
         centre_pixel_m2, options.min_mapping_unit_m2);
   }
   result.features = plan_features(inputs.before, inputs.after, options);

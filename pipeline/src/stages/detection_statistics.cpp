@@ -233,6 +233,13 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
                                                                 : std::max(stats.automatic_threshold, floor);
   stats.seed_level = options.hysteresis ? stats.threshold * options.seed_multiple : stats.threshold;
   stats.grow_level = options.hysteresis ? stats.seed_level * options.grow_fraction : stats.threshold;
+  // Growth never reaches below the noise floor (pixels there are indistinguishable from
+  // unchanged ones) nor above the seeds. With the default seeds (2 x threshold, grown to
+  // half of that) the floor does not bind, as the threshold is at or above it; it bounds the
+  // growth of the pixel detector's seeds at the threshold itself (30 m, run_detection).
+  if (options.hysteresis && t.method != kernels::ThresholdMethod::fixed) {
+    stats.grow_level = std::min(stats.seed_level, std::max(stats.grow_level, floor));
+  }
   return share_statistics(stats);
 }
 
