@@ -27,6 +27,22 @@ int multiscale_halo(std::span<const float> sigmas) {
   return halo;
 }
 
+PixelSigmas sigmas_in_pixels(std::span<const float> sigmas_m, double pixel_size_m, float max_pixels) {
+  if (!std::isfinite(pixel_size_m) || !(pixel_size_m > 0.0)) {
+    throw std::invalid_argument("sigmas_in_pixels: the pixel size must be positive and finite");
+  }
+  PixelSigmas out;
+  for (const float sigma_m : sigmas_m) {
+    if (!std::isfinite(sigma_m) || sigma_m < 0.0f) {
+      throw std::invalid_argument("sigmas_in_pixels: a sigma must be finite and not negative");
+    }
+    const double pixels = static_cast<double>(sigma_m) / pixel_size_m;
+    out.capped = out.capped || pixels > static_cast<double>(max_pixels);
+    out.sigmas.push_back(static_cast<float>(std::min(pixels, static_cast<double>(max_pixels))));
+  }
+  return out;
+}
+
 std::vector<float> gaussian_weights(float sigma) {
   const int radius = gaussian_radius(sigma);
   std::vector<float> weights(static_cast<std::size_t>(2 * radius + 1), 1.0f);

@@ -155,6 +155,9 @@ int main(int argc, char** argv) {
   eval->add_option("--truth-negative", eval_options.truth_negative,
                    "Raster marking pixels known unchanged; then only labelled pixels are scored");
   eval->add_option("--sensor", eval_options.sensor, "Sensor profile of the images");
+  eval->add_option("--pixel-size", eval_options.pixel_size_m,
+                   "Pixel size in metres of images without georeferencing (default: 1 m per pixel)")
+      ->check(CLI::PositiveNumber);
   eval->add_option("--change-types", eval_options.change_types, "Change types counted as change (default: all)")
       ->delimiter(',');
   eval->add_option("-c,--config", eval_config, "Take the detection section of this scan config");

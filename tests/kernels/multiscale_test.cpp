@@ -147,6 +147,34 @@ TEST(SmoothGaussian, SizeMismatchThrows) {
   EXPECT_THROW(smooth_gaussian(in.view(), 1.0f, out.view()), std::invalid_argument);
 }
 
+TEST(SigmasInPixels, MetresOverThePixelSize) {
+  const std::vector<float> metres{0.0f, 10.0f, 20.0f};
+  const PixelSigmas ten = sigmas_in_pixels(metres, 10.0, 32.0f);
+  EXPECT_EQ(ten.sigmas, (std::vector<float>{0.0f, 1.0f, 2.0f}));  // Sentinel-2: the pixel defaults
+  EXPECT_FALSE(ten.capped);
+  const PixelSigmas aerial = sigmas_in_pixels(metres, 1.5, 32.0f);
+  ASSERT_EQ(aerial.sigmas.size(), 3u);
+  EXPECT_EQ(aerial.sigmas[0], 0.0f);
+  EXPECT_FLOAT_EQ(aerial.sigmas[1], 10.0f / 1.5f);
+  EXPECT_FLOAT_EQ(aerial.sigmas[2], 20.0f / 1.5f);
+  EXPECT_FALSE(aerial.capped);
+}
+
+TEST(SigmasInPixels, CentimetrePixelsAreCapped) {
+  const std::vector<float> metres{0.0f, 10.0f, 20.0f};
+  const PixelSigmas drone = sigmas_in_pixels(metres, 0.5, 32.0f);  // 20, 40 pixels
+  EXPECT_EQ(drone.sigmas, (std::vector<float>{0.0f, 20.0f, 32.0f}));
+  EXPECT_TRUE(drone.capped);
+}
+
+TEST(SigmasInPixels, RejectsBadInput) {
+  const std::vector<float> metres{10.0f};
+  EXPECT_THROW((void)sigmas_in_pixels(metres, 0.0, 32.0f), std::invalid_argument);
+  EXPECT_THROW((void)sigmas_in_pixels(metres, std::nan(""), 32.0f), std::invalid_argument);
+  const std::vector<float> negative{-1.0f};
+  EXPECT_THROW((void)sigmas_in_pixels(negative, 10.0, 32.0f), std::invalid_argument);
+}
+
 TEST(MultiscaleMagnitude, MeanOfTheScales) {
   Tile<float> in(9, 9, 0.0f), out(9, 9);
   in(4, 4) = 1.0f;

@@ -99,7 +99,14 @@ SiteScore score_pair(const PairInputs& pair, const EvalOptions& options, const s
   const SensorProfile profile = load_sensor_profile(sensor, dirs);
   const Scene before = resolve_scene("before", pair.before, profile);
   const Scene after = resolve_scene("after", pair.after, profile);
-  const AnalysisGrid grid = make_analysis_grid(before, GridOptions{});
+  AnalysisGrid grid = make_analysis_grid(before, GridOptions{});
+  if (options.pixel_size_m > 0.0) {
+    if (!grid.crs_wkt.empty()) {
+      throw UsageError("eval: --pixel-size is for images without georeferencing, and " + pair.before.path +
+                       " has a coordinate system that gives its pixel size");
+    }
+    grid.linear_unit_m = options.pixel_size_m;
+  }
   check_overlap(grid, after);
   LabelRaster truth(pair.truth, grid);
   LabelRaster negative(pair.truth_negative, grid);

@@ -12,6 +12,7 @@
 #include "zonewatch/pipeline/config/yaml_section.hpp"
 #include "zonewatch/pipeline/core/enum_names.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/text_util.hpp"
 
 namespace zw {
 using kernels::ChangeType;
@@ -104,13 +105,15 @@ UnitRule parse_rule(YamlSection s, const UnitRule& base) {
   return rule;
 }
 
-/// Gaussian sigmas in pixels: 1 to 8 numbers in 0..10.
-std::vector<float> parse_scales(YamlSection& s, const std::string& key, const std::vector<float>& fallback) {
+/// Gaussian sigmas: 1 to 8 numbers in 0..`max` of `unit`.
+std::vector<float> parse_scales(YamlSection& s, const std::string& key, const std::vector<float>& fallback, double max,
+                                const std::string& unit, const std::string& example) {
   const auto texts = s.optional<std::vector<std::string>>(key);
   if (!texts) return fallback;
   const auto fail = [&](const std::string& why) {
     throw ConfigError(s.file() + ": key '" + s.key_path(key) + "': " + why +
-                      " (expected a list of 1 to 8 Gaussian sigmas in pixels, 0..10, e.g. [0, 1, 2])");
+                      " (expected a list of 1 to 8 Gaussian sigmas in " + unit + ", 0.." +
+                      text::printf_string("%g", max) + ", e.g. " + example + ")");
   };
   if (texts->empty() || texts->size() > 8) fail(std::to_string(texts->size()) + " sigmas");
   std::vector<float> sigmas;
@@ -122,7 +125,7 @@ std::vector<float> parse_scales(YamlSection& s, const std::string& key, const st
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != text.size() || !(sigma >= 0.0 && sigma <= 10.0)) fail("'" + text + "' is not a sigma");
+    if (used != text.size() || !(sigma >= 0.0 && sigma <= max)) fail("'" + text + "' is not a sigma");
     sigmas.push_back(static_cast<float>(sigma));
   }
   return sigmas;
@@ -149,7 +152,13 @@ DetectionOptions parse_detection(YamlSection s) {
   require_range(t, "min", d.threshold.min, 0.0, 1000.0);
   t.finish();
 
-  d.scales = parse_scales(s, "scales", d.scales);
+  d.mapping_unit_scales = parse_scales(s, "mapping_unit_scales", d.mapping_unit_scales, 5.0,
+                                       "sides of the minimum mapping unit", "[0, 0.5, 1]");
+  d.scales = parse_scales(s, "scales", d.scales, 10.0, "pixels", "[0, 1, 2]");
+  if (s.has("scales") && s.has("mapping_unit_scales")) {
+    throw ConfigError(s.file() + ": keys '" + s.key_path("scales") + "' and '" + s.key_path("mapping_unit_scales") +
+                      "' both set the smoothing scales (in pixels, and relative to the mapping unit): give one");
+  }
   d.hysteresis = s.get<bool>("hysteresis", d.hysteresis);
   d.seed_multiple = s.get<double>("seed_multiple", d.seed_multiple);
   require_range(s, "seed_multiple", d.seed_multiple, 1.0, 10.0);
@@ -290,6 +299,7 @@ nlohmann::json to_json(const DetectionOptions& d) {
             {"k", d.threshold.k},
             {"min", d.threshold.min},
             {"min_median_multiple", d.threshold.min_median_multiple}}},
+          {"mapping_unit_scales", d.mapping_unit_scales},
           {"scales", d.scales},
           {"hysteresis", d.hysteresis},
           {"seed_multiple", d.seed_multiple},

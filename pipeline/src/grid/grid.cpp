@@ -117,8 +117,7 @@ bool same_grid(const FileGrid& f, const AnalysisGrid& g) {
 }  // namespace grid_detail
 
 double AnalysisGrid::pixel_area_m2(int row) const {
-  if (crs_wkt.empty()) return 1.0;  // pixel units: areas are in pixels
-  if (!geographic) {
+  if (!geographic) {  // projected, or no CRS at all (pixel units of linear_unit_m metres)
     const double a = std::abs(geotransform[1] * geotransform[5] - geotransform[2] * geotransform[4]);
     return a * linear_unit_m * linear_unit_m;
   }

@@ -83,6 +83,15 @@ TEST(PixelAreaTest, GridWithoutCrsCountsPixels) {
   EXPECT_DOUBLE_EQ(grid.pixel_area_m2(0), 1.0);
 }
 
+TEST(PixelAreaTest, GridWithoutCrsTakesTheGivenPixelSize) {
+  // `eval --pixel-size 1.5` on images without georeferencing: 1.5 m per pixel unit.
+  AnalysisGrid grid;
+  grid.width = grid.height = 10;
+  grid.linear_unit_m = 1.5;
+  EXPECT_DOUBLE_EQ(grid.pixel_area_m2(0), 2.25);
+  EXPECT_EQ(grid.row_areas_m2(0, 2), (std::vector<double>{2.25, 2.25}));
+}
+
 TEST(PixelAreaTest, GeographicCellAt30NorthMatchesTheEllipsoid) {
   // A 0.001° x 0.001° cell centred on 30° N, WGS 84 (a = 6378137 m, 1/f = 298.257223563).
   // By hand: e² = f(2 - f) = 0.00669437999014; at φ = 30°, sin²φ = 1/4, w = 1 - e² sin²φ;

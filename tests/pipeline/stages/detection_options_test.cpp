@@ -13,7 +13,8 @@ namespace {
 
 TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
   const DetectionOptions d = load_detection_options("", {});
-  EXPECT_EQ(d.scales, (std::vector<float>{0.0f, 1.0f, 2.0f}));
+  EXPECT_EQ(d.mapping_unit_scales, (std::vector<float>{0.0f, 0.5f, 1.0f}));  // 0, 1, 2 pixels at 10 m
+  EXPECT_TRUE(d.scales.empty());                                             // none in pixels: from mapping_unit_scales
   EXPECT_TRUE(d.hysteresis);
   EXPECT_DOUBLE_EQ(d.seed_multiple, 2.0);
   EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
@@ -44,6 +45,24 @@ TEST(DetectionOptions, FractionalSigmasAreKept) {
   EXPECT_EQ(d.scales, (std::vector<float>{0.5f, 3.0f}));
 }
 
+TEST(DetectionOptions, MappingUnitScalesAreReadAndRecorded) {
+  const DetectionOptions d = load_detection_options("", {"detection.mapping_unit_scales=[0, 0.25, 1.5]"});
+  EXPECT_EQ(d.mapping_unit_scales, (std::vector<float>{0.0f, 0.25f, 1.5f}));
+  EXPECT_TRUE(d.scales.empty());
+  EXPECT_EQ(to_json(d)["mapping_unit_scales"], nlohmann::json::array({0.0, 0.25, 1.5}));
+}
+
+TEST(DetectionOptions, ScalesInPixelsAndOfTheMappingUnitExcludeEachOther) {
+  try {
+    (void)load_detection_options("", {"detection.scales=[0, 1]", "detection.mapping_unit_scales=[0, 1]"});
+    ADD_FAILURE() << "both scales and mapping_unit_scales were accepted";
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("detection.scales'"), std::string::npos) << message;
+    EXPECT_NE(message.find("detection.mapping_unit_scales"), std::string::npos) << message;
+  }
+}
+
 void expect_config_error(const std::string& assignment, const std::string& key) {
   try {
     (void)load_detection_options("", {assignment});
@@ -58,6 +77,9 @@ TEST(DetectionOptions, BadValuesNameTheKey) {
   expect_config_error("detection.scales=[11]", "detection.scales");
   expect_config_error("detection.scales=[one]", "detection.scales");
   expect_config_error("detection.scales=[]", "detection.scales");
+  expect_config_error("detection.mapping_unit_scales=[-1]", "detection.mapping_unit_scales");
+  expect_config_error("detection.mapping_unit_scales=[6]", "detection.mapping_unit_scales");
+  expect_config_error("detection.mapping_unit_scales=[0, 1, 2, 3, 4, 5, 0, 1, 2]", "detection.mapping_unit_scales");
   expect_config_error("detection.seed_multiple=0.5", "seed_multiple");
   expect_config_error("detection.grow_fraction=0", "grow_fraction");
   expect_config_error("detection.grow_fraction=1.5", "grow_fraction");

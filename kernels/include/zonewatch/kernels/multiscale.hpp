@@ -17,6 +17,16 @@ namespace zw::kernels {
 /// image: the largest gaussian_radius of `sigmas` (0 for none).
 [[nodiscard]] int multiscale_halo(std::span<const float> sigmas);
 
+/// Sigmas in pixels for `sigmas_m` in metres on a grid of `pixel_size_m` metres, each at most
+/// `max_pixels` (the cost and the halo grow with the sigma: a centimetre drone grid would
+/// otherwise smooth over thousands of pixels); 0 stays 0. Throws std::invalid_argument for a
+/// pixel size that is not positive and finite, or a negative or non-finite sigma.
+struct PixelSigmas {
+  std::vector<float> sigmas;
+  bool capped = false;  // some sigma was reduced to max_pixels
+};
+[[nodiscard]] PixelSigmas sigmas_in_pixels(std::span<const float> sigmas_m, double pixel_size_m, float max_pixels);
+
 /// The normalised weights w[0..2r] of the truncated Gaussian (w[r] is the centre), summing to 1.
 [[nodiscard]] std::vector<float> gaussian_weights(float sigma);
 

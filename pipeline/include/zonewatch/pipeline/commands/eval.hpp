@@ -18,6 +18,10 @@ struct EvalOptions {
   std::string before, after, truth, truth_negative;  // one pair
   std::string sensor;                                // profile; default sentinel2-l1c for suites, required for pairs
   std::vector<std::string> change_types;             // counted as change; empty = all
+  /// Pixel size in metres of images without georeferencing (areas, the minimum mapping unit
+  /// and the smoothing scales need it); 0: one pixel counts as 1 m. Not for georeferenced
+  /// images, whose CRS says it.
+  double pixel_size_m = 0.0;
   DetectionOptions detection;
   ProcessingOptions processing;
 };

@@ -82,9 +82,14 @@ struct DetectionOptions {
   ZScore zscore = ZScore::robust;
   RadiometricNormalization normalize = RadiometricNormalization::none;
   ThresholdOptions threshold;
-  /// Gaussian sigmas (pixels) whose smoothed magnitudes are averaged into the magnitude
-  /// that is thresholded; 0 is the pixel's own magnitude, {0} the single-scale detector.
-  std::vector<float> scales = {0.0f, 1.0f, 2.0f};
+  /// Gaussian sigmas whose smoothed magnitudes are averaged into the magnitude that is
+  /// thresholded, as fractions of the side of the minimum mapping unit (sqrt of
+  /// min_mapping_unit_m2; two pixels when that is 0): the neighbourhood follows the smallest
+  /// change worth mapping, whatever the pixel size (400 m2 at 10 m: {0, 1, 2} pixels; at
+  /// 1.5 m: {0, 6.7, 13.3}). 0 is the pixel's own magnitude, {0} the single-scale detector.
+  std::vector<float> mapping_unit_scales = {0.0f, 0.5f, 1.0f};
+  /// Sigmas in pixels, used as given instead of mapping_unit_scales; empty: from those.
+  std::vector<float> scales;
   /// Seeds at threshold x seed_multiple, grown through 8-connected pixels of one class at
   /// or above seed level x grow_fraction; off: every pixel at or above the threshold.
   bool hysteresis = true;

@@ -23,7 +23,9 @@ struct AnalysisGrid {
   int width = 0;
   int height = 0;
   bool geographic = false;
-  double linear_unit_m = 1.0;  // metres per CRS unit (projected grids)
+  /// Metres per CRS unit (projected grids); for a grid without a CRS, metres per pixel unit
+  /// (1 unless the user gives the images' pixel size, e.g. `eval --pixel-size`).
+  double linear_unit_m = 1.0;
 
   [[nodiscard]] kernels::Window full() const { return {0, 0, width, height}; }
   /// Area in m² of one pixel of grid row `row` (rows differ on geographic grids).

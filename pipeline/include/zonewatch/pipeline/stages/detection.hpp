@@ -85,6 +85,7 @@ struct DetectionResult {
   std::uint64_t components_before_mmu = 0;
   std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};  // final
   std::map<std::string, double> seconds;                                  // per pass
+  std::vector<float> scales_px;       // the smoothing sigmas used, in pixels (mapping_unit_scales on this grid)
   RadiometricCorrection radiometric;  // detection.normalize: irmad (else not applied)
   /// Before and after in true colour (planes red, green, blue: reflectance means over the
   /// cells of DetectionInputs::true_colour_frame), drawn from the tiles classification read;
