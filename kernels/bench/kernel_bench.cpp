@@ -15,6 +15,7 @@
 
 #include "zonewatch/kernels/box_average.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
+#include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/kernels/tile.hpp"
@@ -130,5 +131,22 @@ int main(int argc, char** argv) {
   const Window whole{0, 0, side, side};
   BoxAverage frame(side, side, side / 8, side / 8, 8.0, 1);
   report("BoxAverage::accumulate (factor 8)", side, repeats, [&] { frame.accumulate(0, whole, magnitude.view()); });
+
+  // A season's median: 11 clear observations per pixel and band (one call per pixel here).
+  constexpr int kObservations = 11;
+  std::vector<float> observations(static_cast<std::size_t>(side) * side * kObservations);
+  std::mt19937 season(40);
+  std::uniform_int_distribution<int> reflectance(300, 3000);
+  for (float& v : observations) v = 1e-4f * static_cast<float>(reflectance(season));
+  std::vector<float> scratch(kObservations);
+  float sink = 0.0f;
+  report("median_in_place, 11 observations", side, repeats, [&] {
+    for (std::size_t p = 0; p < static_cast<std::size_t>(side) * side; ++p) {
+      std::copy_n(observations.begin() + static_cast<std::ptrdiff_t>(p * kObservations), kObservations,
+                  scratch.begin());
+      sink += median_in_place(scratch.data(), kObservations);
+    }
+  });
+  std::printf("(median checksum %g)\n", static_cast<double>(sink));
   return 0;
 }

@@ -1,7 +1,10 @@
 #include "zonewatch/kernels/composite.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -16,8 +19,52 @@ std::optional<CompositeMethod> composite_method_from_string(std::string_view nam
   return kCompositeMethodNames.parse(name);
 }
 
+namespace {
+
+/// Batcher's odd-even merge sort as a fixed list of compare-exchanges (positions a < b):
+/// sorts any 16 values with 63 branch-free min/max pairs.
+constexpr int kNetworkSize = 16;
+struct CompareExchange {
+  std::uint8_t a, b;
+};
+constexpr std::array<CompareExchange, 63> odd_even_merge_network() {
+  std::array<CompareExchange, 63> network{};
+  std::size_t count = 0;
+  for (int p = 1; p < kNetworkSize; p <<= 1) {
+    for (int k = p; k >= 1; k >>= 1) {
+      for (int j = k % p; j + k < kNetworkSize; j += 2 * k) {
+        for (int i = 0; i < std::min(k, kNetworkSize - j - k); ++i) {
+          if ((i + j) / (2 * p) == (i + j + k) / (2 * p)) {
+            network[count++] = {static_cast<std::uint8_t>(i + j), static_cast<std::uint8_t>(i + j + k)};
+          }
+        }
+      }
+    }
+  }
+  return network;
+}
+constexpr std::array<CompareExchange, 63> kNetwork = odd_even_merge_network();
+
+}  // namespace
+
 float median_in_place(float* values, int n) {
   if (n <= 0) return kNaN;
+  if (n <= kNetworkSize) {
+    // A season's dozen observations: a sorting network padded with +inf. Its min/max pairs
+    // have no branches for the data to mispredict, which an insertion sort's do (half of
+    // its comparisons on random order).
+    std::array<float, kNetworkSize> v;
+    v.fill(std::numeric_limits<float>::infinity());
+    std::copy_n(values, n, v.begin());
+    for (const CompareExchange& e : kNetwork) {
+      const float low = std::min(v[e.a], v[e.b]);
+      const float high = std::max(v[e.a], v[e.b]);
+      v[e.a] = low;
+      v[e.b] = high;
+    }
+    const auto mid = static_cast<std::size_t>(n / 2);
+    return n % 2 == 1 ? v[mid] : 0.5f * (v[mid - 1] + v[mid]);
+  }
   if (n <= 24) {
     // Insertion sort: a season holds a dozen or two observations.
     for (int i = 1; i < n; ++i) {

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -59,6 +61,25 @@ TEST(MedianInPlace, OddEvenAndEmpty) {
   EXPECT_FLOAT_EQ(median_in_place(many.data(), 40), 20.5f);
   many.push_back(100.0f);
   EXPECT_FLOAT_EQ(median_in_place(many.data(), 41), 21.0f);
+}
+
+TEST(MedianInPlace, EqualsTheSortedMiddleForEveryCountWithTies) {
+  // Small counts take an insertion sort, larger ones nth_element: check both against std::sort
+  // for every count up to and past the cut-off, on values with many ties (reflectance is
+  // quantised).
+  std::mt19937 random(11);
+  std::uniform_int_distribution<int> level(0, 6);
+  for (int n = 1; n <= 30; ++n) {
+    for (int trial = 0; trial < 50; ++trial) {
+      std::vector<float> values(static_cast<std::size_t>(n));
+      for (float& v : values) v = 0.01f * static_cast<float>(level(random));
+      std::vector<float> sorted = values;
+      std::sort(sorted.begin(), sorted.end());
+      const auto mid = static_cast<std::size_t>(n / 2);
+      const float expected = n % 2 == 1 ? sorted[mid] : 0.5f * (sorted[mid - 1] + sorted[mid]);
+      EXPECT_EQ(median_in_place(values.data(), n), expected) << "n " << n << " trial " << trial;
+    }
+  }
 }
 
 TEST(CompositeTile, MedianSkipsCloudsAndNoData) {

@@ -1,5 +1,6 @@
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <system_error>
 
@@ -37,7 +38,14 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
   if (bands_ < 1) throw InternalError(path.string() + ": a raster needs at least one band");
   if (cog_ && !cog_driver()) throw OutputError(path.string() + ": this GDAL has no COG driver (GDAL >= 3.1 has one)");
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  const std::vector<char*> creation = option_list(options.creation_options);
+  std::vector<std::string> creation_options = options.creation_options;
+  // A COG's intermediate is read back once by close() and deleted: the fastest DEFLATE level
+  // (compressing it at the default level cost as much CPU as the COG itself; the delivered
+  // COG keeps the default level).
+  const bool level_given = std::any_of(creation_options.begin(), creation_options.end(),
+                                       [](const std::string& o) { return o.rfind("ZLEVEL=", 0) == 0; });
+  if (cog_ && !level_given) creation_options.emplace_back("ZLEVEL=1");
+  const std::vector<char*> creation = option_list(creation_options);
   // With COG: the tiles stream into a hidden GeoTIFF in the same folder, laid out by close().
   if (cog_) intermediate_ = std::make_unique<AtomicFile>(path, "the tiled intermediate");
   const fs::path& written = cog_ ? intermediate_->temporary() : path;
