@@ -21,8 +21,9 @@
 # the page cache is as warm as it can be (the season is larger than most machines' RAM).
 #
 # Prints wall seconds, throughput in megapixel-scenes per second (SIZE^2 x SCENES / 1e6 /
-# seconds of the composite) and peak RSS (/usr/bin/time), and for the scan the composite
-# stage's own seconds from run.json.
+# seconds of the composite) and peak RSS (/usr/bin/time), the decode floor (GDAL decoding
+# the season once with all cores, nothing else) and the composite's ratio to it, and for the
+# scan the composite stage's own seconds from run.json.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -106,6 +107,23 @@ if [[ $MODE != scan ]]; then
   printf 'composite  wall %8.1f s  %8.1f Mpx-scenes/s  peak RSS %6s MB  (%s)\n' "$s" \
     "$(awk -v m="$mpx_scenes" -v s="$s" 'BEGIN { print m / s }')" "$(rss_mb "$W/logs/composite.log")" \
     "$(tail -1 "$W/logs/composite.out")"
+  # The floor: GDAL decoding every band of every scene (all cores) and nothing else.
+  floor=$($PY - "$D"/season/*.tif <<'PYEOF'
+import sys, time
+from osgeo import gdal
+gdal.UseExceptions()
+gdal.SetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS")
+start = time.perf_counter()
+for path in sys.argv[1:]:
+    ds = gdal.Open(path)
+    rows = ds.GetRasterBand(1).GetBlockSize()[1]
+    for y in range(0, ds.RasterYSize, rows):
+        ds.ReadAsArray(0, y, ds.RasterXSize, min(rows, ds.RasterYSize - y))
+print(f"{time.perf_counter() - start:.1f}")
+PYEOF
+)
+  printf 'decode floor %6.1f s  (GDAL, all cores, the %s scenes decoded once)  composite / floor %.2f\n' "$floor" \
+    "$SCENES" "$(awk -v c="$s" -v f="$floor" 'BEGIN { print c / f }')"
 fi
 
 if [[ $MODE != composite ]]; then
