@@ -147,6 +147,17 @@ int main(int argc, char** argv) {
       sink += median_in_place(scratch.data(), kObservations);
     }
   });
+  // Two satellites over a season: 24 observations.
+  constexpr int kLongSeason = 24;
+  std::vector<float> long_scratch(kLongSeason);
+  report("median_in_place, 24 observations", side, repeats, [&] {
+    for (std::size_t p = 0; p + kLongSeason <= observations.size() && p < static_cast<std::size_t>(side) * side; ++p) {
+      std::copy_n(
+          observations.begin() + static_cast<std::ptrdiff_t>(p * kObservations % (observations.size() - kLongSeason)),
+          kLongSeason, long_scratch.begin());
+      sink += median_in_place(long_scratch.data(), kLongSeason);
+    }
+  });
   std::printf("(median checksum %g)\n", static_cast<double>(sink));
   return 0;
 }

@@ -21,19 +21,30 @@ std::optional<CompositeMethod> composite_method_from_string(std::string_view nam
 
 namespace {
 
-/// Batcher's odd-even merge sort as a fixed list of compare-exchanges (positions a < b):
-/// sorts any 16 values with 63 branch-free min/max pairs.
-constexpr int kNetworkSize = 16;
+/// Compare-exchanges of Batcher's odd-even merge sort for `Size` (a power of two) values:
+/// sorts any Size values with branch-free min/max pairs (63 for 16, 191 for 32).
 struct CompareExchange {
-  std::uint8_t a, b;
+  std::uint8_t a, b;  // positions, a < b
 };
-constexpr std::array<CompareExchange, 63> odd_even_merge_network() {
-  std::array<CompareExchange, 63> network{};
+constexpr std::size_t odd_even_merge_pairs(int size) {
   std::size_t count = 0;
-  for (int p = 1; p < kNetworkSize; p <<= 1) {
+  for (int p = 1; p < size; p <<= 1) {
     for (int k = p; k >= 1; k >>= 1) {
-      for (int j = k % p; j + k < kNetworkSize; j += 2 * k) {
-        for (int i = 0; i < std::min(k, kNetworkSize - j - k); ++i) {
+      for (int j = k % p; j + k < size; j += 2 * k) {
+        for (int i = 0; i < std::min(k, size - j - k); ++i) count += (i + j) / (2 * p) == (i + j + k) / (2 * p);
+      }
+    }
+  }
+  return count;
+}
+template <int Size>
+constexpr std::array<CompareExchange, odd_even_merge_pairs(Size)> odd_even_merge_network() {
+  std::array<CompareExchange, odd_even_merge_pairs(Size)> network{};
+  std::size_t count = 0;
+  for (int p = 1; p < Size; p <<= 1) {
+    for (int k = p; k >= 1; k >>= 1) {
+      for (int j = k % p; j + k < Size; j += 2 * k) {
+        for (int i = 0; i < std::min(k, Size - j - k); ++i) {
           if ((i + j) / (2 * p) == (i + j + k) / (2 * p)) {
             network[count++] = {static_cast<std::uint8_t>(i + j), static_cast<std::uint8_t>(i + j + k)};
           }
@@ -43,42 +54,33 @@ constexpr std::array<CompareExchange, 63> odd_even_merge_network() {
   }
   return network;
 }
-constexpr std::array<CompareExchange, 63> kNetwork = odd_even_merge_network();
+
+/// Median of n <= Size values through the network, padded with +inf (sorted to the end).
+template <int Size>
+float network_median(const float* values, int n) {
+  static constexpr auto kNetwork = odd_even_merge_network<Size>();
+  std::array<float, Size> v;
+  v.fill(std::numeric_limits<float>::infinity());
+  std::copy_n(values, n, v.begin());
+  for (const CompareExchange& e : kNetwork) {
+    const float low = std::min(v[e.a], v[e.b]);
+    const float high = std::max(v[e.a], v[e.b]);
+    v[e.a] = low;
+    v[e.b] = high;
+  }
+  const auto mid = static_cast<std::size_t>(n / 2);
+  return n % 2 == 1 ? v[mid] : 0.5f * (v[mid - 1] + v[mid]);
+}
 
 }  // namespace
 
 float median_in_place(float* values, int n) {
   if (n <= 0) return kNaN;
-  if (n <= kNetworkSize) {
-    // A season's dozen observations: a sorting network padded with +inf. Its min/max pairs
-    // have no branches for the data to mispredict, which an insertion sort's do (half of
-    // its comparisons on random order).
-    std::array<float, kNetworkSize> v;
-    v.fill(std::numeric_limits<float>::infinity());
-    std::copy_n(values, n, v.begin());
-    for (const CompareExchange& e : kNetwork) {
-      const float low = std::min(v[e.a], v[e.b]);
-      const float high = std::max(v[e.a], v[e.b]);
-      v[e.a] = low;
-      v[e.b] = high;
-    }
-    const auto mid = static_cast<std::size_t>(n / 2);
-    return n % 2 == 1 ? v[mid] : 0.5f * (v[mid - 1] + v[mid]);
-  }
-  if (n <= 24) {
-    // Insertion sort: a season holds a dozen or two observations.
-    for (int i = 1; i < n; ++i) {
-      const float v = values[i];
-      int j = i - 1;
-      while (j >= 0 && values[j] > v) {
-        values[j + 1] = values[j];
-        --j;
-      }
-      values[j + 1] = v;
-    }
-    const int mid = n / 2;
-    return n % 2 == 1 ? values[mid] : 0.5f * (values[mid - 1] + values[mid]);
-  }
+  // A season's dozen or few dozen observations: a sorting network, whose min/max pairs have
+  // no branches for the data to mispredict, which a small sort's do (half of its comparisons
+  // on real values). Longer series: nth_element.
+  if (n <= 16) return network_median<16>(values, n);
+  if (n <= 32) return network_median<32>(values, n);
   float* mid = values + n / 2;
   std::nth_element(values, mid, values + n);
   if (n % 2 == 1) return *mid;

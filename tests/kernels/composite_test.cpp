@@ -55,7 +55,7 @@ TEST(MedianInPlace, OddEvenAndEmpty) {
   std::vector<float> even{4, 1, 3, 2};
   EXPECT_FLOAT_EQ(median_in_place(even.data(), 4), 2.5f);
   EXPECT_TRUE(std::isnan(median_in_place(even.data(), 0)));
-  // Longer than the insertion-sort cut-off.
+  // Longer than the sorting networks (32).
   std::vector<float> many;
   for (int i = 40; i >= 1; --i) many.push_back(static_cast<float>(i));
   EXPECT_FLOAT_EQ(median_in_place(many.data(), 40), 20.5f);
@@ -64,12 +64,12 @@ TEST(MedianInPlace, OddEvenAndEmpty) {
 }
 
 TEST(MedianInPlace, EqualsTheSortedMiddleForEveryCountWithTies) {
-  // Small counts take an insertion sort, larger ones nth_element: check both against std::sort
-  // for every count up to and past the cut-off, on values with many ties (reflectance is
-  // quantised).
+  // Up to 16 and up to 32 values take a sorting network, more nth_element: check all three
+  // against std::sort for every count to past the last cut-off, on values with many ties
+  // (reflectance is quantised).
   std::mt19937 random(11);
   std::uniform_int_distribution<int> level(0, 6);
-  for (int n = 1; n <= 30; ++n) {
+  for (int n = 1; n <= 40; ++n) {
     for (int trial = 0; trial < 50; ++trial) {
       std::vector<float> values(static_cast<std::size_t>(n));
       for (float& v : values) v = 0.01f * static_cast<float>(level(random));
