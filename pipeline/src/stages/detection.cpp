@@ -314,10 +314,34 @@ namespace {
 // Detection's own progress, 0..1, by pass: normalization (when on) and the statistics
 // sample first, most of the time in classifying, the rest in writing the final tiles.
 constexpr double kNormalizeEnd = 0.05;
-/// Largest smoothing sigma in pixels (radius 3 sigma: the halo every tile reads around it).
-constexpr float kMaxSigmaPixels = 32.0f;
 constexpr double kStatisticsEnd = 0.1;
 constexpr double kClassifyEnd = 0.9;
+
+/// Largest smoothing sigma in pixels (radius 3 sigma: the halo every tile reads around it).
+constexpr float kMaxSigmaPixels = 32.0f;
+
+/// The smoothing sigmas in pixels: `scales` as given, else `mapping_unit_scales` as fractions
+/// of the mapping unit's side on the ground (two pixels without a unit), converted with the
+/// grid's pixel size, capped at kMaxSigmaPixels with a warning. The neighbourhood follows the
+/// smallest change worth mapping, not the pixel.
+std::vector<float> smoothing_sigmas_px(const DetectionOptions& options, double pixel_area_m2, spdlog::logger& log) {
+  if (!options.scales.empty()) return options.scales;
+  const double pixel_size_m = std::sqrt(pixel_area_m2);
+  const double unit_side_m =
+      options.min_mapping_unit_m2 > 0.0 ? std::sqrt(options.min_mapping_unit_m2) : 2.0 * pixel_size_m;
+  std::vector<float> sigmas_m;
+  for (const float fraction : options.mapping_unit_scales)
+    sigmas_m.push_back(static_cast<float>(fraction * unit_side_m));
+  const kernels::PixelSigmas sigmas = kernels::sigmas_in_pixels(sigmas_m, pixel_size_m, kMaxSigmaPixels);
+  if (sigmas.capped) {
+    log.warn(
+        "smoothing scales of up to {:.3g} m (mapping_unit_scales of a {:.3g} m unit side) are more than {:g} "
+        "pixels of {:.3g} m: capped at {:g} pixels, as cost and halo grow with the scale",
+        *std::max_element(sigmas_m.begin(), sigmas_m.end()), unit_side_m, kMaxSigmaPixels, pixel_size_m,
+        kMaxSigmaPixels);
+  }
+  return sigmas.sigmas;
+}
 }  // namespace
 
 DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOptions& requested,
@@ -337,25 +361,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // weaker rim of a real change is part of it (statistics: grow_level).
   DetectionOptions options = requested;
   const double centre_pixel_m2 = grid.pixel_area_m2(grid.height / 2);
-  if (options.scales.empty()) {
-    // The smoothing neighbourhood follows the smallest change worth mapping, not the pixel:
-    // sigmas are fractions of the mapping unit's side, on the ground.
-    const double pixel_size_m = std::sqrt(centre_pixel_m2);
-    const double unit_side_m =
-        options.min_mapping_unit_m2 > 0.0 ? std::sqrt(options.min_mapping_unit_m2) : 2.0 * pixel_size_m;
-    std::vector<float> sigmas_m;
-    for (const float fraction : options.mapping_unit_scales)
-      sigmas_m.push_back(static_cast<float>(fraction * unit_side_m));
-    const kernels::PixelSigmas sigmas = kernels::sigmas_in_pixels(sigmas_m, pixel_size_m, kMaxSigmaPixels);
-    options.scales = sigmas.sigmas;
-    if (sigmas.capped) {
-      log->warn(
-          "smoothing scales of up to {:.3g} m (mapping_unit_scales of a {:.3g} m unit side) are more than {:g} "
-          "pixels of {:.3g} m: capped at {:g} pixels, as cost and halo grow with the scale",
-          *std::max_element(sigmas_m.begin(), sigmas_m.end()), unit_side_m, kMaxSigmaPixels, pixel_size_m,
-          kMaxSigmaPixels);
-    }
-  }
+  options.scales = smoothing_sigmas_px(options, centre_pixel_m2, *log);
   const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
   if (pixel_is_mappable) {
     options.opening_radius = 0;
