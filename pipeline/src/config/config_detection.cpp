@@ -170,6 +170,14 @@ DetectionOptions parse_detection(YamlSection s) {
     throw ConfigError(s.file() + ": key '" + s.key_path("seed_shift_tolerance") +
                       "': applies to hysteresis seeds, so it needs hysteresis: true (or seed_shift_tolerance: 0)");
   }
+  d.structure_gate = s.get<bool>("structure_gate", d.structure_gate);
+  d.structure_max_correlation = s.get<double>("structure_max_correlation", d.structure_max_correlation);
+  require_range(s, "structure_max_correlation", d.structure_max_correlation, 0.05, 1.0);
+  if (d.structure_gate && !d.hysteresis && s.has("structure_gate")) {
+    throw ConfigError(s.file() + ": key '" + s.key_path("structure_gate") +
+                      "': drops weak change below the hysteresis seed level, so it needs hysteresis: true "
+                      "(or structure_gate: false)");
+  }
   d.opening_radius = s.get<int>("opening_radius", d.opening_radius);
   require_range(s, "opening_radius", d.opening_radius, 0, 10);
   d.min_mapping_unit_m2 = s.get<double>("min_mapping_unit_m2", d.min_mapping_unit_m2);
@@ -305,6 +313,8 @@ nlohmann::json to_json(const DetectionOptions& d) {
           {"seed_multiple", d.seed_multiple},
           {"grow_fraction", d.grow_fraction},
           {"seed_shift_tolerance", d.seed_shift_tolerance},
+          {"structure_gate", d.structure_gate},
+          {"structure_max_correlation", d.structure_max_correlation},
           {"opening_radius", d.opening_radius},
           {"min_mapping_unit_m2", d.min_mapping_unit_m2},
           {"typing",

@@ -17,6 +17,7 @@
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/kernels/shift_tolerant.hpp"
+#include "zonewatch/kernels/structure.hpp"
 #include "zonewatch/kernels/surface.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
@@ -87,6 +88,10 @@ constexpr double kBytesPerPixel = 176.0;
 /// ... plus, when the quick-looks need bands the features do not read, the core's raw red,
 /// green and blue of two dates (up to 4 bytes each) and one date of them as reflectance.
 constexpr double kTrueColourBytesPerPixel = 36.0;
+/// ... plus, with the structure gate, the gradient correlation and its three window sums.
+constexpr double kStructureBytesPerPixel = 16.0;
+/// The structure gate's window: 5 x 5 pixels (50 m at 10 m), about a building block's side.
+constexpr int kStructureRadius = 2;
 
 /// A padded tile read from both scenes, on its way to classification.
 struct TileInput {
@@ -121,6 +126,7 @@ struct TileClassifier {
   int opening_radius = 0;
   const std::vector<Window>& unit_windows;  // per unit, its pixel window
   int seed_shift_tolerance = 0;             // 0: seeds read the magnitude itself
+  float structure_max_correlation = 0.0f;   // 0: no structure gate
   double dem_dx_m = 1.0, dem_dy_m = 1.0;    // pixel size for the slope
   const kernels::BoxAverage* true_colour_frame = nullptr;
 
@@ -143,6 +149,12 @@ struct TileClassifier {
       Tile<float> multiscale(w, h, kernels::kUninitialized);
       kernels::multiscale_magnitude(magnitude.view(), scales, multiscale.view());
       magnitude = std::move(multiscale);
+    }
+    if (structure_max_correlation > 0.0f) {
+      Tile<float> correlation(w, h, kernels::kUninitialized);
+      kernels::gradient_correlation(fb.brightness.view(), fa.brightness.view(), kStructureRadius, correlation.view());
+      kernels::gate_preserved_structure(correlation.view(), structure_max_correlation,
+                                        static_cast<float>(stats.seed_level), magnitude.view());
     }
     // The seed test's magnitude: the same, against the best match within the tolerance.
     Tile<float> seed_magnitude;
@@ -368,8 +380,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     options.scales = {0.0f};
     options.seed_multiple = 1.0;
     options.seed_shift_tolerance = 0;
+    options.structure_gate = false;
     log->info(
-        "opening and multi-scale magnitude skipped, hysteresis seeds at the threshold: one pixel ({:.0f} m2) already "
+        "opening, multi-scale magnitude and structure gate skipped, hysteresis seeds at the threshold: one pixel "
+        "({:.0f} m2) already "
         "covers the minimum mapping unit ({:.0f} m2)",
         centre_pixel_m2, options.min_mapping_unit_m2);
   }
@@ -405,6 +419,12 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   if (options.hysteresis) {
     log->info("hysteresis: seeds at {:.3f}, grown through pixels at or above {:.3f}", stats.seed_level,
               stats.grow_level);
+    if (options.structure_gate) {
+      log->info(
+          "structure gate: pixels below the seed level whose edges are kept (gradient correlation >= {:g}) are "
+          "no change",
+          options.structure_max_correlation);
+    }
     if (options.seed_shift_tolerance > 0) {
       log->info("seeds tolerate misregistration: compared with the best match within +-{} px of the other date",
                 options.seed_shift_tolerance);
@@ -420,9 +440,12 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // add; the seed magnitude smooths shift-tolerant magnitudes, which read their own halo.
   // Texture and slope are read by the typing beside the smoothed magnitude: the largest of
   // the three halos counts.
+  // The structure gate reads its own window beside the smoothed magnitude, like texture.
+  const bool structure_gate = options.structure_gate && options.hysteresis;
   const int typing_halo =
       std::max({kernels::multiscale_halo(scales), features.has_texture ? options.typing.texture_radius : 0,
-                features.has_slope ? kernels::kSlopeHalo : 0});
+                features.has_slope ? kernels::kSlopeHalo : 0,
+                structure_gate ? kernels::gradient_correlation_halo(kStructureRadius) : 0});
   const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + typing_halo +
                    kernels::morphology_halo(opening_radius);
   // The quick-looks' bands the features do not read (read for the tile cores on their own).
@@ -436,7 +459,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   }
   result.plan =
       plan_tiles(grid.width, grid.height, processing,
-                 {.bytes_per_pixel = kBytesPerPixel + (colour_roles_missing.empty() ? 0.0 : kTrueColourBytesPerPixel),
+                 {.bytes_per_pixel = kBytesPerPixel + (colour_roles_missing.empty() ? 0.0 : kTrueColourBytesPerPixel) +
+                                     (structure_gate ? kStructureBytesPerPixel : 0.0),
                   .tokens = default_tile_tokens(),
                   .halo = halo});
   const TilePlan& plan = result.plan;
@@ -472,6 +496,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                                 opening_radius,
                                 unit_windows,
                                 options.seed_shift_tolerance,
+                                structure_gate ? static_cast<float>(options.structure_max_correlation) : 0.0f,
                                 terrain ? terrain->dx_m() : 1.0,
                                 terrain ? terrain->dy_m() : 1.0,
                                 inputs.true_colour_frame};

@@ -19,6 +19,8 @@ TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
   EXPECT_DOUBLE_EQ(d.seed_multiple, 2.0);
   EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
   EXPECT_EQ(d.seed_shift_tolerance, 0);
+  EXPECT_TRUE(d.structure_gate);
+  EXPECT_DOUBLE_EQ(d.structure_max_correlation, 0.7);
 }
 
 TEST(DetectionOptions, SeedShiftToleranceIsReadAndRecorded) {
@@ -89,6 +91,26 @@ TEST(DetectionOptions, BadValuesNameTheKey) {
 TEST(DetectionOptions, SeedShiftToleranceNeedsHysteresis) {
   expect_refused({"detection.hysteresis=false", "detection.seed_shift_tolerance=1"},
                  {"detection.seed_shift_tolerance", "hysteresis"});
+}
+
+TEST(DetectionOptions, StructureGateIsReadAndRecorded) {
+  const DetectionOptions d =
+      load_detection_options("", {"detection.structure_gate=false", "detection.structure_max_correlation=0.8"});
+  EXPECT_FALSE(d.structure_gate);
+  EXPECT_DOUBLE_EQ(d.structure_max_correlation, 0.8);
+  EXPECT_EQ(to_json(d)["structure_gate"], false);
+  EXPECT_EQ(to_json(d)["structure_max_correlation"], 0.8);
+  // The default gate does not refuse hysteresis: false (it has nothing to decide there);
+  // asking for it does (StructureGateAskedForNeedsHysteresis).
+  EXPECT_NO_THROW((void)load_detection_options("", {"detection.hysteresis=false"}));
+  expect_config_error("detection.structure_max_correlation=0", "structure_max_correlation");
+  expect_config_error("detection.structure_max_correlation=1.5", "structure_max_correlation");
+  expect_config_error("detection.structure_gate=maybe", "structure_gate");
+}
+
+TEST(DetectionOptions, StructureGateAskedForNeedsHysteresis) {
+  expect_refused({"detection.hysteresis=false", "detection.structure_gate=true"},
+                 {"detection.structure_gate", "hysteresis"});
 }
 
 }  // namespace

@@ -99,6 +99,13 @@ struct DetectionOptions {
   /// pixel against the best-matching pixel within +-this many pixels of the other date,
   /// both ways (kernels/shift_tolerant), smoothed like the magnitude; 0 = off.
   int seed_shift_tolerance = 0;
+  /// Weak change whose edges are kept is no change: a pixel below the hysteresis seed level
+  /// whose two dates' brightness gradients correlate at or above structure_max_correlation
+  /// over a 5 x 5 window (kernels/structure.hpp) is dropped, so a colour change inside kept
+  /// outlines (a repainted roof, a crop, a deeper shadow) neither makes nor extends a patch.
+  /// Seeds stay whatever their edges. Needs hysteresis; skipped where the pixel detector runs.
+  bool structure_gate = true;
+  double structure_max_correlation = 0.7;
   int opening_radius = 1;
   double min_mapping_unit_m2 = 400.0;
   kernels::TypingRules typing;
