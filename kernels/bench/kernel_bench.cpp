@@ -18,6 +18,7 @@
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
+#include "zonewatch/kernels/structure.hpp"
 #include "zonewatch/kernels/tile.hpp"
 #include "zonewatch/kernels/zonal.hpp"
 
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
   const std::vector<float> offsets(kBands, 0.0f), weights(kBands, 20.0f);
   report("change_vector_magnitude, 6 bands", side, repeats,
          [&] { change_vector_magnitude(before_views, after_views, offsets, weights, out.view()); });
+
+  report("gradient_correlation radius 2 (structure gate)", side, repeats,
+         [&] { gradient_correlation(before_views[0], after_views[0], 2, out.view()); });
 
   const Tile<float> greenness_before = field(side, 30, 0.6f, 0.0f), greenness_after = field(side, 31, 0.6f, 0.0f);
   const Tile<float> water_before = field(side, 32, 0.4f, 0.0f), water_after = field(side, 33, 0.4f, 0.0f);

@@ -416,10 +416,13 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
             stats.sample_block_step > 1 ? ", every " + std::to_string(stats.sample_block_step) + "th block" : "");
+  // The structure gate decides the pixels between the grow and the seed level: with none
+  // between (a fixed threshold of 0, say) it has nothing to decide and is not computed.
+  const bool structure_gate = options.structure_gate && options.hysteresis && stats.seed_level > stats.grow_level;
   if (options.hysteresis) {
     log->info("hysteresis: seeds at {:.3f}, grown through pixels at or above {:.3f}", stats.seed_level,
               stats.grow_level);
-    if (options.structure_gate) {
+    if (structure_gate) {
       log->info(
           "structure gate: pixels below the seed level whose edges are kept (gradient correlation >= {:g}) are "
           "no change",
@@ -441,7 +444,6 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // Texture and slope are read by the typing beside the smoothed magnitude: the largest of
   // the three halos counts.
   // The structure gate reads its own window beside the smoothed magnitude, like texture.
-  const bool structure_gate = options.structure_gate && options.hysteresis;
   const int typing_halo =
       std::max({kernels::multiscale_halo(scales), features.has_texture ? options.typing.texture_radius : 0,
                 features.has_slope ? kernels::kSlopeHalo : 0,
