@@ -419,6 +419,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // The structure gate decides the pixels between the grow and the seed level: with none
   // between (a fixed threshold of 0, say) it has nothing to decide and is not computed.
   const bool structure_gate = options.structure_gate && options.hysteresis && stats.seed_level > stats.grow_level;
+  // It compares the dates' brightness (the visible bands' mean), a plane computed then even
+  // where no typing rule reads it. Set here, as whether the gate has work is known only now.
+  if (structure_gate) result.features.has_brightness = true;
   if (options.hysteresis) {
     log->info("hysteresis: seeds at {:.3f}, grown through pixels at or above {:.3f}", stats.seed_level,
               stats.grow_level);

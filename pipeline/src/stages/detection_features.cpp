@@ -66,8 +66,7 @@ FeatureSet plan_features(const Scene& before, const Scene& after, const Detectio
   // DEM) give them; without them the rule does not fire and the pixel types as before.
   const bool dumping_read = rule_enabled(options, ChangeType::dumping);
   const bool mining_read = rule_enabled(options, ChangeType::mining);
-  // The structure gate compares the dates' brightness (visible bands) edges.
-  f.has_brightness = f.has_brightness || dumping_read || mining_read || (options.structure_gate && options.hysteresis);
+  f.has_brightness = f.has_brightness || dumping_read || mining_read;
   f.has_visible = rule_enabled(options, ChangeType::blue_roof) && both({red, green, blue});
   f.has_texture = dumping_read;
   f.has_slope = mining_read && !options.terrain_dem.empty();
