@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <optional>
 
@@ -319,6 +320,23 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
 
   start = Clock::now();
   progress.stage("outputs")(0.0, "");
+  // The summary page (its quick-looks, chips read from the scenes, PNGs to encode) and the
+  // GIS files only read the results: the page is written beside them, on a thread of its own
+  // (GDAL errors are captured per thread; distinct files and datasets). If a GIS file fails,
+  // the future's destructor waits for the page before the staging folder is discarded.
+  const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
+  const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
+  const fs::path summary_path = staging.staged("summary.html");
+  std::future<double> summary_page = std::async(std::launch::async, [&] {
+    const auto summary_start = Clock::now();
+    write_summary_page({config.name,
+                        {summary_side(before_side, before_c), summary_side(after_side, after_c)},
+                        &results,
+                        summary_warnings(units, {before_c, after_c}),
+                        make_summary_images(before, after, grid, results, &detection.true_colour)},
+                       summary_path, config.output.dir + "/summary.html");
+    return seconds_since(summary_start);
+  });
   write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr, water ? &*water : nullptr);
   write_hotspots_csv(staging.staged("hotspots.csv"), results);
   write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
@@ -329,16 +347,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
   }
   timings["outputs"] = seconds_since(start);
-  start = Clock::now();
-  const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
-  const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
-  write_summary_page({config.name,
-                      {summary_side(before_side, before_c), summary_side(after_side, after_c)},
-                      &results,
-                      summary_warnings(units, {before_c, after_c}),
-                      make_summary_images(before, after, grid, results, &detection.true_colour)},
-                     staging.staged("summary.html"), config.output.dir + "/summary.html");
-  timings["outputs.summary"] = seconds_since(start);
+  timings["outputs.summary"] = summary_page.get();
 
   // The run record, from the stages' results.
   start = Clock::now();
