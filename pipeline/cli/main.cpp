@@ -26,6 +26,7 @@
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/inputs/catalog.hpp"
 #include "zonewatch/pipeline/version.hpp"
@@ -298,8 +299,10 @@ int main(int argc, char** argv) {
     zw::configure_logging(root || !chatty ? log_level : "warn",
                           log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
     std::optional<tbb::global_control> parallelism;
-    if (threads > 0)
+    if (threads > 0) {
       parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+      zw::limit_gdal_threads();
+    }
     const auto progress = make_progress(!no_progress && root);
     // Only scan distributes its tiles; any other command runs on rank 0 alone.
     if (zw::tile_communicator().size() > 1 && !scan->parsed()) {
@@ -319,6 +322,7 @@ int main(int argc, char** argv) {
       if (config.processing.threads > 0 && !parallelism) {
         parallelism.emplace(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(config.processing.threads));
+        zw::limit_gdal_threads();
       }
       const zw::ScanSummary summary = zw::run_scan(config, progress);
       if (root) std::fputs(zw::format_scan_summary(summary, top).c_str(), stdout);

@@ -9,6 +9,7 @@
 
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
@@ -327,7 +328,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
   const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
   const fs::path summary_path = staging.staged("summary.html");
-  std::future<double> summary_page = std::async(std::launch::async, [&] {
+  std::future<double> summary_page = std::async(side_work_launch(), [&] {
     const auto summary_start = Clock::now();
     write_summary_page({config.name,
                         {summary_side(before_side, before_c), summary_side(after_side, after_c)},

@@ -8,6 +8,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
 namespace zw {
@@ -34,6 +35,8 @@ void init_gdal() {
     }
   });
 }
+
+void limit_gdal_threads() { CPLSetConfigOption("GDAL_NUM_THREADS", gdal_thread_count().c_str()); }
 
 std::string take_gdal_error() {
   std::string message;

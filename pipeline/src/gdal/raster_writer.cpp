@@ -6,6 +6,7 @@
 
 #include <ogr_spatialref.h>
 
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 
@@ -140,7 +141,7 @@ void RasterWriter::write_cog() {
                                          "BLOCKSIZE=" + std::to_string(cog.block_size),
                                          "OVERVIEW_RESAMPLING=" + cog.overview_resampling,
                                          "BIGTIFF=IF_SAFER",
-                                         "NUM_THREADS=ALL_CPUS"};
+                                         "NUM_THREADS=" + gdal_thread_count()};
   const std::vector<char*> list = option_list(options);
   const auto start = std::chrono::steady_clock::now();
   take_gdal_error();

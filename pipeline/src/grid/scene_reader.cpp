@@ -13,6 +13,7 @@
 
 #include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
@@ -508,7 +509,7 @@ RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window) {
   // thread of its own, not a TBB task: the workers are busy computing earlier tiles, and a
   // task would wait for one (tbb::parallel_invoke measured no gain). If `before` throws, the
   // future's destructor waits for `after` before `pair` goes.
-  auto after_read = std::async(std::launch::async, [&] { after.read(window, pair.after); });
+  auto after_read = std::async(side_work_launch(), [&] { after.read(window, pair.after); });
   before.read(window, pair.before);
   after_read.get();
   return pair;

@@ -6,6 +6,7 @@
 #include <cpl_vsi.h>
 
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/sha256.hpp"
@@ -192,7 +193,7 @@ InputRecords::InputRecords(const ScanSide& before, const ScanSide& after, const 
     for (const auto& f : side->files()) files.push_back(f);
   }
   files.push_back(config.units.path);
-  records_ = std::async(std::launch::async, [files] {
+  records_ = std::async(side_work_launch(), [files] {
                std::map<std::string, json> records;
                for (const auto& f : files) {
                  if (records.count(f) == 0) records.emplace(f, file_record(f));

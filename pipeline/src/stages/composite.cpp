@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
@@ -91,8 +92,9 @@ RasterWriterOptions composite_raster(const std::vector<BandRole>& roles, const C
   RasterWriterOptions raster;
   raster.bands = static_cast<int>(roles.size()) + 1;
   raster.type = GDT_Int16;
-  raster.creation_options = {"TILED=YES",   "BLOCKXSIZE=" + block, "BLOCKYSIZE=" + block, "COMPRESS=DEFLATE",
-                             "PREDICTOR=2", "INTERLEAVE=BAND",     "BIGTIFF=IF_SAFER",    "NUM_THREADS=ALL_CPUS"};
+  raster.creation_options = {
+      "TILED=YES",   "BLOCKXSIZE=" + block, "BLOCKYSIZE=" + block, "COMPRESS=DEFLATE",
+      "PREDICTOR=2", "INTERLEAVE=BAND",     "BIGTIFF=IF_SAFER",    "NUM_THREADS=" + gdal_thread_count()};
   for (BandRole role : roles) {
     raster.band_info.push_back({std::string(kernels::to_string(role)), kNoData, 1.0 / kReflectanceScale, 0.0});
   }

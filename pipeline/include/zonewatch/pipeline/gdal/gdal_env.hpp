@@ -13,6 +13,10 @@ namespace zw {
 /// error message per thread (GDAL itself would print to stderr).
 void init_gdal();
 
+/// Sets GDAL_NUM_THREADS (GDAL's decoding threads) to the run's thread limit
+/// (core/concurrency.hpp); main calls it once the limit of `--threads` is in force.
+void limit_gdal_threads();
+
 /// The last GDAL error message of this thread ("" when none), cleared by the call.
 std::string take_gdal_error();
 
