@@ -243,8 +243,10 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
         patch_map.write(core, ids);
       },
       progress.stage("detection"));
-  change_map.close();
+  const auto close_start = Clock::now();
+  change_map.close();  // lays out the COG: overviews, compression (GDAL's threads)
   patch_map.close();
+  timings["detect.close_rasters"] = seconds_since(close_start);
   for (const auto& [stage, seconds] : detection.seconds) timings["detect." + stage] = seconds;
   timings["detect"] = seconds_since(start);
 
