@@ -26,9 +26,7 @@
 namespace zw {
 namespace fs = std::filesystem;
 using kernels::BandRole;
-using kernels::ConstTileView;
 using kernels::Tile;
-using kernels::TileView;
 using kernels::Window;
 
 namespace {

@@ -18,7 +18,6 @@ namespace zw {
 using kernels::BandRole;
 using kernels::ConstTileView;
 using kernels::Tile;
-using kernels::TileView;
 using kernels::Window;
 
 namespace {
