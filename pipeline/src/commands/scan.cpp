@@ -321,61 +321,72 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   }
   if (config.sources.enabled() && !traced) trace(results.hotspots);
 
-  start = Clock::now();
-  progress.stage("outputs")(0.0, "");
-  // The summary page (its quick-looks, chips read from the scenes, PNGs to encode) and the
-  // GIS files only read the results: the page is written beside them, on a thread of its own
-  // (GDAL errors are captured per thread; distinct files and datasets). If a GIS file fails,
-  // the future's destructor waits for the page before the staging folder is discarded.
-  const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
-  const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
-  const fs::path summary_path = staging.staged("summary.html");
-  std::future<double> summary_page = std::async(side_work_launch(), [&] {
-    const auto summary_start = Clock::now();
-    write_summary_page({config.name,
-                        {summary_side(before_side, before_c), summary_side(after_side, after_c)},
-                        &results,
-                        summary_warnings(units, {before_c, after_c}),
-                        make_summary_images(before, after, grid, results, &detection.true_colour)},
-                       summary_path, config.output.dir + "/summary.html");
-    return seconds_since(summary_start);
-  });
-  write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr, water ? &*water : nullptr);
-  write_hotspots_csv(staging.staged("hotspots.csv"), results);
-  write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
-  write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));
-  if (quality) write_quality_csv(staging.staged("quality.csv"), *quality);
-  for (const auto& [side, composite] :
-       {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
-    if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
-  }
-  timings["outputs"] = seconds_since(start);
-  timings["outputs.summary"] = summary_page.get();
+  // Outputs. The store has already committed the scan (above): should they fail (a full
+  // disk), the error says so, and running the same scan again writes them from what the
+  // store recorded (MonitoringTest.KilledRunsLeaveTheStoreAsItWasAndTheNextRunCompletes).
+  json run;
+  try {
+    start = Clock::now();
+    progress.stage("outputs")(0.0, "");
+    // The summary page (its quick-looks, chips read from the scenes, PNGs to encode) and the
+    // GIS files only read the results: the page is written beside them, on a thread of its own
+    // (GDAL errors are captured per thread; distinct files and datasets). If a GIS file fails,
+    // the future's destructor waits for the page before the staging folder is discarded.
+    const CompositeResult* before_c = before_composite ? &*before_composite : nullptr;
+    const CompositeResult* after_c = after_composite ? &*after_composite : nullptr;
+    const fs::path summary_path = staging.staged("summary.html");
+    std::future<double> summary_page = std::async(side_work_launch(), [&] {
+      const auto summary_start = Clock::now();
+      write_summary_page({config.name,
+                          {summary_side(before_side, before_c), summary_side(after_side, after_c)},
+                          &results,
+                          summary_warnings(units, {before_c, after_c}),
+                          make_summary_images(before, after, grid, results, &detection.true_colour)},
+                         summary_path, config.output.dir + "/summary.html");
+      return seconds_since(summary_start);
+    });
+    write_alerts_gpkg(staging.staged("alerts.gpkg"), results, quality ? &*quality : nullptr, water ? &*water : nullptr);
+    write_hotspots_csv(staging.staged("hotspots.csv"), results);
+    write_hotspots_geojson(staging.staged("hotspots.geojson"), results);
+    write_qgis_project(staging.staged("project.qgs"), qgis_project_contents(grid, results, config.name));
+    if (quality) write_quality_csv(staging.staged("quality.csv"), *quality);
+    for (const auto& [side, composite] :
+         {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
+      if (*composite) write_composite_profile(**composite, staging.staged(composite_profile_file_name(*side)));
+    }
+    timings["outputs"] = seconds_since(start);
+    timings["outputs.summary"] = summary_page.get();
 
-  // The run record, from the stages' results.
-  start = Clock::now();
-  recorded.wait();
-  timings["inputs_sha256_wait"] = seconds_since(start);
-  RunRecordParts parts{config,   scan_inputs_record(before_side, after_side, config, recorded, false),
-                       grid,     detection,
-                       spots,    judged,
-                       results,  units.size(),
-                       repaired, {},
-                       tracked,  {}};
-  for (const auto& [side, composite] :
-       {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
-    if (!*composite) continue;
-    const fs::path final_path = fs::path(config.output.dir) / composite_file_name(*side);
-    parts.composites.emplace_back(side->label, composite_record(**composite, *side, final_path));
+    // The run record, from the stages' results.
+    start = Clock::now();
+    recorded.wait();
+    timings["inputs_sha256_wait"] = seconds_since(start);
+    RunRecordParts parts{config,   scan_inputs_record(before_side, after_side, config, recorded, false),
+                         grid,     detection,
+                         spots,    judged,
+                         results,  units.size(),
+                         repaired, {},
+                         tracked,  {}};
+    for (const auto& [side, composite] :
+         {std::pair{&before_side, &before_composite}, std::pair{&after_side, &after_composite}}) {
+      if (!*composite) continue;
+      const fs::path final_path = fs::path(config.output.dir) / composite_file_name(*side);
+      parts.composites.emplace_back(side->label, composite_record(**composite, *side, final_path));
+    }
+    timings["total"] = seconds_since(scan_start);
+    parts.timings = timings;
+    if (quality) parts.quality = quality->to_json();
+    run = make_run_record(parts);
+    if (traced) run["sources"] = traced->to_json();
+    if (water) run["water_quality"] = water->to_json(units);
+    write_run_record(run, staging.staged("run.json"), config.output.dir + "/run.json");
+    staging.commit();
+  } catch (const OutputError& e) {
+    if (!tracked) throw;
+    throw OutputError(std::string(e.what()) + "; the store " + config.store.path + " has recorded scan " +
+                      tracked->scan_id.substr(0, 12) +
+                      " with its outputs not written: run the same scan again to write them");
   }
-  timings["total"] = seconds_since(scan_start);
-  parts.timings = timings;
-  if (quality) parts.quality = quality->to_json();
-  json run = make_run_record(parts);
-  if (traced) run["sources"] = traced->to_json();
-  if (water) run["water_quality"] = water->to_json(units);
-  write_run_record(run, staging.staged("run.json"), config.output.dir + "/run.json");
-  staging.commit();
   if (tracked) {
     try {
       mark_scan_outputs_written(config.store, tracked->scan_id, config.output.dir);
