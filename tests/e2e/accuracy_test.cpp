@@ -82,8 +82,9 @@ TEST(Accuracy, OscdRennes) {
   if (!fs::exists(site / "change.tif")) GTEST_SKIP() << site << " is absent (../shared/data is not in the repository)";
   const EvalReport report = run_eval(oscd_city("rennes"), {});
   ASSERT_EQ(report.sites.size(), 1u);
-  // The structure gate costs rennes 0.447 -> 0.410 (weak change inside kept outlines that
-  // its labels count) and gains the pooled figure (Accuracy.OscdStructureGate...).
+  // The structure gate costs rennes 0.447 -> 0.387 at its default 0.6 (weak change inside
+  // kept outlines that its labels count; Accuracy.OscdStructureGate... for the pooled gain);
+  // the closing gives back 0.408.
   EXPECT_GE(report.pooled.f1(), 0.40) << describe(report.pooled);
   EXPECT_GT(report.pooled.precision(), 0.5) << describe(report.pooled);
   e2e::expect_golden("eval_oscd_rennes.txt", golden_text(report));
@@ -115,8 +116,8 @@ TEST(Accuracy, OscdPooledBeatsReference) {
   options.suite_dir = suite.string();
   const EvalReport report = run_eval(options, {});
   EXPECT_EQ(report.sites.size(), 8u);                              // chongqing has no labels and is not scored
-  EXPECT_GE(report.pooled.f1(), 0.38) << describe(report.pooled);  // reference: 0.19
-  EXPECT_GE(report.pooled.kappa(), 0.36) << describe(report.pooled);
+  EXPECT_GE(report.pooled.f1(), 0.40) << describe(report.pooled);  // reference: 0.19
+  EXPECT_GE(report.pooled.kappa(), 0.39) << describe(report.pooled);
   e2e::expect_golden("eval_oscd.txt", golden_text(report));
 }
 
@@ -128,7 +129,7 @@ TEST(Accuracy, OscdPooledConstructionAndOtherOnly) {
   // OSCD labels urban change: construction, its special cases (issue 12) and other.
   options.change_types = {"construction", "dumping", "blue_roof", "mining", "other"};
   const EvalReport report = run_eval(options, {});
-  EXPECT_GE(report.pooled.f1(), 0.36) << describe(report.pooled);
+  EXPECT_GE(report.pooled.f1(), 0.38) << describe(report.pooled);
   e2e::expect_golden("eval_oscd_construction_other.txt", golden_text(report));
 }
 
@@ -142,7 +143,7 @@ TEST(Accuracy, OscdStructureGateSendsFewerSurerHotspots) {
   const EvalReport with_gate = run_eval(gated, {});
   const EvalReport without = run_eval(plain, {});
   // Weak change inside kept outlines is dropped: fewer patches, more of them hits, and more
-  // pixels right than the false alarms it removes cost in recall (0.385 -> 0.394 pooled).
+  // pixels right than the false alarms it removes cost in recall (0.391 -> 0.402 pooled).
   EXPECT_LT(with_gate.pooled_patches.detected_patches, without.pooled_patches.detected_patches);
   EXPECT_GT(with_gate.pooled_patches.precision(), without.pooled_patches.precision() + 0.02)
       << with_gate.pooled_patches.precision() << " vs " << without.pooled_patches.precision();
@@ -151,6 +152,25 @@ TEST(Accuracy, OscdStructureGateSendsFewerSurerHotspots) {
   // It only removes: every pixel the gate keeps was found without it too.
   EXPECT_LE(with_gate.pooled.true_positive + with_gate.pooled.false_positive,
             without.pooled.true_positive + without.pooled.false_positive);
+}
+
+TEST(Accuracy, OscdClosingFillsHolesAndGapsInsidePatches) {
+  const fs::path suite = kData / "oscd";
+  if (!fs::is_directory(suite)) GTEST_SKIP() << suite << " is absent (../shared/data is not in the repository)";
+  EvalOptions closed = defaults();
+  closed.suite_dir = suite.string();
+  EvalOptions open_only = closed;
+  open_only.detection.closing_radius = 0;
+  const EvalReport with_closing = run_eval(closed, {});
+  const EvalReport without = run_eval(open_only, {});
+  // Labelled change is whole buildings and sites; the detector leaves holes and gaps of a
+  // few pixels in them where the change is weak. Filled, they gain more labelled change
+  // than they add false alarms (0.393 -> 0.411 pooled), and fragments of one site join
+  // into one hotspot: never more patches than without.
+  EXPECT_GT(with_closing.pooled.true_positive, without.pooled.true_positive);
+  EXPECT_GT(with_closing.pooled.f1(), without.pooled.f1() + 0.005) << describe(with_closing.pooled) << "\n"
+                                                                   << describe(without.pooled);
+  EXPECT_LE(with_closing.pooled_patches.detected_patches, without.pooled_patches.detected_patches);
 }
 
 const fs::path kTaizhou = kData / "landsat-taizhou";
@@ -259,7 +279,7 @@ TEST(Accuracy, SztakiSzadaPooledOverSevenPairs) {
     pooled_patches.merge(report.pooled_patches);
     golden += "pair " + std::to_string(pair) + "\n" + golden_text(report);
   }
-  EXPECT_GE(pooled.f1(), 0.41) << describe(pooled);  // reference: 0.20
+  EXPECT_GE(pooled.f1(), 0.44) << describe(pooled);  // reference: 0.20
   char line[256];
   std::snprintf(line, sizeof line, "7 pairs pooled patches: precision %.3f recall %.3f f1 %.3f\n",
                 pooled_patches.precision(), pooled_patches.recall(), pooled_patches.f1());

@@ -1,5 +1,5 @@
-// Binary opening of the change mask: hand-drawn patterns, image-edge semantics, and
-// tiled-with-halo results equal to whole-image results.
+// Binary opening and closing of the change mask: hand-drawn patterns, image-edge
+// semantics, and tiled-with-halo results equal to whole-image results.
 #include "zonewatch/kernels/morphology.hpp"
 
 #include <gtest/gtest.h>
@@ -26,6 +26,12 @@ using Grid = std::vector<std::uint8_t>;
 /// Runs the opening on a contiguous copy and returns the result.
 Grid opened(Grid classes, int width, int height, int radius) {
   open_change_mask(TileView<std::uint8_t>(classes.data(), width, height), radius);
+  return classes;
+}
+
+/// Runs the closing on a contiguous copy and returns the result.
+Grid closed(Grid classes, int width, int height, int radius) {
+  close_change_mask(TileView<std::uint8_t>(classes.data(), width, height), radius);
   return classes;
 }
 
@@ -148,6 +154,80 @@ TEST(OpenChangeMask, StridedSubViewTouchesOnlyItsWindow) {
   EXPECT_EQ(buffer, expected);
 }
 
+TEST(CloseChangeMask, RadiusZeroIsANoOpAndNegativeThrows) {
+  const Grid input{kC, kC, kC,  //
+                   kC, kN, kC,  //
+                   kC, kC, kC};
+  EXPECT_EQ(closed(input, 3, 3, 0), input);
+  Grid classes = input;
+  EXPECT_THROW(close_change_mask(TileView<std::uint8_t>(classes.data(), 3, 3), -1), std::invalid_argument);
+}
+
+TEST(CloseChangeMask, FillsAHoleWithTheTypeAroundIt) {
+  // A one-pixel hole and a two-pixel hole inside a construction patch are filled; the
+  // no-change pixels outside the patch stay none.
+  const Grid input{kN, kN, kN, kN, kN, kN, kN,  //
+                   kN, kC, kC, kC, kC, kC, kN,  //
+                   kN, kC, kN, kC, kN, kC, kN,  //
+                   kN, kC, kC, kC, kN, kC, kN,  //
+                   kN, kC, kC, kC, kC, kC, kN,  //
+                   kN, kN, kN, kN, kN, kN, kN};
+  Grid expected = input;
+  expected[2 * 7 + 2] = kC;
+  expected[2 * 7 + 4] = kC;
+  expected[3 * 7 + 4] = kC;
+  EXPECT_EQ(closed(input, 7, 6, 1), expected);
+}
+
+TEST(CloseChangeMask, BridgesGapsNarrowerThanTheElementOnly) {
+  // Radius 1 (3 x 3): two bands two columns apart are joined, two bands three columns
+  // apart are not.
+  constexpr int kWidth = 13, kHeight = 5;
+  Grid input(kWidth * kHeight, kN);
+  for (int y = 1; y < 4; ++y) {
+    for (int x : {1, 2, 5, 6, 10, 11}) input[static_cast<std::size_t>(y * kWidth + x)] = kV;
+  }
+  Grid expected = input;
+  for (int y = 1; y < 4; ++y) {
+    for (int x : {3, 4}) expected[static_cast<std::size_t>(y * kWidth + x)] = kV;  // gap of 2: bridged
+  }  // columns 7-9, a gap of 3: left alone
+  EXPECT_EQ(closed(input, kWidth, kHeight, 1), expected);
+  // Radius 2 (5 x 5) bridges the gap of 3 too, but only on the middle row: on the others
+  // its window reaches outside the image, which is no change.
+  Grid wide = input;
+  for (int x : {3, 4, 7, 8, 9}) wide[static_cast<std::size_t>(2 * kWidth + x)] = kV;
+  EXPECT_EQ(closed(input, kWidth, kHeight, 2), wide);
+}
+
+TEST(CloseChangeMask, FillTakesTheMostCommonTypeTiesToTheLowerCode) {
+  // Centre's 3x3 window: 5 construction, 3 vegetation loss -> construction.
+  const Grid mostly_construction{kN, kN, kN, kN, kN,  //
+                                 kN, kC, kC, kV, kN,  //
+                                 kN, kC, kN, kV, kN,  //
+                                 kN, kC, kC, kV, kN,  //
+                                 kN, kN, kN, kN, kN};
+  EXPECT_EQ(closed(mostly_construction, 5, 5, 1)[2 * 5 + 2], kC);
+  // 4 water loss, 4 vegetation loss -> vegetation loss (code 1 < code of water loss).
+  const Grid tie{kN, kN, kN, kN, kN,  //
+                 kN, kW, kW, kV, kN,  //
+                 kN, kW, kN, kV, kN,  //
+                 kN, kW, kV, kV, kN,  //
+                 kN, kN, kN, kN, kN};
+  ASSERT_LT(kV, kW);
+  EXPECT_EQ(closed(tie, 5, 5, 1)[2 * 5 + 2], kV);
+}
+
+TEST(CloseChangeMask, NodataIsNeverFilledAndFillsNothing) {
+  // A nodata pixel inside a patch stays nodata; a ring of nodata around a no-change pixel
+  // does not close it.
+  const Grid input{kN, kN, kN, kN, kN, kN, kN, kN, kN,  //
+                   kN, kC, kC, kC, kN, kX, kX, kX, kN,  //
+                   kN, kC, kX, kC, kN, kX, kN, kX, kN,  //
+                   kN, kC, kC, kC, kN, kX, kX, kX, kN,  //
+                   kN, kN, kN, kN, kN, kN, kN, kN, kN};
+  EXPECT_EQ(closed(input, 9, 5, 1), input);
+}
+
 // ---------------------------------------------------------------------------------------
 // Tiling: each tile is processed with a halo of morphology_halo(r) real pixels (clipped at
 // the image border) and its core must equal the same region of the whole-image result.
@@ -162,8 +242,10 @@ Grid random_classes(int width, int height, unsigned seed, double change_probabil
   return classes;
 }
 
-Grid tiled_opening(const Grid& image, int width, int height, int tile_size, int radius) {
-  const int halo = morphology_halo(radius);
+/// Runs `cleanup` tile by tile, each tile with `halo` real pixels around its core (clipped
+/// at the image border), and assembles the cores.
+template <class Cleanup>
+Grid tiled(const Grid& image, int width, int height, int tile_size, int halo, Cleanup cleanup) {
   Grid result(image.size(), kX);
   for (int core_y = 0; core_y < height; core_y += tile_size) {
     for (int core_x = 0; core_x < width; core_x += tile_size) {
@@ -176,7 +258,7 @@ Grid tiled_opening(const Grid& image, int width, int height, int tile_size, int 
       // Work on a fresh copy: halos overlap neighbouring cores.
       Grid scratch = image;
       const TileView<std::uint8_t> whole(scratch.data(), width, height);
-      open_change_mask(whole.sub(x0, y0, x1 - x0, y1 - y0), radius);
+      cleanup(whole.sub(x0, y0, x1 - x0, y1 - y0));
       for (int y = core_y; y < core_y + core_h; ++y) {
         for (int x = core_x; x < core_x + core_w; ++x) {
           result[static_cast<std::size_t>(y * width + x)] = whole(x, y);
@@ -185,6 +267,19 @@ Grid tiled_opening(const Grid& image, int width, int height, int tile_size, int 
     }
   }
   return result;
+}
+
+Grid tiled_opening(const Grid& image, int width, int height, int tile_size, int radius) {
+  return tiled(image, width, height, tile_size, morphology_halo(radius),
+               [&](TileView<std::uint8_t> tile) { open_change_mask(tile, radius); });
+}
+
+/// Opening then closing, as detection runs them, tile by tile with the given halo.
+Grid tiled_cleanup(const Grid& image, int width, int height, int tile_size, int radius, int halo) {
+  return tiled(image, width, height, tile_size, halo, [&](TileView<std::uint8_t> tile) {
+    open_change_mask(tile, radius);
+    close_change_mask(tile, radius);
+  });
 }
 
 TEST(OpenChangeMask, TiledWithHaloEqualsWholeImage) {
@@ -206,6 +301,42 @@ TEST(OpenChangeMask, TiledWithHaloEqualsWholeImage) {
       EXPECT_EQ(tiled_opening(image, kWidth, kHeight, tile_size, radius), whole_result);
     }
   }
+}
+
+TEST(CloseChangeMask, OpeningThenClosingTiledWithHaloEqualsWholeImage) {
+  constexpr int kWidth = 61;
+  constexpr int kHeight = 47;
+  for (int radius : {1, 2}) {
+    const Grid image = random_classes(kWidth, kHeight, 777u, radius == 1 ? 0.75 : 0.9);
+    Grid whole_result = opened(image, kWidth, kHeight, radius);
+    const Grid opened_only = whole_result;
+    whole_result = closed(whole_result, kWidth, kHeight, radius);
+    // Guard against a vacuous comparison: the closing must fill some pixels.
+    const auto changes = [](const Grid& g) {
+      return std::count_if(g.begin(), g.end(), [](std::uint8_t c) { return is_change(c); });
+    };
+    ASSERT_GT(changes(whole_result), changes(opened_only)) << "radius " << radius;
+    for (int tile_size : {5, 7, 13, 16, 31, 61}) {
+      SCOPED_TRACE("radius " + std::to_string(radius) + ", tile " + std::to_string(tile_size));
+      EXPECT_EQ(tiled_cleanup(image, kWidth, kHeight, tile_size, radius, morphology_halo(radius, radius)),
+                whole_result);
+    }
+  }
+}
+
+TEST(CloseChangeMask, HaloOfTheOpeningAloneIsTooShort) {
+  // The closing reads the opened mask two radii further out: with only the opening's halo
+  // some tiling differs from the whole image.
+  constexpr int kWidth = 61;
+  constexpr int kHeight = 47;
+  const Grid image = random_classes(kWidth, kHeight, 777u, 0.75);
+  const Grid whole_result = closed(opened(image, kWidth, kHeight, 1), kWidth, kHeight, 1);
+  bool some_tiling_differs = false;
+  for (int tile_size : {5, 7, 13}) {
+    some_tiling_differs =
+        some_tiling_differs || tiled_cleanup(image, kWidth, kHeight, tile_size, 1, morphology_halo(1)) != whole_result;
+  }
+  EXPECT_TRUE(some_tiling_differs);
 }
 
 TEST(OpenChangeMask, HaloIsNecessary) {

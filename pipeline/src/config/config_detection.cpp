@@ -180,6 +180,8 @@ DetectionOptions parse_detection(YamlSection s) {
   }
   d.opening_radius = s.get<int>("opening_radius", d.opening_radius);
   require_range(s, "opening_radius", d.opening_radius, 0, 10);
+  d.closing_radius = s.get<int>("closing_radius", d.closing_radius);
+  require_range(s, "closing_radius", d.closing_radius, 0, 10);
   d.min_mapping_unit_m2 = s.get<double>("min_mapping_unit_m2", d.min_mapping_unit_m2);
   require_range(s, "min_mapping_unit_m2", d.min_mapping_unit_m2, 0.0, 1e9);
 
@@ -316,6 +318,7 @@ nlohmann::json to_json(const DetectionOptions& d) {
           {"structure_gate", d.structure_gate},
           {"structure_max_correlation", d.structure_max_correlation},
           {"opening_radius", d.opening_radius},
+          {"closing_radius", d.closing_radius},
           {"min_mapping_unit_m2", d.min_mapping_unit_m2},
           {"typing",
            {{"vegetation_min_greenness_before", d.typing.vegetation_min_greenness_before},

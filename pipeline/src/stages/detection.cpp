@@ -101,8 +101,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const AnalysisGrid& grid = inputs.grid;
 
   // Neighbourhood evidence assumes a mappable change spans several pixels: the opening
-  // removes anything narrower than 2r+1 pixels, smoothing dilutes a lone pixel, a seed
-  // demands a stronger pixel inside the patch. Where one pixel already covers a (non-zero)
+  // removes anything narrower than 2r+1 pixels (and the closing fills no-change gaps as
+  // narrow), smoothing dilutes a lone pixel, a seed demands a stronger pixel inside the
+  // patch. Where one pixel already covers a (non-zero)
   // minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a mappable change
   // and all three would contradict the unit: the pixel detector runs there. Its seeds are
   // the pixels at the threshold itself (every one is a mappable change, as before), and
@@ -114,12 +115,14 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const bool pixel_is_mappable = options.min_mapping_unit_m2 > 0.0 && centre_pixel_m2 >= options.min_mapping_unit_m2;
   if (pixel_is_mappable) {
     options.opening_radius = 0;
+    options.closing_radius = 0;
     options.scales = {0.0f};
     options.seed_multiple = 1.0;
     options.seed_shift_tolerance = 0;
     options.structure_gate = false;
     log->info(
-        "opening, multi-scale magnitude and structure gate skipped, hysteresis seeds at the threshold: one pixel "
+        "opening, closing, multi-scale magnitude and structure gate skipped, hysteresis seeds at the threshold: one "
+        "pixel "
         "({:.0f} m2) already "
         "covers the minimum mapping unit ({:.0f} m2)",
         centre_pixel_m2, options.min_mapping_unit_m2);
@@ -179,7 +182,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   result.scales_px = options.scales;
   const std::vector<float> scales =
       options.scales.size() == 1 && options.scales[0] == 0.0f ? std::vector<float>{} : options.scales;
-  // Typing reads the smoothed magnitude, and the opening reads typed pixels: their halos
+  // Typing reads the smoothed magnitude, and the opening and closing read typed pixels: their halos
   // add; the seed magnitude smooths shift-tolerant magnitudes, which read their own halo.
   // Texture and slope are read by the typing beside the smoothed magnitude: the largest of
   // the three halos counts.
@@ -189,7 +192,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                 features.has_slope ? kernels::kSlopeHalo : 0,
                 structure_gate ? kernels::gradient_correlation_halo(kStructureRadius) : 0});
   const int halo = kernels::shift_tolerant_halo(options.seed_shift_tolerance) + typing_halo +
-                   kernels::morphology_halo(opening_radius);
+                   kernels::morphology_halo(opening_radius, options.closing_radius);
   // The quick-looks' bands the features do not read (read for the tile cores on their own).
   std::vector<BandRole> colour_roles_missing;
   if (inputs.true_colour_frame != nullptr) {
@@ -236,6 +239,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                                 rules,
                                 scales,
                                 opening_radius,
+                                options.closing_radius,
                                 unit_windows,
                                 options.seed_shift_tolerance,
                                 structure_gate ? static_cast<float>(options.structure_max_correlation) : 0.0f,

@@ -146,6 +146,7 @@ TileWork TileClassifier::operator()(TileInput& input, const Window& c) const {
   Tile<std::uint8_t> padded_classes(w, h, kernels::kUninitialized);
   kernels::classify_tile(ft, rules, padded_classes.view());
   kernels::open_change_mask(padded_classes.view(), opening_radius);
+  kernels::close_change_mask(padded_classes.view(), closing_radius);
 
   // From here on only the core counts.
   const int ox = c.x0 - p.x0, oy = c.y0 - p.y0;

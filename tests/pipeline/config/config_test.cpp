@@ -327,6 +327,7 @@ TEST_F(ConfigTest, WrongValueTypesNameTheKey) {
 TEST_F(ConfigTest, OutOfRangeValuesNameTheKeyAndRange) {
   const std::string base = kMinimal;
   expect_error(base, {"detection.opening_radius=11"}, {"'detection.opening_radius'", "between"});
+  expect_error(base, {"detection.closing_radius=11"}, {"'detection.closing_radius'", "between"});
   expect_error(base, {"detection.min_mapping_unit_m2=-1"}, {"'detection.min_mapping_unit_m2'"});
   expect_error(base, {"detection.typing.water_threshold=2"}, {"'detection.typing.water_threshold'"});
   expect_error(base, {"rules.general.flag_changed_share=1.5"}, {"'rules.general.flag_changed_share'"});

@@ -20,7 +20,9 @@ TEST(DetectionOptions, DefaultsAreMultiScaleWithHysteresis) {
   EXPECT_DOUBLE_EQ(d.grow_fraction, 0.5);
   EXPECT_EQ(d.seed_shift_tolerance, 0);
   EXPECT_TRUE(d.structure_gate);
-  EXPECT_DOUBLE_EQ(d.structure_max_correlation, 0.7);
+  EXPECT_DOUBLE_EQ(d.structure_max_correlation, 0.6);
+  EXPECT_EQ(d.opening_radius, 1);
+  EXPECT_EQ(d.closing_radius, 3);
 }
 
 TEST(DetectionOptions, SeedShiftToleranceIsReadAndRecorded) {
@@ -106,6 +108,16 @@ TEST(DetectionOptions, StructureGateIsReadAndRecorded) {
   expect_config_error("detection.structure_max_correlation=0", "structure_max_correlation");
   expect_config_error("detection.structure_max_correlation=1.5", "structure_max_correlation");
   expect_config_error("detection.structure_gate=maybe", "structure_gate");
+}
+
+TEST(DetectionOptions, ClosingRadiusIsReadAndRecorded) {
+  const DetectionOptions d = load_detection_options("", {"detection.closing_radius=0"});
+  EXPECT_EQ(d.closing_radius, 0);
+  EXPECT_EQ(to_json(d)["closing_radius"], 0);
+  EXPECT_EQ(to_json(load_detection_options("", {"detection.closing_radius=2"}))["closing_radius"], 2);
+  expect_config_error("detection.closing_radius=11", "closing_radius");
+  expect_config_error("detection.closing_radius=-1", "closing_radius");
+  expect_config_error("detection.closing_radius=one", "closing_radius");
 }
 
 TEST(DetectionOptions, StructureGateAskedForNeedsHysteresis) {

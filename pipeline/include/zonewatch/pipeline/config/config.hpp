@@ -105,8 +105,12 @@ struct DetectionOptions {
   /// outlines (a repainted roof, a crop, a deeper shadow) neither makes nor extends a patch.
   /// Seeds stay whatever their edges. Needs hysteresis; skipped where the pixel detector runs.
   bool structure_gate = true;
-  double structure_max_correlation = 0.7;
+  double structure_max_correlation = 0.6;
   int opening_radius = 1;
+  /// After the opening, a binary closing of this radius fills no-change holes and gaps
+  /// narrower than 2r+1 pixels inside and between patches (kernels/morphology.hpp); 0 = off.
+  /// 3 was chosen by leave-one-city-out on OSCD (docs/CONFIG.md, fifth round).
+  int closing_radius = 3;
   double min_mapping_unit_m2 = 400.0;
   kernels::TypingRules typing;
   /// The config's `terrain` section: a DEM (any GDAL raster, elevation in metres) read onto
