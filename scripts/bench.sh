@@ -151,6 +151,7 @@ units:
 detection:
   threshold: {method: fixed, value: 0.0}   # no change-magnitude gate: the peers have none
   opening_radius: 1                        # 3x3 opening
+  closing_radius: 0                        # no closing: the peers only open
   min_mapping_unit_m2: 1000                # 10 pixels of 10 m, the peers' --minarea 10
   scales: [0, 1, 2]                        # the default smoothing at 10 m (a 400 m2 unit's); from
                                            #   this 1000 m2 unit it would be 1.6 and 3.2 px: same
