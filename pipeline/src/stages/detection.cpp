@@ -103,9 +103,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // Neighbourhood evidence assumes a mappable change spans several pixels: the opening
   // removes anything narrower than 2r+1 pixels (and the closing fills no-change gaps as
   // narrow), smoothing dilutes a lone pixel, a seed demands a stronger pixel inside the
-  // patch. Where one pixel already covers a (non-zero)
-  // minimum mapping unit (30 m Landsat against 400 m2), a single pixel is a mappable change
-  // and all three would contradict the unit: the pixel detector runs there. Its seeds are
+  // patch. Where one pixel already covers a (non-zero) minimum mapping unit (30 m Landsat
+  // against 400 m2), a single pixel is a mappable change and all of these would contradict
+  // the unit: the pixel detector runs there. Its seeds are
   // the pixels at the threshold itself (every one is a mappable change, as before), and
   // hysteresis still grows them through connected pixels down to the noise floor: the
   // weaker rim of a real change is part of it (statistics: grow_level).
@@ -121,10 +121,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     options.seed_shift_tolerance = 0;
     options.structure_gate = false;
     log->info(
-        "opening, closing, multi-scale magnitude and structure gate skipped, hysteresis seeds at the threshold: one "
-        "pixel "
-        "({:.0f} m2) already "
-        "covers the minimum mapping unit ({:.0f} m2)",
+        "opening, closing, multi-scale magnitude and structure gate skipped, hysteresis seeds at the threshold: "
+        "one pixel ({:.0f} m2) already covers the minimum mapping unit ({:.0f} m2)",
         centre_pixel_m2, options.min_mapping_unit_m2);
   }
   result.features = plan_features(inputs.before, inputs.after, options);
