@@ -17,6 +17,7 @@
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
 #include "zonewatch/kernels/difference.hpp"
+#include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
 #include "zonewatch/kernels/structure.hpp"
 #include "zonewatch/kernels/tile.hpp"
@@ -123,6 +124,15 @@ int main(int argc, char** argv) {
   Tile<std::uint8_t> classes(side, side);
   report("classify_tile (greenness, water, built), 5 % candidates", side, repeats,
          [&] { classify_tile(features, rules, classes.view()); });
+  // Cleanup of those classes, on a fresh copy each run (the copy is in the figure).
+  report("open_change_mask radius 1 (incl. copy)", side, repeats, [&] {
+    Tile<std::uint8_t> cleaned = classes;
+    open_change_mask(cleaned.view(), 1);
+  });
+  report("close_change_mask radius 3 (incl. copy)", side, repeats, [&] {
+    Tile<std::uint8_t> cleaned = classes;
+    close_change_mask(cleaned.view(), 3);
+  });
 
   Tile<float> coverage(side, side);
   for (float& v : coverage.values()) v = 1.0f;
