@@ -298,11 +298,13 @@ int main(int argc, char** argv) {
     const bool chatty = log_level == "trace" || log_level == "debug" || log_level == "info";
     zw::configure_logging(root || !chatty ? log_level : "warn",
                           log_format == "json" ? zw::LogFormat::json : zw::LogFormat::text);
+    // The run's thread limit: TBB's, and GDAL's threads kept to it (core/concurrency.hpp).
     std::optional<tbb::global_control> parallelism;
-    if (threads > 0) {
-      parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    const auto limit_threads = [&parallelism](int n) {
+      parallelism.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(n));
       zw::limit_gdal_threads();
-    }
+    };
+    if (threads > 0) limit_threads(threads);
     const auto progress = make_progress(!no_progress && root);
     // Only scan distributes its tiles; any other command runs on rank 0 alone.
     if (zw::tile_communicator().size() > 1 && !scan->parsed()) {
@@ -319,11 +321,7 @@ int main(int argc, char** argv) {
       if (since_last) overrides.push_back("store.since_last=true");
       overrides.insert(overrides.end(), sets.begin(), sets.end());
       const zw::ScanConfig config = zw::load_scan_config(config_path, overrides);
-      if (config.processing.threads > 0 && !parallelism) {
-        parallelism.emplace(tbb::global_control::max_allowed_parallelism,
-                            static_cast<std::size_t>(config.processing.threads));
-        zw::limit_gdal_threads();
-      }
+      if (config.processing.threads > 0 && !parallelism) limit_threads(config.processing.threads);
       const zw::ScanSummary summary = zw::run_scan(config, progress);
       if (root) std::fputs(zw::format_scan_summary(summary, top).c_str(), stdout);
       return kExitOk;
