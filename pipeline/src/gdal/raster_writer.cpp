@@ -139,6 +139,7 @@ void RasterWriter::write_cog() {
   const std::vector<std::string> options{"COMPRESS=" + compression,
                                          "PREDICTOR=YES",
                                          "BLOCKSIZE=" + std::to_string(cog.block_size),
+                                         "LEVEL=" + std::to_string(cog.level),
                                          "OVERVIEW_RESAMPLING=" + cog.overview_resampling,
                                          "BIGTIFF=IF_SAFER",
                                          "NUM_THREADS=" + gdal_thread_count()};
