@@ -40,12 +40,16 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
   if (cog_ && !cog_driver()) throw OutputError(path.string() + ": this GDAL has no COG driver (GDAL >= 3.1 has one)");
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   std::vector<std::string> creation_options = options.creation_options;
-  // A COG's intermediate is read back once by close() and deleted: the fastest DEFLATE level
-  // (compressing it at the default level cost as much CPU as the COG itself; the delivered
-  // COG keeps the default level).
-  const bool level_given = std::any_of(creation_options.begin(), creation_options.end(),
-                                       [](const std::string& o) { return o.rfind("ZLEVEL=", 0) == 0; });
-  if (cog_ && !level_given) creation_options.emplace_back("ZLEVEL=1");
+  // A COG's intermediate is read back once by close() and deleted: ZSTD at its fastest level,
+  // whatever compression the caller named (DEFLATE at its default level cost as much CPU as
+  // the COG itself; ZSTD 1 encodes and decodes faster than DEFLATE 1). The delivered COG has
+  // the compression of its CogOptions.
+  if (cog_) {
+    std::erase_if(creation_options, [](const std::string& o) {
+      return o.starts_with("COMPRESS=") || o.starts_with("ZLEVEL=") || o.starts_with("ZSTD_LEVEL=");
+    });
+    creation_options.insert(creation_options.end(), {"COMPRESS=ZSTD", "ZSTD_LEVEL=1"});
+  }
   const std::vector<char*> creation = option_list(creation_options);
   // With COG: the tiles stream into a hidden GeoTIFF in the same folder, laid out by close().
   if (cog_) intermediate_ = std::make_unique<AtomicFile>(path, "the tiled intermediate");
