@@ -31,7 +31,8 @@ double change_map_nodata() { return static_cast<double>(ChangeType::nodata); }
 RasterWriter create_change_map(const std::filesystem::path& path, const AnalysisGrid& grid) {
   RasterWriterOptions options;
   options.type = GDT_Byte;
-  options.creation_options = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"};
+  options.creation_options = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512",
+                              "BIGTIFF=IF_SAFER"};  // codec: CogOptions
   // Classes: an overview pixel is one of the classes it covers, never an average of them.
   RasterWriter writer(path, grid, options, CogOptions::for_classes());
   describe_change_map(*writer.band());

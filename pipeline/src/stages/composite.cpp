@@ -85,16 +85,21 @@ double bytes_per_pixel(std::size_t scenes, std::size_t bands) {
 }
 
 /// The composite's GeoTIFF: one Int16 band per role (reflectance x 10000) then the clear
-/// count, tiled and compressed like the other rasters on the grid (the intermediate the COG is made from).
+/// count, tiled like the other rasters on the grid (the intermediate the COG is made from; the
+/// writer picks the codecs).
 RasterWriterOptions composite_raster(const std::vector<BandRole>& roles, const CompositeOptions& options,
                                      const std::string& scene_list) {
   const std::string block = std::to_string(kBlock);
   RasterWriterOptions raster;
   raster.bands = static_cast<int>(roles.size()) + 1;
   raster.type = GDT_Int16;
-  raster.creation_options = {
-      "TILED=YES",   "BLOCKXSIZE=" + block, "BLOCKYSIZE=" + block, "COMPRESS=DEFLATE",
-      "PREDICTOR=2", "INTERLEAVE=BAND",     "BIGTIFF=IF_SAFER",    "NUM_THREADS=" + gdal_thread_count()};
+  raster.creation_options = {"TILED=YES",
+                             "BLOCKXSIZE=" + block,
+                             "BLOCKYSIZE=" + block,
+                             "PREDICTOR=2",
+                             "INTERLEAVE=BAND",
+                             "BIGTIFF=IF_SAFER",
+                             "NUM_THREADS=" + gdal_thread_count()};
   for (BandRole role : roles) {
     raster.band_info.push_back({std::string(kernels::to_string(role)), kNoData, 1.0 / kReflectanceScale, 0.0});
   }
