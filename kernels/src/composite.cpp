@@ -72,6 +72,73 @@ float network_median(const float* values, int n) {
   return n % 2 == 1 ? v[mid] : 0.5f * (v[mid - 1] + v[mid]);
 }
 
+/// Pixels the median composite sorts side by side: the network's min/max pairs then run on
+/// a vector of lanes (SSE2 and wider), one pixel per lane.
+constexpr int kLanes = 16;
+
+/// The compare-exchanges of the Batcher network of `Size` that sort n <= Size values padded
+/// with +inf: a pair whose upper position is n or above never moves anything (that position
+/// holds +inf before and after it), so it is left out (63 -> 42 pairs for 12 values).
+template <int Size>
+std::vector<CompareExchange> pruned_network(int n) {
+  static constexpr auto kNetwork = odd_even_merge_network<Size>();
+  std::vector<CompareExchange> pairs;
+  for (const CompareExchange& e : kNetwork) {
+    if (e.b < n) pairs.push_back(e);
+  }
+  return pairs;
+}
+
+/// The per-band medians and clear counts of up to kLanes pixels of one row (from `x0`, `lanes`
+/// of them), every observation through the same network (`pairs`, pruned_network<Size>(n)),
+/// an observation that is clouded or not finite in some band padded with +inf per lane. The
+/// sorted multiset, and so each median, is what median_in_place gives for the pixel's clear
+/// values alone.
+template <int Size>
+void lane_medians(const std::vector<CompareExchange>& pairs, const std::vector<const float*>& rows,
+                  const std::vector<const std::uint8_t*>& clear_rows, int n, int bands, int x0, int lanes,
+                  const std::vector<float*>& out_rows, std::uint16_t* counts) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  std::array<std::array<std::uint8_t, kLanes>, Size> clear{};
+  std::array<int, kLanes> count{};
+  for (int o = 0; o < n; ++o) {
+    const std::uint8_t* clear_row = clear_rows[static_cast<std::size_t>(o)];
+    std::array<std::uint8_t, kLanes>& ok = clear[static_cast<std::size_t>(o)];
+    for (int l = 0; l < lanes; ++l) ok[l] = clear_row == nullptr || clear_row[x0 + l] != 0 ? 1 : 0;
+    for (int b = 0; b < bands; ++b) {
+      const float* row = rows[static_cast<std::size_t>(o) * bands + b] + x0;
+      for (int l = 0; l < lanes; ++l) ok[l] = std::isnan(row[l]) ? std::uint8_t{0} : ok[l];
+    }
+    for (int l = 0; l < lanes; ++l) count[l] += ok[l];
+  }
+  for (int l = 0; l < lanes; ++l) counts[x0 + l] = static_cast<std::uint16_t>(count[l]);
+  std::array<std::array<float, kLanes>, Size> v;
+  for (int b = 0; b < bands; ++b) {
+    for (int o = 0; o < Size; ++o) v[o].fill(kInf);
+    for (int o = 0; o < n; ++o) {
+      const float* row = rows[static_cast<std::size_t>(o) * bands + b] + x0;
+      for (int l = 0; l < lanes; ++l) v[o][l] = clear[o][l] != 0 ? row[l] : kInf;
+    }
+    for (const CompareExchange& e : pairs) {
+      float* a = v[e.a].data();
+      float* c = v[e.b].data();  // another row of v: the lanes are independent
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const float low = std::min(a[l], c[l]);
+        const float high = std::max(a[l], c[l]);
+        a[l] = low;
+        c[l] = high;
+      }
+    }
+    float* out = out_rows[static_cast<std::size_t>(b)] + x0;
+    for (int l = 0; l < lanes; ++l) {
+      const int k = count[l];
+      const auto mid = static_cast<std::size_t>(k / 2);
+      out[l] = k == 0 ? kNaN : k % 2 == 1 ? v[mid][l] : 0.5f * (v[mid - 1][l] + v[mid][l]);
+    }
+  }
+}
+
 }  // namespace
 
 float median_in_place(float* values, int n) {
@@ -141,6 +208,10 @@ void composite_tile(std::span<const Observation> observations, const CompositeSp
   std::vector<float> values(static_cast<std::size_t>(n));
   std::vector<float> keys(static_cast<std::size_t>(n));
   auto band_row = [&](int o, int b) { return rows[static_cast<std::size_t>(o) * bands + b]; };
+  const bool side_by_side = spec.method == CompositeMethod::median && n <= 32;  // a season's length
+  const std::vector<CompareExchange> network = !side_by_side ? std::vector<CompareExchange>{}
+                                               : n <= 16     ? pruned_network<16>(n)
+                                                             : pruned_network<32>(n);
 
   for (int y = 0; y < height; ++y) {
     for (int o = 0; o < n; ++o) {
@@ -151,6 +222,17 @@ void composite_tile(std::span<const Observation> observations, const CompositeSp
     for (int b = 0; b < bands; ++b) out_rows[b] = out[b].row(y);
     std::uint16_t* counts = clear_count.row(y);
 
+    if (side_by_side) {
+      for (int x0 = 0; x0 < width; x0 += kLanes) {
+        const int lanes = std::min(kLanes, width - x0);
+        if (n <= 16) {
+          lane_medians<16>(network, rows, clear_rows, n, bands, x0, lanes, out_rows, counts);
+        } else {
+          lane_medians<32>(network, rows, clear_rows, n, bands, x0, lanes, out_rows, counts);
+        }
+      }
+      continue;
+    }
     for (int x = 0; x < width; ++x) {
       int count = 0;
       for (int o = 0; o < n; ++o) {

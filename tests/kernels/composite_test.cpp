@@ -192,6 +192,60 @@ TEST(CompositeTile, StridedViewsGiveTheSameAsContiguous) {
     }
 }
 
+TEST(CompositeTile, MedianEqualsEachPixelsOwnMedianForEverySeasonLengthAndRowWidth) {
+  // Up to 32 observations the median composite sorts a row's pixels side by side, padding
+  // clouded and NaN observations per pixel; more take median_in_place per pixel. Either way
+  // each pixel's median and clear count must be those of its own clear values: every season
+  // length across both networks and past them, rows that end in a partial group of pixels,
+  // clouds, NaN in one band (the whole observation drops), quantised values with ties.
+  std::mt19937 random(23);
+  std::uniform_int_distribution<int> level(0, 9);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (const int n : {1, 2, 3, 11, 12, 16, 17, 24, 32, 33}) {
+    for (const int width : {1, 15, 16, 17, 37}) {
+      const int height = 2, bands = 2;
+      Stack s(n, width, height, bands);
+      s.masks.assign(static_cast<std::size_t>(n), Tile<std::uint8_t>(width, height, 1));
+      for (int o = 0; o < n; ++o) {
+        for (int y = 0; y < height; ++y) {
+          for (int x = 0; x < width; ++x) {
+            std::vector<float> values;
+            for (int b = 0; b < bands; ++b) values.push_back(0.01f * static_cast<float>(level(random) + 10 * b));
+            if (unit(random) < 0.15f) values[static_cast<std::size_t>(level(random)) % 2] = kNaN;
+            s.set(o, x, y, values);
+            if (unit(random) < 0.2f) s.masks[static_cast<std::size_t>(o)](x, y) = 0;
+          }
+        }
+      }
+      Output out(width, height, bands);
+      const auto obs = s.observations();
+      composite_tile(obs, {CompositeMethod::median}, out.views, out.count.view());
+      for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+          std::vector<int> clear;
+          for (int o = 0; o < n; ++o) {
+            bool ok = s.masks[static_cast<std::size_t>(o)](x, y) != 0;
+            for (int b = 0; b < bands; ++b) ok = ok && !std::isnan(s.tiles[o][b](x, y));
+            if (ok) clear.push_back(o);
+          }
+          ASSERT_EQ(out.count(x, y), clear.size()) << "n " << n << " width " << width << " at " << x << "," << y;
+          for (int b = 0; b < bands; ++b) {
+            std::vector<float> values;
+            for (const int o : clear) values.push_back(s.tiles[o][b](x, y));
+            const float expected = median_in_place(values.data(), static_cast<int>(values.size()));
+            if (clear.empty()) {
+              EXPECT_TRUE(std::isnan(out.bands[b](x, y))) << "n " << n << " width " << width;
+            } else {
+              EXPECT_EQ(out.bands[b](x, y), expected)
+                  << "n " << n << " width " << width << " band " << b << " at " << x << "," << y;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(CompositeTile, RejectsMismatches) {
   Stack s(2, 2, 2, 2);
   Output wrong_bands(2, 2, 1);
