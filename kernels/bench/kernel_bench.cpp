@@ -124,6 +124,16 @@ int main(int argc, char** argv) {
   Tile<std::uint8_t> classes(side, side);
   report("classify_tile (greenness, water, built), 5 % candidates", side, repeats,
          [&] { classify_tile(features, rules, classes.view()); });
+  // scripts/bench.sh's peer rule: no magnitude gate (every valid pixel a candidate), vegetation loss alone.
+  TypingRules peer_rule;
+  peer_rule.magnitude_threshold = 0.0f;
+  peer_rule.order = {ChangeType::vegetation_loss};
+  peer_rule.report_other = false;
+  peer_rule.suppress_persistent_vegetation = false;
+  peer_rule.suppress_stable_water = false;
+  Tile<std::uint8_t> peer_classes(side, side);
+  report("classify_tile, every pixel a candidate, vegetation loss only", side, repeats,
+         [&] { classify_tile(features, peer_rule, peer_classes.view()); });
   // Cleanup of those classes, on a fresh copy each run (the copy is in the figure).
   report("open_change_mask radius 1 (incl. copy)", side, repeats, [&] {
     Tile<std::uint8_t> cleaned = classes;

@@ -101,12 +101,67 @@ bool same_size(const TileView<A>& a, const TileView<B>& b) {
   return a.width == b.width && a.height == b.height;
 }
 
-/// Row pointer of a plane, or nullptr for an absent plane (read as NaN).
-[[nodiscard]] inline const float* row_or_null(const ConstTileView<float>& plane, int y) {
-  return plane.empty() ? nullptr : plane.row(y);
-}
+/// One row of every feature plane (an absent plane: a row of NaN).
+struct FeatureRows {
+  const float *greenness_before, *greenness_after, *water_before, *water_after, *built_before, *built_after,
+      *bare_before, *bare_after, *brightness_before, *brightness_after, *red_before, *green_before, *blue_before,
+      *red_after, *green_after, *blue_after, *texture_after, *slope, *magnitude;
 
-[[nodiscard]] inline float value_or_nan(const float* row, int x) { return row == nullptr ? kNaN : row[x]; }
+  [[nodiscard]] PixelFeatures at(int x) const {
+    PixelFeatures f;
+    f.greenness_before = greenness_before[x];
+    f.greenness_after = greenness_after[x];
+    f.water_before = water_before[x];
+    f.water_after = water_after[x];
+    f.built_before = built_before[x];
+    f.built_after = built_after[x];
+    f.bare_before = bare_before[x];
+    f.bare_after = bare_after[x];
+    f.brightness_before = brightness_before[x];
+    f.brightness_after = brightness_after[x];
+    f.red_before = red_before[x];
+    f.green_before = green_before[x];
+    f.blue_before = blue_before[x];
+    f.red_after = red_after[x];
+    f.green_after = green_after[x];
+    f.blue_after = blue_after[x];
+    f.texture_after = texture_after[x];
+    f.slope = slope[x];
+    f.magnitude = magnitude[x];
+    return f;
+  }
+};
+
+/// Calls `body` with the test of `rule` as a lambda, a type of its own per rule, so that the
+/// loop in `body` is compiled for that rule alone (reading only its planes); entries that are
+/// no pixel rule call nothing.
+template <class Body>
+void with_rule(ChangeType rule, Body&& body) {
+  switch (rule) {
+    case ChangeType::water_loss:
+      body([](const PixelFeatures& f, const TypingRules& r) { return water_loss_fires(f, r); });
+      break;
+    case ChangeType::water_gain:
+      body([](const PixelFeatures& f, const TypingRules& r) { return water_gain_fires(f, r); });
+      break;
+    case ChangeType::construction:
+      body([](const PixelFeatures& f, const TypingRules& r) { return construction_fires(f, r); });
+      break;
+    case ChangeType::vegetation_loss:
+      body([](const PixelFeatures& f, const TypingRules& r) { return vegetation_loss_fires(f, r); });
+      break;
+    case ChangeType::blue_roof:
+      body([](const PixelFeatures& f, const TypingRules& r) { return blue_roof_fires(f, r); });
+      break;
+    case ChangeType::mining:
+      body([](const PixelFeatures& f, const TypingRules& r) { return mining_fires(f, r); });
+      break;
+    case ChangeType::dumping:
+      body([](const PixelFeatures& f, const TypingRules& r) { return dumping_fires(f, r); });
+      break;
+    default: break;  // none/other/nodata/water_quality are outcomes, not pixel rules
+  }
+}
 
 }  // namespace
 
@@ -161,63 +216,79 @@ void classify_tile(const FeatureTiles& features, const TypingRules& rules, TileV
     throw std::invalid_argument("classify_tile: output differs in size from the features");
   }
 
+  // A plane the scene lacks reads as a row of NaN, like classify_pixel's absent feature.
+  const std::vector<float> nan_row(static_cast<std::size_t>(out.width), kNaN);
+  const auto row_of = [&](const ConstTileView<float>& plane, int y) {
+    return plane.empty() ? nan_row.data() : plane.row(y);
+  };
+  std::vector<int> candidates(static_cast<std::size_t>(out.width));          // a row's untyped candidates
+  std::vector<std::uint8_t> persisted(static_cast<std::size_t>(out.width));  // ... with persistent vegetation
   for (int y = 0; y < out.height; ++y) {
-    const float* greenness_before = row_or_null(features.greenness_before, y);
-    const float* greenness_after = row_or_null(features.greenness_after, y);
-    const float* water_before = row_or_null(features.water_before, y);
-    const float* water_after = row_or_null(features.water_after, y);
-    const float* built_before = row_or_null(features.built_before, y);
-    const float* built_after = row_or_null(features.built_after, y);
-    const float* bare_before = row_or_null(features.bare_before, y);
-    const float* bare_after = row_or_null(features.bare_after, y);
-    const float* brightness_before = row_or_null(features.brightness_before, y);
-    const float* brightness_after = row_or_null(features.brightness_after, y);
-    const float* red_before = row_or_null(features.red_before, y);
-    const float* green_before = row_or_null(features.green_before, y);
-    const float* blue_before = row_or_null(features.blue_before, y);
-    const float* red_after = row_or_null(features.red_after, y);
-    const float* green_after = row_or_null(features.green_after, y);
-    const float* blue_after = row_or_null(features.blue_after, y);
-    const float* texture_after = row_or_null(features.texture_after, y);
-    const float* slope = row_or_null(features.slope, y);
-    const float* magnitude_row = magnitude.row(y);
+    const FeatureRows rows{row_of(features.greenness_before, y),
+                           row_of(features.greenness_after, y),
+                           row_of(features.water_before, y),
+                           row_of(features.water_after, y),
+                           row_of(features.built_before, y),
+                           row_of(features.built_after, y),
+                           row_of(features.bare_before, y),
+                           row_of(features.bare_after, y),
+                           row_of(features.brightness_before, y),
+                           row_of(features.brightness_after, y),
+                           row_of(features.red_before, y),
+                           row_of(features.green_before, y),
+                           row_of(features.blue_before, y),
+                           row_of(features.red_after, y),
+                           row_of(features.green_after, y),
+                           row_of(features.blue_after, y),
+                           row_of(features.texture_after, y),
+                           row_of(features.slope, y),
+                           magnitude.row(y)};
     std::uint8_t* out_row = out.row(y);
     // Most pixels are below the threshold or nodata: classify_pixel's first two tests, in a
-    // branch-free pass, so that only the candidates gather their features.
+    // branch-free pass, so that only the candidates are typed.
     const auto nodata = static_cast<std::uint8_t>(ChangeType::nodata);
     const auto unchanged = static_cast<std::uint8_t>(ChangeType::none);
     const float threshold = rules.magnitude_threshold;
     bool any_candidate = false;
 #pragma omp simd reduction(| : any_candidate)
     for (int x = 0; x < out.width; ++x) {
-      const float m = magnitude_row[x];
+      const float m = rows.magnitude[x];
       out_row[x] = std::isnan(m) ? nodata : unchanged;
       any_candidate |= m >= threshold;
     }
     if (!any_candidate) continue;
+    // classify_pixel for the row's candidates, one test or rule at a time (each loop then
+    // reads only the planes its rule does); a typed candidate leaves the list.
+    int count = 0;
     for (int x = 0; x < out.width; ++x) {
-      if (!(magnitude_row[x] >= threshold)) continue;  // NaN included: set above
-      PixelFeatures pixel;
-      pixel.greenness_before = value_or_nan(greenness_before, x);
-      pixel.greenness_after = value_or_nan(greenness_after, x);
-      pixel.water_before = value_or_nan(water_before, x);
-      pixel.water_after = value_or_nan(water_after, x);
-      pixel.built_before = value_or_nan(built_before, x);
-      pixel.built_after = value_or_nan(built_after, x);
-      pixel.bare_before = value_or_nan(bare_before, x);
-      pixel.bare_after = value_or_nan(bare_after, x);
-      pixel.brightness_before = value_or_nan(brightness_before, x);
-      pixel.brightness_after = value_or_nan(brightness_after, x);
-      pixel.red_before = value_or_nan(red_before, x);
-      pixel.green_before = value_or_nan(green_before, x);
-      pixel.blue_before = value_or_nan(blue_before, x);
-      pixel.red_after = value_or_nan(red_after, x);
-      pixel.green_after = value_or_nan(green_after, x);
-      pixel.blue_after = value_or_nan(blue_after, x);
-      pixel.texture_after = value_or_nan(texture_after, x);
-      pixel.slope = value_or_nan(slope, x);
-      pixel.magnitude = magnitude_row[x];
-      out_row[x] = static_cast<std::uint8_t>(classify_pixel(pixel, rules));
+      if (!(rows.magnitude[x] >= threshold)) continue;
+      if (rules.suppress_stable_water && stable_water(rows.at(x), rules)) continue;
+      const auto k = static_cast<std::size_t>(count++);
+      candidates[k] = x;
+      persisted[k] = rules.suppress_persistent_vegetation && persistent_vegetation(rows.at(x), rules) ? 1 : 0;
+    }
+    for (const ChangeType rule : rules.order) {
+      const bool land_rule = rule != ChangeType::water_loss && rule != ChangeType::water_gain;
+      with_rule(rule, [&](auto fires) {
+        int left = 0;
+        for (int k = 0; k < count; ++k) {
+          const int x = candidates[static_cast<std::size_t>(k)];
+          const std::uint8_t kept_for_water = persisted[static_cast<std::size_t>(k)];
+          if (!(land_rule && kept_for_water != 0) && fires(rows.at(x), rules)) {
+            out_row[x] = static_cast<std::uint8_t>(rule);
+          } else {
+            candidates[static_cast<std::size_t>(left)] = x;
+            persisted[static_cast<std::size_t>(left)] = kept_for_water;
+            ++left;
+          }
+        }
+        count = left;
+      });
+    }
+    const auto other = static_cast<std::uint8_t>(ChangeType::other);
+    for (int k = 0; k < count; ++k) {
+      out_row[candidates[static_cast<std::size_t>(k)]] =
+          persisted[static_cast<std::size_t>(k)] != 0 || !rules.report_other ? unchanged : other;
     }
   }
 }

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -518,6 +520,78 @@ TEST(ClassifyTile, NewPlanesReachTheRules) {
                                             stored(ChangeType::mining), stored(kConstruction)}));
   features.slope = ConstTileView<float>(slope.data(), 2, 2);
   EXPECT_THROW(classify_tile(features, TypingRules{}, TileView<std::uint8_t>(out.data(), 4, 1)), std::invalid_argument);
+}
+
+TEST(ClassifyTile, EveryPixelAsClassifyPixelTypesIt) {
+  // classify_tile types a row's candidates one rule at a time; every pixel must still come out
+  // as classify_pixel types it alone: random features around every rule's thresholds, NaN in
+  // some pixels and absent planes, every rule order (with non-rule entries), the
+  // pseudo-change tests and report_other on and off.
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  const int width = 37, height = 5;
+  const auto pixels = static_cast<std::size_t>(width * height);
+  std::array<std::vector<float>, 19> planes;
+  for (auto& plane : planes) {
+    plane.resize(pixels);
+    for (float& v : plane) v = unit(random) < 0.05f ? kNaN : 2.0f * unit(random) - 0.5f;
+  }
+  for (float& slope : planes[17]) slope *= 40.0f;
+  for (float& magnitude : planes[18]) magnitude *= 4.0f;
+  const auto view = [&](std::size_t i) { return ConstTileView<float>(planes[i].data(), width, height); };
+  std::vector<ChangeType> order{kWaterLoss,         kWaterGain,          ChangeType::blue_roof,
+                                ChangeType::mining, ChangeType::dumping, kConstruction,
+                                kVegetationLoss,    ChangeType::other,   ChangeType::water_quality};
+  for (int trial = 0; trial < 40; ++trial) {
+    FeatureTiles features;
+    std::array<ConstTileView<float>*, 18> optional{
+        &features.greenness_before, &features.greenness_after, &features.water_before,
+        &features.water_after,      &features.built_before,    &features.built_after,
+        &features.bare_before,      &features.bare_after,      &features.brightness_before,
+        &features.brightness_after, &features.red_before,      &features.green_before,
+        &features.blue_before,      &features.red_after,       &features.green_after,
+        &features.blue_after,       &features.texture_after,   &features.slope};
+    for (std::size_t i = 0; i < optional.size(); ++i) {
+      if (unit(random) < 0.8f) *optional[i] = view(i);  // else absent: NaN everywhere
+    }
+    features.magnitude = view(18);
+    TypingRules rules;
+    std::shuffle(order.begin(), order.end(), random);
+    rules.order.assign(order.begin(), order.begin() + 1 + trial % static_cast<int>(order.size()));
+    rules.magnitude_threshold = 2.0f * unit(random);
+    rules.suppress_stable_water = trial % 2 == 0;
+    rules.suppress_persistent_vegetation = trial % 3 != 0;
+    rules.report_other = trial % 4 != 0;
+    std::vector<std::uint8_t> out(pixels, 77);
+    classify_tile(features, rules, TileView<std::uint8_t>(out.data(), width, height));
+    for (int y = 0; y < height; ++y) {
+      for (int x = 0; x < width; ++x) {
+        const auto at = [&](const ConstTileView<float>& plane) { return plane.empty() ? kNaN : plane(x, y); };
+        PixelFeatures f;
+        f.greenness_before = at(features.greenness_before);
+        f.greenness_after = at(features.greenness_after);
+        f.water_before = at(features.water_before);
+        f.water_after = at(features.water_after);
+        f.built_before = at(features.built_before);
+        f.built_after = at(features.built_after);
+        f.bare_before = at(features.bare_before);
+        f.bare_after = at(features.bare_after);
+        f.brightness_before = at(features.brightness_before);
+        f.brightness_after = at(features.brightness_after);
+        f.red_before = at(features.red_before);
+        f.green_before = at(features.green_before);
+        f.blue_before = at(features.blue_before);
+        f.red_after = at(features.red_after);
+        f.green_after = at(features.green_after);
+        f.blue_after = at(features.blue_after);
+        f.texture_after = at(features.texture_after);
+        f.slope = at(features.slope);
+        f.magnitude = at(features.magnitude);
+        ASSERT_EQ(out[static_cast<std::size_t>(y * width + x)], stored(classify_pixel(f, rules)))
+            << "trial " << trial << " pixel " << x << "," << y;
+      }
+    }
+  }
 }
 
 TEST(ClassifyTile, RejectsMissingMagnitudeAndSizeMismatch) {
