@@ -83,17 +83,41 @@ namespace {
          f.greenness_after >= rules.vegetation_persist_min_greenness;
 }
 
-[[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f, const TypingRules& rules) {
+/// Calls `body` with the test of `rule` as a lambda, a type of its own per rule, so that the
+/// loop in `body` is compiled for that rule alone (reading only its planes); entries that are
+/// no pixel rule call nothing.
+template <class Body>
+void with_rule(ChangeType rule, Body&& body) {
   switch (rule) {
-    case ChangeType::water_loss: return water_loss_fires(f, rules);
-    case ChangeType::water_gain: return water_gain_fires(f, rules);
-    case ChangeType::construction: return construction_fires(f, rules);
-    case ChangeType::vegetation_loss: return vegetation_loss_fires(f, rules);
-    case ChangeType::blue_roof: return blue_roof_fires(f, rules);
-    case ChangeType::mining: return mining_fires(f, rules);
-    case ChangeType::dumping: return dumping_fires(f, rules);
-    default: return false;  // none/other/nodata/water_quality are outcomes, not pixel rules
+    case ChangeType::water_loss:
+      body([](const PixelFeatures& f, const TypingRules& r) { return water_loss_fires(f, r); });
+      break;
+    case ChangeType::water_gain:
+      body([](const PixelFeatures& f, const TypingRules& r) { return water_gain_fires(f, r); });
+      break;
+    case ChangeType::construction:
+      body([](const PixelFeatures& f, const TypingRules& r) { return construction_fires(f, r); });
+      break;
+    case ChangeType::vegetation_loss:
+      body([](const PixelFeatures& f, const TypingRules& r) { return vegetation_loss_fires(f, r); });
+      break;
+    case ChangeType::blue_roof:
+      body([](const PixelFeatures& f, const TypingRules& r) { return blue_roof_fires(f, r); });
+      break;
+    case ChangeType::mining:
+      body([](const PixelFeatures& f, const TypingRules& r) { return mining_fires(f, r); });
+      break;
+    case ChangeType::dumping:
+      body([](const PixelFeatures& f, const TypingRules& r) { return dumping_fires(f, r); });
+      break;
+    default: break;  // none/other/nodata/water_quality are outcomes, not pixel rules
   }
+}
+
+[[nodiscard]] inline bool rule_fires(ChangeType rule, const PixelFeatures& f, const TypingRules& rules) {
+  bool fired = false;
+  with_rule(rule, [&](auto fires) { fired = fires(f, rules); });
+  return fired;
 }
 
 template <class A, class B>
@@ -131,37 +155,6 @@ struct FeatureRows {
     return f;
   }
 };
-
-/// Calls `body` with the test of `rule` as a lambda, a type of its own per rule, so that the
-/// loop in `body` is compiled for that rule alone (reading only its planes); entries that are
-/// no pixel rule call nothing.
-template <class Body>
-void with_rule(ChangeType rule, Body&& body) {
-  switch (rule) {
-    case ChangeType::water_loss:
-      body([](const PixelFeatures& f, const TypingRules& r) { return water_loss_fires(f, r); });
-      break;
-    case ChangeType::water_gain:
-      body([](const PixelFeatures& f, const TypingRules& r) { return water_gain_fires(f, r); });
-      break;
-    case ChangeType::construction:
-      body([](const PixelFeatures& f, const TypingRules& r) { return construction_fires(f, r); });
-      break;
-    case ChangeType::vegetation_loss:
-      body([](const PixelFeatures& f, const TypingRules& r) { return vegetation_loss_fires(f, r); });
-      break;
-    case ChangeType::blue_roof:
-      body([](const PixelFeatures& f, const TypingRules& r) { return blue_roof_fires(f, r); });
-      break;
-    case ChangeType::mining:
-      body([](const PixelFeatures& f, const TypingRules& r) { return mining_fires(f, r); });
-      break;
-    case ChangeType::dumping:
-      body([](const PixelFeatures& f, const TypingRules& r) { return dumping_fires(f, r); });
-      break;
-    default: break;  // none/other/nodata/water_quality are outcomes, not pixel rules
-  }
-}
 
 }  // namespace
 
