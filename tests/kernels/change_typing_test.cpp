@@ -8,16 +8,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "change_typing_names.hpp"
+
 namespace zw::kernels {
 namespace {
-
-constexpr auto kNone = ChangeType::none;
-constexpr auto kVegetationLoss = ChangeType::vegetation_loss;
-constexpr auto kConstruction = ChangeType::construction;
-constexpr auto kWaterLoss = ChangeType::water_loss;
-constexpr auto kWaterGain = ChangeType::water_gain;
-constexpr auto kOther = ChangeType::other;
-constexpr auto kNodata = ChangeType::nodata;
 
 TEST(ChangeTypeNames, RoundTripAndStoredValues) {
   const std::vector<std::pair<ChangeType, std::string_view>> names{{kNone, "none"},
@@ -300,8 +294,6 @@ TEST(ClassifyPixel, ReportOtherFalseDropsUnexplainedCandidates) {
   no_data.magnitude = kNaN;
   EXPECT_EQ(classify_pixel(no_data, rules), kNodata);
 }
-
-std::uint8_t stored(ChangeType type) { return static_cast<std::uint8_t>(type); }
 
 TEST(ClassifyTile, MultispectralScene) {
   const std::vector<float> water_before{0.2f, -0.2f, -0.2f, 0.2f};

@@ -8,20 +8,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "change_typing_names.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 
 namespace zw::kernels {
 namespace {
-
-constexpr auto kNone = ChangeType::none;
-constexpr auto kVegetationLoss = ChangeType::vegetation_loss;
-constexpr auto kConstruction = ChangeType::construction;
-constexpr auto kWaterLoss = ChangeType::water_loss;
-constexpr auto kWaterGain = ChangeType::water_gain;
-constexpr auto kOther = ChangeType::other;
-constexpr auto kNodata = ChangeType::nodata;
-
-std::uint8_t stored(ChangeType type) { return static_cast<std::uint8_t>(type); }
 
 TEST(ClassifyTile, RgbSceneWithAbsentPlanesAndStridedViews) {
   // 4x2 tile stored at (1, 1) of 6x3 buffers, so every view is a strided sub-view.
