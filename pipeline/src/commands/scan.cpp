@@ -44,10 +44,15 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 // The scan's own id rasters (patches, water bodies), read back once by polygonize and
 // deleted. SPARSE_OK: blocks without any id (most of a scene) are not encoded or written at
-// all. ZSTD level 1, not LZW: LZW hashes every byte of the mostly-zero 32-bit blocks it does
-// encode (0.8 CPU-s of a 10980^2 scan, docs/SCALING.md); these files leave no tool of ours.
-const std::vector<std::string> kIdRasterOptions{"TILED=YES",    "BLOCKXSIZE=512",   "BLOCKYSIZE=512", "COMPRESS=ZSTD",
-                                                "ZSTD_LEVEL=1", "BIGTIFF=IF_SAFER", "SPARSE_OK=TRUE"};
+// all. Scratch compression (ZSTD 1), not LZW: LZW hashes every byte of the mostly-zero
+// 32-bit blocks it does encode (0.8 CPU-s of a 10980^2 scan, docs/SCALING.md).
+std::vector<std::string> id_raster_options() {
+  std::vector<std::string> options{"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "BIGTIFF=IF_SAFER",
+                                   "SPARSE_OK=TRUE"};
+  const auto& scratch = scratch_compression_options();
+  options.insert(options.end(), scratch.begin(), scratch.end());
+  return options;
+}
 
 /// Temporary folder for spill files, removed however the scan ends. Named like a staging
 /// folder (".zonewatch-staging-<pid>-work") so that the next run removes it when this one
@@ -205,7 +210,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   if (config.water_quality.enabled) {
     start = Clock::now();
     RasterWriter body_map(work.path() / "water_bodies.tif", grid,
-                          {1, GDT_UInt32, kIdRasterOptions, {{"", 0.0, {}, {}}}, {}});
+                          {1, GDT_UInt32, id_raster_options(), {{"", 0.0, {}, {}}}, {}});
     water = run_water_quality(
         {before, after, grid, units}, config.water_quality, config.processing,
         [&](kernels::Window core, kernels::ConstTileView<std::uint32_t> ids) { body_map.write(core, ids); },
@@ -226,7 +231,8 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   // Detection, streaming the change map and the patch raster.
   start = Clock::now();
   RasterWriter change_map = create_change_map(staging.staged("change.tif"), grid);
-  RasterWriter patch_map(work.path() / "patches.tif", grid, {1, GDT_UInt32, kIdRasterOptions, {{"", 0.0, {}, {}}}, {}});
+  RasterWriter patch_map(work.path() / "patches.tif", grid,
+                         {1, GDT_UInt32, id_raster_options(), {{"", 0.0, {}, {}}}, {}});
   // summary.html's quick-looks are drawn from the tiles detection decodes (no second decode).
   const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
   const DetectionResult detection = run_detection(

@@ -33,6 +33,17 @@ std::string default_cog_compression() {
   return "DEFLATE";
 }
 
+const std::vector<std::string>& scratch_compression_options() {
+  static const std::vector<std::string> options = [] {
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const char* listed = gtiff != nullptr ? gtiff->GetMetadataItem(GDAL_DMD_CREATIONOPTIONLIST) : nullptr;
+    const bool zstd = listed != nullptr && std::string(listed).find("<Value>ZSTD</Value>") != std::string::npos;
+    return zstd ? std::vector<std::string>{"COMPRESS=ZSTD", "ZSTD_LEVEL=1"}
+                : std::vector<std::string>{"COMPRESS=DEFLATE", "ZLEVEL=1"};
+  }();
+  return options;
+}
+
 RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options,
                            std::optional<CogOptions> cog)
     : path_(path), cog_(std::move(cog)), bands_(options.bands), type_(options.type) {
@@ -40,7 +51,7 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
   if (cog_ && !cog_driver()) throw OutputError(path.string() + ": this GDAL has no COG driver (GDAL >= 3.1 has one)");
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   std::vector<std::string> creation_options = options.creation_options;
-  // A COG's intermediate is read back once by close() and deleted: ZSTD at its fastest level,
+  // A COG's intermediate is read back once by close() and deleted: scratch compression,
   // whatever compression the caller named (DEFLATE at its default level cost as much CPU as
   // the COG itself; ZSTD 1 encodes and decodes faster than DEFLATE 1). The delivered COG has
   // the compression of its CogOptions.
@@ -48,7 +59,8 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
     std::erase_if(creation_options, [](const std::string& o) {
       return o.starts_with("COMPRESS=") || o.starts_with("ZLEVEL=") || o.starts_with("ZSTD_LEVEL=");
     });
-    creation_options.insert(creation_options.end(), {"COMPRESS=ZSTD", "ZSTD_LEVEL=1"});
+    const auto& scratch = scratch_compression_options();
+    creation_options.insert(creation_options.end(), scratch.begin(), scratch.end());
   }
   const std::vector<char*> creation = option_list(creation_options);
   // With COG: the tiles stream into a hidden GeoTIFF in the same folder, laid out by close().

@@ -115,6 +115,34 @@ TEST_F(RasterWriterTest, BandsOfOneTypeDescribedAndWrittenByTile) {
   EXPECT_EQ(band1[6 + 2], 5);  // row 1, column 2 of the first plane
 }
 
+TEST_F(RasterWriterTest, ScratchCompressionIsOneThisGdalWritesAndReads) {
+  // The id rasters and COG intermediates take it; a codec this GDAL lacks would fail every
+  // scan at its first write. Debian's GDAL has ZSTD, which is the one to take then.
+  const std::vector<std::string>& scratch = scratch_compression_options();
+  ASSERT_EQ(scratch.size(), 2u);
+  const std::string codec = scratch[0].substr(std::string("COMPRESS=").size());
+  const char* listed = GetGDALDriverManager()->GetDriverByName("GTiff")->GetMetadataItem(GDAL_DMD_CREATIONOPTIONLIST);
+  ASSERT_NE(listed, nullptr);
+  const bool has_zstd = std::string(listed).find("<Value>ZSTD</Value>") != std::string::npos;
+  EXPECT_EQ(codec, has_zstd ? "ZSTD" : "DEFLATE");
+
+  const fs::path path = root_ / "ids.tif";
+  RasterWriterOptions options;
+  options.type = GDT_UInt32;
+  options.creation_options = {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"};
+  options.creation_options.insert(options.creation_options.end(), scratch.begin(), scratch.end());
+  RasterWriter writer(path, grid_, options);
+  std::vector<std::uint32_t> ids(24);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint32_t>(i * 1000003u);
+  writer.write<std::uint32_t>(grid_.full(), kernels::ConstTileView<std::uint32_t>(ids.data(), 6, 4));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  EXPECT_STREQ(ds->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE"), codec.c_str());
+  std::vector<std::uint32_t> back(24);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 6, 4, back.data(), 6, 4, GDT_UInt32, 0, 0, nullptr), CE_None);
+  EXPECT_EQ(back, ids);
+}
+
 TEST_F(RasterWriterTest, ErrorsNameTheFile) {
   const fs::path path = root_ / "missing-folder" / "x.tif";
   try {

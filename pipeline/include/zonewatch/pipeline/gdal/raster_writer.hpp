@@ -87,6 +87,11 @@ struct CogOptions {
 /// DEFLATE: what every GeoTIFF reader decodes (ZSTD is smaller, but older readers lack it).
 [[nodiscard]] std::string default_cog_compression();
 
+/// Creation options for a GeoTIFF that zonewatch writes for itself, reads back once and
+/// deletes (COG intermediates, id rasters): ZSTD at level 1, the cheapest to write and read,
+/// or DEFLATE at level 1 where this GDAL's GeoTIFF driver has no ZSTD.
+[[nodiscard]] const std::vector<std::string>& scratch_compression_options();
+
 /// A GeoTIFF on `grid` created (or replaced) at `path`. Every failure throws OutputError
 /// naming the file.
 ///
