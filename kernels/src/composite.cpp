@@ -55,23 +55,6 @@ constexpr std::array<CompareExchange, odd_even_merge_pairs(Size)> odd_even_merge
   return network;
 }
 
-/// Median of n <= Size values through the network, padded with +inf (sorted to the end).
-template <int Size>
-float network_median(const float* values, int n) {
-  static constexpr auto kNetwork = odd_even_merge_network<Size>();
-  std::array<float, Size> v;
-  v.fill(std::numeric_limits<float>::infinity());
-  std::copy_n(values, n, v.begin());
-  for (const CompareExchange& e : kNetwork) {
-    const float low = std::min(v[e.a], v[e.b]);
-    const float high = std::max(v[e.a], v[e.b]);
-    v[e.a] = low;
-    v[e.b] = high;
-  }
-  const auto mid = static_cast<std::size_t>(n / 2);
-  return n % 2 == 1 ? v[mid] : 0.5f * (v[mid - 1] + v[mid]);
-}
-
 /// Pixels the median composite sorts side by side: the network's min/max pairs then run on
 /// a vector of lanes (SSE2 and wider), one pixel per lane.
 constexpr int kLanes = 16;
@@ -112,9 +95,10 @@ void lane_medians(const std::vector<CompareExchange>& pairs, const std::vector<c
     for (int l = 0; l < lanes; ++l) count[l] += ok[l];
   }
   for (int l = 0; l < lanes; ++l) counts[x0 + l] = static_cast<std::uint16_t>(count[l]);
+  // Rows n and above stay +inf (no pair touches them), and so do the lanes past a partial group.
   std::array<std::array<float, kLanes>, Size> v;
+  for (auto& row : v) row.fill(kInf);
   for (int b = 0; b < bands; ++b) {
-    for (int o = 0; o < Size; ++o) v[o].fill(kInf);
     for (int o = 0; o < n; ++o) {
       const float* row = rows[static_cast<std::size_t>(o) * bands + b] + x0;
       for (int l = 0; l < lanes; ++l) v[o][l] = clear[o][l] != 0 ? row[l] : kInf;
@@ -143,11 +127,8 @@ void lane_medians(const std::vector<CompareExchange>& pairs, const std::vector<c
 
 float median_in_place(float* values, int n) {
   if (n <= 0) return kNaN;
-  // A season's dozen or few dozen observations: a sorting network, whose min/max pairs have
-  // no branches for the data to mispredict, which a small sort's do (half of its comparisons
-  // on real values). Longer series: nth_element.
-  if (n <= 16) return network_median<16>(values, n);
-  if (n <= 32) return network_median<32>(values, n);
+  // The median composite calls this only for more than 32 observations (a season's length
+  // goes through lane_medians' network instead).
   float* mid = values + n / 2;
   std::nth_element(values, mid, values + n);
   if (n % 2 == 1) return *mid;

@@ -55,7 +55,6 @@ TEST(MedianInPlace, OddEvenAndEmpty) {
   std::vector<float> even{4, 1, 3, 2};
   EXPECT_FLOAT_EQ(median_in_place(even.data(), 4), 2.5f);
   EXPECT_TRUE(std::isnan(median_in_place(even.data(), 0)));
-  // Longer than the sorting networks (32).
   std::vector<float> many;
   for (int i = 40; i >= 1; --i) many.push_back(static_cast<float>(i));
   EXPECT_FLOAT_EQ(median_in_place(many.data(), 40), 20.5f);
@@ -64,9 +63,8 @@ TEST(MedianInPlace, OddEvenAndEmpty) {
 }
 
 TEST(MedianInPlace, EqualsTheSortedMiddleForEveryCountWithTies) {
-  // Up to 16 and up to 32 values take a sorting network, more nth_element: check all three
-  // against std::sort for every count to past the last cut-off, on values with many ties
-  // (reflectance is quantised).
+  // Against std::sort for every count from 1 to past the composite's network cut-off (32), on
+  // values with many ties (reflectance is quantised).
   std::mt19937 random(11);
   std::uniform_int_distribution<int> level(0, 6);
   for (int n = 1; n <= 40; ++n) {
