@@ -45,7 +45,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // The scan's own id rasters (patches, water bodies), read back once by polygonize and
 // deleted. SPARSE_OK: blocks without any id (most of a scene) are not encoded or written at
 // all. Scratch compression (ZSTD 1), not LZW: LZW hashes every byte of the mostly-zero
-// 32-bit blocks it does encode (0.8 CPU-s of a 10980^2 scan, docs/SCALING.md).
+// 32-bit blocks it does encode (6 % of a one-thread 10980^2 scan's CPU, docs/SCALING.md).
 std::vector<std::string> id_raster_options() {
   std::vector<std::string> options{"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "BIGTIFF=IF_SAFER",
                                    "SPARSE_OK=TRUE"};
