@@ -11,6 +11,7 @@
 #include "detection_tile.hpp"
 #include "detection_tile_work.hpp"
 #include "typing_order.hpp"
+#include "zonewatch/kernels/byte_runs.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/morphology.hpp"
@@ -275,7 +276,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       [&](TileWork&& work) {
         const Clock::time_point merge_start = Clock::now();
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
-        spill->write(work.classes.data(), work.classes.values().size());
+        const std::uint64_t run_bytes = work.class_runs.size();
+        spill->write(&run_bytes, sizeof run_bytes);
+        spill->write(work.class_runs.data(), work.class_runs.size());
         spill->write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
         seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
         for (auto& partial : work.zonal) unit_zonal[partial.unit].merge(partial.zonal);
@@ -321,11 +324,16 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   spill->rewind();
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
   std::vector<std::uint32_t> changed_labels;
+  std::vector<std::uint8_t> class_runs;
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
     Tile<std::uint8_t> classes(c.width, c.height, kernels::kUninitialized);
     Tile<std::uint32_t> labels(c.width, c.height);  // zero: only changed pixels get an id
-    spill->read(classes.data(), classes.values().size());
+    std::uint64_t run_bytes = 0;
+    spill->read(&run_bytes, sizeof run_bytes);
+    class_runs.resize(static_cast<std::size_t>(run_bytes));
+    spill->read(class_runs.data(), class_runs.size());
+    kernels::unpack_byte_runs(class_runs, classes.view());
     auto& ids = labels.values();
     auto& cls = classes.values();
     changed_labels.resize(static_cast<std::size_t>(

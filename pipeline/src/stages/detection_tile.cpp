@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "zonewatch/kernels/byte_runs.hpp"
 #include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/indices.hpp"
@@ -159,6 +160,7 @@ TileWork TileClassifier::operator()(TileInput& input, const Window& c) const {
                                     static_cast<std::uint8_t>(kernels::ChangeType::water_quality),
                                     static_cast<std::uint8_t>(kernels::ChangeType::nodata), work.classes.view());
   }
+  kernels::pack_byte_runs(work.classes.view(), work.class_runs);
   work.labels = Tile<std::uint32_t>(c.width, c.height, kernels::kUninitialized);  // label_tile zeroes it
   work.label_count = kernels::label_tile(work.classes.view(), work.labels.view());
   for (const std::uint32_t label : work.labels.values()) {

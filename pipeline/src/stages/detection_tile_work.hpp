@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "zonewatch/kernels/box_average.hpp"
+#include "zonewatch/kernels/byte_runs.hpp"
 #include "zonewatch/kernels/components.hpp"
 #include "zonewatch/kernels/tile.hpp"
 #include "zonewatch/kernels/zonal.hpp"
@@ -28,6 +29,9 @@ struct TileWork {
   int index = 0;
   kernels::Window core;
   kernels::Tile<std::uint8_t> classes;  // core
+  /// `classes` as runs (kernels/byte_runs.hpp): what the spill keeps of them, packed in
+  /// parallel so that the serial merge writes kilobytes instead of the tile.
+  std::vector<std::uint8_t> class_runs;
   kernels::Tile<std::uint32_t> labels;  // core
   std::uint32_t label_count = 0;
   /// The labels of the changed pixels in raster order: what the spill keeps of `labels`
@@ -45,7 +49,7 @@ struct TileWork {
 inline void encode_work(ByteWriter& out, const TileWork& work) {
   out.put<std::int32_t>(work.index);
   out.put(work.core);
-  out.put_tile(work.classes);
+  out.put_vector(work.class_runs);  // the classes travel as runs, unpacked on arrival
   out.put_tile(work.labels);
   out.put(work.label_count);
   out.put_vector(work.changed_labels);
@@ -78,7 +82,9 @@ inline TileWork decode_work(ByteReader& in) {
   TileWork work;
   work.index = in.get<std::int32_t>();
   work.core = in.get<kernels::Window>();
-  work.classes = in.get_tile<std::uint8_t>();
+  work.class_runs = in.get_vector<std::uint8_t>();
+  work.classes = kernels::Tile<std::uint8_t>(work.core.width, work.core.height, kernels::kUninitialized);
+  kernels::unpack_byte_runs(work.class_runs, work.classes.view());
   work.labels = in.get_tile<std::uint32_t>();
   work.label_count = in.get<std::uint32_t>();
   work.changed_labels = in.get_vector<std::uint32_t>();
@@ -108,7 +114,8 @@ inline TileWork decode_work(ByteReader& in) {
   return work;
 }
 
-/// Spill file per tile, in tile order: the classes of every pixel and the labels of the changed ones.
+/// Spill file per tile, in tile order: the classes of every pixel (as runs) and the labels of
+/// the changed ones.
 class SpillFile {
  public:
   explicit SpillFile(const std::filesystem::path& path) : path_(path) {
