@@ -1,5 +1,6 @@
 #include "zonewatch/kernels/zonal.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -16,6 +17,13 @@ constexpr double kWeightScale = 16777216.0;  // 2^24, coverage fractions
 constexpr double kValueScale = 1048576.0;    // 2^20, coverage-weighted greenness
 
 constexpr std::uint8_t kNodataClass = static_cast<std::uint8_t>(ChangeType::nodata);
+
+/// A change type's code: codes outside the ChangeType range (and nodata) are valid or not,
+/// but not counted as any change.
+inline bool is_counted_change(std::uint8_t change_class) {
+  return static_cast<unsigned>(change_class - 1) < static_cast<unsigned>(kChangeTypeCount - 1) &&
+         change_class != kNodataClass;
+}
 
 }  // namespace
 
@@ -42,26 +50,88 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
     const double pixel_area = row_area_m2[static_cast<std::size_t>(y)];
     const float* coverage_row = coverage.row(y);
     const std::uint8_t* class_row = classes.row(y);
+    const float* before_row = has_greenness ? greenness_before.row(y) : nullptr;
+    const float* after_row = has_greenness ? greenness_after.row(y) : nullptr;
+    if (!accumulate_row_in_lanes(width, pixel_area, coverage_row, class_row, before_row, after_row)) {
+      accumulate_row_one_by_one(width, pixel_area, coverage_row, class_row, before_row, after_row);
+    }
+    // Changes are few: the areas by change type, pixel by pixel, for the changed ones only,
+    // found a chunk at a time (a chunk without any is skipped by one vectorised test).
+    constexpr int kChunk = 64;
+    for (int chunk = 0; chunk < width; chunk += kChunk) {
+      const int chunk_end = std::min(width, chunk + kChunk);
+      int any_change = 0;
+#pragma omp simd reduction(| : any_change)
+      for (int x = chunk; x < chunk_end; ++x) any_change |= static_cast<int>(is_counted_change(class_row[x]));
+      if (any_change == 0) continue;
+      for (int x = chunk; x < chunk_end; ++x) {
+        const std::uint8_t change_class = class_row[x];
+        const double fraction = coverage_row[x];
+        if (!is_counted_change(change_class) || !(fraction > 0.0)) continue;  // NaN is outside the unit
+        changed_[change_class] += round_to_binary_grid(fraction * pixel_area, kAreaScale);
+      }
+    }
+  }
+}
+
+bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, const float* coverage,
+                                               const std::uint8_t* classes, const float* before,
+                                               const float* after) {
+  // Every summand is an integer here (the binary grid's multiple, before dividing by the
+  // scale), so the lanes' partial sums are exact and their order cannot change the total.
+  // Rounding by adding and subtracting 1.5 x 2^52 needs |x| < 2^51: a row with a summand
+  // beyond (absurd pixel areas, an index blown up by a near-zero denominator) goes
+  // through round_to_integer's general path instead.
+  constexpr double kLimit = 2251799813685248.0;  // 2^51
+  constexpr double kShift = 6755399441055744.0;  // 1.5 x 2^52
+  double area = 0.0, valid_area = 0.0, sum_before = 0.0, sum_after = 0.0, weight = 0.0;
+  int out_of_range = 0;
+#pragma omp simd reduction(+ : area, valid_area) reduction(| : out_of_range)
+  for (int x = 0; x < width; ++x) {
+    // Bitwise & and selects, no branches: the loop vectorises.
+    const double fraction = coverage[x];
+    const bool inside = fraction > 0.0;  // NaN is outside
+    const double scaled = fraction * pixel_area * kAreaScale;
+    out_of_range |= static_cast<int>(inside & !(std::fabs(scaled) < kLimit));
+    const double units = inside ? (scaled + kShift) - kShift : 0.0;
+    area += units;
+    valid_area += classes[x] != kNodataClass ? units : 0.0;
+  }
+  if (before != nullptr) {
+#pragma omp simd reduction(+ : sum_before, sum_after, weight) reduction(| : out_of_range)
     for (int x = 0; x < width; ++x) {
-      const double fraction = coverage_row[x];
-      if (!(fraction > 0.0)) continue;  // outside the unit (NaN included)
-      const double area = round_to_binary_grid(fraction * pixel_area, kAreaScale);
-      area_ += area;
-      const std::uint8_t change_class = class_row[x];
-      if (change_class != kNodataClass) {
-        valid_area_ += area;
-        // Codes outside the ChangeType range are valid but not counted as any change.
-        if (change_class != 0 && change_class < kChangeTypeCount) changed_[change_class] += area;
-      }
-      if (has_greenness) {
-        const float before = greenness_before(x, y);
-        const float after = greenness_after(x, y);
-        if (is_valid(before) && is_valid(after)) {
-          sum_before_ += round_to_binary_grid(fraction * before, kValueScale);
-          sum_after_ += round_to_binary_grid(fraction * after, kValueScale);
-          weight_greenness_ += round_to_binary_grid(fraction, kWeightScale);
-        }
-      }
+      const double fraction = coverage[x];
+      const bool counted = (fraction > 0.0) & is_valid(before[x]) & is_valid(after[x]);
+      const double b = fraction * before[x] * kValueScale, a = fraction * after[x] * kValueScale;
+      const double w = fraction * kWeightScale;
+      out_of_range |= static_cast<int>(counted & !((std::fabs(b) < kLimit) & (std::fabs(a) < kLimit)));
+      sum_before += counted ? (b + kShift) - kShift : 0.0;
+      sum_after += counted ? (a + kShift) - kShift : 0.0;
+      weight += counted ? (w + kShift) - kShift : 0.0;
+    }
+  }
+  if (out_of_range != 0) return false;
+  area_ += area / kAreaScale;
+  valid_area_ += valid_area / kAreaScale;
+  sum_before_ += sum_before / kValueScale;
+  sum_after_ += sum_after / kValueScale;
+  weight_greenness_ += weight / kWeightScale;
+  return true;
+}
+
+void ZonalAccumulator::accumulate_row_one_by_one(int width, double pixel_area, const float* coverage,
+                                                 const std::uint8_t* classes, const float* before,
+                                                 const float* after) {
+  for (int x = 0; x < width; ++x) {
+    const double fraction = coverage[x];
+    if (!(fraction > 0.0)) continue;  // outside the unit (NaN included)
+    const double area = round_to_binary_grid(fraction * pixel_area, kAreaScale);
+    area_ += area;
+    if (classes[x] != kNodataClass) valid_area_ += area;
+    if (before != nullptr && is_valid(before[x]) && is_valid(after[x])) {
+      sum_before_ += round_to_binary_grid(fraction * before[x], kValueScale);
+      sum_after_ += round_to_binary_grid(fraction * after[x], kValueScale);
+      weight_greenness_ += round_to_binary_grid(fraction, kWeightScale);
     }
   }
 }

@@ -43,6 +43,13 @@ class ZonalAccumulator {
   [[nodiscard]] ZonalStats finalize() const;
 
  private:
+  /// One row's areas and greenness sums, all pixels at once; false (nothing added) where a
+  /// summand is too large for that (then accumulate_row_one_by_one adds the row).
+  bool accumulate_row_in_lanes(int width, double pixel_area, const float* coverage, const std::uint8_t* classes,
+                               const float* before, const float* after);
+  void accumulate_row_one_by_one(int width, double pixel_area, const float* coverage,
+                                 const std::uint8_t* classes, const float* before, const float* after);
+
   double area_ = 0.0;
   double valid_area_ = 0.0;
   std::array<double, kChangeTypeCount> changed_{};
