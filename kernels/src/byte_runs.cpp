@@ -71,7 +71,8 @@ void unpack_byte_runs(std::span<const std::uint8_t> packed, TileView<std::uint8_
       if (shift > 63) throw std::invalid_argument("unpack_byte_runs: run length longer than 64 bits");
       if (at >= packed.size()) throw std::invalid_argument("unpack_byte_runs: input ends inside a run length");
       const std::uint8_t byte = packed[at++];
-      if (shift == 63 && (byte & 0x7e) != 0) throw std::invalid_argument("unpack_byte_runs: run length longer than 64 bits");
+      if (shift == 63 && (byte & 0x7e) != 0)
+        throw std::invalid_argument("unpack_byte_runs: run length longer than 64 bits");
       length |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
       if ((byte & 0x80) == 0) break;
     }

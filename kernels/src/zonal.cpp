@@ -75,8 +75,7 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
 }
 
 bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, const float* coverage,
-                                               const std::uint8_t* classes, const float* before,
-                                               const float* after) {
+                                               const std::uint8_t* classes, const float* before, const float* after) {
   // Every summand is an integer here (the binary grid's multiple, before dividing by the
   // scale), so the lanes' partial sums are exact and their order cannot change the total.
   // Rounding by adding and subtracting 1.5 x 2^52 needs |x| < 2^51: a row with a summand
@@ -120,8 +119,7 @@ bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, con
 }
 
 void ZonalAccumulator::accumulate_row_one_by_one(int width, double pixel_area, const float* coverage,
-                                                 const std::uint8_t* classes, const float* before,
-                                                 const float* after) {
+                                                 const std::uint8_t* classes, const float* before, const float* after) {
   for (int x = 0; x < width; ++x) {
     const double fraction = coverage[x];
     if (!(fraction > 0.0)) continue;  // outside the unit (NaN included)

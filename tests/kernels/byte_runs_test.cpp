@@ -93,12 +93,12 @@ TEST(ByteRunsTest, MalformedRunsAreRefused) {
   const auto refuses = [&](std::vector<std::uint8_t> bytes) {
     EXPECT_THROW(unpack_byte_runs(bytes, tile.view()), std::invalid_argument);
   };
-  refuses({0, 3});              // short of the tile's 4 pixels
-  refuses({0, 5});              // past it
-  refuses({0, 2, 1, 3});        // past it in a second run
-  refuses({0, 0, 1, 4});        // a run of length 0
-  refuses({0, 0x84});           // a varint cut off
-  refuses({1});                 // a value without a length
+  refuses({0, 3});        // short of the tile's 4 pixels
+  refuses({0, 5});        // past it
+  refuses({0, 2, 1, 3});  // past it in a second run
+  refuses({0, 0, 1, 4});  // a run of length 0
+  refuses({0, 0x84});     // a varint cut off
+  refuses({1});           // a value without a length
   refuses(std::vector<std::uint8_t>{0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01});  // > 64 bits
   const std::vector<std::uint8_t> exact{3, 4};
   EXPECT_NO_THROW(unpack_byte_runs(exact, tile.view()));

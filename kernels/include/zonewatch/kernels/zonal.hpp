@@ -47,8 +47,8 @@ class ZonalAccumulator {
   /// summand is too large for that (then accumulate_row_one_by_one adds the row).
   bool accumulate_row_in_lanes(int width, double pixel_area, const float* coverage, const std::uint8_t* classes,
                                const float* before, const float* after);
-  void accumulate_row_one_by_one(int width, double pixel_area, const float* coverage,
-                                 const std::uint8_t* classes, const float* before, const float* after);
+  void accumulate_row_one_by_one(int width, double pixel_area, const float* coverage, const std::uint8_t* classes,
+                                 const float* before, const float* after);
 
   double area_ = 0.0;
   double valid_area_ = 0.0;
