@@ -19,6 +19,7 @@
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
+#include "zonewatch/kernels/simd.hpp"
 #include "zonewatch/kernels/structure.hpp"
 #include "zonewatch/kernels/tile.hpp"
 #include "zonewatch/kernels/zonal.hpp"
@@ -100,6 +101,18 @@ int main(int argc, char** argv) {
   const std::vector<float> offsets(kBands, 0.0f), weights(kBands, 20.0f);
   report("change_vector_magnitude, 6 bands", side, repeats,
          [&] { change_vector_magnitude(before_views, after_views, offsets, weights, out.view()); });
+  // The kernels with an AVX2 version (kernels/simd.hpp), again at the SSE2 baseline: what
+  // the dispatch gains on this CPU.
+  if (best_simd_level() == SimdLevel::avx2) {
+    limit_simd_level(SimdLevel::baseline);
+    report("  the same at the SSE2 baseline: smooth_gaussian sigma 2, no nodata", side, repeats,
+           [&] { smooth_gaussian(magnitude.view(), 2.0f, out.view()); });
+    report("  the same at the SSE2 baseline: multiscale_magnitude {0, 1, 2}, a cloud", side, repeats,
+           [&] { multiscale_magnitude(magnitude_cloud.view(), scales, out.view()); });
+    report("  the same at the SSE2 baseline: change_vector_magnitude, 6 bands", side, repeats,
+           [&] { change_vector_magnitude(before_views, after_views, offsets, weights, out.view()); });
+    limit_simd_level(SimdLevel::avx2);
+  }
 
   report("gradient_correlation radius 2 (structure gate)", side, repeats,
          [&] { gradient_correlation(before_views[0], after_views[0], 2, out.view()); });

@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <vector>
+
+#include "kernels/at_simd_level.hpp"
 
 namespace zw::kernels {
 namespace {
@@ -219,6 +224,36 @@ TEST(ZscoredChangeMagnitude, TileFunctionIsThePerPixelFunctionBitForBit) {
       EXPECT_TRUE(std::isnan(out[i])) << i;
     } else {
       EXPECT_EQ(out[i], expected) << i;
+    }
+  }
+}
+
+TEST(ChangeVectorMagnitude, Avx2VersionEqualsTheBaselineBitForBit) {
+  if (best_simd_level() != SimdLevel::avx2) GTEST_SKIP() << "this CPU has no AVX2: only the baseline runs";
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> value(-0.1f, 0.6f);
+  for (const int width : {3, 8, 21, 64}) {
+    const int height = 5;
+    std::vector<Tile<float>> before, after;
+    std::vector<ConstTileView<float>> before_views, after_views;
+    for (int band = 0; band < 4; ++band) {
+      before.emplace_back(width, height);
+      after.emplace_back(width, height);
+      for (float& v : before.back().values()) v = random() % 17 == 0 ? kNaN : value(random);
+      for (float& v : after.back().values()) v = value(random);
+    }
+    for (std::size_t band = 0; band < before.size(); ++band) {
+      before_views.push_back(before[band].view());
+      after_views.push_back(after[band].view());
+    }
+    const std::vector<float> offsets{0.01f, -0.02f, 0.003f, 0.0f}, weights{21.0f, 17.5f, 30.25f, 9.0f};
+    Tile<float> fast(width, height), baseline(width, height);
+    change_vector_magnitude(before_views, after_views, offsets, weights, fast.view());
+    at_simd_level(SimdLevel::baseline,
+                  [&] { change_vector_magnitude(before_views, after_views, offsets, weights, baseline.view()); });
+    for (std::size_t i = 0; i < fast.values().size(); ++i) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(fast.values()[i]), std::bit_cast<std::uint32_t>(baseline.values()[i]))
+          << "width " << width << ", pixel " << i;
     }
   }
 }
