@@ -212,22 +212,25 @@ void TileClassifier::add_unit_sums(TileWork& work, ConstTileView<float> greennes
                                    ConstTileView<float> greenness_after) const {
   const Window& c = work.core;
   work.label_overlap.resize(work.label_count + 1);
-  Tile<float> coverage;
+  // One buffer for every unit's coverage (a unit's part of the core is at most the core), not
+  // a zero-filled tile per unit: coverage_fractions writes every cell of its window.
+  Tile<float> coverage_cells;
   for (std::size_t u = 0; u < inputs.units.size(); ++u) {
     if (!windows_intersect(unit_windows[u], c)) continue;
     const Window iw = intersection(unit_windows[u], c);
-    coverage = Tile<float>(iw.width, iw.height);
-    kernels::coverage_fractions(inputs.units[u].pixel_rings, iw, coverage.view());
+    if (coverage_cells.values().empty()) coverage_cells = Tile<float>(c.width, c.height, kernels::kUninitialized);
+    const kernels::TileView<float> coverage(coverage_cells.data(), iw.width, iw.height, iw.width);
+    kernels::coverage_fractions(inputs.units[u].pixel_rings, iw, coverage);
     const int ix = iw.x0 - c.x0, iy = iw.y0 - c.y0;
     UnitPartial partial;
     partial.unit = static_cast<std::uint32_t>(u);
     const auto iw_areas = inputs.grid.row_areas_m2(iw.y0, iw.height);
-    partial.zonal.accumulate(coverage.view(), work.classes.view().sub(ix, iy, iw.width, iw.height),
+    partial.zonal.accumulate(coverage, work.classes.view().sub(ix, iy, iw.width, iw.height),
                              greenness_before.sub(ix, iy, iw.width, iw.height),
                              greenness_after.sub(ix, iy, iw.width, iw.height), iw_areas);
     for (int y = 0; y < iw.height; ++y) {
       const std::uint32_t* labels = work.labels.view().row(y + iy) + ix;
-      const float* cov = coverage.view().row(y);
+      const float* cov = coverage.row(y);
       for (int x = 0; x < iw.width; ++x) {
         if (labels[x] != 0 && cov[x] > 0.0f) {
           add_overlap(work.label_overlap[labels[x]], partial.unit, cov[x] * iw_areas[static_cast<std::size_t>(y)]);
