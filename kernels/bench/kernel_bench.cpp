@@ -210,6 +210,12 @@ int main(int argc, char** argv) {
   Tile<std::uint16_t> clear_count(side, side);
   report("composite_tile median, 12 observations x 4 bands", side, repeats,
          [&] { composite_tile(stack, {CompositeMethod::median}, composite_views, clear_count.view()); });
+  if (best_simd_level() == SimdLevel::avx2) {
+    limit_simd_level(SimdLevel::baseline);
+    report("  the same at the SSE2 baseline: composite_tile median", side, repeats,
+           [&] { composite_tile(stack, {CompositeMethod::median}, composite_views, clear_count.view()); });
+    limit_simd_level(SimdLevel::avx2);
+  }
   for (const auto& t : composite_out) sink += t(side / 2, side / 2);
   std::printf("(median checksum %g)\n", static_cast<double>(sink));
   return 0;

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "simd_dispatch.hpp"
+
 namespace zw::kernels {
 
 std::string_view to_string(CompositeMethod method) {
@@ -78,9 +80,10 @@ std::vector<CompareExchange> pruned_network(int n) {
 /// sorted multiset, and so each median, is what median_in_place gives for the pixel's clear
 /// values alone.
 template <int Size>
-void lane_medians(const std::vector<CompareExchange>& pairs, const std::vector<const float*>& rows,
-                  const std::vector<const std::uint8_t*>& clear_rows, int n, int bands, int x0, int lanes,
-                  const std::vector<float*>& out_rows, std::uint16_t* counts) {
+ZW_ALWAYS_INLINE inline void lane_medians(const std::vector<CompareExchange>& pairs,
+                                          const std::vector<const float*>& rows,
+                                          const std::vector<const std::uint8_t*>& clear_rows, int n, int bands, int x0,
+                                          int lanes, const std::vector<float*>& out_rows, std::uint16_t* counts) {
   constexpr float kInf = std::numeric_limits<float>::infinity();
   std::array<std::array<std::uint8_t, kLanes>, Size> clear{};
   std::array<int, kLanes> count{};
@@ -122,6 +125,36 @@ void lane_medians(const std::vector<CompareExchange>& pairs, const std::vector<c
     }
   }
 }
+
+/// lane_medians over a whole row, a group of kLanes pixels at a time; written once for both
+/// instruction sets (simd_dispatch.hpp).
+template <int Size>
+ZW_ALWAYS_INLINE inline void row_medians(const std::vector<CompareExchange>& pairs,
+                                         const std::vector<const float*>& rows,
+                                         const std::vector<const std::uint8_t*>& clear_rows, int n, int bands,
+                                         int width, const std::vector<float*>& out_rows, std::uint16_t* counts) {
+  for (int x0 = 0; x0 < width; x0 += kLanes) {
+    lane_medians<Size>(pairs, rows, clear_rows, n, bands, x0, std::min(kLanes, width - x0), out_rows, counts);
+  }
+}
+
+template <int Size>
+ZW_TARGET_AVX2 void row_medians_avx2(const std::vector<CompareExchange>& pairs, const std::vector<const float*>& rows,
+                                     const std::vector<const std::uint8_t*>& clear_rows, int n, int bands, int width,
+                                     const std::vector<float*>& out_rows, std::uint16_t* counts) {
+  row_medians<Size>(pairs, rows, clear_rows, n, bands, width, out_rows, counts);
+}
+
+template <int Size>
+void row_medians_baseline(const std::vector<CompareExchange>& pairs, const std::vector<const float*>& rows,
+                          const std::vector<const std::uint8_t*>& clear_rows, int n, int bands, int width,
+                          const std::vector<float*>& out_rows, std::uint16_t* counts) {
+  row_medians<Size>(pairs, rows, clear_rows, n, bands, width, out_rows, counts);
+}
+
+using RowMedians = void (*)(const std::vector<CompareExchange>&, const std::vector<const float*>&,
+                            const std::vector<const std::uint8_t*>&, int, int, int, const std::vector<float*>&,
+                            std::uint16_t*);
 
 }  // namespace
 
@@ -193,6 +226,8 @@ void composite_tile(std::span<const Observation> observations, const CompositeSp
   const std::vector<CompareExchange> network = !side_by_side ? std::vector<CompareExchange>{}
                                                : n <= 16     ? pruned_network<16>(n)
                                                              : pruned_network<32>(n);
+  const RowMedians row_medians_of_season = use_avx2() ? (n <= 16 ? row_medians_avx2<16> : row_medians_avx2<32>)
+                                                      : (n <= 16 ? row_medians_baseline<16> : row_medians_baseline<32>);
 
   for (int y = 0; y < height; ++y) {
     for (int o = 0; o < n; ++o) {
@@ -204,14 +239,7 @@ void composite_tile(std::span<const Observation> observations, const CompositeSp
     std::uint16_t* counts = clear_count.row(y);
 
     if (side_by_side) {
-      for (int x0 = 0; x0 < width; x0 += kLanes) {
-        const int lanes = std::min(kLanes, width - x0);
-        if (n <= 16) {
-          lane_medians<16>(network, rows, clear_rows, n, bands, x0, lanes, out_rows, counts);
-        } else {
-          lane_medians<32>(network, rows, clear_rows, n, bands, x0, lanes, out_rows, counts);
-        }
-      }
+      row_medians_of_season(network, rows, clear_rows, n, bands, width, out_rows, counts);
       continue;
     }
     for (int x = 0; x < width; ++x) {

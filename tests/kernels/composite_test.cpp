@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+#include "kernels/at_simd_level.hpp"
 
 namespace zw::kernels {
 namespace {
@@ -215,11 +219,20 @@ TEST(CompositeTile, MedianEqualsEachPixelsOwnMedianForEverySeasonLengthAndRowWid
           }
         }
       }
-      Output out(width, height, bands);
+      Output out(width, height, bands), baseline(width, height, bands);
       const auto obs = s.observations();
       composite_tile(obs, {CompositeMethod::median}, out.views, out.count.view());
+      // The AVX2 version where the CPU has it (kernels/simd.hpp) and the baseline: the same bits.
+      at_simd_level(SimdLevel::baseline,
+                    [&] { composite_tile(obs, {CompositeMethod::median}, baseline.views, baseline.count.view()); });
       for (int y = 0; y < height; ++y) {
         for (int x = 0; x < width; ++x) {
+          for (int b = 0; b < bands; ++b) {
+            ASSERT_EQ(std::bit_cast<std::uint32_t>(out.bands[b](x, y)),
+                      std::bit_cast<std::uint32_t>(baseline.bands[b](x, y)))
+                << "n " << n << " width " << width << " band " << b << " at " << x << "," << y;
+          }
+          ASSERT_EQ(out.count(x, y), baseline.count(x, y));
           std::vector<int> clear;
           for (int o = 0; o < n; ++o) {
             bool ok = s.masks[static_cast<std::size_t>(o)](x, y) != 0;
