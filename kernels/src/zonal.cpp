@@ -47,19 +47,28 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
   }
 
   for (int y = 0; y < height; ++y) {
+    // A unit's window is its bounding box: most rows start and end outside the polygon. Only
+    // the span between the row's first and last covered cell is summed (cells outside add
+    // nothing either way).
+    const float* full_coverage_row = coverage.row(y);
+    int begin = 0, end = width;
+    while (begin < end && !(full_coverage_row[begin] > 0.0f)) ++begin;
+    while (end > begin && !(full_coverage_row[end - 1] > 0.0f)) --end;
+    if (begin == end) continue;
+    const int span = end - begin;
     const double pixel_area = row_area_m2[static_cast<std::size_t>(y)];
-    const float* coverage_row = coverage.row(y);
-    const std::uint8_t* class_row = classes.row(y);
-    const float* before_row = has_greenness ? greenness_before.row(y) : nullptr;
-    const float* after_row = has_greenness ? greenness_after.row(y) : nullptr;
-    if (!accumulate_row_in_lanes(width, pixel_area, coverage_row, class_row, before_row, after_row)) {
-      accumulate_row_one_by_one(width, pixel_area, coverage_row, class_row, before_row, after_row);
+    const float* coverage_row = full_coverage_row + begin;
+    const std::uint8_t* class_row = classes.row(y) + begin;
+    const float* before_row = has_greenness ? greenness_before.row(y) + begin : nullptr;
+    const float* after_row = has_greenness ? greenness_after.row(y) + begin : nullptr;
+    if (!accumulate_row_in_lanes(span, pixel_area, coverage_row, class_row, before_row, after_row)) {
+      accumulate_row_one_by_one(span, pixel_area, coverage_row, class_row, before_row, after_row);
     }
     // Changes are few: the areas by change type, pixel by pixel, for the changed ones only,
     // found a chunk at a time (a chunk without any is skipped by one vectorised test).
     constexpr int kChunk = 64;
-    for (int chunk = 0; chunk < width; chunk += kChunk) {
-      const int chunk_end = std::min(width, chunk + kChunk);
+    for (int chunk = 0; chunk < span; chunk += kChunk) {
+      const int chunk_end = std::min(span, chunk + kChunk);
       int any_change = 0;
 #pragma omp simd reduction(| : any_change)
       for (int x = chunk; x < chunk_end; ++x) any_change |= static_cast<int>(is_counted_change(class_row[x]));

@@ -228,12 +228,21 @@ void TileClassifier::add_unit_sums(TileWork& work, ConstTileView<float> greennes
     partial.zonal.accumulate(coverage, work.classes.view().sub(ix, iy, iw.width, iw.height),
                              greenness_before.sub(ix, iy, iw.width, iw.height),
                              greenness_after.sub(ix, iy, iw.width, iw.height), iw_areas);
+    // Changed pixels (label != 0) are few: 64 at a time, a run without any is skipped by one
+    // vectorised test.
+    constexpr int kChunk = 64;
     for (int y = 0; y < iw.height; ++y) {
       const std::uint32_t* labels = work.labels.view().row(y + iy) + ix;
       const float* cov = coverage.row(y);
-      for (int x = 0; x < iw.width; ++x) {
-        if (labels[x] != 0 && cov[x] > 0.0f) {
-          add_overlap(work.label_overlap[labels[x]], partial.unit, cov[x] * iw_areas[static_cast<std::size_t>(y)]);
+      for (int chunk = 0; chunk < iw.width; chunk += kChunk) {
+        const int chunk_end = std::min(iw.width, chunk + kChunk);
+        std::uint32_t any_label = 0;
+        for (int x = chunk; x < chunk_end; ++x) any_label |= labels[x];
+        if (any_label == 0) continue;
+        for (int x = chunk; x < chunk_end; ++x) {
+          if (labels[x] != 0 && cov[x] > 0.0f) {
+            add_overlap(work.label_overlap[labels[x]], partial.unit, cov[x] * iw_areas[static_cast<std::size_t>(y)]);
+          }
         }
       }
     }
