@@ -495,6 +495,60 @@ void SceneReader::mask_spectral_clouds(RawSceneTile& out) {
   for (std::size_t i = 0; i < pixels; ++i) out.valid[i] &= clear[i];
 }
 
+namespace {
+
+/// Calls `visit(band, block_x, block_y)` for every block of `band` that `window` touches.
+template <class Visit>
+void for_each_block(GDALRasterBand* band, const Window& window, Visit&& visit) {
+  int block_width = 0, block_height = 0;
+  band->GetBlockSize(&block_width, &block_height);
+  if (block_width <= 0 || block_height <= 0 || window.empty()) return;
+  for (int by = window.y0 / block_height; by <= (window.y0 + window.height - 1) / block_height; ++by) {
+    for (int bx = window.x0 / block_width; bx <= (window.x0 + window.width - 1) / block_width; ++bx) {
+      visit(band, bx, by);
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t block_cache_bytes() { return static_cast<std::size_t>(std::max<GIntBig>(0, GDALGetCacheMax64())); }
+
+std::size_t SceneReader::block_bytes(const std::vector<Window>& windows) const {
+  std::size_t bytes = 0;
+  for (const auto& s : sources_) {
+    if (s->warped) continue;
+    for (const auto& [role, band_index] : s->roles) {
+      GDALRasterBand* band = s->dataset->GetRasterBand(band_index);
+      int block_width = 0, block_height = 0;
+      band->GetBlockSize(&block_width, &block_height);
+      const auto block = static_cast<std::size_t>(block_width) * static_cast<std::size_t>(block_height) *
+                         static_cast<std::size_t>(GDALGetDataTypeSizeBytes(band->GetRasterDataType()));
+      for (const Window& window : windows)
+        for_each_block(band, window, [&](GDALRasterBand*, int, int) { bytes += block; });
+    }
+  }
+  return bytes;
+}
+
+void SceneReader::keep_cached(const std::vector<Window>& windows) const {
+  for (const auto& s : sources_) {
+    if (s->warped) continue;
+    for (const auto& [role, band_index] : s->roles) {
+      GDALRasterBand* band = s->dataset->GetRasterBand(band_index);
+      for (const Window& window : windows) {
+        for_each_block(band, window, [](GDALRasterBand* b, int bx, int by) {
+          // Only a block the cache holds; TryGetLockedBlockRef never reads.
+          if (GDALRasterBlock* block = b->TryGetLockedBlockRef(bx, by)) {
+            block->Touch();
+            block->DropLock();
+          }
+        });
+      }
+    }
+  }
+}
+
 RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window) {
   RawTilePair pair;
   pair.window = window;

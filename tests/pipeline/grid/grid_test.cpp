@@ -431,6 +431,40 @@ TEST_F(GridTest, WarpedTwentyMetreBandMatchesDirectTenMetreRead) {
   }
 }
 
+TEST_F(GridTest, SampleBlocksAreCountedAndKeptCachedWithoutDecoding) {
+  // The classification pass keeps the statistics sample's blocks in GDAL's cache
+  // (stages/detection.cpp): block_bytes sizes them in the file's own blocks, and keep_cached
+  // only marks blocks the cache already holds, so it decodes nothing.
+  const int w = 40, h = 30;
+  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_band("T_B11.tif", 600000, 3300000, 20, w / 2, h / 2, sampled(20));
+  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  const Scene s = scene(-9999.0);
+  const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
+  int block_width = 0, block_height = 0;
+  {
+    const DatasetPtr red = open_raster((root_ / "scene" / "T_B04.tif").string());
+    red->GetRasterBand(1)->GetBlockSize(&block_width, &block_height);
+  }
+  const std::size_t block = static_cast<std::size_t>(block_width) * block_height * sizeof(float);
+  const std::vector<Window> one_block{{0, 0, 1, 1}}, whole{grid.full()};
+  const auto blocks_of_grid =
+      static_cast<std::size_t>(((w + block_width - 1) / block_width) * ((h + block_height - 1) / block_height));
+
+  SceneReader reader(s, grid, {BandRole::red, BandRole::swir1});  // swir1 is warped: not counted
+  EXPECT_EQ(reader.block_bytes(one_block), block);
+  EXPECT_EQ(reader.block_bytes(whole), blocks_of_grid * block);
+  EXPECT_EQ(reader.block_bytes({one_block[0], one_block[0]}), 2 * block) << "each window's blocks, in order";
+
+  const GIntBig cached_before = GDALGetCacheUsed64();
+  reader.keep_cached(whole);
+  EXPECT_EQ(GDALGetCacheUsed64(), cached_before) << "keep_cached decoded a block";
+  const ReadBands first = read_window(reader, grid.full());
+  EXPECT_GT(GDALGetCacheUsed64(), cached_before) << "the read left nothing in the cache";
+  reader.keep_cached(whole);
+  EXPECT_EQ(read_window(reader, grid.full()).red, first.red);
+}
+
 TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
   // The SWIR file covers only the west half of the grid; without a profile nodata value
   // the warp's alpha marks the east half invalid.

@@ -140,6 +140,14 @@ class SceneReader {
   /// read() then to_reflectance_tile() of the roles this reader was opened for: one window of
   /// the scene as reflectance by role, for callers that read and compute in one thread.
   [[nodiscard]] ReflectanceTile read_reflectance(kernels::Window window);
+  /// Bytes of the file blocks holding `windows` in the bands this reader reads (what GDAL's
+  /// block cache keeps of them once decoded); 0 for files warped onto the grid, whose blocks
+  /// this reader does not address.
+  [[nodiscard]] std::size_t block_bytes(const std::vector<kernels::Window>& windows) const;
+  /// Marks the blocks of `windows` that GDAL's cache holds as just used, so that the cache,
+  /// which evicts the least recently used blocks first, keeps them for a later read; decodes
+  /// nothing. Files warped onto the grid are left alone.
+  void keep_cached(const std::vector<kernels::Window>& windows) const;
   /// The roles this reader was opened for, present in the scene, in the order given.
   [[nodiscard]] const std::vector<kernels::BandRole>& roles() const { return roles_; }
   [[nodiscard]] const Scene& scene() const { return scene_; }
@@ -164,6 +172,9 @@ class SceneReader {
   void mask_quality(kernels::Window window, RawSceneTile& out);
   void mask_spectral_clouds(RawSceneTile& out);
 };
+
+/// The most GDAL's block cache holds, in bytes (GDAL_CACHEMAX, or what the scan set).
+[[nodiscard]] std::size_t block_cache_bytes();
 
 /// Reads `window` from both scenes (the read stage of two-date tile pipelines).
 RawTilePair read_pair(SceneReader& before, SceneReader& after, kernels::Window window);

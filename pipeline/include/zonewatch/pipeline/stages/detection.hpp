@@ -67,6 +67,10 @@ struct DetectionStatistics {
 /// threshold (and the hysteresis levels), from the statistics lattice of both scenes; `after_correction` (may be null)
 /// brings the after date onto the before date; `progress` receives 0..1 of this pass.
 /// Throws InputError naming both scenes when no sampled pixel is valid in both.
+/// The blocks the change statistics sample (a lattice of 512-px blocks of the grid, every
+/// one for a scene of up to 24 megapixels), top row first.
+[[nodiscard]] std::vector<kernels::Window> change_statistics_sample(const AnalysisGrid& grid);
+
 DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader& after, const AnalysisGrid& grid,
                                                const FeatureSet& features, const DetectionOptions& options,
                                                const ProgressCallback& progress,
