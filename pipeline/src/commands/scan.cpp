@@ -245,16 +245,8 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
       },
       progress.stage("detection"));
   const auto close_start = Clock::now();
-  patch_map.close();  // polygonized next
-  // The change map's COG layout (overviews, compression) runs beside the hotspots, the judge
-  // and the store, which do not read it; the outputs (the QGIS project reads its colour
-  // table) wait for it. Should a stage fail before, the future's destructor waits for it
-  // before the staging folder is discarded.
-  std::future<double> change_map_closed = std::async(side_work_launch(), [&] {
-    const auto change_map_start = Clock::now();
-    change_map.close();
-    return seconds_since(change_map_start);
-  });
+  change_map.close();  // lays out the COG: overviews, compression (GDAL's threads)
+  patch_map.close();
   timings["detect.close_rasters"] = seconds_since(close_start);
   for (const auto& [stage, seconds] : detection.seconds) timings["detect." + stage] = seconds;
   timings["detect"] = seconds_since(start);
@@ -337,8 +329,6 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   try {
     start = Clock::now();
     progress.stage("outputs")(0.0, "");
-    timings["detect.close_change_map"] = change_map_closed.get();
-    timings["outputs.change_map_wait"] = seconds_since(start);
     // The summary page (its quick-looks, chips read from the scenes, PNGs to encode) and the
     // GIS files only read the results: the page is written beside them, on a thread of its own
     // (GDAL errors are captured per thread; distinct files and datasets). If a GIS file fails,
