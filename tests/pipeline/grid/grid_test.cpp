@@ -181,6 +181,10 @@ class GridTest : public ::testing::Test {
     return resolve_scene("before", scene_options(root_ / folder, "2020-01-01", "test"), profile);
   }
 
+  /// Red and blue (B04, B02: w x h at 10 m) and SWIR (B11: swir_width x h / 2 at 20 m) of the
+  /// linear field below, all from the same corner.
+  void write_linear_field_bands(int w, int h, int swir_width);
+
   fs::path root_;
 };
 
@@ -188,6 +192,12 @@ class GridTest : public ::testing::Test {
 float field(double x, double y) { return static_cast<float>(100.0 + 0.1 * (x - 600000.0) + 0.15 * (3300000.0 - y)); }
 std::function<float(int, int)> sampled(double pixel) {
   return [pixel](int c, int r) { return field(600000.0 + (c + 0.5) * pixel, 3300000.0 - (r + 0.5) * pixel); };
+}
+
+void GridTest::write_linear_field_bands(int w, int h, int swir_width) {
+  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_band("T_B11.tif", 600000, 3300000, 20, swir_width, h / 2, sampled(20));
+  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
 }
 
 TEST_F(GridTest, DefaultGridIsTheBeforeScenesFinestBand) {
@@ -386,9 +396,7 @@ TEST_F(GridTest, WarpedTwentyMetreBandMatchesDirectTenMetreRead) {
   // linear field is exact, so inside the outer pixel ring the warped SWIR read equals the
   // direct red read; red lies on the grid and is read untouched.
   const int w = 40, h = 30;
-  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
-  write_band("T_B11.tif", 600000, 3300000, 20, w / 2, h / 2, sampled(20));
-  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_linear_field_bands(w, h, w / 2);
   const Scene s = scene(-9999.0);
   const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
   ASSERT_EQ(grid.width, w);
@@ -436,9 +444,7 @@ TEST_F(GridTest, SampleBlocksAreCountedAndKeptCachedWithoutDecoding) {
   // (stages/detection.cpp): block_bytes sizes them in the file's own blocks, and keep_cached
   // only marks blocks the cache already holds, so it decodes nothing.
   const int w = 40, h = 30;
-  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
-  write_band("T_B11.tif", 600000, 3300000, 20, w / 2, h / 2, sampled(20));
-  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_linear_field_bands(w, h, w / 2);
   const Scene s = scene(-9999.0);
   const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
   int block_width = 0, block_height = 0;
@@ -469,9 +475,7 @@ TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
   // The SWIR file covers only the west half of the grid; without a profile nodata value
   // the warp's alpha marks the east half invalid.
   const int w = 40, h = 30;
-  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
-  write_band("T_B11.tif", 600000, 3300000, 20, w / 4, h / 2, sampled(20));
-  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_linear_field_bands(w, h, w / 4);
   const Scene s = scene();
   const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
   SceneReader reader(s, grid, {BandRole::red, BandRole::swir1});
@@ -485,9 +489,7 @@ TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
 
 TEST_F(GridTest, ReadReflectanceIsTheRawReadConvertedPerRole) {
   const int w = 40, h = 30;
-  write_band("T_B04.tif", 600000, 3300000, 10, w, h, sampled(10));
-  write_band("T_B11.tif", 600000, 3300000, 20, w / 4, h / 2, sampled(20));
-  write_band("T_B02.tif", 600000, 3300000, 10, w, h, sampled(10));
+  write_linear_field_bands(w, h, w / 4);
   const Scene s = scene();
   const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
   // NIR is not in the scene: the reader keeps only the roles it can read.
