@@ -1,8 +1,8 @@
 #pragma once
 // Which vector instructions the kernels' hottest loops use. Users build for the x86-64
-// baseline (SSE2, four floats at a time); the smoothing and change-magnitude loops also have
-// an AVX2 version (eight), picked at run time where the CPU has AVX2, as OpenCV's dispatch
-// does. Both versions give the same bits: AVX2 without FMA (a fused multiply-add rounds
+// baseline (SSE2, four floats at a time); the smoothing, change-magnitude and composite-median
+// loops also have an AVX2 version (eight), picked at run time where the CPU has AVX2, as
+// OpenCV's dispatch does. Both versions give the same bits: AVX2 without FMA (a fused multiply-add rounds
 // once where the baseline rounds twice) and no sum reordered. Limiting the level is for tests
 // (the versions compared) and for measuring what AVX2 gains.
 namespace zw::kernels {
