@@ -109,7 +109,8 @@ bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, con
 #pragma omp simd reduction(+ : sum_before, sum_after, weight) reduction(| : out_of_range)
     for (int x = 0; x < width; ++x) {
       const double fraction = coverage[x];
-      const bool counted = (fraction > 0.0) & is_valid(before[x]) & is_valid(after[x]);
+      const bool counted = static_cast<bool>(static_cast<int>(fraction > 0.0) & static_cast<int>(is_valid(before[x])) &
+                                             static_cast<int>(is_valid(after[x])));
       const double b = fraction * before[x] * kValueScale, a = fraction * after[x] * kValueScale;
       const double w = fraction * kWeightScale;
       out_of_range |= static_cast<int>(counted & !((std::fabs(b) < kLimit) & (std::fabs(a) < kLimit)));
