@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <tbb/parallel_for.h>
-
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/threshold.hpp"
@@ -184,12 +182,7 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
                      " % is needed to compare the dates): barely overlapping scenes, the wrong scene, or masked "
                      "almost everywhere");
   }
-  // Each role's centre and spread on its own; under robust z-scores the roles' medians (two
-  // selections over up to kMaxStoredSamples values each) run side by side, as this part of
-  // the statistics pass is otherwise serial. Each role's result does not depend on that.
-  stats.offsets.resize(n_roles);
-  stats.weights.resize(n_roles);
-  tbb::parallel_for(std::size_t{0}, n_roles, [&](std::size_t i) {
+  for (std::size_t i = 0; i < n_roles; ++i) {
     double centre = moments[i].mean();
     double sigma = moments[i].stddev();
     if (options.zscore == ZScore::robust) {
@@ -207,32 +200,26 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
       if (robust_sigma > 1e-12) sigma = robust_sigma;
     }
-    stats.offsets[i] = static_cast<float>(centre);
-    stats.weights[i] = sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f;
-  });
+    stats.offsets.push_back(static_cast<float>(centre));
+    stats.weights.push_back(sigma > 1e-12 ? static_cast<float>(1.0 / sigma) : 0.0f);
+  }
 
-  // Magnitude histogram from the stored differences: each block's partial on its own (side
-  // by side), merged in block order, so the result is the one-by-one result.
-  struct MagnitudePartial {
-    kernels::HistogramAccumulator histogram{0.0, 50.0, 5000};
-    kernels::MomentsAccumulator moments;
-  };
-  std::vector<MagnitudePartial> partials(blocks.size());
-  tbb::parallel_for(std::size_t{0}, blocks.size(), [&](std::size_t b) {
-    const std::size_t count = n_roles > 0 ? blocks[b].differences.size() / n_roles : 0;
-    const std::span<const float> differences(blocks[b].differences);
+  // Magnitude histogram from the stored differences, block by block, merged in order.
+  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
+  kernels::MomentsAccumulator magnitude_moments;
+  for (const auto& block : blocks) {
+    kernels::HistogramAccumulator partial(0.0, 50.0, 5000);
+    kernels::MomentsAccumulator partial_moments;
+    const std::size_t count = n_roles > 0 ? block.differences.size() / n_roles : 0;
+    const std::span<const float> differences(block.differences);
     for (std::size_t p = 0; p < count; ++p) {
       const double magnitude = kernels::zscored_change_magnitude<double>(differences.subspan(p * n_roles, n_roles),
                                                                          stats.offsets, stats.weights);
-      partials[b].histogram.add(static_cast<float>(magnitude));
-      partials[b].moments.add(magnitude);
+      partial.add(static_cast<float>(magnitude));
+      partial_moments.add(magnitude);
     }
-  });
-  kernels::HistogramAccumulator histogram(0.0, 50.0, 5000);
-  kernels::MomentsAccumulator magnitude_moments;
-  for (const auto& partial : partials) {
-    histogram.merge(partial.histogram);
-    magnitude_moments.merge(partial.moments);
+    histogram.merge(partial);
+    magnitude_moments.merge(partial_moments);
   }
   const auto& t = options.threshold;
   switch (t.method) {
