@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -25,6 +27,7 @@
 #include "zonewatch/pipeline/commands/verify.hpp"
 #include "zonewatch/pipeline/config/config.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/core/huge_pages.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
@@ -64,9 +67,25 @@ int end_all_ranks(int exit_code) {
   return exit_code;
 }
 
+/// Starts this program once more with glibc's malloc asking for transparent huge pages
+/// (core/huge_pages.hpp), when the kernel gives them on request and GLIBC_TUNABLES does not
+/// say otherwise. Returns only if it did not (a failed exec carries on as before).
+void restart_with_huge_pages([[maybe_unused]] char** argv) {
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 35)
+  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  const std::string mode((std::istreambuf_iterator<char>(mode_file)), std::istreambuf_iterator<char>());
+  const char* current = std::getenv("GLIBC_TUNABLES");
+  const auto tunables = zw::huge_page_tunables(mode, current != nullptr ? current : "");
+  if (!tunables || setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Still here: no /proc. The variable stays set, so a later start does not try again.
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  restart_with_huge_pages(argv);
 #if defined(__GLIBC__)
   // Tile buffers are allocated and freed once per tile. Above glibc's default mmap
   // threshold each is a fresh mapping that the kernel faults in and zeroes again; kept in
