@@ -44,6 +44,16 @@ const std::vector<std::string>& scratch_compression_options() {
   return options;
 }
 
+int cog_overview_count(int width, int height, int block_size) {
+  int levels = 0;
+  while (width > block_size || height > block_size) {
+    width = (width + 1) / 2;
+    height = (height + 1) / 2;
+    ++levels;
+  }
+  return levels;
+}
+
 RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const RasterWriterOptions& options,
                            std::optional<CogOptions> cog)
     : path_(path), cog_(std::move(cog)), bands_(options.bands), type_(options.type) {
@@ -138,6 +148,48 @@ void RasterWriter::write_all(const kernels::Window& w, const void* data, std::si
   }
 }
 
+int RasterWriter::provide_overviews(int max_levels) {
+  if (!cog_ || !dataset_) return 0;
+  const int levels = cog_overview_count(dataset_->GetRasterXSize(), dataset_->GetRasterYSize(), cog_->block_size);
+  if (levels == 0 || levels > max_levels) return 0;
+  std::vector<int> factors;
+  for (int k = 1; k <= levels; ++k) factors.push_back(1 << k);
+  take_gdal_error();
+  // "NONE": the levels are created (sizes rounded up, as the caller's halvings) and left for
+  // the caller to fill.
+  if (dataset_->BuildOverviews("NONE", levels, factors.data(), 0, nullptr, nullptr, nullptr) != CE_None) {
+    throw OutputError(path_.string() + ": overviews cannot be added to the tiled intermediate" + gdal_error_suffix());
+  }
+  provided_overviews_ = levels;
+  return levels;
+}
+
+void RasterWriter::write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values) {
+  if (!dataset_) throw InternalError(path_.string() + ": written after close");
+  if (level < 1 || level > provided_overviews_) {
+    throw InternalError(path_.string() + ": no overview level " + std::to_string(level) + " to write (" +
+                        std::to_string(provided_overviews_) + " provided)");
+  }
+  if (values != static_cast<std::size_t>(w.pixel_count()) * static_cast<std::size_t>(bands_)) {
+    throw InternalError(path_.string() + ": " + std::to_string(values) + " values for " + std::to_string(bands_) +
+                        " bands of a " + std::to_string(w.width) + "x" + std::to_string(w.height) + " overview window");
+  }
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  const auto band_bytes =
+      static_cast<std::size_t>(w.pixel_count()) * static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type_));
+  for (int b = 1; b <= bands_; ++b) {
+    GDALRasterBand* overview = band(b)->GetOverview(level - 1);
+    if (overview == nullptr || w.x0 < 0 || w.y0 < 0 || w.x1() > overview->GetXSize() || w.y1() > overview->GetYSize()) {
+      throw InternalError(path_.string() + ": overview window outside level " + std::to_string(level));
+    }
+    if (overview->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height,
+                           const_cast<std::uint8_t*>(bytes + static_cast<std::size_t>(b - 1) * band_bytes), w.width,
+                           w.height, type_, 0, 0, nullptr) != CE_None) {
+      throw OutputError(path_.string() + ": overview write failed (disk full?)" + gdal_error_suffix());
+    }
+  }
+}
+
 void RasterWriter::close() {
   if (!dataset_) return;
   take_gdal_error();
@@ -152,13 +204,16 @@ void RasterWriter::write_cog() {
   const CogOptions& cog = *cog_;
   const std::string compression = cog.compression.empty() ? default_cog_compression() : cog.compression;
   // PREDICTOR=YES: horizontal differencing (2) for integers, floating point (3) for floats.
-  const std::vector<std::string> options{"COMPRESS=" + compression,
-                                         "PREDICTOR=YES",
-                                         "BLOCKSIZE=" + std::to_string(cog.block_size),
-                                         "LEVEL=" + std::to_string(cog.level),
-                                         "OVERVIEW_RESAMPLING=" + cog.overview_resampling,
-                                         "BIGTIFF=IF_SAFER",
-                                         "NUM_THREADS=" + gdal_thread_count()};
+  std::vector<std::string> options{"COMPRESS=" + compression,
+                                   "PREDICTOR=YES",
+                                   "BLOCKSIZE=" + std::to_string(cog.block_size),
+                                   "LEVEL=" + std::to_string(cog.level),
+                                   "OVERVIEW_RESAMPLING=" + cog.overview_resampling,
+                                   "BIGTIFF=IF_SAFER",
+                                   "NUM_THREADS=" + gdal_thread_count()};
+  // The caller's overviews (provide_overviews) are copied; otherwise GDAL reads the whole
+  // intermediate once more to compute them.
+  options.emplace_back(provided_overviews_ > 0 ? "OVERVIEWS=FORCE_USE_EXISTING" : "OVERVIEWS=IGNORE_EXISTING");
   const std::vector<char*> list = option_list(options);
   const auto start = std::chrono::steady_clock::now();
   take_gdal_error();
@@ -184,7 +239,8 @@ void RasterWriter::write_cog() {
     throw OutputError(path_.string() + ": Cloud Optimized GeoTIFF cannot be completed (GDAL: " + error + ")");
   }
   logger("raster")->debug("{}: Cloud Optimized GeoTIFF ({}, {} overviews) written in {:.2f} s",
-                          path_.filename().string(), compression, cog.overview_resampling,
+                          path_.filename().string(), compression,
+                          provided_overviews_ > 0 ? std::string("caller-computed") : cog.overview_resampling,
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 

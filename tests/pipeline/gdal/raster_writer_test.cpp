@@ -364,6 +364,86 @@ TEST_F(CogWriterTest, ManyBandInt16CompositeBecomesACog) {
   EXPECT_TRUE(std::equal(band4.begin(), band4.end(), planes.begin() + static_cast<std::ptrdiff_t>(3 * pixels)));
 }
 
+TEST(CogOverviewCountTest, HalvesUntilOneBlockHoldsTheRaster) {
+  EXPECT_EQ(cog_overview_count(10980, 10980, 512), 5);  // 5490, 2745, 1373, 687, 344
+  EXPECT_EQ(cog_overview_count(1500, 1100, 512), 2);    // 750 x 550, 375 x 275
+  EXPECT_EQ(cog_overview_count(513, 10, 512), 1);
+  EXPECT_EQ(cog_overview_count(512, 512, 512), 0);
+  EXPECT_EQ(cog_overview_count(6, 4, 512), 0);
+}
+
+/// A 2-band Int16 COG writer like the composites' (reflectance and a count).
+RasterWriter int16_cog_writer(const fs::path& path, const AnalysisGrid& grid) {
+  RasterWriterOptions options;
+  options.bands = 2;
+  options.type = GDT_Int16;
+  options.creation_options = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "PREDICTOR=2", "INTERLEAVE=BAND"};
+  options.band_info = {{"red", -32768.0, {}, {}}, {"clear_count", -32768.0, {}, {}}};
+  return RasterWriter(path, grid, options, CogOptions::for_reflectance());
+}
+
+TEST_F(CogWriterTest, CallersOverviewsAreTheCogsOverviews) {
+  const fs::path path = root_ / "composite.tif";
+  RasterWriter writer = int16_cog_writer(path, grid_);
+  ASSERT_EQ(writer.provide_overviews(30), 2);
+  const std::size_t pixels = static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height);
+  writer.write_bands<std::int16_t>(grid_.full(), std::vector<std::int16_t>(2 * pixels, 1000));
+  // Each level in two halves, each level and band a value no resampling of 1000 gives.
+  for (int level = 1; level <= 2; ++level) {
+    const int w = (grid_.width + (1 << level) - 1) >> level, h = (grid_.height + (1 << level) - 1) >> level;
+    for (const kernels::Window half : {kernels::Window{0, 0, w / 2, h}, kernels::Window{w / 2, 0, w - w / 2, h}}) {
+      const auto n = static_cast<std::size_t>(half.pixel_count());
+      std::vector<std::int16_t> planes(2 * n, static_cast<std::int16_t>(100 * level + 1));
+      std::fill(planes.begin() + static_cast<std::ptrdiff_t>(n), planes.end(),
+                static_cast<std::int16_t>(100 * level + 2));
+      writer.write_overview_bands<std::int16_t>(level, half, planes);
+    }
+  }
+  EXPECT_THROW(writer.write_overview_bands<std::int16_t>(3, {0, 0, 1, 1}, std::vector<std::int16_t>(2, 0)),
+               InternalError);
+  EXPECT_THROW(writer.write_overview_bands<std::int16_t>(1, {0, 0, 751, 1}, std::vector<std::int16_t>(2 * 751, 0)),
+               InternalError);
+  writer.close();
+  expect_only(root_, {"composite.tif"});
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 2);
+  for (int b = 1; b <= 2; ++b) {
+    GDALRasterBand* band = ds->GetRasterBand(b);
+    ASSERT_EQ(band->GetOverviewCount(), 2);
+    for (int level = 1; level <= 2; ++level) {
+      GDALRasterBand* overview = band->GetOverview(level - 1);
+      EXPECT_EQ(overview->GetXSize(), level == 1 ? 750 : 375);
+      EXPECT_EQ(overview->GetYSize(), level == 1 ? 550 : 275);
+      std::vector<std::int16_t> values(static_cast<std::size_t>(overview->GetXSize()) *
+                                       static_cast<std::size_t>(overview->GetYSize()));
+      ASSERT_EQ(overview->RasterIO(GF_Read, 0, 0, overview->GetXSize(), overview->GetYSize(), values.data(),
+                                   overview->GetXSize(), overview->GetYSize(), GDT_Int16, 0, 0, nullptr),
+                CE_None);
+      const std::set<std::int16_t> seen(values.begin(), values.end());
+      EXPECT_EQ(seen, std::set<std::int16_t>{static_cast<std::int16_t>(100 * level + b)})
+          << "band " << b << " level " << level;
+    }
+  }
+}
+
+TEST_F(CogWriterTest, OverviewsNotAlignedWithTheTilesAreLeftToGdal) {
+  const fs::path path = root_ / "composite.tif";
+  RasterWriter writer = int16_cog_writer(path, grid_);
+  EXPECT_EQ(writer.provide_overviews(1), 0);  // two levels needed
+  EXPECT_THROW(writer.write_overview_bands<std::int16_t>(1, {0, 0, 1, 1}, std::vector<std::int16_t>(2, 0)),
+               InternalError);
+  const std::size_t pixels = static_cast<std::size_t>(grid_.width) * static_cast<std::size_t>(grid_.height);
+  writer.write_bands<std::int16_t>(grid_.full(), std::vector<std::int16_t>(2 * pixels, 1000));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  expect_cog_layout(*ds, 2);
+  std::int16_t corner = 0;
+  ASSERT_EQ(
+      ds->GetRasterBand(1)->GetOverview(1)->RasterIO(GF_Read, 0, 0, 1, 1, &corner, 1, 1, GDT_Int16, 0, 0, nullptr),
+      CE_None);
+  EXPECT_EQ(corner, 1000);  // GDAL's average
+}
+
 TEST_F(CogWriterTest, WriterDroppedBeforeCloseLeavesNothing) {
   const fs::path path = root_ / "change.tif";
   {

@@ -113,6 +113,22 @@ class CompositeStageTest : public ::testing::Test {
     return values;
   }
 
+  /// Overview `level` (1 = half size) of band `band`, with its size.
+  static std::vector<std::int16_t> read_overview(const fs::path& path, int band, int level, int& width, int& height) {
+    DatasetPtr ds = open_raster(path.string());
+    GDALRasterBand* overview = ds->GetRasterBand(band)->GetOverview(level - 1);
+    if (overview == nullptr) {
+      ADD_FAILURE() << path << ": no overview level " << level << " in band " << band;
+      return {};
+    }
+    width = overview->GetXSize();
+    height = overview->GetYSize();
+    std::vector<std::int16_t> values(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    EXPECT_EQ(overview->RasterIO(GF_Read, 0, 0, width, height, values.data(), width, height, GDT_Int16, 0, 0, nullptr),
+              CE_None);
+    return values;
+  }
+
   CompositeResult composite(const std::vector<Scene>& scenes, const AnalysisGrid& grid, kernels::CompositeMethod method,
                             int tile_size, const std::string& name) {
     ProcessingOptions processing;
@@ -146,6 +162,12 @@ TEST_F(CompositeStageTest, TiledAndWholeAreIdentical) {
     EXPECT_EQ(bands_tiled, 5);
     EXPECT_TRUE(a == b) << "256-px tiles changed the composite";
     EXPECT_TRUE(a == c) << "131-px tiles changed the composite";
+    for (int band = 1; band <= 5; ++band) {  // the overviews, averaged tile by tile
+      int w = 0, h = 0;
+      const auto whole_overview = read_overview(whole.path, band, 1, w, h);
+      EXPECT_EQ(read_overview(tiled.path, band, 1, w, h), whole_overview) << "band " << band;
+      EXPECT_EQ(read_overview(odd.path, band, 1, w, h), whole_overview) << "band " << band;
+    }
     EXPECT_EQ(whole.pixels_without_clear, tiled.pixels_without_clear);
     EXPECT_DOUBLE_EQ(whole.mean_clear_count, tiled.mean_clear_count);
   }
@@ -184,6 +206,48 @@ TEST_F(CompositeStageTest, CountBandAndMedianMatchHandComputation) {
   }
   EXPECT_NEAR(result.mean_clear_count, count_sum / static_cast<double>(plane), 1e-9);
   EXPECT_EQ(result.pixels_without_clear, 0u);
+}
+
+TEST_F(CompositeStageTest, OverviewsAreMeansOfTheValidPixels) {
+  // Scenes 0 and 1 are both cloudy over [60, 200) x [40, 150): nodata there, and blocks on its
+  // edge average their valid pixels only.
+  const std::vector<Scene> scenes{scene(0, "2024-06-05"), scene(1, "2024-06-25")};
+  const AnalysisGrid grid = make_analysis_grid(scenes.front(), GridOptions{});
+  const CompositeResult result = composite(scenes, grid, kernels::CompositeMethod::median, 256, "pair.tif");
+  ASSERT_GT(result.pixels_without_clear, 0u);
+  int bands = 0;
+  const auto values = read_all(result.path, bands);
+  const std::size_t plane = static_cast<std::size_t>(kWidth) * kHeight;
+  for (int band = 1; band <= 5; ++band) {
+    int w = 0, h = 0;
+    const auto overview = read_overview(result.path, band, 1, w, h);
+    ASSERT_EQ(w, kWidth / 2);
+    ASSERT_EQ(h, kHeight / 2);
+    int nodata_pixels = 0;
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        long long sum = 0, count = 0;
+        for (int row = 2 * y; row < 2 * y + 2; ++row) {
+          for (int col = 2 * x; col < 2 * x + 2; ++col) {
+            const std::int16_t v = values[static_cast<std::size_t>(band - 1) * plane +
+                                          static_cast<std::size_t>(row) * kWidth + static_cast<std::size_t>(col)];
+            if (v == -32768) continue;
+            sum += v;
+            ++count;
+          }
+        }
+        const auto expected =
+            count == 0 ? std::int16_t{-32768}
+                       : static_cast<std::int16_t>(std::llround(static_cast<double>(sum) / static_cast<double>(count)));
+        nodata_pixels += count == 0 ? 1 : 0;
+        ASSERT_EQ(overview[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)],
+                  expected)
+            << "band " << band << " overview pixel " << x << ", " << y;
+      }
+    }
+    // The count band is 0, not nodata, where no scene is clear.
+    EXPECT_EQ(nodata_pixels, band == 5 ? 0 : 70 * 55) << "band " << band;
+  }
 }
 
 TEST_F(CompositeStageTest, BestAvailablePrefersTheMiddleOfThePeriod) {

@@ -84,6 +84,10 @@ struct CogOptions {
   [[nodiscard]] static CogOptions for_reflectance() { return {"AVERAGE", "", 512, 1}; }
 };
 
+/// How many overviews the COG driver gives a width x height raster laid out in block_size
+/// tiles: halving (rounding up) until the raster fits one tile.
+[[nodiscard]] int cog_overview_count(int width, int height, int block_size);
+
 /// DEFLATE: what every GeoTIFF reader decodes (ZSTD is smaller, but older readers lack it).
 [[nodiscard]] std::string default_cog_compression();
 
@@ -125,6 +129,23 @@ class RasterWriter {
     write_all(w, planes.data(), planes.size());
   }
 
+  /// With CogOptions: the caller computes the COG's overviews itself (averaged tile by tile
+  /// with kernels::average_overviews, say) instead of GDAL reading the whole raster back to
+  /// resample it in close(). Returns the number of levels to write with
+  /// write_overview_bands() (level k halves the raster k times, sizes rounded up), every
+  /// pixel of every level: cog_overview_count() levels when that is at most `max_levels`
+  /// (how many halvings the caller's tiles are aligned for), else 0, and close() has GDAL
+  /// compute them as before. Call it before writing any tile.
+  [[nodiscard]] int provide_overviews(int max_levels);
+
+  /// Every band of window `w` of overview `level` (1 = half size; `w` in that level's pixels),
+  /// band-sequential as for write_bands(); after provide_overviews() returned `level` or more.
+  template <class T>
+  void write_overview_bands(int level, const kernels::Window& w, const std::vector<T>& planes) {
+    check_type(gdal_type_of<T>());
+    write_overview_all(level, w, planes.data(), planes.size());
+  }
+
   /// GDALClose writes the last blocks and the directory, and with CogOptions the COG is
   /// written from them: errors then (disk full) throw OutputError naming the file. A second
   /// call does nothing.
@@ -139,6 +160,7 @@ class RasterWriter {
   void check_type(GDALDataType type) const;
   void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes);
   void write_all(const kernels::Window& w, const void* data, std::size_t values);
+  void write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values);
   void write_cog();
   void discard_intermediate() noexcept;
 
@@ -147,6 +169,7 @@ class RasterWriter {
   std::unique_ptr<AtomicFile> intermediate_;  // with cog_: where the tiles go before close()
   int bands_ = 1;
   GDALDataType type_ = GDT_Byte;
+  int provided_overviews_ = 0;  // levels the caller writes (provide_overviews)
   DatasetPtr dataset_;
 };
 
