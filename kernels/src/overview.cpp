@@ -1,5 +1,6 @@
 #include "zonewatch/kernels/overview.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -83,11 +84,34 @@ void average_overviews(ConstTileView<T> tile, std::optional<T> nodata, int level
   }
 }
 
+template <class T>
+void nearest_overviews(ConstTileView<T> tile, int levels, std::vector<Tile<T>>& out) {
+  if (levels < 0 || levels > 30) throw std::invalid_argument("nearest_overviews: levels must be 0..30");
+  out.clear();
+  int width = tile.width, height = tile.height;
+  for (int k = 1; k <= levels; ++k) {
+    width = halved(width);
+    height = halved(height);
+    const int factor = 1 << k, centre = factor / 2;
+    Tile<T> level(width, height, kUninitialized);
+    for (int y = 0; y < height; ++y) {
+      const T* source = tile.row(std::min(y * factor + centre, tile.height - 1));
+      T* target = level.view().row(y);
+      for (int x = 0; x < width; ++x) target[x] = source[std::min(x * factor + centre, tile.width - 1)];
+    }
+    out.push_back(std::move(level));
+  }
+}
+
 template void average_overviews<std::int16_t>(ConstTileView<std::int16_t>, std::optional<std::int16_t>, int,
-                                               std::vector<Tile<std::int16_t>>&);
+                                              std::vector<Tile<std::int16_t>>&);
 template void average_overviews<std::uint16_t>(ConstTileView<std::uint16_t>, std::optional<std::uint16_t>, int,
-                                                std::vector<Tile<std::uint16_t>>&);
+                                               std::vector<Tile<std::uint16_t>>&);
 template void average_overviews<std::uint8_t>(ConstTileView<std::uint8_t>, std::optional<std::uint8_t>, int,
-                                               std::vector<Tile<std::uint8_t>>&);
+                                              std::vector<Tile<std::uint8_t>>&);
+
+template void nearest_overviews<std::uint8_t>(ConstTileView<std::uint8_t>, int, std::vector<Tile<std::uint8_t>>&);
+template void nearest_overviews<std::int16_t>(ConstTileView<std::int16_t>, int, std::vector<Tile<std::int16_t>>&);
+template void nearest_overviews<std::uint16_t>(ConstTileView<std::uint16_t>, int, std::vector<Tile<std::uint16_t>>&);
 
 }  // namespace zw::kernels

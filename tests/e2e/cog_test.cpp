@@ -80,6 +80,53 @@ TEST_F(CogOutputsTest, SampleScanChangeMapIsAValidCog) {
   expect_valid_cog(out / "change.tif");
 }
 
+/// Band 1 of `band` (a raster or one of its overviews), row after row.
+std::vector<std::uint8_t> read_bytes(GDALRasterBand& band) {
+  std::vector<std::uint8_t> values(static_cast<std::size_t>(band.GetXSize()) *
+                                   static_cast<std::size_t>(band.GetYSize()));
+  EXPECT_EQ(band.RasterIO(GF_Read, 0, 0, band.GetXSize(), band.GetYSize(), values.data(), band.GetXSize(),
+                          band.GetYSize(), GDT_Byte, 0, 0, nullptr),
+            CE_None);
+  return values;
+}
+
+TEST_F(CogOutputsTest, SampleScanChangeMapOverviewsAreItsOwnPixels) {
+  // Taken from the tiles as they are written (kernels::nearest_overviews): level k's pixel
+  // (i, j) is the map's pixel (i 2^k + 2^(k-1), j 2^k + 2^(k-1)), clamped to the last
+  // column and row, whatever the tiling; forced 96 px tiles (2^5 x 3) split no block of it.
+  for (const char* tiles : {"0", "96"}) {
+    SCOPED_TRACE(std::string("tile_size ") + tiles);
+    const fs::path out = root_ / (std::string("out-") + tiles);
+    const RunResult result = scan(write_config(sample_config(out), root_ / "sample.yaml"), root_,
+                                  {"--set", std::string("processing.tile_size=") + tiles});
+    ASSERT_EQ(result.exit_code, 0) << result;
+    GDALDatasetUniquePtr ds(GDALDataset::Open((out / "change.tif").c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    ASSERT_TRUE(ds);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    const int width = band->GetXSize(), height = band->GetYSize();
+    ASSERT_GT(band->GetOverviewCount(), 0) << width << " x " << height << " px: the sample has no overview";
+    const std::vector<std::uint8_t> full = read_bytes(*band);
+    for (int level = 1; level <= band->GetOverviewCount(); ++level) {
+      GDALRasterBand* overview = band->GetOverview(level - 1);
+      const int factor = 1 << level;
+      ASSERT_EQ(overview->GetXSize(), (width + factor - 1) / factor);
+      ASSERT_EQ(overview->GetYSize(), (height + factor - 1) / factor);
+      const std::vector<std::uint8_t> pixels = read_bytes(*overview);
+      for (int y = 0; y < overview->GetYSize(); ++y) {
+        for (int x = 0; x < overview->GetXSize(); ++x) {
+          const int col = std::min(x * factor + factor / 2, width - 1);
+          const int row = std::min(y * factor + factor / 2, height - 1);
+          ASSERT_EQ(
+              pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(overview->GetXSize()) +
+                     static_cast<std::size_t>(x)],
+              full[static_cast<std::size_t>(row) * static_cast<std::size_t>(width) + static_cast<std::size_t>(col)])
+              << "level " << level << " pixel " << x << ", " << y;
+        }
+      }
+    }
+  }
+}
+
 TEST_F(CogOutputsTest, PeriodCompositesAndTheirChangeMapAreValidCogs) {
   if (!cbers_present()) GTEST_SKIP() << kCbers << " is absent: the CBERS-4 AWFI time series (../shared/data) is needed";
   const RunResult result = scan(cbers_season_config(root_, "median"), root_);

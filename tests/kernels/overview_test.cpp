@@ -1,7 +1,8 @@
-// Averaged overviews of integer tiles (the composite's COG): means by hand with nodata,
-// means of the full-resolution pixels rather than of the finer level's means, halves rounded
-// away from zero, tiles split on the blocks giving the whole's overviews, and bad levels
-// refused. Typed over the pixel types the writer's rasters use.
+// Overviews of integer tiles computed tile by tile. Averaged (the composite's COG): means by
+// hand with nodata, means of the full-resolution pixels rather than of the finer level's
+// means, halves rounded away from zero. Nearest (the change map's): the pixel below and right
+// of each block's centre, the last one for partial blocks. Both: tiles split on the blocks
+// give the whole's overviews, and bad levels are refused. Typed over the writer's pixel types.
 #include "zonewatch/kernels/overview.hpp"
 
 #include <cstdint>
@@ -88,10 +89,59 @@ TYPED_TEST(AverageOverviewsTest, TilesSplitOnTheBlocksGiveTheWholesOverviews) {
         const int f = 1 << (k + 1);
         for (int y = 0; y < parts[static_cast<std::size_t>(k)].height(); ++y) {
           for (int x = 0; x < parts[static_cast<std::size_t>(k)].width(); ++x) {
-            ASSERT_EQ(parts[static_cast<std::size_t>(k)](x, y), expected[static_cast<std::size_t>(k)](x0 / f + x, y0 / f + y))
+            ASSERT_EQ(parts[static_cast<std::size_t>(k)](x, y),
+                      expected[static_cast<std::size_t>(k)](x0 / f + x, y0 / f + y))
                 << "level " << k + 1 << " tile (" << x0 << ", " << y0 << ") pixel (" << x << ", " << y << ")";
           }
         }
+      }
+    }
+  }
+}
+
+TYPED_TEST(AverageOverviewsTest, NearestTakesThePixelBelowAndRightOfEachBlocksCentre) {
+  using T = TypeParam;
+  // 5 x 3, value 10 * row + col:
+  //    0  1  2  3  4
+  //   10 11 12 13 14
+  //   20 21 22 23 24
+  std::vector<int> values;
+  for (int row = 0; row < 3; ++row)
+    for (int col = 0; col < 5; ++col) values.push_back(10 * row + col);
+  const Tile<T> tile = tile_of<T>(5, 3, values);
+  std::vector<Tile<T>> levels;
+  nearest_overviews<T>(tile.view(), 2, levels);
+  ASSERT_EQ(levels.size(), 2u);
+  ASSERT_EQ(levels[0].width(), 3);
+  ASSERT_EQ(levels[0].height(), 2);
+  // Level 1: columns 1, 3 and (5, past the edge) 4; rows 1 and (3) 2.
+  EXPECT_EQ(as_ints(levels[0]), (std::vector<int>{11, 13, 14, 21, 23, 24}));
+  // Level 2 (2 x 1): columns 2 and (6) 4; row 2.
+  EXPECT_EQ(as_ints(levels[1]), (std::vector<int>{22, 24}));
+  EXPECT_THROW(nearest_overviews<T>(tile.view(), 31, levels), std::invalid_argument);
+}
+
+TYPED_TEST(AverageOverviewsTest, NearestOfTilesSplitOnTheBlocksIsTheWholes) {
+  using T = TypeParam;
+  constexpr int kWidth = 45, kHeight = 38, kLevels = 3, kTile = 24;  // 24 = 3 x 2^3
+  std::mt19937 random(11);
+  std::uniform_int_distribution<int> value(0, 9);
+  Tile<T> whole(kWidth, kHeight);
+  for (auto& v : whole.values()) v = static_cast<T>(value(random));
+  std::vector<Tile<T>> expected;
+  nearest_overviews<T>(whole.view(), kLevels, expected);
+  for (int y0 = 0; y0 < kHeight; y0 += kTile) {
+    for (int x0 = 0; x0 < kWidth; x0 += kTile) {
+      const int w = std::min(kTile, kWidth - x0), h = std::min(kTile, kHeight - y0);
+      std::vector<Tile<T>> parts;
+      nearest_overviews<T>(ConstTileView<T>(whole.view().sub(x0, y0, w, h)), kLevels, parts);
+      for (int k = 0; k < kLevels; ++k) {
+        const int f = 1 << (k + 1);
+        const auto& part = parts[static_cast<std::size_t>(k)];
+        for (int y = 0; y < part.height(); ++y)
+          for (int x = 0; x < part.width(); ++x)
+            ASSERT_EQ(part(x, y), expected[static_cast<std::size_t>(k)](x0 / f + x, y0 / f + y))
+                << "level " << k + 1 << " tile (" << x0 << ", " << y0 << ") pixel (" << x << ", " << y << ")";
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "zonewatch/kernels/overview.hpp"
 #include "zonewatch/pipeline/config/sensor_profile.hpp"
 #include "zonewatch/pipeline/core/atomic_output.hpp"
 #include "zonewatch/pipeline/core/concurrency.hpp"
@@ -235,12 +236,23 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
                          {1, GDT_UInt32, id_raster_options(), {{"", 0.0, {}, {}}}, {}});
   // summary.html's quick-looks are drawn from the tiles detection decodes (no second decode).
   const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
+  // The change map's nearest overviews are taken from the tiles as they are written, not by
+  // GDAL reading the map back in close() (kernels/overview.hpp).
+  int change_overview_levels = 0;
+  std::vector<kernels::Tile<std::uint8_t>> change_overviews;
   const DetectionResult detection = run_detection(
-      {before, after, grid, units, water ? &water->departing_pixels : nullptr, &true_colour_frame}, config.detection,
-      config.processing, work.path(),
+      {before, after, grid, units, water ? &water->departing_pixels : nullptr, &true_colour_frame,
+       [&](const TilePlan& plan) { change_overview_levels = change_map.provide_overviews(plan.aligned_halvings()); }},
+      config.detection, config.processing, work.path(),
       [&](kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
           kernels::ConstTileView<std::uint32_t> ids) {
         change_map.write(core, classes);
+        kernels::nearest_overviews(classes, change_overview_levels, change_overviews);
+        for (int level = 1; level <= change_overview_levels; ++level) {
+          const auto& part = change_overviews[static_cast<std::size_t>(level - 1)];
+          change_map.write_overview_bands(level, {core.x0 >> level, core.y0 >> level, part.width(), part.height()},
+                                          part.values());
+        }
         patch_map.write(core, ids);
       },
       progress.stage("detection"));

@@ -1,6 +1,7 @@
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include <tbb/task_arena.h>
@@ -14,6 +15,13 @@ Window TilePlan::core(int index) const {
   const int x0 = tx * tile_width;
   const int y0 = ty * tile_height;
   return {x0, y0, std::min(tile_width, grid_width - x0), std::min(tile_height, grid_height - y0)};
+}
+
+int TilePlan::aligned_halvings() const {
+  constexpr int kAny = 30;
+  const int x = tiles_x <= 1 ? kAny : std::countr_zero(static_cast<unsigned>(tile_width));
+  const int y = tiles_y <= 1 ? kAny : std::countr_zero(static_cast<unsigned>(tile_height));
+  return std::min({x, y, kAny});
 }
 
 Window TilePlan::padded(int index) const {

@@ -209,6 +209,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                   .halo = halo});
   const TilePlan& plan = result.plan;
   log->debug("{} tiles of {}x{} (halo {})", plan.count(), plan.tile_width, plan.tile_height, plan.halo);
+  if (inputs.plan_ready) inputs.plan_ready(plan);
 
   // Units' pixel windows, for picking the units that touch a tile.
   std::vector<Window> unit_windows;

@@ -96,6 +96,19 @@ TEST(TilePlanner, OddEdgeTilesAndClippedHalos) {
   EXPECT_EQ(pixels, 300LL * 200LL);
 }
 
+TEST(TilePlanner, AlignedHalvingsAreTheTileSizesFactorsOfTwo) {
+  // 3 x 2 tiles of 128 (2^7) x 128: no 2^7 block is split, a 2^8 block would be.
+  EXPECT_EQ(plan_tiles(300, 200, forced(128), {.bytes_per_pixel = 1.0}).aligned_halvings(), 7);
+  // 896 = 2^7 x 7, the scan's tiles at 10980²; 96 = 2^5 x 3.
+  EXPECT_EQ(plan_tiles(2000, 2000, forced(896), {.bytes_per_pixel = 1.0}).aligned_halvings(), 7);
+  EXPECT_EQ(plan_tiles(300, 200, forced(96), {.bytes_per_pixel = 1.0}).aligned_halvings(), 5);
+  // One tile splits nothing; one column of tiles splits nothing across.
+  EXPECT_EQ(plan_tiles(300, 200, forced(4000), {.bytes_per_pixel = 1.0}).aligned_halvings(), 30);
+  const TilePlan column = plan_tiles(100, 300, forced(128), {.bytes_per_pixel = 1.0});
+  ASSERT_EQ(column.tiles_x, 1);
+  EXPECT_EQ(column.aligned_halvings(), 7);
+}
+
 /// The composite stage's planner before it became a call to plan_tiles, kept as the reference.
 int old_composite_side(int width, int height, const ProcessingOptions& processing, std::size_t scenes,
                        std::size_t bands, int tokens) {

@@ -1,5 +1,5 @@
 #pragma once
-// Averaged overviews of an integer raster, computed tile by tile while the tiles are in
+// Averaged and nearest-neighbour overviews of an integer raster, computed tile by tile while the tiles are in
 // memory, so a Cloud Optimized GeoTIFF's writer need not read the whole raster back to
 // resample it (for the 12-scene composite at 10980², GDAL's own overview pass cost about as
 // much as the rest of the COG layout).
@@ -24,5 +24,13 @@ namespace zw::kernels {
 /// value is). Throws std::invalid_argument for levels outside 0..30.
 template <class T>
 void average_overviews(ConstTileView<T> tile, std::optional<T> nodata, int levels, std::vector<Tile<T>>& out);
+
+/// Nearest-neighbour overview levels 1..`levels` of `tile` (classes: an overview pixel is one
+/// of the pixels it covers) into `out`, sized as for average_overviews. Level k's pixel (i, j)
+/// is the tile's pixel (i 2^k + 2^(k-1), j 2^k + 2^(k-1)), the one below and right of its
+/// block's centre (GDAL's NEAREST at a factor of 2^k), or the tile's last column or row where
+/// a partial block ends before it. The same alignment rule as average_overviews.
+template <class T>
+void nearest_overviews(ConstTileView<T> tile, int levels, std::vector<Tile<T>>& out);
 
 }  // namespace zw::kernels

@@ -140,8 +140,8 @@ class RasterWriter {
 
   /// Every band of window `w` of overview `level` (1 = half size; `w` in that level's pixels),
   /// band-sequential as for write_bands(); after provide_overviews() returned `level` or more.
-  template <class T>
-  void write_overview_bands(int level, const kernels::Window& w, const std::vector<T>& planes) {
+  template <class T, class Allocator>
+  void write_overview_bands(int level, const kernels::Window& w, const std::vector<T, Allocator>& planes) {
     check_type(gdal_type_of<T>());
     write_overview_all(level, w, planes.data(), planes.size());
   }

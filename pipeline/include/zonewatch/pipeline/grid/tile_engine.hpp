@@ -49,6 +49,10 @@ struct TilePlan {
   [[nodiscard]] kernels::Window core(int index) const;
   /// The core grown by the halo, clipped to the grid.
   [[nodiscard]] kernels::Window padded(int index) const;
+  /// How many times the grid can be halved with no pixel of that level's 2^k blocks in two
+  /// tiles (for overviews computed tile by tile): tiles start on multiples of the tile size,
+  /// so its factors of 2; any number (30) along an axis with a single tile.
+  [[nodiscard]] int aligned_halvings() const;
 };
 
 /// What a stage's tiles cost, for sizing them from the memory budget.

@@ -118,6 +118,9 @@ struct DetectionInputs {
   /// or null: classification then draws both dates in true colour from the tiles it reads,
   /// so that the quick-looks cost no second decode of the scenes.
   const kernels::BoxAverage* true_colour_frame = nullptr;
+  /// Called with the tile plan before the sink receives its first tile (the change map's
+  /// writer sizes its overviews to the tiles' alignment); may be empty.
+  std::function<void(const TilePlan&)> plan_ready = nullptr;
 };
 
 /// Runs the three passes. `work_dir` holds spill files (removed before returning);
