@@ -158,7 +158,8 @@ int RasterWriter::provide_overviews(int max_levels) {
   // "NONE": the levels are created (sizes rounded up, as the caller's halvings) and left for
   // the caller to fill.
   if (dataset_->BuildOverviews("NONE", levels, factors.data(), 0, nullptr, nullptr, nullptr) != CE_None) {
-    throw OutputError(path_.string() + ": overviews cannot be added to the tiled intermediate" + gdal_error_suffix());
+    throw OutputError(path_.string() + ": overviews cannot be added to the tiled intermediate (disk full?)" +
+                      gdal_error_suffix());
   }
   provided_overviews_ = levels;
   return levels;
