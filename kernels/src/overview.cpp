@@ -9,22 +9,28 @@ namespace zw::kernels {
 namespace {
 
 /// Sums and valid counts of one level's blocks.
+int halved(int size) { return (size + 1) / 2; }
+
 struct BlockSums {
   int width = 0, height = 0;
   std::vector<std::int64_t> sum;
   std::vector<std::int64_t> count;
-};
 
-int halved(int size) { return (size + 1) / 2; }
+  /// Zeroed sums of the blocks that halve a finer_width x finer_height level.
+  static BlockSums halving(int finer_width, int finer_height) {
+    BlockSums level;
+    level.width = halved(finer_width);
+    level.height = halved(finer_height);
+    const auto cells = static_cast<std::size_t>(level.width) * static_cast<std::size_t>(level.height);
+    level.sum.assign(cells, 0);
+    level.count.assign(cells, 0);
+    return level;
+  }
+};
 
 template <class T>
 BlockSums first_level(ConstTileView<T> tile, std::optional<T> nodata) {
-  BlockSums level;
-  level.width = halved(tile.width);
-  level.height = halved(tile.height);
-  const auto cells = static_cast<std::size_t>(level.width) * static_cast<std::size_t>(level.height);
-  level.sum.assign(cells, 0);
-  level.count.assign(cells, 0);
+  BlockSums level = BlockSums::halving(tile.width, tile.height);
   for (int y = 0; y < tile.height; ++y) {
     const T* row = tile.row(y);
     std::int64_t* sum = level.sum.data() + static_cast<std::size_t>(y / 2) * static_cast<std::size_t>(level.width);
@@ -39,12 +45,7 @@ BlockSums first_level(ConstTileView<T> tile, std::optional<T> nodata) {
 }
 
 BlockSums next_level(const BlockSums& finer) {
-  BlockSums level;
-  level.width = halved(finer.width);
-  level.height = halved(finer.height);
-  const auto cells = static_cast<std::size_t>(level.width) * static_cast<std::size_t>(level.height);
-  level.sum.assign(cells, 0);
-  level.count.assign(cells, 0);
+  BlockSums level = BlockSums::halving(finer.width, finer.height);
   for (int y = 0; y < finer.height; ++y) {
     const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(finer.width);
     const std::size_t to = static_cast<std::size_t>(y / 2) * static_cast<std::size_t>(level.width);
