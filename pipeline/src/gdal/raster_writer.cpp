@@ -136,12 +136,16 @@ void RasterWriter::write_band(const kernels::Window& w, int index, const void* d
   }
 }
 
-void RasterWriter::write_all(const kernels::Window& w, const void* data, std::size_t values) {
+void RasterWriter::check_all_bands(const kernels::Window& w, std::size_t values, const char* what) const {
   if (!dataset_) throw InternalError(path_.string() + ": written after close");
   if (values != static_cast<std::size_t>(w.pixel_count()) * static_cast<std::size_t>(bands_)) {
     throw InternalError(path_.string() + ": " + std::to_string(values) + " values for " + std::to_string(bands_) +
-                        " bands of a " + std::to_string(w.width) + "x" + std::to_string(w.height) + " window");
+                        " bands of a " + std::to_string(w.width) + "x" + std::to_string(w.height) + " " + what);
   }
+}
+
+void RasterWriter::write_all(const kernels::Window& w, const void* data, std::size_t values) {
+  check_all_bands(w, values, "window");
   if (dataset_->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, const_cast<void*>(data), w.width, w.height, type_,
                          bands_, nullptr, 0, 0, 0, nullptr) != CE_None) {
     throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
@@ -166,14 +170,10 @@ int RasterWriter::provide_overviews(int max_levels) {
 }
 
 void RasterWriter::write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values) {
-  if (!dataset_) throw InternalError(path_.string() + ": written after close");
+  check_all_bands(w, values, "overview window");
   if (level < 1 || level > provided_overviews_) {
     throw InternalError(path_.string() + ": no overview level " + std::to_string(level) + " to write (" +
                         std::to_string(provided_overviews_) + " provided)");
-  }
-  if (values != static_cast<std::size_t>(w.pixel_count()) * static_cast<std::size_t>(bands_)) {
-    throw InternalError(path_.string() + ": " + std::to_string(values) + " values for " + std::to_string(bands_) +
-                        " bands of a " + std::to_string(w.width) + "x" + std::to_string(w.height) + " overview window");
   }
   const auto* bytes = static_cast<const std::uint8_t*>(data);
   const auto band_bytes =

@@ -161,6 +161,8 @@ class RasterWriter {
   void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes);
   void write_all(const kernels::Window& w, const void* data, std::size_t values);
   void write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values);
+  /// Throws InternalError after close() or unless `values` fill every band of `w`.
+  void check_all_bands(const kernels::Window& w, std::size_t values, const char* what) const;
   void write_cog();
   void discard_intermediate() noexcept;
 
