@@ -1,6 +1,8 @@
 #include "zonewatch/pipeline/core/concurrency.hpp"
 
+#include <sys/resource.h>
 #include <tbb/global_control.h>
+#include <unistd.h>
 
 namespace zw {
 
@@ -9,6 +11,12 @@ std::size_t allowed_threads() {
 }
 
 std::launch side_work_launch() { return allowed_threads() > 1 ? std::launch::async : std::launch::deferred; }
+
+void lower_this_thread_priority() {
+  constexpr int kLeastPriority = 19;
+  // Ignored on failure: the work then competes with the others, as any thread does.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kLeastPriority);
+}
 
 std::string gdal_thread_count() { return std::to_string(allowed_threads()); }
 

@@ -193,7 +193,9 @@ InputRecords::InputRecords(const ScanSide& before, const ScanSide& after, const 
     for (const auto& f : side->files()) files.push_back(f);
   }
   files.push_back(config.units.path);
-  records_ = std::async(side_work_launch(), [files] {
+  // At the least priority: the checksums are needed only for the run record at the end, and
+  // hashing ~1.4 GB took a core from the statistics pass (10980^2: statistics 0.95 -> 0.83 s).
+  records_ = background_async([files] {
                std::map<std::string, json> records;
                for (const auto& f : files) {
                  if (records.count(f) == 0) records.emplace(f, file_record(f));

@@ -2,6 +2,8 @@
 #include "zonewatch/pipeline/core/concurrency.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <tbb/global_control.h>
 
 namespace zw {
@@ -28,6 +30,28 @@ TEST(Concurrency, TheLimitEndsWithItsControl) {
     EXPECT_EQ(allowed_threads(), 1u);
   }
   EXPECT_EQ(allowed_threads(), unlimited);
+}
+
+int this_thread_priority() { return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); }
+
+TEST(Concurrency, BackgroundWorkOnItsOwnThreadRunsAtTheLeastPriority) {
+  const tbb::global_control two(tbb::global_control::max_allowed_parallelism, 2);
+  const int caller = this_thread_priority();
+  auto work = background_async([] { return std::pair{gettid(), this_thread_priority()}; });
+  const auto [thread, priority] = work.get();
+  EXPECT_NE(thread, gettid());
+  EXPECT_EQ(priority, 19);
+  EXPECT_EQ(this_thread_priority(), caller);  // the caller's own priority is untouched
+}
+
+TEST(Concurrency, DeferredBackgroundWorkKeepsTheWaitingThreadsPriority) {
+  const tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+  const int caller = this_thread_priority();
+  auto work = background_async([] { return std::pair{gettid(), this_thread_priority()}; });
+  const auto [thread, priority] = work.get();
+  EXPECT_EQ(thread, gettid());  // run by the waiting thread
+  EXPECT_EQ(priority, caller);
+  EXPECT_EQ(this_thread_priority(), caller);
 }
 
 }  // namespace

@@ -17,6 +17,24 @@ namespace zw {
 /// std::launch::deferred (run by whoever waits for the result), for std::async.
 [[nodiscard]] std::launch side_work_launch();
 
+/// Lowers the calling thread's scheduling priority to the least (nice 19; Linux niceness is
+/// per thread), so that it runs on the cores the rest of the run leaves idle. Best effort:
+/// a refusal leaves the priority as it was.
+void lower_this_thread_priority();
+
+/// std::async for work that nobody waits for until late (the inputs' checksums for the run
+/// record): on a thread of its own it runs at the least priority, in the gaps the run's serial
+/// steps leave on the other cores, instead of taking a core from the tile engine; deferred
+/// (`--threads 1`), it runs at the waiting thread's own priority when its result is needed.
+template <class Work>
+[[nodiscard]] auto background_async(Work work) {
+  const std::launch launch = side_work_launch();
+  return std::async(launch, [launch, work = std::move(work)]() mutable {
+    if (launch == std::launch::async) lower_this_thread_priority();
+    return work();
+  });
+}
+
 /// GDAL's NUM_THREADS value for the same limit (the GDAL_NUM_THREADS config option and the
 /// GeoTIFF writers' NUM_THREADS creation option).
 [[nodiscard]] std::string gdal_thread_count();
