@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
-#include <unistd.h>
 #include <tbb/global_control.h>
+#include <unistd.h>
 
 namespace zw {
 namespace {
