@@ -9,6 +9,7 @@
 
 #include "date_reflectance.hpp"
 #include "zonewatch/kernels/difference.hpp"
+#include "zonewatch/kernels/order_statistics.hpp"
 #include "zonewatch/kernels/threshold.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
@@ -27,17 +28,6 @@ constexpr double kMaxStoredSamples = 4e6;   // difference vectors kept in memory
 
 /// 1 / Phi^-1(3/4): MAD times this estimates sigma of a normal distribution.
 constexpr double kMadToSigma = 1.4826;
-
-/// Median of `values` (mean of the two middle ones for an even count); reorders them.
-double median_of(std::vector<float>& values) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  const double upper = *mid;
-  if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), mid);
-  return 0.5 * (lower + upper);
-}
 
 /// What one statistics block contributes: its valid difference vectors and their moments.
 struct SampleBlock {
@@ -193,9 +183,9 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
       for (const auto& block : blocks) {
         for (std::size_t p = i; p < block.differences.size(); p += n_roles) values.push_back(block.differences[p]);
       }
-      const double median = median_of(values);
+      const double median = kernels::median(values);
       for (float& v : values) v = static_cast<float>(std::abs(static_cast<double>(v) - median));
-      const double robust_sigma = kMadToSigma * median_of(values);
+      const double robust_sigma = kMadToSigma * kernels::median(values);
       centre = median;
       // A band that is constant for more than half of the pixels has MAD 0: keep sigma then.
       if (robust_sigma > 1e-12) sigma = robust_sigma;

@@ -3,7 +3,7 @@
 // percentiles of its values, so that a few very bright or dark pixels (clouds, shadows) do not
 // flatten the picture.
 #include <cstdint>
-#include <vector>
+#include <span>
 
 namespace zw::kernels {
 
@@ -15,8 +15,8 @@ struct DisplayRange {
   [[nodiscard]] std::uint8_t to_byte(float value) const;
 };
 
-/// The `low_fraction` and `high_fraction` percentiles of `values` (nearest rank, reordered in
-/// place); {0, 1} when `values` is empty; high is nudged above low when they coincide.
-DisplayRange percentile_range(std::vector<float>& values, double low_fraction = 0.02, double high_fraction = 0.98);
+/// The `low_fraction` and `high_fraction` percentiles of `values` (nearest rank, no NaN);
+/// {0, 1} when `values` is empty; high is nudged above low when they coincide.
+DisplayRange percentile_range(std::span<const float> values, double low_fraction = 0.02, double high_fraction = 0.98);
 
 }  // namespace zw::kernels
