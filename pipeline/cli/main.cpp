@@ -67,25 +67,27 @@ int end_all_ranks(int exit_code) {
   return exit_code;
 }
 
-/// Starts this program once more with glibc's malloc asking for transparent huge pages
-/// (core/huge_pages.hpp), when the kernel gives them on request and GLIBC_TUNABLES does not
-/// say otherwise. Returns only if it did not (a failed exec carries on as before).
-void restart_with_huge_pages([[maybe_unused]] char** argv) {
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 35)
-  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
-  const std::string mode((std::istreambuf_iterator<char>(mode_file)), std::istreambuf_iterator<char>());
-  const char* current = std::getenv("GLIBC_TUNABLES");
-  const auto tunables = zw::huge_page_tunables(mode, current != nullptr ? current : "");
-  if (!tunables || setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  // Still here: no /proc. The variable stays set, so a later start does not try again.
-#endif
+/// The whole of a small system file ("" when it cannot be read).
+std::string read_system_file(const char* path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+/// Reserves the heap for transparent huge pages where the kernel gives them on request
+/// (core/huge_pages.hpp); after the malloc settings, so that the reservation is what the
+/// heap keeps.
+void use_huge_pages() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  const std::size_t physical = pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * page_size : 0;
+  (void)zw::reserve_huge_page_heap(zw::huge_page_heap_bytes(
+      read_system_file("/sys/kernel/mm/transparent_hugepage/enabled"),
+      read_system_file("/proc/sys/vm/overcommit_memory"), tunables != nullptr ? tunables : "", physical));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  restart_with_huge_pages(argv);
 #if defined(__GLIBC__)
   // Tile buffers are allocated and freed once per tile. Above glibc's default mmap
   // threshold each is a fresh mapping that the kernel faults in and zeroes again; kept in
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
   // arena it stays at the tile budget (709 -> 726 MiB), at the same speed.
   mallopt(M_ARENA_MAX, 1);
 #endif
+  use_huge_pages();
   // Under mpirun (a build with MPI): one rank per process, finalized when main returns.
   std::optional<zw::MpiSession> mpi;
   try {

@@ -84,9 +84,9 @@ TEST(OrderStatistics, MedianOfALargeSampleMatchesSorting) {
     for (auto& v : values) v = spread(random);
     std::vector<float> sorted(values);
     std::sort(sorted.begin(), sorted.end());
-    const double expected = n % 2 == 1 ? sorted[n / 2]
-                                       : 0.5 * (static_cast<double>(sorted[n / 2 - 1]) +
-                                                static_cast<double>(sorted[n / 2]));
+    const double expected = n % 2 == 1
+                                ? sorted[n / 2]
+                                : 0.5 * (static_cast<double>(sorted[n / 2 - 1]) + static_cast<double>(sorted[n / 2]));
     EXPECT_EQ(median(values), expected) << n;
   }
 }
