@@ -5,7 +5,6 @@
 
 #include <ogrsf_frmts.h>
 
-#include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/log.hpp"
 #include "zonewatch/pipeline/core/text_util.hpp"
@@ -171,7 +170,6 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
   }
 
   std::vector<ControlUnit> units;
-  std::vector<OGRGeometryPtr> geometries;  // in the grid's CRS, for the units' WKT below
   std::set<std::string> codes;
   layer->ResetReading();
   for (auto& feature : *layer) {
@@ -222,20 +220,13 @@ std::vector<ControlUnit> load_control_units(const UnitsOptions& options, const A
     }
     unit.pixel_rings = pixel_rings(*geometry, grid);
     if (unit.pixel_rings.empty()) throw InputError(named + ": geometry has no polygon area after repair");
+    char* wkt = nullptr;
+    geometry->exportToWkt(&wkt, wkbVariantIso);
+    unit.geometry_wkt = wkt != nullptr ? wkt : "";
+    CPLFree(wkt);
     units.push_back(std::move(unit));
-    geometries.push_back(std::move(geometry));
   }
   if (units.empty()) throw InputError(where + ": holds no control unit");
-  // Formatting the coordinates as text was 85 % of loading the units (GDAL formats each with
-  // snprintf); each unit's own, so side by side.
-  for_each_chunk(units.size(), [&](std::size_t from, std::size_t to) {
-    for (std::size_t u = from; u < to; ++u) {
-      char* wkt = nullptr;
-      geometries[u]->exportToWkt(&wkt, wkbVariantIso);
-      units[u].geometry_wkt = wkt != nullptr ? wkt : "";
-      CPLFree(wkt);
-    }
-  });
   return units;
 }
 

@@ -4,12 +4,9 @@
 // helpers make the other threads of a run (GDAL's decoders and compressors, the second
 // date's decode, the input checksums, the summary page) keep to the same limit, so that
 // `--threads 1` runs on one core.
-#include <algorithm>
 #include <cstddef>
-#include <exception>
 #include <future>
 #include <string>
-#include <vector>
 
 namespace zw {
 
@@ -36,36 +33,6 @@ template <class Work>
     if (launch == std::launch::async) lower_this_thread_priority();
     return work();
   });
-}
-
-/// Calls work(begin, end) over [0, count) cut into one contiguous chunk per allowed thread:
-/// the first on the calling thread, the others on threads of their own (std::async, whose
-/// hand-over every tool sees; TBB's loops hand their tasks over inside libtbb, which
-/// ThreadSanitizer reports). For a few costly steps over independent items, where a chunk's
-/// order does not matter; returns when every chunk is done, rethrowing the first one's error.
-template <class Work>
-void for_each_chunk(std::size_t count, const Work& work) {
-  const std::size_t chunks = std::max<std::size_t>(1, std::min(count, allowed_threads()));
-  std::vector<std::future<void>> others;
-  const auto bounds = [&](std::size_t chunk) { return count * chunk / chunks; };
-  for (std::size_t chunk = 1; chunk < chunks; ++chunk) {
-    others.push_back(
-        std::async(std::launch::async, [&work, from = bounds(chunk), to = bounds(chunk + 1)] { work(from, to); }));
-  }
-  std::exception_ptr first;
-  try {
-    work(bounds(0), bounds(1));
-  } catch (...) {
-    first = std::current_exception();
-  }
-  for (auto& other : others) {
-    try {
-      other.get();
-    } catch (...) {
-      if (!first) first = std::current_exception();
-    }
-  }
-  if (first) std::rethrow_exception(first);
 }
 
 /// GDAL's NUM_THREADS value for the same limit (the GDAL_NUM_THREADS config option and the
