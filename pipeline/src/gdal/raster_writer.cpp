@@ -1,5 +1,7 @@
 #include "zonewatch/pipeline/gdal/raster_writer.hpp"
 
+#include <limits>
+
 #include <algorithm>
 #include <chrono>
 #include <system_error>
@@ -127,10 +129,24 @@ void RasterWriter::check_type(GDALDataType type) const {
   }
 }
 
+GDALDataType narrowest_id_type(std::uint64_t largest_id) {
+  if (largest_id <= std::numeric_limits<std::uint8_t>::max()) return GDT_Byte;
+  if (largest_id <= std::numeric_limits<std::uint16_t>::max()) return GDT_UInt16;
+  return GDT_UInt32;
+}
+
+void RasterWriter::write_ids(const kernels::Window& w, kernels::ConstTileView<std::uint32_t> ids) {
+  if (type_ != GDT_Byte && type_ != GDT_UInt16 && type_ != GDT_UInt32) {
+    throw InternalError(path_.string() + ": ids written to a raster of " + GDALGetDataTypeName(type_) +
+                        ", not an unsigned integer type");
+  }
+  write_band(w, 1, ids.data, static_cast<std::ptrdiff_t>(ids.stride), sizeof(std::uint32_t), GDT_UInt32);
+}
+
 void RasterWriter::write_band(const kernels::Window& w, int index, const void* data, std::ptrdiff_t stride,
-                              std::size_t pixel_bytes) {
-  if (band(index)->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, const_cast<void*>(data), w.width, w.height, type_,
-                            static_cast<GSpacing>(pixel_bytes),
+                              std::size_t pixel_bytes, GDALDataType data_type) {
+  if (band(index)->RasterIO(GF_Write, w.x0, w.y0, w.width, w.height, const_cast<void*>(data), w.width, w.height,
+                            data_type, static_cast<GSpacing>(pixel_bytes),
                             static_cast<GSpacing>(stride) * static_cast<GSpacing>(pixel_bytes), nullptr) != CE_None) {
     throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
   }

@@ -344,6 +344,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   }
   tile_label_overlap.clear();
   for (auto& overlaps : result.patch_unit_overlap) std::sort(overlaps.begin(), overlaps.end());
+  if (inputs.patches_ready) inputs.patches_ready(result.patches.patches.size());
 
   spill->rewind();
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);

@@ -143,6 +143,39 @@ TEST_F(RasterWriterTest, ScratchCompressionIsOneThisGdalWritesAndReads) {
   EXPECT_EQ(back, ids);
 }
 
+TEST(NarrowestIdTypeTest, TheSmallestUnsignedTypeHoldingTheLargestId) {
+  EXPECT_EQ(narrowest_id_type(0), GDT_Byte);
+  EXPECT_EQ(narrowest_id_type(255), GDT_Byte);
+  EXPECT_EQ(narrowest_id_type(256), GDT_UInt16);
+  EXPECT_EQ(narrowest_id_type(65535), GDT_UInt16);
+  EXPECT_EQ(narrowest_id_type(65536), GDT_UInt32);
+  EXPECT_EQ(narrowest_id_type(4294967295u), GDT_UInt32);
+}
+
+TEST_F(RasterWriterTest, IdsAreNarrowedToTheWritersType) {
+  // Ids up to 65535 into a UInt16 raster, by tile with a row stride wider than the tile.
+  const fs::path path = root_ / "ids.tif";
+  RasterWriter writer(path, grid_,
+                      {1, narrowest_id_type(65535), {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"}, {}, {}});
+  std::vector<std::uint32_t> ids(8 * 4);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint32_t>(i * 2113 % 65536);
+  writer.write_ids({0, 0, 6, 4}, kernels::ConstTileView<std::uint32_t>(ids.data(), 6, 4, 8));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  EXPECT_EQ(ds->GetRasterBand(1)->GetRasterDataType(), GDT_UInt16);
+  std::vector<std::uint32_t> back(24);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 6, 4, back.data(), 6, 4, GDT_UInt32, 0, 0, nullptr), CE_None);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 6; ++x) {
+      EXPECT_EQ(back[static_cast<std::size_t>(y * 6 + x)], ids[static_cast<std::size_t>(y * 8 + x)]) << x << "," << y;
+    }
+  }
+  // Not into a raster of another kind of type.
+  RasterWriter floats(root_ / "floats.tif", grid_, {1, GDT_Float32, {}, {}, {}});
+  EXPECT_THROW(floats.write_ids({0, 0, 6, 4}, kernels::ConstTileView<std::uint32_t>(ids.data(), 6, 4, 8)),
+               InternalError);
+}
+
 TEST_F(RasterWriterTest, ErrorsNameTheFile) {
   const fs::path path = root_ / "missing-folder" / "x.tif";
   try {

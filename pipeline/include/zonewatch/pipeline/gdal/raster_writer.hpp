@@ -45,6 +45,10 @@ constexpr GDALDataType gdal_type_of() {
     static_assert(sizeof(T) == 0, "no GDAL type for this pixel type");
 }
 
+/// The narrowest unsigned type of an id raster whose ids go up to `largest_id` (Byte, UInt16,
+/// UInt32): a scan with fewer than 65,536 patches writes half the bytes of UInt32 ids.
+[[nodiscard]] GDALDataType narrowest_id_type(std::uint64_t largest_id);
+
 /// How one band of a RasterWriter is described.
 struct RasterBandInfo {
   std::string description;  // "" = none
@@ -118,8 +122,12 @@ class RasterWriter {
   template <class T>
   void write(const kernels::Window& w, kernels::ConstTileView<T> tile, int band = 1) {
     check_type(gdal_type_of<T>());
-    write_band(w, band, tile.data, static_cast<std::ptrdiff_t>(tile.stride), sizeof(T));
+    write_band(w, band, tile.data, static_cast<std::ptrdiff_t>(tile.stride), sizeof(T), type_);
   }
+
+  /// Ids (patch or water-body numbers) into a writer of an unsigned integer type, narrower
+  /// than theirs when every id fits it (narrowest_id_type): GDAL narrows them as it copies.
+  void write_ids(const kernels::Window& w, kernels::ConstTileView<std::uint32_t> ids);
 
   /// Every band of window `w` at once, band-sequential and contiguous (band b's pixels
   /// start at b * w.width * w.height); T must be the writer's type.
@@ -158,7 +166,8 @@ class RasterWriter {
 
  private:
   void check_type(GDALDataType type) const;
-  void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes);
+  void write_band(const kernels::Window& w, int band, const void* data, std::ptrdiff_t stride, std::size_t pixel_bytes,
+                  GDALDataType data_type);
   void write_all(const kernels::Window& w, const void* data, std::size_t values);
   void write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values);
   /// Throws InternalError after close() or unless `values` fill every band of `w`.

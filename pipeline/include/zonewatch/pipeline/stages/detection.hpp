@@ -121,6 +121,9 @@ struct DetectionInputs {
   /// Called with the tile plan before the sink receives its first tile (the change map's
   /// writer sizes its overviews to the tiles' alignment); may be empty.
   std::function<void(const TilePlan&)> plan_ready = nullptr;
+  /// Called with the number of patches (the largest patch id) before the sink receives its
+  /// first tile (the patch raster takes the narrowest type that holds the ids); may be empty.
+  std::function<void(std::size_t)> patches_ready = nullptr;
 };
 
 /// Runs the three passes. `work_dir` holds spill files (removed before returning);
