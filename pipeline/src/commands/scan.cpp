@@ -233,7 +233,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   start = Clock::now();
   RasterWriter change_map = create_change_map(staging.staged("change.tif"), grid);
   // Created once the patches are counted: ids in the narrowest type that holds them (at
-  // 10980^2, UInt16 instead of UInt32 halved the finalize pass, 0.30 -> 0.15 s).
+  // 10980^2, UInt16 instead of UInt32 about halved the finalize pass: docs/SCALING.md).
   std::optional<RasterWriter> patch_map;
   // summary.html's quick-looks are drawn from the tiles detection decodes (no second decode).
   const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
