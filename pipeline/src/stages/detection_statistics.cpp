@@ -2,7 +2,6 @@
 // threshold, from a fixed lattice of sample blocks (independent of tiling).
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <span>
 #include <string>
 #include <vector>
