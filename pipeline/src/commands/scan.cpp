@@ -125,10 +125,6 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   const AnalysisGrid grid = make_scan_grid(before_side, after_side, config.grid);
   log->info("analysis grid {}x{} px, pixel {:.6g} x {:.6g}", grid.width, grid.height, grid.geotransform[1],
             -grid.geotransform[5]);
-  const std::vector<ControlUnit> units = load_control_units(config.units, grid);
-  const auto repaired =
-      static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; }));
-  log->info("{} control units ({} repaired)", units.size(), repaired);
   timings["inputs"] = seconds_since(start);
 
   // --since-last: a scheduled run whose after scene is not newer than the store's last scan
@@ -155,6 +151,21 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     }
   }
 
+  // The units load beside detection's statistics pass, which does not read them (at 10980^2
+  // they took 0.2 s, a core the statistics pass leaves mostly idle: docs/SCALING.md).
+  // Detection waits for them before its classification pass; what reads them before that
+  // (water quality) waits too. A bad units file fails then, with the same error.
+  double units_seconds = 0.0;
+  const std::shared_future<std::vector<ControlUnit>> units_loading =
+      std::async(side_work_launch(), [&] {
+        const auto load_start = Clock::now();
+        std::vector<ControlUnit> loaded = load_control_units(config.units, grid);
+        const auto repaired = std::count_if(loaded.begin(), loaded.end(), [](const auto& u) { return u.repaired; });
+        log->info("{} control units ({} repaired)", loaded.size(), repaired);
+        units_seconds = seconds_since(load_start);
+        return loaded;
+      }).share();
+
   // Under mpirun, ranks other than 0 only classify their share of the detection tiles
   // (grid/tile_distribution.hpp): no output folder, no work folder, no store. Composites are
   // not distributed: with a period side rank 0 runs the whole scan alone.
@@ -173,13 +184,13 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
       // Every rank finds the water bodies (not distributed): its tiles need the departing pixels.
       std::optional<WaterQualityResult> water;
       if (config.water_quality.enabled) {
-        water = run_water_quality({*before_side.scene, *after_side.scene, grid, units}, config.water_quality,
-                                  config.processing, {}, {});
+        water = run_water_quality({*before_side.scene, *after_side.scene, grid, units_loading.get()},
+                                  config.water_quality, config.processing, {}, {});
       }
       // The same inputs as rank 0's (the true-colour frame too: it sizes the tiles).
       const kernels::BoxAverage true_colour_frame = summary_true_colour_frame(grid);
-      run_detection({*before_side.scene, *after_side.scene, grid, units, water ? &water->departing_pixels : nullptr,
-                     &true_colour_frame},
+      run_detection({*before_side.scene, *after_side.scene, grid, units_loading,
+                     water ? &water->departing_pixels : nullptr, &true_colour_frame},
                     config.detection, config.processing, {}, {}, {});
       return other_rank_done();
     } else {
@@ -213,7 +224,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
     RasterWriter body_map(work.path() / "water_bodies.tif", grid,
                           {1, GDT_UInt32, id_raster_options(), {{"", 0.0, {}, {}}}, {}});
     water = run_water_quality(
-        {before, after, grid, units}, config.water_quality, config.processing,
+        {before, after, grid, units_loading.get()}, config.water_quality, config.processing,
         [&](kernels::Window core, kernels::ConstTileView<std::uint32_t> ids) { body_map.write(core, ids); },
         progress.stage("water quality"));
     body_map.close();
@@ -242,7 +253,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   int change_overview_levels = 0;
   std::vector<kernels::Tile<std::uint8_t>> change_overviews;
   const DetectionResult detection = run_detection(
-      {before, after, grid, units, water ? &water->departing_pixels : nullptr, &true_colour_frame,
+      {before, after, grid, units_loading, water ? &water->departing_pixels : nullptr, &true_colour_frame,
        [&](const TilePlan& plan) { change_overview_levels = change_map.provide_overviews(plan.aligned_halvings()); },
        [&](std::size_t patch_count) {
          patch_map.emplace(
@@ -268,6 +279,10 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   timings["detect.close_rasters"] = seconds_since(close_start);
   for (const auto& [stage, seconds] : detection.seconds) timings["detect." + stage] = seconds;
   timings["detect"] = seconds_since(start);
+  const std::vector<ControlUnit>& units = units_loading.get();
+  const auto repaired =
+      static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; }));
+  timings["inputs.units"] = units_seconds;
 
   // Hotspots, then the judge: severity and rule per hotspot, flags per unit.
   start = Clock::now();

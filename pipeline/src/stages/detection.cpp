@@ -211,11 +211,12 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   log->debug("{} tiles of {}x{} (halo {})", plan.count(), plan.tile_width, plan.tile_height, plan.halo);
   if (inputs.plan_ready) inputs.plan_ready(plan);
 
-  // Units' pixel windows, for picking the units that touch a tile.
+  // Units' pixel windows, for picking the units that touch a tile. The first read of the
+  // units: they may have been loading beside the statistics pass until now.
+  const std::vector<ControlUnit>& units = inputs.units.get();
   std::vector<Window> unit_windows;
-  for (const auto& u : inputs.units)
-    unit_windows.push_back(kernels::covered_window(u.pixel_rings, grid.width, grid.height));
-  std::vector<kernels::ZonalAccumulator> unit_zonal(inputs.units.size());
+  for (const auto& u : units) unit_windows.push_back(kernels::covered_window(u.pixel_rings, grid.width, grid.height));
+  std::vector<kernels::ZonalAccumulator> unit_zonal(units.size());
   std::vector<std::vector<std::vector<std::pair<std::uint32_t, double>>>> tile_label_overlap(
       static_cast<std::size_t>(plan.count()));
 

@@ -215,12 +215,13 @@ void TileClassifier::add_unit_sums(TileWork& work, ConstTileView<float> greennes
   // One buffer for every unit's coverage (a unit's part of the core is at most the core), not
   // a zero-filled tile per unit: coverage_fractions writes every cell of its window.
   Tile<float> coverage_cells;
-  for (std::size_t u = 0; u < inputs.units.size(); ++u) {
+  const std::vector<ControlUnit>& units = inputs.units.get();
+  for (std::size_t u = 0; u < units.size(); ++u) {
     if (!windows_intersect(unit_windows[u], c)) continue;
     const Window iw = intersection(unit_windows[u], c);
     if (coverage_cells.values().empty()) coverage_cells = Tile<float>(c.width, c.height, kernels::kUninitialized);
     const kernels::TileView<float> coverage(coverage_cells.data(), iw.width, iw.height, iw.width);
-    kernels::coverage_fractions(inputs.units[u].pixel_rings, iw, coverage);
+    kernels::coverage_fractions(units[u].pixel_rings, iw, coverage);
     const int ix = iw.x0 - c.x0, iy = iw.y0 - c.y0;
     UnitPartial partial;
     partial.unit = static_cast<std::uint32_t>(u);

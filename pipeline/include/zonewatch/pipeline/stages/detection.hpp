@@ -14,7 +14,9 @@
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -106,11 +108,28 @@ struct DetectionResult {
 using FinalTileSink = std::function<void(kernels::Window core, kernels::ConstTileView<std::uint8_t> classes,
                                          kernels::ConstTileView<std::uint32_t> patch_ids)>;
 
+/// The control units detection sums over: loaded, or still loading. The statistics pass does
+/// not read them, so a scan loads them beside it (commands/scan.cpp) and detection waits for
+/// them only when its classification pass begins.
+class DetectionUnits {
+ public:
+  // Implicit: a caller with the units at hand passes them as they are.
+  DetectionUnits(const std::vector<ControlUnit>& loaded) : loaded_(&loaded) {}  // NOLINT(google-explicit-constructor)
+  DetectionUnits(std::shared_future<std::vector<ControlUnit>> loading)          // NOLINT(google-explicit-constructor)
+      : loading_(std::move(loading)) {}
+  /// The units, once loaded (rethrows what the loading threw).
+  [[nodiscard]] const std::vector<ControlUnit>& get() const { return loaded_ != nullptr ? *loaded_ : loading_.get(); }
+
+ private:
+  const std::vector<ControlUnit>* loaded_ = nullptr;
+  std::shared_future<std::vector<ControlUnit>> loading_;
+};
+
 struct DetectionInputs {
   const Scene& before;
   const Scene& after;
   const AnalysisGrid& grid;
-  const std::vector<ControlUnit>& units;  // may be empty
+  DetectionUnits units;  // may be empty
   /// Pixels (ascending row * width + col) the water-quality stage found departing: typed
   /// `water_quality` over whatever else classification made of them (may be null).
   const std::vector<std::uint64_t>* water_quality_pixels = nullptr;
