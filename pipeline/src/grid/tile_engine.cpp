@@ -33,6 +33,24 @@ Window TilePlan::padded(int index) const {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
+Window TilePlan::seam_below(int row) const {
+  if (row < 0 || row + 1 >= tiles_y) return {};
+  const Window here = padded(row * tiles_x), next = padded((row + 1) * tiles_x);
+  const int end = here.y0 + here.height;
+  return end > next.y0 ? Window{0, next.y0, grid_width, end - next.y0} : Window{};
+}
+
+std::vector<Window> TilePlan::read_again(int index) const {
+  std::vector<Window> windows;
+  const int row = index / tiles_x;
+  if (const Window below = seam_below(row); !below.empty()) windows.push_back(below);
+  if (const Window above = seam_below(row - 1); !above.empty()) {
+    const int x0 = padded(index).x0;
+    windows.push_back({x0, above.y0, grid_width - x0, above.height});
+  }
+  return windows;
+}
+
 TilePlan plan_tiles(int grid_width, int grid_height, const ProcessingOptions& options, const TileCost& cost) {
   TilePlan plan;
   plan.grid_width = grid_width;

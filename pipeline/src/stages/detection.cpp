@@ -258,20 +258,29 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     }
     for (auto& box : result.true_colour) box = *inputs.true_colour_frame;
   }
-  // The statistics pass decoded its sample blocks, and the classification pass reads them
-  // again. GDAL's cache evicts the least recently used blocks first while the tiles' blocks
-  // stream through it, so before each tile read the sample blocks still ahead are marked as
-  // used: they stay decoded until their tiles come. Only the first (top) ones, up to a third
-  // of the cache: the rest of it holds a row of tiles' blocks with their halos, and marking
-  // more would evict those instead (at 10980^2: 1006 block decodes with a third, 1021 with half,
-  // 1186 with every sample block kept, 1042 with none; 962 blocks in all).
+  // Before each tile read, the blocks already decoded that tiles to come read again are
+  // marked as used, so that GDAL's cache, which evicts the least recently used blocks first,
+  // lets go of the blocks no tile needs any more instead:
+  //  - the statistics pass's sample blocks still ahead, as many as the cache holds besides
+  //    the seams below: marked first, so that they go first when the cache overflows;
+  //  - the seams between tile rows (TilePlan::read_again): a row's tiles read them again
+  //    from the one above, and at 21960^2 a tile row's blocks outgrow the cache (6153 block
+  //    decodes for 3698 blocks before they were kept, 3760 after; docs/SCALING.md).
+  // At 10980^2 this decodes each of the 962 blocks once (1006 with only a third of the cache
+  // for the sample blocks and no seams kept).
   std::vector<Window> sample_ahead = change_statistics_sample(grid);
   {
-    const std::size_t budget = block_cache_bytes() / 3;
+    const auto block_bytes = [&](const std::vector<Window>& windows) {
+      return before_reader.block_bytes(windows) + after_reader.block_bytes(windows);
+    };
+    std::size_t seam_bytes = 0;
+    for (int row = 0; row + 1 < plan.tiles_y; ++row) seam_bytes += block_bytes({plan.seam_below(row)});
+    const std::size_t reserve = (plan.tiles_y > 1 ? seam_bytes / static_cast<std::size_t>(plan.tiles_y - 1) : 0) +
+                                block_bytes({plan.padded(0)});
+    const std::size_t budget = block_cache_bytes() > reserve ? block_cache_bytes() - reserve : 0;
     std::size_t kept_bytes = 0, kept = 0;
     for (; kept < sample_ahead.size(); ++kept) {
-      const std::vector<Window> one{sample_ahead[kept]};
-      kept_bytes += before_reader.block_bytes(one) + after_reader.block_bytes(one);
+      kept_bytes += block_bytes({sample_ahead[kept]});
       if (kept_bytes > budget) break;
     }
     sample_ahead.resize(kept);
@@ -292,6 +301,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
           before_reader.keep_cached(sample_ahead);
           after_reader.keep_cached(sample_ahead);
         }
+        const std::vector<Window> read_again = plan.read_again(index);
+        before_reader.keep_cached(read_again);
+        after_reader.keep_cached(read_again);
         TileInput input{
             index, read_pair(before_reader, after_reader, padded), terrain ? terrain->read(padded) : Tile<float>{}, {}};
         if (before_colour) input.true_colour = read_pair(*before_colour, *after_colour, plan.core(index));

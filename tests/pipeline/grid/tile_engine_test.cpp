@@ -96,6 +96,61 @@ TEST(TilePlanner, OddEdgeTilesAndClippedHalos) {
   EXPECT_EQ(pixels, 300LL * 200LL);
 }
 
+TEST(TilePlanner, SeamsAreTheRowsNeighbouringTileRowsBothRead) {
+  const TilePlan plan = plan_tiles(300, 200, forced(128), {.bytes_per_pixel = 1.0, .halo = 3});
+  EXPECT_EQ(plan.seam_below(0), (Window{0, 125, 300, 6}));  // row 0 reads to 131, row 1 from 125
+  EXPECT_TRUE(plan.seam_below(1).empty()) << "no row below the last";
+  EXPECT_TRUE(plan.seam_below(-1).empty());
+  // Tile 1 (top row): the seam below, across the grid. Tile 4 (bottom row, middle): the seam
+  // above, from its own left edge on.
+  EXPECT_EQ(plan.read_again(1), (std::vector<Window>{{0, 125, 300, 6}}));
+  EXPECT_EQ(plan.read_again(4), (std::vector<Window>{{125, 125, 175, 6}}));
+  EXPECT_TRUE(plan_tiles(300, 100, forced(128), {.bytes_per_pixel = 1.0, .halo = 3}).read_again(1).empty())
+      << "one row of tiles: only the neighbour's columns are shared, and it was the last tile read";
+}
+
+TEST(TilePlanner, ReadAgainHoldsEveryPixelThatEarlierAndLaterTilesBothRead) {
+  // Brute force over whole plans, odd edges included: a pixel read for a tile before `index`
+  // and for one from `index` on is in read_again(index), or in the tile read just before;
+  // and every pixel read_again names is read again.
+  struct Case {
+    int width, height, tile, halo;
+  };
+  for (const Case c : {Case{300, 290, 128, 3}, Case{401, 333, 128, 20}, Case{260, 390, 128, 64}}) {
+    SCOPED_TRACE(testing::Message() << c.width << "x" << c.height << " tiles " << c.tile << " halo " << c.halo);
+    const TilePlan plan = plan_tiles(c.width, c.height, forced(c.tile), {.bytes_per_pixel = 1.0, .halo = c.halo});
+    ASSERT_GT(plan.tiles_y, 2);
+    const auto at = [&](int x, int y) { return static_cast<std::size_t>(y) * static_cast<std::size_t>(c.width) + x; };
+    const auto paint = [&](std::vector<std::uint8_t>& image, const Window& w) {
+      for (int y = w.y0; y < w.y0 + w.height; ++y)
+        for (int x = w.x0; x < w.x0 + w.width; ++x) image[at(x, y)] = 1;
+    };
+    const std::size_t pixels = static_cast<std::size_t>(c.width) * static_cast<std::size_t>(c.height);
+    for (int index = 1; index < plan.count(); ++index) {
+      std::vector<std::uint8_t> before(pixels, 0), after(pixels, 0), kept(pixels, 0);
+      for (int i = 0; i < index; ++i) paint(before, plan.padded(i));
+      for (int j = index; j < plan.count(); ++j) paint(after, plan.padded(j));
+      for (const Window& w : plan.read_again(index)) {
+        ASSERT_GE(w.x0, 0);
+        ASSERT_GE(w.y0, 0);
+        ASSERT_LE(w.x0 + w.width, c.width);
+        ASSERT_LE(w.y0 + w.height, c.height);
+        paint(kept, w);
+      }
+      paint(kept, plan.padded(index - 1));
+      int missed = 0, needless = 0;
+      for (std::size_t p = 0; p < pixels; ++p) {
+        missed += static_cast<int>(before[p] != 0 && after[p] != 0 && kept[p] == 0);
+      }
+      std::vector<std::uint8_t> named(pixels, 0);
+      for (const Window& w : plan.read_again(index)) paint(named, w);
+      for (std::size_t p = 0; p < pixels; ++p) needless += static_cast<int>(named[p] != 0 && after[p] == 0);
+      EXPECT_EQ(missed, 0) << "tile " << index << ": pixels read before and again, not kept";
+      EXPECT_EQ(needless, 0) << "tile " << index << ": pixels kept that no later tile reads";
+    }
+  }
+}
+
 TEST(TilePlanner, AlignedHalvingsAreTheTileSizesFactorsOfTwo) {
   // 3 x 2 tiles of 128 (2^7) x 128: no 2^7 block is split, a 2^8 block would be.
   EXPECT_EQ(plan_tiles(300, 200, forced(128), {.bytes_per_pixel = 1.0}).aligned_halvings(), 7);

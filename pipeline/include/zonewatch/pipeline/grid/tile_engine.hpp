@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <tbb/parallel_pipeline.h>
 
@@ -49,6 +50,17 @@ struct TilePlan {
   [[nodiscard]] kernels::Window core(int index) const;
   /// The core grown by the halo, clipped to the grid.
   [[nodiscard]] kernels::Window padded(int index) const;
+  /// The rows that tile row `row`'s padded tiles share with the next row's (their halos
+  /// across the seam), across the grid; empty after the last row. Later rows start lower, so
+  /// what they share with row `row` lies within it.
+  [[nodiscard]] kernels::Window seam_below(int row) const;
+  /// Pixels read for the tiles before tile `index` (in tile order) that the tiles from `index`
+  /// on read again: the seam below its row, across the grid (the next row reads it), and the
+  /// seam above it from this tile's left edge on (the rest of its row reads it). Besides
+  /// these, tile `index` shares columns with tile `index - 1`, the last one read (and, where
+  /// tiles are less than twice the halo high, rows with the row above the previous one).
+  /// Readers keep their decoded blocks cached, so that each block is decoded once.
+  [[nodiscard]] std::vector<kernels::Window> read_again(int index) const;
   /// How many times the grid can be halved with no pixel of that level's 2^k blocks in two
   /// tiles (for overviews computed tile by tile): tiles start on multiples of the tile size,
   /// so its factors of 2; any number (30) along an axis with a single tile.
