@@ -4,8 +4,9 @@
 // statistics pass, the classification tiles with their halos and the summary's quick-looks all
 // take the same decoded blocks (the quick-looks once decoded the scenes a second time; this
 // test fails on such a stage). At this size GDAL's block cache holds the statistics sample; on
-// a scene above 24 Mpx the lattice's blocks (every third block per axis at 10980²) are decoded
-// twice, docs/SCALING.md.
+// larger scenes the classification pass keeps the sample's blocks and the seams between tile
+// rows cached (TilePlan::read_again): at 10980² each block is decoded once, at 21960² 2 % of
+// them twice (docs/SCALING.md, counted there by libdeflate's calls).
 #include <cpl_vsi.h>
 
 #include <cstdint>
