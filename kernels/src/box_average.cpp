@@ -5,13 +5,16 @@
 #include <stdexcept>
 #include <string>
 
-#include "binary_grid.hpp"
-
 namespace zw::kernels {
 
 namespace {
 
 constexpr double kSumScale = 16777216.0;  // 2^24
+// Adding and subtracting 1.5 x 2^52 rounds |x| < 2^51 to an integer (ties to even, as
+// nearbyint; binary_grid.hpp). A float times 2^24 beyond that is already an integer whose
+// significand ends in 29 or more zero bits in units of the sum's last place, so the same two
+// operations give it back exactly, and no summand needs round_to_integer's general path.
+constexpr double kRoundShift = 6755399441055744.0;  // 1.5 x 2^52
 
 }  // namespace
 
@@ -99,11 +102,13 @@ void BoxAverage::accumulate(int plane, const Window& window, ConstTileView<float
     for (const Run& run : runs) {
       double grid_units = 0.0;  // the run's sum in units of 2^-24
       std::uint32_t count = 0;
+      // Branch-free: a missing value adds +0 and no count.
       for (; x < run.end_x; x += stride) {
         const float v = in[x];
-        if (!std::isfinite(v)) continue;
-        grid_units += round_to_integer(static_cast<double>(v) * kSumScale);
-        ++count;
+        const bool finite = std::isfinite(v);
+        const double scaled = finite ? static_cast<double>(v) * kSumScale : 0.0;
+        grid_units += (scaled + kRoundShift) - kRoundShift;
+        count += static_cast<std::uint32_t>(finite);
       }
       sums[row_offset + run.cell] += grid_units / kSumScale;
       counts[row_offset + run.cell] += count;

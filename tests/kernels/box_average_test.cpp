@@ -145,6 +145,45 @@ TEST(BoxAverageTest, SumsAreThoseOfEveryPixelRoundedToTheGrid) {
   }
 }
 
+TEST(BoxAverageTest, HugeValuesAreSummedAsExactlyAsSmallOnes) {
+  // Values of any magnitude a corrupt file may hold, beside small ones in the same cells: the
+  // sums are those of every pixel rounded to the grid, as for reflectances (the kernel rounds
+  // with 1.5 x 2^52 added and subtracted, which only a float's own precision keeps exact
+  // beyond 2^51 grid units).
+  constexpr int kWidth = 16, kHeight = 2;
+  constexpr double kScale = 16777216.0;
+  Tile<float> t(kWidth, kHeight);
+  // 2^80 + 2^57 and its kin: odd significands where adding and subtracting 1.5 x 2^52 would
+  // round (the grid units' ulp is 2^52 there).
+  const float odd_2_80 = std::ldexp(static_cast<float>((1 << 23) + 1), 57);
+  const float odd_2_81 = std::ldexp(static_cast<float>((1 << 23) + 3), 58);
+  const std::vector<float> huge{1.5e8f, -3.0e9f, odd_2_80, -odd_2_81, -7.0e30f, 3.0e38f, 0.37f, -2.5e-8f};
+  for (std::size_t i = 0; i < t.values().size(); ++i)
+    t.values()[i] = huge[i % huge.size()] * (i % 3 == 0 ? 1.0f : 0.5f);
+  BoxAverage box(kWidth, kHeight, 4, 1, 4.0, 1);
+  box.accumulate(0, {0, 0, kWidth, kHeight}, t.view());
+  std::vector<double> grid_units(4, 0.0);
+  for (int y = 0; y < kHeight; ++y) {
+    for (int x = 0; x < kWidth; ++x) {
+      grid_units[static_cast<std::size_t>(box.cell_x(x))] +=
+          std::nearbyint(static_cast<double>(t.view()(x, y)) * kScale);
+    }
+  }
+  for (std::size_t i = 0; i < grid_units.size(); ++i) {
+    EXPECT_EQ(box.counts[i], 8u) << "cell " << i;
+  }
+  // The kernel sums a run's grid units, then divides: per run (one row of a cell) the same.
+  std::vector<double> sums(4, 0.0);
+  for (int y = 0; y < kHeight; ++y) {
+    for (int cell = 0; cell < 4; ++cell) {
+      double run = 0.0;
+      for (int x = cell * 4; x < cell * 4 + 4; ++x) run += std::nearbyint(static_cast<double>(t.view()(x, y)) * kScale);
+      sums[static_cast<std::size_t>(cell)] += run / kScale;
+    }
+  }
+  for (std::size_t i = 0; i < sums.size(); ++i) EXPECT_EQ(box.sums[i], sums[i]) << "cell " << i;
+}
+
 TEST(BoxAverageTest, WrongSizesAreRefused) {
   EXPECT_THROW(BoxAverage(5, 4, 3, 2, 0.5, 1), std::invalid_argument);
   BoxAverage box(5, 4, 3, 2, 2.0, 1);
