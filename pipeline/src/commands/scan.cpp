@@ -152,7 +152,7 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   }
 
   // The units load beside detection's statistics pass, which does not read them (at 10980^2
-  // they took 0.2 s, a core the statistics pass leaves mostly idle: docs/SCALING.md).
+  // they took 0.2 s on the main thread alone before any pixel was read: docs/SCALING.md).
   // Detection waits for them before its classification pass; what reads them before that
   // (water quality) waits too. A bad units file fails then, with the same error.
   double units_seconds = 0.0;

@@ -265,7 +265,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   //    the seams below: marked first, so that they go first when the cache overflows;
   //  - the seams between tile rows (TilePlan::read_again): a row's tiles read them again
   //    from the one above, and at 21960^2 a tile row's blocks outgrow the cache (6153 block
-  //    decodes for 3698 blocks before they were kept, 3760 after; docs/SCALING.md).
+  //    decodes for 3698 blocks before they were kept, 3773 after; docs/SCALING.md).
   // At 10980^2 this decodes each of the 962 blocks once (1006 with only a third of the cache
   // for the sample blocks and no seams kept).
   std::vector<Window> sample_ahead = change_statistics_sample(grid);
