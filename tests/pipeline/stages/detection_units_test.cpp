@@ -11,8 +11,8 @@
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <ogr_spatialref.h>
 
+#include "support/synthetic_scene.hpp"
 #include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/stages/detection.hpp"
@@ -21,7 +21,6 @@ namespace zw {
 namespace {
 
 namespace fs = std::filesystem;
-using kernels::BandRole;
 
 constexpr int kWidth = 60, kHeight = 40;
 
@@ -39,50 +38,20 @@ class DetectionUnitsTest : public test::TempFolderTest {
 
   fs::path write_scene(const std::string& name, int seed, const std::function<Pixel(int, int)>& pixel) {
     const fs::path path = root_ / (name + ".tif");
-    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-    GDALDataset* ds = gtiff->Create(path.c_str(), kWidth, kHeight, 5, GDT_Float32, nullptr);
-    EXPECT_NE(ds, nullptr);
-    double gt[6] = {500000.0, 10.0, 0.0, 2400000.0, 0.0, -10.0};
-    ds->SetGeoTransform(gt);
-    OGRSpatialReference srs;
-    srs.importFromEPSG(32649);
-    ds->SetSpatialRef(&srs);
-    for (int b = 0; b < 5; ++b) {
-      std::vector<float> values(static_cast<std::size_t>(kWidth) * kHeight);
-      for (int r = 0; r < kHeight; ++r) {
-        for (int c = 0; c < kWidth; ++c) {
-          // A little noise, another on each date: the differences have a spread to z-score by.
-          const float texture = 0.004f * static_cast<float>((c * 7 + r * 13 + seed * (b + 3)) % 5);
-          values[static_cast<std::size_t>(r) * kWidth + c] = pixel(c, r)[static_cast<std::size_t>(b)] + texture;
-        }
-      }
-      EXPECT_EQ(ds->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, kWidth, kHeight, values.data(), kWidth, kHeight,
-                                                   GDT_Float32, 0, 0, nullptr),
-                CE_None);
-    }
-    GDALClose(ds);
+    test::write_float_scene(path, kWidth, kHeight, 5, [&](int b, int c, int r) {
+      // A little noise, another on each date: the differences have a spread to z-score by.
+      const float texture = 0.004f * static_cast<float>((c * 7 + r * 13 + seed * (b + 3)) % 5);
+      return pixel(c, r)[static_cast<std::size_t>(b)] + texture;
+    });
     return path;
   }
 
   static Scene scene(const std::string& label, const fs::path& path) {
-    SensorProfile p;
-    p.name = "test";
-    const auto band = [&](BandRole role, int index, double wavelength) {
-      BandLocation location;
-      location.index = index;
-      location.wavelength_nm = wavelength;
-      p.bands[static_cast<int>(role)] = location;
-    };
-    band(BandRole::blue, 1, 490.0);
-    band(BandRole::green, 2, 560.0);
-    band(BandRole::red, 3, 665.0);
-    band(BandRole::nir, 4, 842.0);
-    band(BandRole::swir1, 5, 1610.0);
     SceneOptions options;
     options.path = path.string();
     options.date = label == "before" ? "2020-06-01" : "2021-06-01";
     options.sensor = "test";
-    return resolve_scene(label, options, p);
+    return resolve_scene(label, options, test::test_sensor_profile(false));
   }
 
   /// Two units side by side, the left and the right half of the grid, as pixel rings.

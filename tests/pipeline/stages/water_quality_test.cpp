@@ -12,8 +12,8 @@
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <ogr_spatialref.h>
 
+#include "support/synthetic_scene.hpp"
 #include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 
@@ -43,44 +43,12 @@ class WaterQualityStageTest : public test::TempFolderTest {
 
   fs::path write_scene(const std::string& name, const std::function<Pixel(int, int)>& pixel, int bands = 6) {
     const fs::path path = root_ / (name + ".tif");
-    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-    GDALDataset* ds = gtiff->Create(path.c_str(), kWidth, kHeight, bands, GDT_Float32, nullptr);
-    EXPECT_NE(ds, nullptr);
-    double gt[6] = {500000.0, 10.0, 0.0, 2400000.0, 0.0, -10.0};
-    ds->SetGeoTransform(gt);
-    OGRSpatialReference srs;
-    srs.importFromEPSG(32649);
-    ds->SetSpatialRef(&srs);
-    for (int b = 0; b < bands; ++b) {
-      std::vector<float> values(static_cast<std::size_t>(kWidth) * kHeight);
-      for (int r = 0; r < kHeight; ++r) {
-        for (int c = 0; c < kWidth; ++c) values[static_cast<std::size_t>(r) * kWidth + c] = pixel(c, r)[b];
-      }
-      EXPECT_EQ(ds->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, kWidth, kHeight, values.data(), kWidth, kHeight,
-                                                   GDT_Float32, 0, 0, nullptr),
-                CE_None);
-    }
-    GDALClose(ds);
+    test::write_float_scene(path, kWidth, kHeight, bands,
+                            [&](int b, int c, int r) { return pixel(c, r)[static_cast<std::size_t>(b)]; });
     return path;
   }
 
-  static SensorProfile profile(bool with_rededge) {
-    SensorProfile p;
-    p.name = "test";
-    const auto band = [&](BandRole role, int index, std::optional<double> wavelength) {
-      BandLocation location;
-      location.index = index;
-      location.wavelength_nm = wavelength;
-      p.bands[static_cast<int>(role)] = location;
-    };
-    band(BandRole::blue, 1, 490.0);
-    band(BandRole::green, 2, 560.0);
-    band(BandRole::red, 3, 665.0);
-    band(BandRole::nir, 4, 842.0);
-    band(BandRole::swir1, 5, 1610.0);
-    if (with_rededge) band(BandRole::rededge1, 6, 705.0);
-    return p;
-  }
+  static SensorProfile profile(bool with_rededge) { return test::test_sensor_profile(with_rededge); }
 
   static Scene scene(const std::string& label, const fs::path& path, const SensorProfile& p) {
     SceneOptions options;
