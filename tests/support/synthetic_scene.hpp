@@ -29,7 +29,8 @@ inline void write_float_scene(const std::filesystem::path& path, int width, int 
   for (int b = 0; b < bands; ++b) {
     std::vector<float> values(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
     for (int r = 0; r < height; ++r) {
-      for (int c = 0; c < width; ++c) values[static_cast<std::size_t>(r) * static_cast<std::size_t>(width) + c] = value(b, c, r);
+      for (int c = 0; c < width; ++c)
+        values[static_cast<std::size_t>(r) * static_cast<std::size_t>(width) + c] = value(b, c, r);
     }
     EXPECT_EQ(ds->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, width, height, values.data(), width, height,
                                                  GDT_Float32, 0, 0, nullptr),
