@@ -212,7 +212,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   if (inputs.plan_ready) inputs.plan_ready(plan);
 
   // Units' pixel windows, for picking the units that touch a tile. The first read of the
-  // units: they may have been loading beside the statistics pass until now.
+  // units: they may have been loading beside the statistics pass until now. Resolved here
+  // once; the tiles' parallel stage reads this vector, not the future.
   const std::vector<ControlUnit>& units = inputs.units.get();
   std::vector<Window> unit_windows;
   for (const auto& u : units) unit_windows.push_back(kernels::covered_window(u.pixel_rings, grid.width, grid.height));
@@ -241,6 +242,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
                                 scales,
                                 opening_radius,
                                 options.closing_radius,
+                                units,
                                 unit_windows,
                                 options.seed_shift_tolerance,
                                 structure_gate ? static_cast<float>(options.structure_max_correlation) : 0.0f,

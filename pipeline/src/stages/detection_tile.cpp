@@ -215,7 +215,6 @@ void TileClassifier::add_unit_sums(TileWork& work, ConstTileView<float> greennes
   // One buffer for every unit's coverage (a unit's part of the core is at most the core), not
   // a zero-filled tile per unit: coverage_fractions writes every cell of its window.
   Tile<float> coverage_cells;
-  const std::vector<ControlUnit>& units = inputs.units.get();
   for (std::size_t u = 0; u < units.size(); ++u) {
     if (!windows_intersect(unit_windows[u], c)) continue;
     const Window iw = intersection(unit_windows[u], c);

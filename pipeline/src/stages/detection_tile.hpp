@@ -54,6 +54,7 @@ struct TileClassifier {
   const std::vector<float>& scales;  // empty: the single-scale magnitude
   int opening_radius = 0;
   int closing_radius = 0;
+  const std::vector<ControlUnit>& units;             // loaded: inputs.units, resolved once
   const std::vector<kernels::Window>& unit_windows;  // per unit, its pixel window
   int seed_shift_tolerance = 0;                      // 0: seeds read the magnitude itself
   float structure_max_correlation = 0.0f;            // 0: no structure gate
