@@ -156,11 +156,13 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   // Detection waits for them before its classification pass; what reads them before that
   // (water quality) waits too. A bad units file fails then, with the same error.
   double units_seconds = 0.0;
+  std::size_t repaired = 0;  // both set by the loading, read after units_loading.get()
   const std::shared_future<std::vector<ControlUnit>> units_loading =
       std::async(side_work_launch(), [&] {
         const auto load_start = Clock::now();
         std::vector<ControlUnit> loaded = load_control_units(config.units, grid);
-        const auto repaired = std::count_if(loaded.begin(), loaded.end(), [](const auto& u) { return u.repaired; });
+        repaired = static_cast<std::size_t>(
+            std::count_if(loaded.begin(), loaded.end(), [](const auto& u) { return u.repaired; }));
         log->info("{} control units ({} repaired)", loaded.size(), repaired);
         units_seconds = seconds_since(load_start);
         return loaded;
@@ -280,8 +282,6 @@ ScanSummary run_scan(const ScanConfig& given, const ProgressCallback& progress_s
   for (const auto& [stage, seconds] : detection.seconds) timings["detect." + stage] = seconds;
   timings["detect"] = seconds_since(start);
   const std::vector<ControlUnit>& units = units_loading.get();
-  const auto repaired =
-      static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [](const auto& u) { return u.repaired; }));
   timings["inputs.units"] = units_seconds;
 
   // Hotspots, then the judge: severity and rule per hotspot, flags per unit.
