@@ -16,6 +16,7 @@
 #include "zonewatch/kernels/box_average.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
+#include "zonewatch/kernels/coverage.hpp"
 #include "zonewatch/kernels/difference.hpp"
 #include "zonewatch/kernels/morphology.hpp"
 #include "zonewatch/kernels/multiscale.hpp"
@@ -163,6 +164,21 @@ int main(int argc, char** argv) {
   ZonalAccumulator zonal;
   report("ZonalAccumulator::accumulate (full cover)", side, repeats, [&] {
     zonal.accumulate(coverage.view(), classes.view(), greenness_before.view(), greenness_after.view(), row_area);
+  });
+
+  // A unit's exact coverage: a wavy ring of 400 vertices filling most of the tile, so that
+  // most cells are whole and every row crosses the boundary twice (zonal statistics' case).
+  MultiPolygonRings unit(1);
+  Ring& boundary = unit.front().rings.emplace_back();
+  for (int i = 0; i < 400; ++i) {
+    const double angle = 2.0 * 3.14159265358979 * i / 400.0;
+    const double radius = side * (0.42 + 0.03 * std::sin(17.0 * angle));
+    boundary.x.push_back(side / 2.0 + radius * std::cos(angle));
+    boundary.y.push_back(side / 2.0 + radius * std::sin(angle));
+  }
+  Tile<float> fractions(side, side);
+  report("coverage_fractions (a 400-vertex unit)", side, repeats, [&] {
+    coverage_fractions(unit, {0, 0, side, side}, fractions.view());
   });
 
   const Window whole{0, 0, side, side};
