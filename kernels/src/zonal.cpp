@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "binary_grid.hpp"
+#include "simd_dispatch.hpp"
 
 namespace zw::kernels {
 
@@ -83,10 +84,20 @@ void ZonalAccumulator::accumulate(ConstTileView<float> coverage, ConstTileView<s
   }
 }
 
-bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, const float* coverage,
+namespace {
+
+/// One row's summands on their binary grids, summed in vector lanes (ZonalAccumulator::
+/// accumulate_row_in_lanes). Written once for both instruction sets (simd_dispatch.hpp).
+struct RowSums {
+  double area = 0.0, valid_area = 0.0, sum_before = 0.0, sum_after = 0.0, weight = 0.0;
+  bool out_of_range = false;
+};
+
+ZW_ALWAYS_INLINE inline RowSums row_sums_loops(int width, double pixel_area, const float* coverage,
                                                const std::uint8_t* classes, const float* before, const float* after) {
   // Every summand is an integer here (the binary grid's multiple, before dividing by the
-  // scale), so the lanes' partial sums are exact and their order cannot change the total.
+  // scale), so the lanes' partial sums are exact and their order cannot change the total
+  // (nor the number of lanes: the AVX2 version sums the baseline's bits).
   // Rounding by adding and subtracting 1.5 x 2^52 needs |x| < 2^51: a row with a summand
   // beyond (absurd pixel areas, an index blown up by a near-zero denominator) goes
   // through round_to_integer's general path instead.
@@ -119,12 +130,30 @@ bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, con
       weight += counted ? (w + kShift) - kShift : 0.0;
     }
   }
-  if (out_of_range != 0) return false;
-  area_ += area / kAreaScale;
-  valid_area_ += valid_area / kAreaScale;
-  sum_before_ += sum_before / kValueScale;
-  sum_after_ += sum_after / kValueScale;
-  weight_greenness_ += weight / kWeightScale;
+  return {area, valid_area, sum_before, sum_after, weight, out_of_range != 0};
+}
+
+ZW_TARGET_AVX2 RowSums row_sums_avx2(int width, double pixel_area, const float* coverage, const std::uint8_t* classes,
+                                     const float* before, const float* after) {
+  return row_sums_loops(width, pixel_area, coverage, classes, before, after);
+}
+RowSums row_sums_baseline(int width, double pixel_area, const float* coverage, const std::uint8_t* classes,
+                          const float* before, const float* after) {
+  return row_sums_loops(width, pixel_area, coverage, classes, before, after);
+}
+
+}  // namespace
+
+bool ZonalAccumulator::accumulate_row_in_lanes(int width, double pixel_area, const float* coverage,
+                                               const std::uint8_t* classes, const float* before, const float* after) {
+  const RowSums sums = use_avx2() ? row_sums_avx2(width, pixel_area, coverage, classes, before, after)
+                                  : row_sums_baseline(width, pixel_area, coverage, classes, before, after);
+  if (sums.out_of_range) return false;
+  area_ += sums.area / kAreaScale;
+  valid_area_ += sums.valid_area / kAreaScale;
+  sum_before_ += sums.sum_before / kValueScale;
+  sum_after_ += sums.sum_after / kValueScale;
+  weight_greenness_ += sums.weight / kWeightScale;
   return true;
 }
 

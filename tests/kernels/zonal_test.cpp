@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "at_simd_level.hpp"
+#include "zonewatch/kernels/simd.hpp"
 #include "zonewatch/kernels/tile.hpp"
 
 namespace zw::kernels {
@@ -232,7 +234,8 @@ void expect_pixel_by_pixel(const RandomUnit& unit) {
 
 TEST(Zonal, RowsSummedInLanesEqualThePixelByPixelSumsBitForBit) {
   // Wide rows (vector loops and their remainders), NaN and negative coverage, classes beyond
-  // the change types, greenness of either sign.
+  // the change types, greenness of either sign; in the baseline's lanes and in AVX2's
+  // (kernels/simd.hpp), which must give the same bits.
   for (const unsigned seed : {1u, 2u, 3u}) {
     RandomUnit unit = random_unit(seed);
     std::mt19937 random(seed + 100);
@@ -245,7 +248,10 @@ TEST(Zonal, RowsSummedInLanesEqualThePixelByPixelSumsBitForBit) {
       if (p >= 8 && p < 11) unit.before.values()[i] = -unit.before.values()[i] * 3.0f;
     }
     SCOPED_TRACE(seed);
-    expect_pixel_by_pixel(unit);
+    for (const SimdLevel level : {SimdLevel::baseline, best_simd_level()}) {
+      SCOPED_TRACE(level == SimdLevel::avx2 ? "AVX2" : "baseline");
+      at_simd_level(level, [&] { expect_pixel_by_pixel(unit); });
+    }
     EXPECT_GT(pixel_by_pixel(unit).changed[3], 0.0);
   }
 }
