@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "zonewatch/kernels/bands.hpp"
 #include "zonewatch/kernels/box_average.hpp"
 #include "zonewatch/kernels/change_typing.hpp"
 #include "zonewatch/kernels/composite.hpp"
@@ -164,6 +165,15 @@ int main(int argc, char** argv) {
   ZonalAccumulator zonal;
   report("ZonalAccumulator::accumulate (full cover)", side, repeats, [&] {
     zonal.accumulate(coverage.view(), classes.view(), greenness_before.view(), greenness_after.view(), row_area);
+  });
+
+  // A band's digital numbers to reflectance (every band of every date of every tile).
+  std::vector<std::uint16_t> digital_numbers(static_cast<std::size_t>(side) * side);
+  std::mt19937 numbers(12);
+  for (auto& v : digital_numbers) v = static_cast<std::uint16_t>(numbers() % 4000 + 1);
+  Tile<float> converted(side, side);
+  report("to_reflectance uint16 with nodata", side, repeats, [&] {
+    to_reflectance<std::uint16_t>({digital_numbers.data(), side, side}, 0.0, 1e-4f, -0.1f, converted.view());
   });
 
   // A unit's exact coverage: a wavy ring of 400 vertices filling most of the tile, so that

@@ -3,10 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <vector>
+
+#include "at_simd_level.hpp"
+#include "zonewatch/kernels/simd.hpp"
 
 namespace zw::kernels {
 namespace {
@@ -164,6 +169,30 @@ TEST(ApplyGainOffset, HandComputedWithNaN) {
   EXPECT_EQ(values[3], 4.0f);  // outside the view
   EXPECT_TRUE(std::isnan(values[4]));
   EXPECT_EQ(values[5], 4.0f);  // 0.5 * 6 + 1
+}
+
+TYPED_TEST(ToReflectanceTest, Avx2VersionEqualsTheBaselineBitForBit) {
+  // Integer pixels convert in AVX2 where the CPU has it (kernels/simd.hpp): the same bits as
+  // the baseline, with and without nodata, over widths with and without a vector remainder.
+  if (best_simd_level() != SimdLevel::avx2) GTEST_SKIP() << "this CPU has no AVX2: only the baseline runs";
+  std::mt19937 random(5);
+  for (const int width : {1, 7, 8, 9, 31, 33, 130}) {
+    const int height = 3;
+    std::vector<TypeParam> input;
+    for (int i = 0; i < width * height; ++i) input.push_back(static_cast<TypeParam>(random() % 120));
+    for (const std::optional<double> nodata : {std::optional<double>{}, std::optional<double>{7.0}}) {
+      std::vector<float> fast(input.size()), baseline(input.size());
+      const ConstTileView<TypeParam> in(input.data(), width, height);
+      to_reflectance<TypeParam>(in, nodata, 2.75e-5f, -0.2f, TileView<float>(fast.data(), width, height));
+      at_simd_level(SimdLevel::baseline, [&] {
+        to_reflectance<TypeParam>(in, nodata, 2.75e-5f, -0.2f, TileView<float>(baseline.data(), width, height));
+      });
+      for (std::size_t i = 0; i < input.size(); ++i) {
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(fast[i]), std::bit_cast<std::uint32_t>(baseline[i]))
+            << "width " << width << ", pixel " << i;
+      }
+    }
+  }
 }
 
 }  // namespace
