@@ -140,7 +140,28 @@ void RasterWriter::write_ids(const kernels::Window& w, kernels::ConstTileView<st
     throw InternalError(path_.string() + ": ids written to a raster of " + GDALGetDataTypeName(type_) +
                         ", not an unsigned integer type");
   }
-  write_band(w, 1, ids.data, static_cast<std::ptrdiff_t>(ids.stride), sizeof(std::uint32_t), GDT_UInt32);
+  if (type_ == GDT_UInt32) {
+    write_band(w, 1, ids.data, static_cast<std::ptrdiff_t>(ids.stride), sizeof(std::uint32_t), GDT_UInt32);
+    return;
+  }
+  // Narrowed here, in a loop that vectorises, and handed to GDAL in the raster's own type:
+  // GDAL's general conversion (GDALCopyWords) took ~1.6 ns per id, the finalize pass's
+  // largest serial cost at 10980^2 (docs/SCALING.md). Clamped as GDAL clamps.
+  const auto narrow = [&]<class Narrow>(std::vector<Narrow>& narrowed) {
+    constexpr auto largest = static_cast<std::uint32_t>(std::numeric_limits<Narrow>::max());
+    narrowed.resize(static_cast<std::size_t>(w.width) * static_cast<std::size_t>(w.height));
+    Narrow* out = narrowed.data();
+    for (int y = 0; y < ids.height; ++y, out += ids.width) {
+      const std::uint32_t* in = ids.row(y);
+      for (int x = 0; x < ids.width; ++x) out[x] = static_cast<Narrow>(std::min(in[x], largest));
+    }
+    write_band(w, 1, narrowed.data(), ids.width, sizeof(Narrow), type_);
+  };
+  if (type_ == GDT_Byte) {
+    narrow(narrow_bytes_);
+  } else {
+    narrow(narrow_words_);
+  }
 }
 
 void RasterWriter::write_band(const kernels::Window& w, int index, const void* data, std::ptrdiff_t stride,

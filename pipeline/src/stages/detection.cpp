@@ -368,7 +368,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   for (int t = 0; t < plan.count(); ++t) {
     const Window c = plan.core(t);
     Tile<std::uint8_t> classes(c.width, c.height, kernels::kUninitialized);
-    Tile<std::uint32_t> labels(c.width, c.height);  // zero: only changed pixels get an id
+    Tile<std::uint32_t> labels(c.width, c.height, kernels::kUninitialized);  // every pixel set below
     std::uint64_t run_bytes = 0;
     spill->read(&run_bytes, sizeof run_bytes);
     class_runs.resize(static_cast<std::size_t>(run_bytes));
@@ -382,7 +382,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(t)];
     std::size_t next = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (!kernels::is_change(cls[i])) continue;  // ids[i] stays 0, as label_tile left it
+      if (!kernels::is_change(cls[i])) {  // only changed pixels get an id
+        ids[i] = 0;
+        continue;
+      }
       ids[i] = local_to_patch[changed_labels[next++]];
       if (ids[i] == 0) {
         cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);

@@ -176,6 +176,35 @@ TEST_F(RasterWriterTest, IdsAreNarrowedToTheWritersType) {
                InternalError);
 }
 
+TEST_F(RasterWriterTest, IdsBeyondANarrowTypeAreClampedAsGdalClamps) {
+  // A Byte raster, ids on both sides of 255, a tile at an offset with a wider row stride:
+  // write_ids narrows them itself, and must write what GDAL's conversion wrote (255 for
+  // anything above).
+  const fs::path path = root_ / "byte_ids.tif";
+  AnalysisGrid grid = grid_;
+  grid.width = 12;
+  grid.height = 6;
+  RasterWriter writer(path, grid, {1, narrowest_id_type(255), {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"}, {}, {}});
+  std::vector<std::uint32_t> ids(9 * 3);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint32_t>(i * 37);  // 0 .. 962
+  ids[4] = 4294967295u;
+  writer.write_ids({2, 1, 7, 3}, kernels::ConstTileView<std::uint32_t>(ids.data(), 7, 3, 9));
+  writer.close();
+  DatasetPtr ds = open_raster(path.string());
+  EXPECT_EQ(ds->GetRasterBand(1)->GetRasterDataType(), GDT_Byte);
+  std::vector<std::uint32_t> back(21);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 2, 1, 7, 3, back.data(), 7, 3, GDT_UInt32, 0, 0, nullptr), CE_None);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 7; ++x) {
+      const std::uint32_t id = ids[static_cast<std::size_t>(y * 9 + x)];
+      std::uint8_t narrowed = 0;
+      GDALCopyWords64(&id, GDT_UInt32, 0, &narrowed, GDT_Byte, 0, 1);
+      EXPECT_EQ(back[static_cast<std::size_t>(y * 7 + x)], std::min<std::uint32_t>(id, 255u)) << x << "," << y;
+      EXPECT_EQ(back[static_cast<std::size_t>(y * 7 + x)], narrowed) << x << "," << y;
+    }
+  }
+}
+
 TEST_F(RasterWriterTest, ErrorsNameTheFile) {
   const fs::path path = root_ / "missing-folder" / "x.tif";
   try {

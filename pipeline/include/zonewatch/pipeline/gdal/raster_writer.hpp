@@ -126,7 +126,8 @@ class RasterWriter {
   }
 
   /// Ids (patch or water-body numbers) into a writer of an unsigned integer type, narrower
-  /// than theirs when every id fits it (narrowest_id_type): GDAL narrows them as it copies.
+  /// than theirs when every id fits it (narrowest_id_type). An id beyond the type's largest
+  /// value is written as that value (GDAL's clamping conversion).
   void write_ids(const kernels::Window& w, kernels::ConstTileView<std::uint32_t> ids);
 
   /// Every band of window `w` at once, band-sequential and contiguous (band b's pixels
@@ -180,7 +181,9 @@ class RasterWriter {
   std::unique_ptr<AtomicFile> intermediate_;  // with cog_: where the tiles go before close()
   int bands_ = 1;
   GDALDataType type_ = GDT_Byte;
-  int provided_overviews_ = 0;  // levels the caller writes (provide_overviews)
+  int provided_overviews_ = 0;               // levels the caller writes (provide_overviews)
+  std::vector<std::uint8_t> narrow_bytes_;   // write_ids' narrowed copy of a tile, reused
+  std::vector<std::uint16_t> narrow_words_;  // ditto, for a UInt16 raster
   DatasetPtr dataset_;
 };
 
