@@ -1,6 +1,7 @@
 #include "zonewatch/pipeline/stages/detection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "zonewatch/pipeline/core/progress.hpp"
 #include "zonewatch/pipeline/grid/terrain.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
+#include "zonewatch/pipeline/grid/tile_engine.hpp"
 
 namespace zw {
 namespace fs = std::filesystem;
@@ -361,41 +363,69 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   for (auto& overlaps : result.patch_unit_overlap) std::sort(overlaps.begin(), overlaps.end());
   if (inputs.patches_ready) inputs.patches_ready(result.patches.patches.size());
 
+  // The spill read in order, each tile's relabelling in parallel, the sink in order (the
+  // tile engine's pattern; at 10980^2 the relabelling was ~0.1 s of a serial pass).
   spill->rewind();
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
-  std::vector<std::uint32_t> changed_labels;
+  struct SpilledTile {
+    int index = 0;
+    Tile<std::uint8_t> classes;
+    std::vector<std::uint32_t> changed_labels;  // the tile's local label of each changed pixel, in order
+  };
+  struct FinalTile {
+    int index = 0;
+    Tile<std::uint8_t> classes;
+    Tile<std::uint32_t> labels;
+    std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};
+  };
   std::vector<std::uint8_t> class_runs;
-  for (int t = 0; t < plan.count(); ++t) {
-    const Window c = plan.core(t);
-    Tile<std::uint8_t> classes(c.width, c.height, kernels::kUninitialized);
-    Tile<std::uint32_t> labels(c.width, c.height, kernels::kUninitialized);  // every pixel set below
-    std::uint64_t run_bytes = 0;
-    spill->read(&run_bytes, sizeof run_bytes);
-    class_runs.resize(static_cast<std::size_t>(run_bytes));
-    spill->read(class_runs.data(), class_runs.size());
-    kernels::unpack_byte_runs(class_runs, classes.view());
-    auto& ids = labels.values();
-    auto& cls = classes.values();
-    changed_labels.resize(static_cast<std::size_t>(
-        std::count_if(cls.begin(), cls.end(), [](std::uint8_t v) { return kernels::is_change(v); })));
-    spill->read(changed_labels.data(), changed_labels.size() * sizeof(std::uint32_t));
-    const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(t)];
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (!kernels::is_change(cls[i])) {  // only changed pixels get an id
-        ids[i] = 0;
-        continue;
-      }
-      ids[i] = local_to_patch[changed_labels[next++]];
-      if (ids[i] == 0) {
-        cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);
-      } else {
-        ++result.changed_pixels[cls[i]];
-      }
-    }
-    if (sink) sink(c, classes.view(), labels.view());
-    if (finalizing) finalizing(static_cast<double>(t + 1) / plan.count(), "writing change map");
-  }
+  run_tiles(
+      plan.count(), default_tile_tokens(),
+      [&](int t) {
+        const Window c = plan.core(t);
+        SpilledTile spilled{t, Tile<std::uint8_t>(c.width, c.height, kernels::kUninitialized), {}};
+        std::uint64_t run_bytes = 0;
+        spill->read(&run_bytes, sizeof run_bytes);
+        class_runs.resize(static_cast<std::size_t>(run_bytes));
+        spill->read(class_runs.data(), class_runs.size());
+        kernels::unpack_byte_runs(class_runs, spilled.classes.view());
+        const auto& cls = spilled.classes.values();
+        spilled.changed_labels.resize(static_cast<std::size_t>(
+            std::count_if(cls.begin(), cls.end(), [](std::uint8_t v) { return kernels::is_change(v); })));
+        spill->read(spilled.changed_labels.data(), spilled.changed_labels.size() * sizeof(std::uint32_t));
+        return spilled;
+      },
+      [&](SpilledTile& spilled) {
+        const Window c = plan.core(spilled.index);
+        FinalTile final_tile{spilled.index,
+                             std::move(spilled.classes),
+                             Tile<std::uint32_t>(c.width, c.height, kernels::kUninitialized),
+                             {}};
+        auto& ids = final_tile.labels.values();  // every pixel set below
+        auto& cls = final_tile.classes.values();
+        const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(spilled.index)];
+        std::size_t next = 0;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          if (!kernels::is_change(cls[i])) {  // only changed pixels get an id
+            ids[i] = 0;
+            continue;
+          }
+          ids[i] = local_to_patch[spilled.changed_labels[next++]];
+          if (ids[i] == 0) {
+            cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);
+          } else {
+            ++final_tile.changed_pixels[cls[i]];
+          }
+        }
+        return final_tile;
+      },
+      [&](FinalTile&& final_tile) {
+        for (std::size_t k = 0; k < final_tile.changed_pixels.size(); ++k) {
+          result.changed_pixels[k] += final_tile.changed_pixels[k];
+        }
+        if (sink) sink(plan.core(final_tile.index), final_tile.classes.view(), final_tile.labels.view());
+        if (finalizing) finalizing(static_cast<double>(final_tile.index + 1) / plan.count(), "writing change map");
+      });
   result.unit_stats.reserve(unit_zonal.size());
   for (const auto& z : unit_zonal) result.unit_stats.push_back(z.finalize());
   result.seconds["finalize"] = seconds_since(start);
