@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -152,6 +153,16 @@ TEST(NarrowestIdTypeTest, TheSmallestUnsignedTypeHoldingTheLargestId) {
   EXPECT_EQ(narrowest_id_type(4294967295u), GDT_UInt32);
 }
 
+/// The band type of the raster at `path` and its values in window `w`, read as uint32.
+std::pair<GDALDataType, std::vector<std::uint32_t>> read_ids(const fs::path& path, const kernels::Window& w) {
+  DatasetPtr ds = open_raster(path.string());
+  std::vector<std::uint32_t> ids(static_cast<std::size_t>(w.pixel_count()));
+  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, w.x0, w.y0, w.width, w.height, ids.data(), w.width, w.height,
+                                           GDT_UInt32, 0, 0, nullptr),
+            CE_None);
+  return {ds->GetRasterBand(1)->GetRasterDataType(), ids};
+}
+
 TEST_F(RasterWriterTest, IdsAreNarrowedToTheWritersType) {
   // Ids up to 65535 into a UInt16 raster, by tile with a row stride wider than the tile.
   const fs::path path = root_ / "ids.tif";
@@ -161,10 +172,8 @@ TEST_F(RasterWriterTest, IdsAreNarrowedToTheWritersType) {
   for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint32_t>(i * 2113 % 65536);
   writer.write_ids({0, 0, 6, 4}, kernels::ConstTileView<std::uint32_t>(ids.data(), 6, 4, 8));
   writer.close();
-  DatasetPtr ds = open_raster(path.string());
-  EXPECT_EQ(ds->GetRasterBand(1)->GetRasterDataType(), GDT_UInt16);
-  std::vector<std::uint32_t> back(24);
-  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 6, 4, back.data(), 6, 4, GDT_UInt32, 0, 0, nullptr), CE_None);
+  const auto [type, back] = read_ids(path, {0, 0, 6, 4});
+  EXPECT_EQ(type, GDT_UInt16);
   for (int y = 0; y < 4; ++y) {
     for (int x = 0; x < 6; ++x) {
       EXPECT_EQ(back[static_cast<std::size_t>(y * 6 + x)], ids[static_cast<std::size_t>(y * 8 + x)]) << x << "," << y;
@@ -190,10 +199,8 @@ TEST_F(RasterWriterTest, IdsBeyondANarrowTypeAreClampedAsGdalClamps) {
   ids[4] = 4294967295u;
   writer.write_ids({2, 1, 7, 3}, kernels::ConstTileView<std::uint32_t>(ids.data(), 7, 3, 9));
   writer.close();
-  DatasetPtr ds = open_raster(path.string());
-  EXPECT_EQ(ds->GetRasterBand(1)->GetRasterDataType(), GDT_Byte);
-  std::vector<std::uint32_t> back(21);
-  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 2, 1, 7, 3, back.data(), 7, 3, GDT_UInt32, 0, 0, nullptr), CE_None);
+  const auto [type, back] = read_ids(path, {2, 1, 7, 3});
+  EXPECT_EQ(type, GDT_Byte);
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 7; ++x) {
       const std::uint32_t id = ids[static_cast<std::size_t>(y * 9 + x)];
