@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include "date_reflectance.hpp"
 #include "detection_tile.hpp"
@@ -317,8 +318,10 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
       [&](TileWork&& work) {
         const Clock::time_point merge_start = Clock::now();
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
-        const std::uint64_t run_bytes = work.class_runs.size();
-        spill->write(&run_bytes, sizeof run_bytes);
+        // A tile's record: its sizes, its class runs, the label of each changed pixel. The
+        // sizes let the finalize pass read it without decoding it (decoded in parallel there).
+        const std::array<std::uint64_t, 2> sizes{work.class_runs.size(), work.changed_labels.size()};
+        spill->write(sizes.data(), sizeof sizes);
         spill->write(work.class_runs.data(), work.class_runs.size());
         spill->write(work.changed_labels.data(), work.changed_labels.size() * sizeof(std::uint32_t));
         seams.add_tile(tx, ty, work.classes.view(), work.labels.view(), std::move(work.stats));
@@ -369,7 +372,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   const ProgressCallback finalizing = progress_part(progress, kClassifyEnd, 1.0);
   struct SpilledTile {
     int index = 0;
-    Tile<std::uint8_t> classes;
+    std::vector<std::uint8_t> class_runs;
     std::vector<std::uint32_t> changed_labels;  // the tile's local label of each changed pixel, in order
   };
   struct FinalTile {
@@ -378,29 +381,25 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
     Tile<std::uint32_t> labels;
     std::array<std::uint64_t, kernels::kChangeTypeCount> changed_pixels{};
   };
-  std::vector<std::uint8_t> class_runs;
   run_tiles(
       plan.count(), default_tile_tokens(),
-      [&](int t) {
-        const Window c = plan.core(t);
-        SpilledTile spilled{t, Tile<std::uint8_t>(c.width, c.height, kernels::kUninitialized), {}};
-        std::uint64_t run_bytes = 0;
-        spill->read(&run_bytes, sizeof run_bytes);
-        class_runs.resize(static_cast<std::size_t>(run_bytes));
-        spill->read(class_runs.data(), class_runs.size());
-        kernels::unpack_byte_runs(class_runs, spilled.classes.view());
-        const auto& cls = spilled.classes.values();
-        spilled.changed_labels.resize(static_cast<std::size_t>(
-            std::count_if(cls.begin(), cls.end(), [](std::uint8_t v) { return kernels::is_change(v); })));
+      [&](int t) {  // only reads
+        SpilledTile spilled{t, {}, {}};
+        std::array<std::uint64_t, 2> sizes{};
+        spill->read(sizes.data(), sizeof sizes);
+        spilled.class_runs.resize(static_cast<std::size_t>(sizes[0]));
+        spill->read(spilled.class_runs.data(), spilled.class_runs.size());
+        spilled.changed_labels.resize(static_cast<std::size_t>(sizes[1]));
         spill->read(spilled.changed_labels.data(), spilled.changed_labels.size() * sizeof(std::uint32_t));
         return spilled;
       },
       [&](SpilledTile& spilled) {
         const Window c = plan.core(spilled.index);
         FinalTile final_tile{spilled.index,
-                             std::move(spilled.classes),
+                             Tile<std::uint8_t>(c.width, c.height, kernels::kUninitialized),
                              Tile<std::uint32_t>(c.width, c.height, kernels::kUninitialized),
                              {}};
+        kernels::unpack_byte_runs(spilled.class_runs, final_tile.classes.view());
         auto& ids = final_tile.labels.values();  // every pixel set below
         auto& cls = final_tile.classes.values();
         const auto& local_to_patch = result.patches.local_to_patch[static_cast<std::size_t>(spilled.index)];
@@ -410,12 +409,20 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
             ids[i] = 0;
             continue;
           }
+          if (next == spilled.changed_labels.size()) {
+            throw InternalError("detection spill: fewer labels than changed pixels in tile " +
+                                std::to_string(spilled.index));
+          }
           ids[i] = local_to_patch[spilled.changed_labels[next++]];
           if (ids[i] == 0) {
             cls[i] = static_cast<std::uint8_t>(kernels::ChangeType::none);
           } else {
             ++final_tile.changed_pixels[cls[i]];
           }
+        }
+        if (next != spilled.changed_labels.size()) {
+          throw InternalError("detection spill: more labels than changed pixels in tile " +
+                              std::to_string(spilled.index));
         }
         return final_tile;
       },
