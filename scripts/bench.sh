@@ -2,7 +2,7 @@
 # Benchmark: zonewatch on a Sentinel-2-tile-sized synthetic scene pair with ~3,000 control
 # units, optionally side by side with the tools users would pick instead (the peers).
 #
-#   scripts/bench.sh [WORKDIR] [--size N] [--small N] [--runs N] [--peers]
+#   scripts/bench.sh [WORKDIR] [--size N] [--small N] [--runs N] [--peers] [--threads LIST]
 #
 #   WORKDIR    data, configs, outputs and logs (default /tmp/zonewatch-bench). The data is
 #              generated once into WORKDIR/data (minutes at full size) and reused.
@@ -15,6 +15,12 @@
 #              floor (GDAL decoding both rasters and nothing else, 1 and 2 threads),
 #              GDAL + numpy + scipy, rasterio + OpenCV, Orfeo ToolBox; their dependencies
 #              come with `scripts/setup.sh --bench`
+#   --threads LIST  the thread-scaling curve instead of the contenders above: zonewatch with
+#              --threads T and (where the peers' read_floor.py is there) the decode floor
+#              with GDAL_NUM_THREADS=T, for every T of the comma-separated LIST (for example
+#              1,2,4,8,16), at --size only; each round alternates the order of LIST. Prints
+#              wall, CPU, peak RSS, the speed-up over the first T and zonewatch's ratio to
+#              the floor at the same T
 #
 # Environment:
 #   ZONEWATCH_BIN     the zonewatch binary to time; default: built here, Release, into
@@ -48,12 +54,14 @@ SIZE=10980
 SMALL=5490
 RUNS=1
 PEERS=0
+THREADS=""
 while (($#)); do
   case $1 in
     --size) SIZE=${2:?--size needs a value}; shift 2 ;;
     --small) SMALL=${2:?--small needs a value}; shift 2 ;;
     --runs) RUNS=${2:?--runs needs a value}; shift 2 ;;
     --peers) PEERS=1; shift ;;
+    --threads) THREADS=${2:?--threads needs a list such as 1,2,4}; shift 2 ;;
     -h|--help) usage 0 ;;
     -*) echo "bench: unknown option $1" >&2; usage 2 ;;
     *) W=$1; shift ;;
@@ -65,6 +73,10 @@ done
 ((SIZE >= 64)) || die "--size must be at least 64"
 ((RUNS >= 1)) || die "--runs must be at least 1"
 ((SMALL == 0 || SMALL >= 64)) || die "--small must be 0 or at least 64"
+[[ -z $THREADS || $THREADS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
+  die "--threads must be a comma-separated list of thread counts (1,2,4), not '$THREADS'"
+((PEERS == 0)) || [[ -z $THREADS ]] || die "--threads and --peers are separate benchmarks: give one"
+[[ -z $THREADS ]] || SMALL=0  # the curve is measured at --size only
 
 PY=/usr/bin/python3   # Debian's, which has the GDAL bindings (not another python3 on PATH)
 [[ -x $PY ]] || die "$PY not found (scripts/setup.sh installs it)"
@@ -199,6 +211,49 @@ one() {  # one SIZE RUN NAME cmd...: time a whole process, append "size name run
   printf '  %-14s s%-6s run %d: wall %8s s  cpu %8s s  peak RSS %6d MiB  rc %d   (load %s)\n' \
     "$name" "$size" "$run" "$wall" "$cpu" "$((kb / 1024))" "$rc" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
+if [[ -n $THREADS ]]; then
+  # The thread-scaling curve: each round walks LIST up, the next one down, so that a drift of
+  # the machine's speed over the rounds falls on every thread count alike.
+  s=$SIZE; p=$(prefix "$s")
+  [[ -f $PEER_DIR/read_floor.py ]] || echo "bench: no $PEER_DIR/read_floor.py: zonewatch's curve only"
+  IFS=, read -r -a counts <<<"$THREADS"
+  echo "bench: size $s ($((s * s / 1000000)) Mpx), threads ${counts[*]}, $RUNS round(s)"
+  for r in $(seq 1 "$RUNS"); do
+    order=("${counts[@]}")
+    ((r % 2 == 0)) && mapfile -t order < <(printf '%s\n' "${counts[@]}" | tac)
+    for t in "${order[@]}"; do
+      cat "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" >/dev/null
+      one "$s" "$r" "zonewatch_t$t" "$ZW" --threads "$t" scan --config "$W/cfg/s$s.yaml" --top 0
+      if [[ -f $PEER_DIR/read_floor.py ]]; then
+        one "$s" "$r" "read_floor_t$t" $PY "$PEER_DIR/read_floor.py" "${p}_A.tif" "${p}_B.tif" redir --threads "$t"
+      fi
+    done
+  done
+  $PY - "$RESULTS" "$s" "$THREADS" <<'EOF'
+import statistics, sys
+results, size, counts = sys.argv[1], int(sys.argv[2]), [int(t) for t in sys.argv[3].split(",")]
+rows = [l.rstrip("\n").split("\t") for l in open(results) if l.strip()]
+
+def med(name, column):
+    xs = [float(r[column]) for r in rows if r[1] == name and r[5] == "0" and r[column] != "nan"]
+    return statistics.median(xs) if xs else float("nan")
+
+print(f"\n== thread scaling, {size} x {size}; medians of successful runs ==")
+print(f"{'threads':>7}{'zw wall s':>11}{'cpu s':>8}{'RSS MiB':>9}{'speed-up':>10}{'efficiency':>12}"
+      f"{'floor wall s':>14}{'floor speed-up':>16}{'zw/floor':>10}")
+base, floor_base = med(f"zonewatch_t{counts[0]}", 3), med(f"read_floor_t{counts[0]}", 3)
+for t in counts:
+    wall, cpu, kb = med(f"zonewatch_t{t}", 3), med(f"zonewatch_t{t}", 7), med(f"zonewatch_t{t}", 4)
+    floor = med(f"read_floor_t{t}", 3)
+    speedup = base / wall
+    print(f"{t:>7}{wall:>11.2f}{cpu:>8.2f}{kb / 1024:>9.0f}{speedup:>10.2f}{speedup * counts[0] / t:>12.2f}"
+          f"{floor:>14.2f}{floor_base / floor:>16.2f}{wall / floor:>10.2f}")
+EOF
+  echo
+  echo "logs and results.tsv: $W/logs"
+  ((failed == 0)) || die "some runs failed (see above)"
+  exit 0
+fi
 for s in "${sizes[@]}"; do
   p=$(prefix "$s")
   echo "bench: size $s ($(($s * $s / 1000000)) Mpx), $RUNS run(s) each"
