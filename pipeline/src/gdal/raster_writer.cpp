@@ -46,6 +46,22 @@ const std::vector<std::string>& scratch_compression_options() {
   return options;
 }
 
+std::vector<std::string> cog_intermediate_options(std::vector<std::string> creation_options, const CogOptions& cog) {
+  // The intermediate is read back once by close() and deleted: scratch compression or none,
+  // whatever compression the caller named (DEFLATE at its default level cost as much CPU as
+  // the COG itself; ZSTD 1 encodes and decodes faster than DEFLATE 1).
+  const bool compress = cog.compress_intermediate;
+  std::erase_if(creation_options, [compress](const std::string& o) {
+    return o.starts_with("COMPRESS=") || o.starts_with("ZLEVEL=") || o.starts_with("ZSTD_LEVEL=") ||
+           (!compress && o.starts_with("PREDICTOR="));  // a predictor needs a codec
+  });
+  if (compress) {
+    const auto& scratch = scratch_compression_options();
+    creation_options.insert(creation_options.end(), scratch.begin(), scratch.end());
+  }
+  return creation_options;
+}
+
 int cog_overview_count(int width, int height, int block_size) {
   int levels = 0;
   while (width > block_size || height > block_size) {
@@ -62,18 +78,8 @@ RasterWriter::RasterWriter(const fs::path& path, const AnalysisGrid& grid, const
   if (bands_ < 1) throw InternalError(path.string() + ": a raster needs at least one band");
   if (cog_ && !cog_driver()) throw OutputError(path.string() + ": this GDAL has no COG driver (GDAL >= 3.1 has one)");
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  std::vector<std::string> creation_options = options.creation_options;
-  // A COG's intermediate is read back once by close() and deleted: scratch compression,
-  // whatever compression the caller named (DEFLATE at its default level cost as much CPU as
-  // the COG itself; ZSTD 1 encodes and decodes faster than DEFLATE 1). The delivered COG has
-  // the compression of its CogOptions.
-  if (cog_) {
-    std::erase_if(creation_options, [](const std::string& o) {
-      return o.starts_with("COMPRESS=") || o.starts_with("ZLEVEL=") || o.starts_with("ZSTD_LEVEL=");
-    });
-    const auto& scratch = scratch_compression_options();
-    creation_options.insert(creation_options.end(), scratch.begin(), scratch.end());
-  }
+  const std::vector<std::string> creation_options =
+      cog_ ? cog_intermediate_options(options.creation_options, *cog_) : options.creation_options;
   const std::vector<char*> creation = option_list(creation_options);
   // With COG: the tiles stream into a hidden GeoTIFF in the same folder, laid out by close().
   if (cog_) intermediate_ = std::make_unique<AtomicFile>(path, "the tiled intermediate");

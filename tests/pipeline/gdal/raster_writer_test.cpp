@@ -144,6 +144,23 @@ TEST_F(RasterWriterTest, ScratchCompressionIsOneThisGdalWritesAndReads) {
   EXPECT_EQ(back, ids);
 }
 
+TEST(CogIntermediateOptionsTest, ClassesAreCompressedAsScratchReflectanceIsWrittenAsItIs) {
+  // The caller's codec never reaches the intermediate: the change map's (mostly-zero classes)
+  // takes the scratch codec, the composite's (dense reflectance) none, and then no predictor,
+  // which GeoTIFF defines only with a codec. Every other option is kept, in order.
+  const std::vector<std::string> caller{"TILED=YES", "COMPRESS=DEFLATE", "PREDICTOR=2", "ZLEVEL=6", "INTERLEAVE=BAND"};
+  const std::vector<std::string>& scratch = scratch_compression_options();
+
+  std::vector<std::string> expected_classes{"TILED=YES", "PREDICTOR=2", "INTERLEAVE=BAND"};
+  expected_classes.insert(expected_classes.end(), scratch.begin(), scratch.end());
+  EXPECT_EQ(cog_intermediate_options(caller, CogOptions::for_classes()), expected_classes);
+
+  EXPECT_EQ(cog_intermediate_options(caller, CogOptions::for_reflectance()),
+            (std::vector<std::string>{"TILED=YES", "INTERLEAVE=BAND"}));
+  EXPECT_FALSE(CogOptions::for_reflectance().compress_intermediate);
+  EXPECT_TRUE(CogOptions::for_classes().compress_intermediate);
+}
+
 TEST(NarrowestIdTypeTest, TheSmallestUnsignedTypeHoldingTheLargestId) {
   EXPECT_EQ(narrowest_id_type(0), GDT_Byte);
   EXPECT_EQ(narrowest_id_type(255), GDT_Byte);

@@ -77,15 +77,23 @@ struct CogOptions {
   int block_size = 512;
   /// Compression level (DEFLATE 1-9, ZSTD 1-22); GDAL's default for DEFLATE is 6.
   int level = 6;
+  /// Whether the intermediate the tiles stream into is compressed (scratch_compression_options)
+  /// or written as it is: on disk, until close() has laid the COG out, it then takes
+  /// width x height x bands x the type's size, plus a third for the overviews.
+  bool compress_intermediate = true;
 
   /// Class rasters (the change map): nearest-neighbour overviews, DEFLATE at GDAL's default
   /// level (mostly-zero blocks cost little at any level, and level 1 makes them 11 % larger).
-  [[nodiscard]] static CogOptions for_classes() { return {"NEAREST", "", 512, 6}; }
+  /// A compressed intermediate: its mostly-zero blocks shrink to almost nothing, and an
+  /// uncompressed one was no faster to lay out.
+  [[nodiscard]] static CogOptions for_classes() { return {"NEAREST", "", 512, 6, true}; }
   /// Continuous rasters (composite reflectance): averaged overviews, DEFLATE level 1. On
   /// predicted reflectance, level 6 spent 3.8 times the CPU of level 1, and its files were
   /// 2-3 % larger on OSCD's Sentinel-2 bands and 1.7 % smaller on the synthetic bench's noise
-  /// (docs/SCALING.md).
-  [[nodiscard]] static CogOptions for_reflectance() { return {"AVERAGE", "", 512, 1}; }
+  /// (docs/SCALING.md). An uncompressed intermediate: compressing dense reflectance only to
+  /// decompress it once cost a 12-scene composite of 10980^2 a tenth of its CPU (its
+  /// intermediate is then 1.6 GB, beside the output).
+  [[nodiscard]] static CogOptions for_reflectance() { return {"AVERAGE", "", 512, 1, false}; }
 };
 
 /// How many overviews the COG driver gives a width x height raster laid out in block_size
@@ -96,9 +104,15 @@ struct CogOptions {
 [[nodiscard]] std::string default_cog_compression();
 
 /// Creation options for a GeoTIFF that zonewatch writes for itself, reads back once and
-/// deletes (COG intermediates, id rasters): ZSTD at level 1, the cheapest to write and read,
+/// deletes (compressed COG intermediates, id rasters): ZSTD at level 1, the cheapest to write and read,
 /// or DEFLATE at level 1 where this GDAL's GeoTIFF driver has no ZSTD.
 [[nodiscard]] const std::vector<std::string>& scratch_compression_options();
+
+/// The creation options of a COG's intermediate, from those the caller gave the writer: its
+/// compression (and predictor) replaced by scratch_compression_options(), or removed where
+/// `cog.compress_intermediate` is false. The delivered COG has the compression of `cog`.
+[[nodiscard]] std::vector<std::string> cog_intermediate_options(std::vector<std::string> creation_options,
+                                                                const CogOptions& cog);
 
 /// A GeoTIFF on `grid` created (or replaced) at `path`. Every failure throws OutputError
 /// naming the file.
