@@ -155,7 +155,8 @@ void row_medians_baseline(const std::vector<CompareExchange>& pairs, const std::
 }
 
 /// L pixels side by side in one register (GCC and Clang vector extensions): 8 at AVX2, 4 at
-/// the SSE2 baseline.
+/// the SSE2 baseline. Spelled out per width: GCC 12 does not treat a vector_size that depends
+/// on a template parameter as a vector (no subscripts).
 template <int L>
 struct Lanes;
 template <>
