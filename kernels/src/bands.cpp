@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 
@@ -107,6 +108,16 @@ template void to_reflectance<std::int32_t>(ConstTileView<std::int32_t>, std::opt
                                            TileView<float>);
 template void to_reflectance<float>(ConstTileView<float>, std::optional<double>, float, float, TileView<float>);
 template void to_reflectance<double>(ConstTileView<double>, std::optional<double>, float, float, TileView<float>);
+
+void reflectance_to_int16(std::span<const float> values, double scale, std::int16_t nodata,
+                          std::span<std::int16_t> out) {
+  if (out.size() != values.size()) throw std::invalid_argument("reflectance_to_int16: output size mismatch");
+  const float* in = values.data();
+  std::int16_t* dst = out.data();
+  const std::size_t n = values.size();
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) dst[i] = reflectance_to_int16(in[i], scale, nodata);
+}
 
 void apply_gain_offset(TileView<float> values, float gain, float offset) {
   for (int y = 0; y < values.height; ++y) {

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "at_simd_level.hpp"
@@ -155,6 +157,51 @@ TEST(BandRole, NamesRoundTripCaseInsensitively) {
   EXPECT_EQ(band_role_from_string("Blue"), BandRole::blue);
   EXPECT_EQ(band_role_from_string("swir2"), BandRole::swir2);
   EXPECT_EQ(band_role_from_string("thermal"), std::nullopt);
+}
+
+TEST(ReflectanceToInt16, HandComputedHalvesAwayFromZeroClampsAndNodata) {
+  // 1/32 and 3/32 are exact floats whose x 10000 are halves: they round away from zero.
+  const std::vector<float> values{0.0f,
+                                  -0.0f,
+                                  0.03125f,
+                                  -0.03125f,
+                                  0.09375f,
+                                  0.12344f,
+                                  -0.12346f,
+                                  3.2767f,
+                                  3.27675f,
+                                  5.0f,
+                                  -5.0f,
+                                  kNaN,
+                                  std::numeric_limits<float>::infinity(),
+                                  -std::numeric_limits<float>::infinity()};
+  const std::vector<std::int16_t> expected{0,     0,     313,   -313,   938,    1234,  -1235,
+                                           32767, 32767, 32767, -32767, -32768, 32767, -32767};
+  std::vector<std::int16_t> out(values.size());
+  reflectance_to_int16(values, 10000.0, -32768, out);
+  EXPECT_EQ(out, expected);
+  std::vector<std::int16_t> short_out(values.size() - 1);
+  EXPECT_THROW(reflectance_to_int16(values, 10000.0, -32768, short_out), std::invalid_argument);
+}
+
+TEST(ReflectanceToInt16, EqualsStdRoundThenClampForAnyFloat) {
+  // The branch-free form against the rule it replaces, on values of every magnitude around
+  // the range (reflectance, DN-like, beyond int16) and on exact halves.
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> exponent(-12.0f, 4.0f);
+  std::uniform_int_distribution<int> sign(0, 1), half(-40000, 40000);
+  std::vector<float> values;
+  for (int i = 0; i < 200000; ++i) {
+    const float magnitude = std::pow(10.0f, exponent(random));
+    values.push_back(sign(random) != 0 ? -magnitude : magnitude);
+  }
+  for (int i = 0; i < 20000; ++i) values.push_back(static_cast<float>((half(random) + 0.5) / 10000.0));
+  std::vector<std::int16_t> out(values.size());
+  reflectance_to_int16(values, 10000.0, -32768, out);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double rounded = std::round(static_cast<double>(values[i]) * 10000.0);
+    ASSERT_EQ(out[i], static_cast<std::int16_t>(std::clamp(rounded, -32767.0, 32767.0))) << values[i];
+  }
 }
 
 TEST(ApplyGainOffset, HandComputedWithNaN) {

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <span>
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "zonewatch/kernels/bands.hpp"
 #include "zonewatch/kernels/overview.hpp"
 #include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/date.hpp"
@@ -151,12 +153,6 @@ void add_overviews(CompositeWork& work, std::size_t planes, int levels) {
   }
 }
 
-std::int16_t encode_reflectance(float value) {
-  if (std::isnan(value)) return kNoData;
-  const double scaled = std::round(static_cast<double>(value) * kReflectanceScale);
-  return static_cast<std::int16_t>(std::clamp(scaled, -32767.0, 32767.0));
-}
-
 int role_index(const std::vector<BandRole>& roles, BandRole role) {
   const auto it = std::find(roles.begin(), roles.end(), role);
   return it == roles.end() ? -1 : static_cast<int>(it - roles.begin());
@@ -278,9 +274,8 @@ CompositeResult build_composite(const std::vector<Scene>& scenes, const Analysis
         const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
         work.planes.resize(pixels * (bands + 1));
         for (std::size_t b = 0; b < bands; ++b) {
-          const auto& values = composite[b].values();
-          std::int16_t* plane = work.planes.data() + b * pixels;
-          for (std::size_t p = 0; p < pixels; ++p) plane[p] = encode_reflectance(values[p]);
+          kernels::reflectance_to_int16(composite[b].values(), kReflectanceScale, kNoData,
+                                        std::span<std::int16_t>(work.planes.data() + b * pixels, pixels));
         }
         std::int16_t* counts = work.planes.data() + bands * pixels;
         const auto& c = count.values();

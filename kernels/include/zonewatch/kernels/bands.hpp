@@ -1,7 +1,10 @@
 #pragma once
 // Spectral band roles and a set of per-role float tiles (reflectance, NaN = nodata).
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "zonewatch/kernels/enum_names.hpp"
@@ -43,6 +46,24 @@ struct BandSet {
 /// Pixels equal to nodata (when given) or non-finite become NaN.
 template <class T>
 void to_reflectance(ConstTileView<T> raw, std::optional<double> nodata, float scale, float offset, TileView<float> out);
+
+/// Reflectance back to scaled integers, as the composites store it: value * scale rounded
+/// half away from zero (std::round's rule), clamped to [-32767, 32767]; NaN becomes
+/// `nodata`. Branch-free, so that loops over it vectorise: the value is clamped to +-32768
+/// before the conversion to an integer, where its fraction is exact.
+[[nodiscard]] inline std::int16_t reflectance_to_int16(float value, double scale, std::int16_t nodata) {
+  const bool missing = value != value;
+  const double scaled = missing ? 0.0 : static_cast<double>(value) * scale;
+  const double clamped = std::min(std::max(scaled, -32768.0), 32768.0);
+  const auto whole = static_cast<std::int32_t>(clamped);
+  const double fraction = clamped - static_cast<double>(whole);
+  const std::int32_t rounded = whole + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+  return missing ? nodata : static_cast<std::int16_t>(std::min(std::max(rounded, -32767), 32767));
+}
+
+/// reflectance_to_int16 on every value of `values` into `out` (of the same size).
+void reflectance_to_int16(std::span<const float> values, double scale, std::int16_t nodata,
+                          std::span<std::int16_t> out);
 
 /// A linear radiometric adjustment of one value: gain * value + offset (NaN stays NaN).
 [[nodiscard]] inline float apply_gain_offset(float value, float gain, float offset) { return gain * value + offset; }
