@@ -154,24 +154,18 @@ void row_medians_baseline(const std::vector<CompareExchange>& pairs, const std::
   row_medians<Size>(pairs, rows, clear_rows, n, bands, width, out_rows, counts);
 }
 
-/// L pixels side by side in one register (GCC and Clang vector extensions): 8 at AVX2, 4 at
-/// the SSE2 baseline. Spelled out per width: GCC 12 does not treat a vector_size that depends
-/// on a template parameter as a vector (no subscripts).
+/// A vector of T filling `Bytes` bytes (GCC and Clang vector extensions), written as an alias
+/// template: GCC 12 does not take a dependent vector_size on a type inside a class template.
+template <class T, int Bytes>
+using Vector [[gnu::vector_size(Bytes)]] = T;
+
+/// L pixels side by side in one register: 8 at AVX2, 4 at the SSE2 baseline.
 template <int L>
-struct Lanes;
-template <>
-struct Lanes<8> {
-  using Floats = float __attribute__((vector_size(32)));
-  using Ints = std::int32_t __attribute__((vector_size(32)));
-  using Bytes = std::uint8_t __attribute__((vector_size(8)));
-  using Words = std::uint16_t __attribute__((vector_size(16)));
-};
-template <>
-struct Lanes<4> {
-  using Floats = float __attribute__((vector_size(16)));
-  using Ints = std::int32_t __attribute__((vector_size(16)));
-  using Bytes = std::uint8_t __attribute__((vector_size(4)));
-  using Words = std::uint16_t __attribute__((vector_size(8)));
+struct Lanes {
+  using Floats = Vector<float, 4 * L>;
+  using Ints = Vector<std::int32_t, 4 * L>;
+  using Bytes = Vector<std::uint8_t, L>;
+  using Words = Vector<std::uint16_t, 2 * L>;
 };
 
 /// The compare-exchanges that put the two middle values of N <= 16 values in place. A pixel's
