@@ -177,6 +177,42 @@ void RasterWriter::write_band(const kernels::Window& w, int index, const void* d
                             static_cast<GSpacing>(stride) * static_cast<GSpacing>(pixel_bytes), nullptr) != CE_None) {
     throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
   }
+  release_finished_rows(index, w);
+}
+
+void RasterWriter::release_finished_rows(int index, const kernels::Window& w) {
+  if (write_order_.empty()) write_order_.resize(static_cast<std::size_t>(bands_));
+  const int width = dataset_->GetRasterXSize(), height = dataset_->GetRasterYSize();
+  for (int b = index == 0 ? 1 : index; b <= (index == 0 ? bands_ : index); ++b) {
+    WriteOrder& order = write_order_[static_cast<std::size_t>(b - 1)];
+    if (!order.in_order) continue;
+    const bool row_start = order.next_x == 0 && w.x0 == 0 && w.y0 == order.row_y0;
+    const bool row_next = order.next_x > 0 && w.x0 == order.next_x && w.y0 == order.row_y0 && w.y1() == order.row_y1;
+    if (!row_start && !row_next) {
+      order.in_order = false;
+      continue;
+    }
+    if (row_start) order.row_y1 = w.y1();
+    order.next_x = w.x1();
+    if (order.next_x < width) continue;
+    // Tile row complete: its block rows, and any above, are finished.
+    GDALRasterBand* target = band(b);
+    int block_width = 0, block_height = 0;
+    target->GetBlockSize(&block_width, &block_height);
+    const int finished =
+        order.row_y1 >= height ? (height + block_height - 1) / block_height : order.row_y1 / block_height;
+    const int blocks_x = (width + block_width - 1) / block_width;
+    for (int by = order.released_block_rows; by < finished; ++by) {
+      for (int bx = 0; bx < blocks_x; ++bx) {
+        if (target->FlushBlock(bx, by) != CE_None) {
+          throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
+        }
+      }
+    }
+    order.released_block_rows = std::max(order.released_block_rows, finished);
+    order.row_y0 = order.row_y1;
+    order.next_x = 0;
+  }
 }
 
 void RasterWriter::check_all_bands(const kernels::Window& w, std::size_t values, const char* what) const {
@@ -193,6 +229,7 @@ void RasterWriter::write_all(const kernels::Window& w, const void* data, std::si
                          bands_, nullptr, 0, 0, 0, nullptr) != CE_None) {
     throw OutputError(path_.string() + ": write failed (disk full?)" + gdal_error_suffix());
   }
+  release_finished_rows(0, w);
 }
 
 int RasterWriter::provide_overviews(int max_levels) {

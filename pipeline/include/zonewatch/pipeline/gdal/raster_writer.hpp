@@ -187,6 +187,14 @@ class RasterWriter {
   void write_overview_all(int level, const kernels::Window& w, const void* data, std::size_t values);
   /// Throws InternalError after close() or unless `values` fill every band of `w`.
   void check_all_bands(const kernels::Window& w, std::size_t values, const char* what) const;
+  /// After band `index` (0: every band) got window `w`: where the windows so far came in
+  /// tile order (rows of tiles, left to right, top to bottom), the blocks of the tile rows
+  /// now complete leave GDAL's block cache for the file. Otherwise finished blocks linger
+  /// there until close(): at 10980^2 the change map and patch ids filled the whole cache
+  /// (~410 MB), beside the inputs' decoded blocks, which zonewatch caches itself
+  /// (gdal/tiff_blocks.hpp). Out of order, blocks stay cached (a block flushed before it is
+  /// complete would be read back and decoded).
+  void release_finished_rows(int index, const kernels::Window& w);
   void write_cog();
   void discard_intermediate() noexcept;
 
@@ -198,6 +206,12 @@ class RasterWriter {
   int provided_overviews_ = 0;               // levels the caller writes (provide_overviews)
   std::vector<std::uint8_t> narrow_bytes_;   // write_ids' narrowed copy of a tile, reused
   std::vector<std::uint16_t> narrow_words_;  // ditto, for a UInt16 raster
+  struct WriteOrder {                        // per band: how far its writes came in tile order
+    int row_y0 = 0, row_y1 = 0, next_x = 0;
+    int released_block_rows = 0;
+    bool in_order = true;
+  };
+  std::vector<WriteOrder> write_order_;
   DatasetPtr dataset_;
 };
 
