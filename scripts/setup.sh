@@ -14,6 +14,7 @@ packages=(
   libtbb-dev libomp-dev libhdf5-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libssl-dev  # SHA-256 of the inputs (libcrypto)
+  libdeflate-dev  # GeoTIFF blocks inflated without GDAL's per-block overhead
   libgtest-dev libgmock-dev
   python3-gdal python3-numpy
   chromium  # headless test of the inspector packet's offline page (tests skip without it)

@@ -16,6 +16,7 @@
 #include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
+#include "zonewatch/pipeline/gdal/tiff_blocks.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
 
 namespace zw {
@@ -125,6 +126,17 @@ struct SceneReader::Source {
   /// the share of each grid pixel covered by valid pixels, 0..255 (Float32).
   DatasetPtr coverage_mask;
   DatasetPtr coverage;
+  /// The file's blocks decoded without GDAL where it lies on the grid in a layout
+  /// TiffBlocks reads (gdal/tiff_blocks.hpp); null: GDAL reads it.
+  std::shared_ptr<const TiffBlocks> blocks;
+
+  /// The bands this reader takes from `dataset` through `blocks`: the roles', then alpha.
+  [[nodiscard]] std::vector<int> direct_bands() const {
+    std::vector<int> bands;
+    for (const auto& [role, band] : roles) bands.push_back(band);
+    if (alpha_band > 0) bands.push_back(alpha_band);
+    return bands;
+  }
 
   [[nodiscard]] GDALDataset* readable() const { return warped ? warped.get() : dataset.get(); }
 };
@@ -293,7 +305,10 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
     s->type = first->GetRasterDataType();
     if (GDALDataTypeIsComplex(s->type)) throw InputError(s->path + ": complex pixels are not supported");
     const FileGrid fg = read_file_grid(s->path);
-    if (same_grid(fg, grid)) continue;
+    if (same_grid(fg, grid)) {
+      s->blocks = TiffBlocks::open(*s->dataset, s->path);
+      continue;
+    }
     if (grid.crs_wkt.empty() || fg.wkt.empty()) {
       throw InputError(s->path + ": cannot be aligned with the analysis grid without georeferencing");
     }
@@ -387,6 +402,68 @@ ReflectanceTile SceneReader::read_reflectance(Window window) {
   return to_reflectance_tile(raw, scene_.profile, roles_);
 }
 
+namespace {
+
+/// Whether alpha value `v` is non-zero once GDAL converts it to Byte (negative values clamp
+/// to 0, fractions round): what the GDAL path's Byte read of the alpha band then tests.
+template <class T>
+std::vector<std::uint8_t> alpha_as_mask(const std::vector<std::byte>& bytes) {
+  std::vector<std::uint8_t> mask(bytes.size() / sizeof(T));
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    T v;
+    std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
+    if constexpr (std::is_floating_point_v<T>) {
+      mask[i] = v >= T(0.5) ? 1 : 0;  // NaN: 0
+    } else {
+      mask[i] = v > 0 ? 1 : 0;
+    }
+  }
+  return mask;
+}
+
+}  // namespace
+
+void SceneReader::read_direct(const Source& s, Window window, RawSceneTile& out) {
+  const auto pixels = static_cast<std::size_t>(window.pixel_count());
+  const auto type_size = static_cast<std::size_t>(GDALGetDataTypeSizeBytes(s.type));
+  const std::vector<int> bands = s.direct_bands();
+  std::vector<std::byte*> outs;
+  for (const auto& [role, band] : s.roles) {
+    RawBand& raw = out.bands[static_cast<int>(role)];
+    raw.type = s.type;
+    if (const auto& location = scene_.profile.band(role)) {
+      raw.scale = location->scale;
+      raw.offset = location->offset;
+    }
+    raw.width = window.width;
+    raw.height = window.height;
+    raw.bytes.resize(pixels * type_size);
+    outs.push_back(raw.bytes.data());
+  }
+  std::vector<std::byte> alpha;
+  if (s.alpha_band > 0) {
+    alpha.resize(pixels * type_size);
+    outs.push_back(alpha.data());
+  }
+  s.blocks->read(bands, window, outs);
+  if (alpha.empty()) return;
+  std::vector<std::uint8_t> mask;
+  switch (s.type) {
+    case GDT_Byte: mask = alpha_as_mask<std::uint8_t>(alpha); break;
+    case GDT_UInt16: mask = alpha_as_mask<std::uint16_t>(alpha); break;
+    case GDT_Int16: mask = alpha_as_mask<std::int16_t>(alpha); break;
+    case GDT_UInt32: mask = alpha_as_mask<std::uint32_t>(alpha); break;
+    case GDT_Int32: mask = alpha_as_mask<std::int32_t>(alpha); break;
+    case GDT_Float32: mask = alpha_as_mask<float>(alpha); break;
+    case GDT_Float64: mask = alpha_as_mask<double>(alpha); break;
+    default: throw InputError(s.path + ": alpha band of type " + gdal_type_name(s.type) + " is not supported");
+  }
+  if (out.valid.empty()) out.valid.assign(pixels, 1);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    if (mask[i] == 0) out.valid[i] = 0;
+  }
+}
+
 void SceneReader::read(Window window, RawSceneTile& out) {
   const auto pixels = static_cast<std::size_t>(window.pixel_count());
   out.window = window;
@@ -401,6 +478,10 @@ void SceneReader::read(Window window, RawSceneTile& out) {
   for (auto& s : sources_) {
     GDALDataset* ds = s->readable();
     const int type_size = GDALGetDataTypeSizeBytes(s->type);
+    if (s->blocks) {
+      read_direct(*s, window, out);
+      continue;
+    }
     for (const auto& [role, band] : s->roles) {
       RawBand& raw = out.bands[static_cast<int>(role)];
       raw.type = s->type;
@@ -518,6 +599,11 @@ std::size_t SceneReader::block_bytes(const std::vector<Window>& windows) const {
   std::size_t bytes = 0;
   for (const auto& s : sources_) {
     if (s->warped) continue;
+    if (s->blocks) {
+      const std::vector<int> bands = s->direct_bands();
+      for (const Window& window : windows) bytes += s->blocks->cached_bytes(bands, window);
+      continue;
+    }
     for (const auto& [role, band_index] : s->roles) {
       GDALRasterBand* band = s->dataset->GetRasterBand(band_index);
       int block_width = 0, block_height = 0;
@@ -534,6 +620,11 @@ std::size_t SceneReader::block_bytes(const std::vector<Window>& windows) const {
 void SceneReader::keep_cached(const std::vector<Window>& windows) const {
   for (const auto& s : sources_) {
     if (s->warped) continue;
+    if (s->blocks) {
+      const std::vector<int> bands = s->direct_bands();
+      for (const Window& window : windows) s->blocks->keep_cached(bands, window);
+      continue;
+    }
     for (const auto& [role, band_index] : s->roles) {
       GDALRasterBand* band = s->dataset->GetRasterBand(band_index);
       for (const Window& window : windows) {

@@ -140,11 +140,12 @@ class SceneReader {
   /// read() then to_reflectance_tile() of the roles this reader was opened for: one window of
   /// the scene as reflectance by role, for callers that read and compute in one thread.
   [[nodiscard]] ReflectanceTile read_reflectance(kernels::Window window);
-  /// Bytes of the file blocks holding `windows` in the bands this reader reads (what GDAL's
-  /// block cache keeps of them once decoded); 0 for files warped onto the grid, whose blocks
-  /// this reader does not address.
+  /// Bytes of the file blocks holding `windows` in the bands this reader reads (what the block
+  /// cache keeps of them once decoded: zonewatch's own for the GeoTIFFs gdal/tiff_blocks.hpp
+  /// decodes, GDAL's for the rest); 0 for files warped onto the grid, whose blocks this
+  /// reader does not address.
   [[nodiscard]] std::size_t block_bytes(const std::vector<kernels::Window>& windows) const;
-  /// Marks the blocks of `windows` that GDAL's cache holds as just used, so that the cache,
+  /// Marks the blocks of `windows` that the block cache holds as just used, so that the cache,
   /// which evicts the least recently used blocks first, keeps them for a later read; decodes
   /// nothing. Files warped onto the grid are left alone.
   void keep_cached(const std::vector<kernels::Window>& windows) const;
@@ -169,11 +170,13 @@ class SceneReader {
   std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<Source> quality_;  // the quality band, on the grid (nearest neighbour)
   bool spectral_test_ = false;
+  void read_direct(const Source& source, kernels::Window window, RawSceneTile& out);
   void mask_quality(kernels::Window window, RawSceneTile& out);
   void mask_spectral_clouds(RawSceneTile& out);
 };
 
-/// The most GDAL's block cache holds, in bytes (GDAL_CACHEMAX, or what the scan set).
+/// The most the block caches hold together, in bytes (GDAL_CACHEMAX, or what the scan set):
+/// GDAL's and the decoded GeoTIFF blocks' (gdal/tiff_blocks.hpp) share it.
 [[nodiscard]] std::size_t block_cache_bytes();
 
 /// Reads `window` from both scenes (the read stage of two-date tile pipelines).

@@ -1,0 +1,67 @@
+#pragma once
+// A GeoTIFF's blocks decoded straight from the file's bytes, for the layouts scenes come in
+// (tiled or stripped, DEFLATE or uncompressed, with or without horizontal differencing):
+// the bytes of each block read once, inflated by libdeflate into a buffer of our own and
+// kept in one process-wide cache of decoded blocks, which SceneReader copies windows out of.
+// GDAL's own path (GTiffDataset::MultiThreadedRead, then its block cache) zero-fills a
+// buffer per block, builds an in-memory TIFF per block to decode it, spreads the pixels over
+// one cached block per band and copies each band out again; on the benchmark pair that was
+// ~1.5 of 12.7 CPU-seconds (docs/SCALING.md). Any other layout (other codecs, big-endian
+// files, odd bit depths, sparse blocks, files GDAL reaches through a VRT or a subdataset
+// name) returns null from open() and is read through GDAL as before.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <gdal_priv.h>
+
+#include "zonewatch/kernels/tile.hpp"
+
+namespace zw {
+
+class TiffBlocks {
+ public:
+  /// The file's block reader, or null where its layout needs GDAL. Readers of one path
+  /// share one instance (and so its decoded blocks) while any of them holds it. Reads the
+  /// block offsets through `dataset` (not thread-safe, like every GDAL call on a dataset).
+  static std::shared_ptr<const TiffBlocks> open(GDALDataset& dataset, const std::string& path);
+
+  ~TiffBlocks();
+  TiffBlocks(const TiffBlocks&) = delete;
+  TiffBlocks& operator=(const TiffBlocks&) = delete;
+
+  /// Copies `window` of each band in `bands` (1-based) into the matching `outs` buffer,
+  /// row-major, window.width * window.height values of type() each. The blocks not cached
+  /// are decoded in parallel (TBB, isolated from the caller's other work). Throws
+  /// InputError naming the file and the block when a block cannot be read or inflated.
+  void read(std::span<const int> bands, kernels::Window window, std::span<std::byte* const> outs) const;
+
+  /// Decoded bytes of the blocks `window` touches for `bands` (what the cache would hold).
+  [[nodiscard]] std::size_t cached_bytes(std::span<const int> bands, kernels::Window window) const;
+  /// Marks the cached blocks `window` touches for `bands` as just used (none is read), so
+  /// that the cache, which lets the least recently used go first, keeps them longer.
+  void keep_cached(std::span<const int> bands, kernels::Window window) const;
+
+  [[nodiscard]] GDALDataType type() const { return type_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+  /// Blocks decoded since the process started, all files (for tests: each block once).
+  static std::uint64_t blocks_decoded();
+
+  struct Layout;  // the file's geometry, codec and block offsets (tiff_blocks.cpp)
+
+ private:
+  TiffBlocks(std::string path, std::unique_ptr<Layout> layout, GDALDataType type);
+  /// The cache keys (plane, block) of `window` for `bands`, each once.
+  [[nodiscard]] std::vector<std::uint64_t> block_keys(std::span<const int> bands, kernels::Window window) const;
+
+  std::string path_;
+  std::unique_ptr<Layout> layout_;
+  GDALDataType type_ = GDT_Unknown;
+  std::uint64_t id_ = 0;  // this file's part of the cache's keys
+};
+
+}  // namespace zw
