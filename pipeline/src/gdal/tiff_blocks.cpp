@@ -123,7 +123,7 @@ class DecodedBlockCache {
   }
 
  private:
-  static constexpr std::size_t kMostSpareBytes = std::size_t{64} << 20;
+  static constexpr std::size_t kMostSpareBytes = std::size_t{16} << 20;  // a few blocks in flight
   void recycle(std::byte* buffer, std::size_t bytes) {
     {
       const std::lock_guard lock(spare_mutex_);
