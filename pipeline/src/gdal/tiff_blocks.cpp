@@ -10,6 +10,9 @@
 #include <unordered_map>
 
 #include <cpl_vsi_virtual.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <libdeflate.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -161,8 +164,7 @@ struct DecompressorFree {
 };
 
 libdeflate_decompressor& thread_decompressor() {
-  thread_local std::unique_ptr<libdeflate_decompressor, DecompressorFree> decompressor(
-      libdeflate_alloc_decompressor());
+  thread_local std::unique_ptr<libdeflate_decompressor, DecompressorFree> decompressor(libdeflate_alloc_decompressor());
   if (!decompressor) throw std::bad_alloc();
   return *decompressor;
 }
@@ -170,10 +172,72 @@ libdeflate_decompressor& thread_decompressor() {
 /// TIFF's horizontal differencing undone in place: each value is the sum of its row's
 /// values of the same sample up to it (wrapping, as the encoder's subtraction did).
 template <class T>
+void undo_horizontal_differencing_scalar(T* row, std::size_t row_values, std::size_t stride) {
+  for (std::size_t i = stride; i < row_values; ++i) row[i] = static_cast<T>(row[i] + row[i - stride]);
+}
+
+#if defined(__SSE2__)
+/// SSE2 lane-wise addition of T-sized values.
+template <class T>
+__m128i add_lanes(__m128i a, __m128i b) {
+  if constexpr (sizeof(T) == 1) return _mm_add_epi8(a, b);
+  if constexpr (sizeof(T) == 2) return _mm_add_epi16(a, b);
+  if constexpr (sizeof(T) == 4) return _mm_add_epi32(a, b);
+  return _mm_add_epi64(a, b);
+}
+
+/// The same for pixels of PixelBytes = 2, 4, 8 or 16 bytes (all samples of a pixel): a
+/// running sum over the pixels of 16 bytes at a time, prefix-summed inside the register in
+/// log steps, then the previous register's last pixel added. The scalar loop is a chain of
+/// dependent additions (~1 ns per value: 6 CPU-seconds for a 12-scene composite of 10980^2
+/// 4-band scenes, more than libtiff's unrolled loop).
+template <class T, std::size_t PixelBytes>
+void undo_horizontal_differencing_sse2(T* row, std::size_t row_values) {
+  constexpr std::size_t kPerVector = 16 / sizeof(T);
+  auto* bytes = reinterpret_cast<std::byte*>(row);
+  const std::size_t vectors = row_values / kPerVector;
+  __m128i carry = _mm_setzero_si128();
+  for (std::size_t v = 0; v < vectors; ++v) {
+    auto* at = reinterpret_cast<__m128i*>(bytes + v * 16);
+    __m128i x = _mm_loadu_si128(at);
+    if constexpr (PixelBytes <= 8) x = add_lanes<T>(x, _mm_slli_si128(x, PixelBytes));
+    if constexpr (PixelBytes <= 4) x = add_lanes<T>(x, _mm_slli_si128(x, 2 * PixelBytes));
+    if constexpr (PixelBytes <= 2) x = add_lanes<T>(x, _mm_slli_si128(x, 4 * PixelBytes));
+    x = add_lanes<T>(x, carry);
+    _mm_storeu_si128(at, x);
+    // The last pixel of x in every pixel slot.
+    if constexpr (PixelBytes == 16) {
+      carry = x;
+    } else if constexpr (PixelBytes == 8) {
+      carry = _mm_unpackhi_epi64(x, x);
+    } else if constexpr (PixelBytes == 4) {
+      carry = _mm_shuffle_epi32(x, 0xff);
+    } else {
+      carry = _mm_shuffle_epi32(_mm_shufflehi_epi16(x, 0xff), 0xff);
+    }
+  }
+  // The rest of the row (fewer values than a register) in scalar code.
+  const std::size_t stride = PixelBytes / sizeof(T);
+  for (std::size_t i = std::max(vectors * kPerVector, stride); i < row_values; ++i) {
+    row[i] = static_cast<T>(row[i] + row[i - stride]);
+  }
+}
+#endif
+
+template <class T>
 void undo_horizontal_differencing(std::byte* data, std::size_t rows, std::size_t row_values, std::size_t stride) {
   for (std::size_t r = 0; r < rows; ++r) {
     auto* row = reinterpret_cast<T*>(data + r * row_values * sizeof(T));
-    for (std::size_t i = stride; i < row_values; ++i) row[i] = static_cast<T>(row[i] + row[i - stride]);
+#if defined(__SSE2__)
+    switch (stride * sizeof(T)) {
+      case 2: undo_horizontal_differencing_sse2<T, 2>(row, row_values); continue;
+      case 4: undo_horizontal_differencing_sse2<T, 4>(row, row_values); continue;
+      case 8: undo_horizontal_differencing_sse2<T, 8>(row, row_values); continue;
+      case 16: undo_horizontal_differencing_sse2<T, 16>(row, row_values); continue;
+      default: break;
+    }
+#endif
+    undo_horizontal_differencing_scalar(row, row_values, stride);
   }
 }
 
@@ -183,9 +247,9 @@ void copy_strided(const std::byte* source, std::byte* dest, std::size_t count) {
   if constexpr (Stride == 1) {
     std::memcpy(dest, source, count * Bytes);
   } else {
-    using Value = std::conditional_t<Bytes == 1, std::uint8_t,
-                                     std::conditional_t<Bytes == 2, std::uint16_t,
-                                                        std::conditional_t<Bytes == 4, std::uint32_t, std::uint64_t>>>;
+    using Value = std::conditional_t<
+        Bytes == 1, std::uint8_t,
+        std::conditional_t<Bytes == 2, std::uint16_t, std::conditional_t<Bytes == 4, std::uint32_t, std::uint64_t>>>;
     const auto* in = reinterpret_cast<const Value*>(source);
     auto* out = reinterpret_cast<Value*>(dest);
     for (std::size_t i = 0; i < count; ++i) out[i] = in[i * Stride];
@@ -462,9 +526,8 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
   } else if (!missing.empty()) {
     // Isolated: a thread waiting here must not pick up another tile's computation (the read
     // stage is serial; it would hold every later tile back).
-    tbb::this_task_arena::isolate([&] {
-      tbb::parallel_for(std::size_t{0}, missing.size(), [&](std::size_t m) { decode(missing[m]); });
-    });
+    tbb::this_task_arena::isolate(
+        [&] { tbb::parallel_for(std::size_t{0}, missing.size(), [&](std::size_t m) { decode(missing[m]); }); });
   }
 
   const auto value_bytes = static_cast<std::size_t>(l.value_bytes);
