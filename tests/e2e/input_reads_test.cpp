@@ -3,7 +3,9 @@
 // whole for the checksum run.json records, and its image blocks once more for decoding: the
 // statistics pass, the classification tiles with their halos and the summary's quick-looks all
 // take the same decoded blocks (the quick-looks once decoded the scenes a second time; this
-// test fails on such a stage). At this size GDAL's block cache holds the statistics sample; on
+// test fails on such a stage). The sample's GeoTIFFs are decoded by zonewatch's own block reader
+// (gdal/tiff_blocks.hpp), which reads them through the same virtual file system, so its reads
+// are counted too. At this size the block cache holds the statistics sample; on
 // larger scenes the classification pass keeps the sample's blocks and the seams between tile
 // rows cached (TilePlan::read_again): at 10980² each block is decoded once, at 21960² 2 % of
 // them twice (docs/SCALING.md, counted there by libdeflate's calls).
