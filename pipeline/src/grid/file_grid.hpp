@@ -1,8 +1,11 @@
 #pragma once
 // The grid of one raster file, and whether it already lies on the analysis grid: shared by
-// the analysis grid (grid.cpp) and the scene reader (scene_reader.cpp); not a public header.
+// the analysis grid (grid.cpp), the scene reader (scene_reader.cpp) and the warps onto the grid
+// (scene_warp.cpp); not a public header.
 #include <array>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zonewatch/pipeline/grid/grid.hpp"
@@ -26,5 +29,22 @@ bool same_grid(const FileGrid& f, const AnalysisGrid& g);
 /// grid's CRS, extent and size. Throws InputError "<path>: [<what> ]cannot be warped ...".
 DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
                           std::vector<std::string> options, const std::string& what);
+
+/// gdalwarp's nodata options: the value in and out, or an alpha band marking pixels
+/// outside the file when there is no nodata value.
+std::vector<std::string> nodata_warp_options(const std::optional<double>& nodata);
+
+/// How many of `dataset`'s pixels fit across one grid pixel (>1: the file is finer).
+double source_pixels_per_grid_pixel(GDALDataset* dataset, const AnalysisGrid& grid);
+
+/// The coverage of each grid pixel by `dataset`'s valid pixels, averaged by area: its mask
+/// VRT (padded beyond the file's edge) and the warped coverage VRT reading it (Float32,
+/// 0..255); the caller keeps both.
+std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                                                double ratio);
+
+/// A warped VRT of one-band `dataset` (a quality band) onto the grid, nearest neighbour.
+DatasetPtr warp_quality_band(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
+                             const std::optional<double>& nodata);
 
 }  // namespace zw::grid_detail
