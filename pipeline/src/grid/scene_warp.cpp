@@ -30,7 +30,7 @@ std::vector<std::string> grid_warp_extent(const AnalysisGrid& grid) {
 }  // namespace
 
 DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
-                                       std::vector<std::string> options, const std::string& what) {
+                          std::vector<std::string> options, const std::string& what) {
   const auto extent = grid_warp_extent(grid);
   options.insert(options.begin(), {"-of", "VRT"});
   options.insert(options.end(), extent.begin(), extent.end());
