@@ -112,6 +112,12 @@ class DecodedBlockCache {
     if (buffer == nullptr) buffer = new std::byte[bytes];  // every byte a read uses is decoded into it
     return {buffer, [this, bytes](std::byte* p) { recycle(p, bytes); }};
   }
+  void clear() {
+    const std::lock_guard lock(mutex_);
+    entries_.clear();
+    index_.clear();
+    bytes_ = 0;
+  }
   void forget_file(std::uint64_t file) {
     const std::lock_guard lock(mutex_);
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -408,6 +414,8 @@ std::shared_ptr<const TiffBlocks> TiffBlocks::open(GDALDataset& dataset, const s
 }
 
 std::uint64_t TiffBlocks::blocks_decoded() { return decoded_count.load(); }
+
+void TiffBlocks::drop_cached() { DecodedBlockCache::instance().clear(); }
 
 std::vector<std::uint64_t> TiffBlocks::block_keys(std::span<const int> bands, Window window) const {
   const Layout& l = *layout_;

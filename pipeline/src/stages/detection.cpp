@@ -23,6 +23,7 @@
 #include "zonewatch/kernels/surface.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/core/progress.hpp"
+#include "zonewatch/pipeline/gdal/tiff_blocks.hpp"
 #include "zonewatch/pipeline/grid/terrain.hpp"
 #include "zonewatch/pipeline/grid/tile_distribution.hpp"
 #include "zonewatch/pipeline/grid/tile_engine.hpp"
@@ -344,6 +345,8 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         return work;
       });
   result.seconds["classify"] = seconds_since(start);
+  // No pass reads the inputs' blocks again: their cache's budget goes to the outputs' blocks.
+  TiffBlocks::drop_cached();
   if (root) result.seconds["classify_merge"] = merge_seconds;
   if (!root) return result;  // patches, unit sums and final tiles are rank 0's
 

@@ -204,6 +204,10 @@ TEST_F(TiffBlocksTest, EachBlockDecodedOnceWhileCachedAndReadersOfOnePathShareTh
     (void)direct_read(*blocks, {1, 2}, w);
   }
   EXPECT_EQ(TiffBlocks::blocks_decoded() - before, 5u * 4u);
+  // Once dropped (a pass done with its inputs), a read decodes its blocks again.
+  TiffBlocks::drop_cached();
+  (void)direct_read(*blocks, {1}, {0, 0, 17, 16});
+  EXPECT_EQ(TiffBlocks::blocks_decoded() - before, 5u * 4u + 2u);
   const std::vector<int> two_bands{1, 3};
   EXPECT_EQ(blocks->cached_bytes(two_bands, {0, 0, 17, 16}), 2u * 16u * 16u * kBands * sizeof(std::uint16_t));
 }

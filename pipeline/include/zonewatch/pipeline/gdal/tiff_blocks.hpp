@@ -50,6 +50,11 @@ class TiffBlocks {
 
   /// Blocks decoded since the process started, all files (for tests: each block once).
   static std::uint64_t blocks_decoded();
+  /// Lets every cached block go (a later read decodes again). For a pass that is done with
+  /// its inputs: the cache only gives blocks back when new ones come in, so after the last
+  /// read it would keep its whole budget while GDAL's cache fills up beside it with the
+  /// outputs' blocks (at 21960^2 the change map's overviews: peak RSS 770 -> 930 MB).
+  static void drop_cached();
 
   struct Layout;  // the file's geometry, codec and block offsets (tiff_blocks.cpp)
 
