@@ -395,9 +395,8 @@ std::shared_ptr<const TiffBlocks> TiffBlocks::open(GDALDataset& dataset, const s
         // The same file still (a test may write a path twice): same geometry and offsets.
         if (l.width == dataset.GetRasterXSize() && l.height == dataset.GetRasterYSize() &&
             l.bands == dataset.GetRasterCount() &&
-            dataset.GetRasterBand(1)->GetMetadataItem("BLOCK_OFFSET_0_0", "TIFF") != nullptr &&
             parse_unsigned(dataset.GetRasterBand(1)->GetMetadataItem("BLOCK_OFFSET_0_0", "TIFF")) ==
-                l.offsets.front().front()) {
+                std::optional<std::uint64_t>(l.offsets.front().front())) {
           return shared;
         }
       }
@@ -472,8 +471,11 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
     const int by = block / l.blocks_x;
     const std::uint64_t offset = l.offsets[static_cast<std::size_t>(plane)][static_cast<std::size_t>(block)];
     const std::uint64_t size = l.sizes[static_cast<std::size_t>(plane)][static_cast<std::size_t>(block)];
-    const std::string where = path_ + ": block " + std::to_string(block % l.blocks_x) + "," + std::to_string(by) +
-                              (l.samples_per_block == 1 && l.bands > 1 ? " of band " + std::to_string(plane + 1) : "");
+    // Only for messages: built when a block fails, not for every block.
+    const auto where = [&] {
+      return path_ + ": block " + std::to_string(block % l.blocks_x) + "," + std::to_string(by) +
+             (l.samples_per_block == 1 && l.bands > 1 ? " of band " + std::to_string(plane + 1) : "");
+    };
     const std::size_t capacity = l.block_bytes();
     const std::size_t needed = l.row_bytes() * static_cast<std::size_t>(l.rows_in(by));
     const std::shared_ptr<std::byte[]> out = cache.allocate(capacity);
@@ -489,7 +491,7 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
       }
       raw = packed.get();
     } else if (size < needed) {
-      throw InputError(where + " holds " + std::to_string(size) + " bytes, " + std::to_string(needed) +
+      throw InputError(where() + " holds " + std::to_string(size) + " bytes, " + std::to_string(needed) +
                        " expected (file truncated or corrupt?)");
     }
     const std::size_t to_read = l.codec == Layout::Codec::deflate ? size : std::min<std::size_t>(size, capacity);
@@ -502,7 +504,7 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
       if (handle->Seek(offset, SEEK_SET) == 0) got = handle->Read(raw, 1, to_read);
     }
     if (got != to_read) {
-      throw InputError(where + ": read " + std::to_string(got) + " of " + std::to_string(to_read) +
+      throw InputError(where() + ": read " + std::to_string(got) + " of " + std::to_string(to_read) +
                        " bytes (file truncated?)");
     }
     if (l.codec == Layout::Codec::deflate) {
@@ -510,7 +512,7 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
       const libdeflate_result result =
           libdeflate_zlib_decompress(&thread_decompressor(), raw, size, out.get(), capacity, &produced);
       if ((result != LIBDEFLATE_SUCCESS && result != LIBDEFLATE_INSUFFICIENT_SPACE) || produced < needed) {
-        throw InputError(where + ": DEFLATE data does not inflate to the block's " + std::to_string(needed) +
+        throw InputError(where() + ": DEFLATE data does not inflate to the block's " + std::to_string(needed) +
                          " bytes (file corrupt?)");
       }
     }

@@ -30,6 +30,10 @@ bool same_grid(const FileGrid& f, const AnalysisGrid& g);
 DatasetPtr warp_onto_grid(GDALDataset* dataset, const std::string& path, const AnalysisGrid& grid,
                           std::vector<std::string> options, const std::string& what);
 
+/// gdal_translate of `dataset` to an in-memory VRT with `args` (besides "-of VRT"); null when
+/// GDAL refuses (its message waits in take_gdal_error()).
+DatasetPtr translate_to_vrt(GDALDataset* dataset, std::vector<std::string> args);
+
 /// gdalwarp's nodata options: the value in and out, or an alpha band marking pixels
 /// outside the file when there is no nodata value.
 std::vector<std::string> nodata_warp_options(const std::optional<double>& nodata);

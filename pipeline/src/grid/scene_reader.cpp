@@ -8,9 +8,6 @@
 #include <tuple>
 #include <utility>
 
-#include <gdal_alg.h>
-#include <gdal_utils.h>
-
 #include "file_grid.hpp"
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/concurrency.hpp"
@@ -246,20 +243,11 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
       GDALDataset* source = q->dataset.get();
       if (count > 1) {
         // A quality band inside a multi-band file: warp a one-band VRT of it.
-        std::vector<std::string> args{"-of", "VRT", "-b", std::to_string(scene.quality->band)};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        GDALTranslateOptions* options = GDALTranslateOptionsNew(argv.data(), nullptr);
-        int usage_error = 0;
-        take_gdal_error();
-        GDALDatasetH selected = GDALTranslate("", GDALDataset::ToHandle(source), options, &usage_error);
-        GDALTranslateOptionsFree(options);
-        if (selected == nullptr) {
+        q->selected = grid_detail::translate_to_vrt(source, {"-b", std::to_string(scene.quality->band)});
+        if (!q->selected) {
           throw InputError(q->path + ": quality band " + std::to_string(scene.quality->band) + " cannot be selected" +
                            gdal_error_suffix());
         }
-        q->selected.reset(GDALDataset::FromHandle(selected));
         source = q->selected.get();
       }
       q->warped = warp_quality_band(source, q->path, grid, q->nodata);

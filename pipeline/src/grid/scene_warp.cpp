@@ -75,6 +75,19 @@ double source_pixels_per_grid_pixel(GDALDataset* dataset, const AnalysisGrid& gr
   return std::min(std::abs(grid.geotransform[1]), std::abs(grid.geotransform[5])) / std::abs(gt[1]);
 }
 
+DatasetPtr translate_to_vrt(GDALDataset* dataset, std::vector<std::string> args) {
+  args.insert(args.begin(), {"-of", "VRT"});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  GDALTranslateOptions* options = GDALTranslateOptionsNew(argv.data(), nullptr);
+  int usage_error = 0;
+  take_gdal_error();
+  DatasetPtr out(GDALDataset::FromHandle(GDALTranslate("", GDALDataset::ToHandle(dataset), options, &usage_error)));
+  GDALTranslateOptionsFree(options);
+  return out;
+}
+
 /// The coverage of each grid pixel by `dataset`'s valid pixels (its mask band: alpha,
 /// nodata or all valid), averaged by area: the mask padded with invalid pixels beyond the
 /// file's edge (so a grid pixel half outside the file counts half), then warped with -r
@@ -83,9 +96,7 @@ std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std:
                                                 double ratio) {
   const int pad = static_cast<int>(std::ceil(ratio)) + 2;
   const int w = dataset->GetRasterXSize(), h = dataset->GetRasterYSize();
-  std::vector<std::string> translate{"-of",
-                                     "VRT",
-                                     "-b",
+  std::vector<std::string> translate{"-b",
                                      "mask",
                                      "-colorinterp",
                                      "gray",
@@ -94,14 +105,7 @@ std::pair<DatasetPtr, DatasetPtr> warp_coverage(GDALDataset* dataset, const std:
                                      std::to_string(-pad),
                                      std::to_string(w + 2 * pad),
                                      std::to_string(h + 2 * pad)};
-  std::vector<char*> targv;
-  for (auto& a : translate) targv.push_back(a.data());
-  targv.push_back(nullptr);
-  GDALTranslateOptions* topts = GDALTranslateOptionsNew(targv.data(), nullptr);
-  int usage_error = 0;
-  take_gdal_error();
-  DatasetPtr mask(GDALDataset::FromHandle(GDALTranslate("", GDALDataset::ToHandle(dataset), topts, &usage_error)));
-  GDALTranslateOptionsFree(topts);
+  DatasetPtr mask = translate_to_vrt(dataset, std::move(translate));
   if (!mask) throw InputError(path + ": cannot read its validity mask" + gdal_error_suffix());
   DatasetPtr coverage = warp_onto_grid(
       mask.get(), path, grid,
