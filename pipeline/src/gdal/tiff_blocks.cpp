@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -71,18 +73,60 @@ class DecodedBlockCache {
     static DecodedBlockCache cache;
     return cache;
   }
-  std::shared_ptr<const std::byte[]> find(std::uint64_t key) {
+  using Block = std::shared_ptr<const std::byte[]>;
+  /// What a read finds for a block: the block, cached; or the decode another read has
+  /// started, to wait for; or neither, and then the caller has claimed the block and must
+  /// end the claim with insert() or abandon().
+  struct Claim {
+    Block block;
+    std::shared_future<Block> decoding;
+  };
+  Claim claim(std::uint64_t key) {
     const std::lock_guard lock(mutex_);
-    const auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    entries_.splice(entries_.begin(), entries_, it->second);
-    return it->second->block;
+    if (const auto it = index_.find(key); it != index_.end()) {
+      entries_.splice(entries_.begin(), entries_, it->second);
+      return {it->second->block, {}};
+    }
+    if (const auto it = decoding_.find(key); it != decoding_.end()) return {nullptr, it->second.future};
+    auto& started = decoding_[key];
+    started.future = started.promise.get_future().share();
+    return {};
   }
-  void touch(std::uint64_t key) { (void)find(key); }
-  void insert(std::uint64_t key, std::shared_ptr<const std::byte[]> block, std::size_t bytes) {
+  void touch(std::uint64_t key) {
     const std::lock_guard lock(mutex_);
+    if (const auto it = index_.find(key); it != index_.end()) entries_.splice(entries_.begin(), entries_, it->second);
+  }
+  /// Ends a claim: the block cached and handed to the reads waiting for it.
+  void insert(std::uint64_t key, const Block& block, std::size_t bytes) {
+    std::promise<Block> done;
+    {
+      const std::lock_guard lock(mutex_);
+      // Cached before the claim ends, so that no read in between starts a second decode.
+      add_entry(key, block, bytes);
+      if (const auto it = decoding_.find(key); it != decoding_.end()) {
+        done = std::move(it->second.promise);
+        decoding_.erase(it);
+      }
+    }
+    done.set_value(block);
+  }
+  /// Ends a claim whose decode failed: the reads waiting for the block get its error.
+  void abandon(std::uint64_t key, const std::exception_ptr& error) {
+    std::promise<Block> failed;
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = decoding_.find(key);
+      if (it == decoding_.end()) return;
+      failed = std::move(it->second.promise);
+      decoding_.erase(it);
+    }
+    failed.set_exception(error);
+  }
+
+ private:
+  void add_entry(std::uint64_t key, const Block& block, std::size_t bytes) {
     if (index_.contains(key)) return;
-    entries_.push_front({key, std::move(block), bytes});
+    entries_.push_front({key, block, bytes});
     index_[key] = entries_.begin();
     bytes_ += bytes;
     // One budget for both caches: what GDAL's holds (the outputs' unfinished tile rows,
@@ -95,6 +139,8 @@ class DecodedBlockCache {
       entries_.pop_back();
     }
   }
+
+ public:
   /// A buffer of `bytes` for a block to decode into: one an evicted block left, where one
   /// is spare. Blocks recycled rather than freed keep the heap from fragmenting around them
   /// (with a new buffer per block, peak RSS at 10980^2 grew from 730 to 990 MB).
@@ -163,6 +209,14 @@ class DecodedBlockCache {
   std::list<Entry> entries_;  // most recently used first
   std::unordered_map<std::uint64_t, std::list<Entry>::iterator> index_;
   std::size_t bytes_ = 0;
+  // Blocks a read is decoding: a read on another thread that needs one waits for it rather
+  // than decoding it a second time (reads run side by side where the tile engine's compute
+  // stage reads).
+  struct Decoding {
+    std::promise<Block> promise;
+    std::shared_future<Block> future;
+  };
+  std::unordered_map<std::uint64_t, Decoding> decoding_;
 };
 
 struct DecompressorFree {
@@ -456,13 +510,21 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
   }
   DecodedBlockCache& cache = DecodedBlockCache::instance();
   const std::vector<std::uint64_t> keys = block_keys(bands, window);
-  // Every block held here until copied (the cache may let one go meanwhile: another date's
-  // reader fills it at the same time); those not cached are decoded side by side.
+  // Every block held here until copied (the cache may let one go meanwhile: other reads
+  // fill it at the same time); those neither cached nor being decoded by another read are
+  // claimed and decoded side by side, then those other reads are waited for.
   std::vector<std::shared_ptr<const std::byte[]>> held(keys.size());
   std::vector<std::size_t> missing;
+  std::vector<std::pair<std::size_t, std::shared_future<DecodedBlockCache::Block>>> elsewhere;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    held[i] = cache.find(keys[i]);
-    if (!held[i]) missing.push_back(i);
+    DecodedBlockCache::Claim found = cache.claim(keys[i]);
+    if (found.block) {
+      held[i] = std::move(found.block);
+    } else if (found.decoding.valid()) {
+      elsewhere.emplace_back(i, std::move(found.decoding));
+    } else {
+      missing.push_back(i);
+    }
   }
   const auto decode = [&](std::size_t i) {
     const std::uint64_t key = keys[i];
@@ -531,14 +593,26 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
     held[i] = out;
     cache.insert(key, held[i], capacity);
   };
-  if (missing.size() == 1) {
-    decode(missing.front());
-  } else if (!missing.empty()) {
-    // Isolated: a thread waiting here must not pick up another tile's computation (the read
-    // stage is serial; it would hold every later tile back).
-    tbb::this_task_arena::isolate(
-        [&] { tbb::parallel_for(std::size_t{0}, missing.size(), [&](std::size_t m) { decode(missing[m]); }); });
+  try {
+    if (missing.size() == 1) {
+      decode(missing.front());
+    } else if (!missing.empty()) {
+      // Isolated: a thread waiting here must not pick up another tile's computation (where
+      // the read stage is serial, it would hold every later tile back).
+      tbb::this_task_arena::isolate(
+          [&] { tbb::parallel_for(std::size_t{0}, missing.size(), [&](std::size_t m) { decode(missing[m]); }); });
+    }
+  } catch (...) {
+    // Every claim this read did not end (the failed block, and those a cancelled
+    // parallel_for never started) ends here, so that no other read waits for it forever.
+    for (std::size_t i : missing) {
+      if (!held[i]) cache.abandon(keys[i], std::current_exception());
+    }
+    throw;
   }
+  // Blocks other reads were decoding: every claim of this read has ended, so none of them
+  // waits for this one (a read waits only once it has decoded all it claimed).
+  for (auto& [i, decoding] : elsewhere) held[i] = decoding.get();
 
   const auto value_bytes = static_cast<std::size_t>(l.value_bytes);
   const auto stride = static_cast<std::size_t>(l.samples_per_block);

@@ -520,10 +520,14 @@ void SceneReader::keep_cached(const std::vector<Window>& windows) const {
   }
 }
 
-RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window) {
+bool SceneReader::reads_concurrently() const {
+  return quality_ == nullptr && std::all_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->blocks; });
+}
+
+RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window, PairReading how) {
   RawTilePair pair;
   pair.window = window;
-  if (&before == &after) {
+  if (&before == &after || how == PairReading::in_this_thread) {
     before.read(window, pair.before);
     after.read(window, pair.after);
     return pair;
@@ -538,6 +542,17 @@ RawTilePair read_pair(SceneReader& before, SceneReader& after, Window window) {
   before.read(window, pair.before);
   after_read.get();
   return pair;
+}
+
+RawTilePair PairReads::start(Window window) const {
+  if (!in_parallel_) return read_pair(before_, after_, window, PairReading::side_by_side);
+  RawTilePair pair;
+  pair.window = window;
+  return pair;
+}
+
+void PairReads::finish(RawTilePair& pair) const {
+  if (in_parallel_) pair = read_pair(before_, after_, pair.window, PairReading::in_this_thread);
 }
 
 }  // namespace zw

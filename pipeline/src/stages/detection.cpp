@@ -298,9 +298,18 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // mpirun rank 0 does it for every rank's tiles, so its speed bounds how far ranks scale
   // (docs/SCALING.md).
   double merge_seconds = 0.0;
+  // The serial read stage (blocks fetched and inflated, tiles cut out): like the merge, its
+  // total bounds the pass's wall time however many threads compute.
+  double read_seconds = 0.0;
+  // Where the scenes are read in the parallel stage (PairReads), the serial stage still keeps
+  // the blocks cached that later tiles read again, in tile order.
+  const PairReads scene_pairs(before_reader, after_reader);
+  std::optional<PairReads> colour_pairs;
+  if (before_colour) colour_pairs.emplace(*before_colour, *after_colour);
   run_distributed_tiles(
       plan.count(), default_tile_tokens(),
       [&](int index) {
+        const Clock::time_point read_start = Clock::now();
         const Window padded = plan.padded(index);
         if (!sample_ahead.empty()) {  // the read stage is serial: no other thread touches it
           std::erase_if(sample_ahead, [&](const Window& w) { return w.y0 + w.height <= padded.y0; });
@@ -310,12 +319,16 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
         const std::vector<Window> read_again = plan.read_again(index);
         before_reader.keep_cached(read_again);
         after_reader.keep_cached(read_again);
-        TileInput input{
-            index, read_pair(before_reader, after_reader, padded), terrain ? terrain->read(padded) : Tile<float>{}, {}};
-        if (before_colour) input.true_colour = read_pair(*before_colour, *after_colour, plan.core(index));
+        TileInput input{index, scene_pairs.start(padded), terrain ? terrain->read(padded) : Tile<float>{}, {}};
+        if (colour_pairs) input.true_colour = colour_pairs->start(plan.core(index));
+        read_seconds += seconds_since(read_start);
         return input;
       },
-      [&](TileInput& input) { return classify(input, plan.core(input.index)); },
+      [&](TileInput& input) {
+        scene_pairs.finish(input.pair);
+        if (colour_pairs) colour_pairs->finish(input.true_colour);
+        return classify(input, plan.core(input.index));
+      },
       [&](TileWork&& work) {
         const Clock::time_point merge_start = Clock::now();
         const int tx = work.index % plan.tiles_x, ty = work.index / plan.tiles_x;
@@ -347,6 +360,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   result.seconds["classify"] = seconds_since(start);
   // No pass reads the inputs' blocks again: their cache's budget goes to the outputs' blocks.
   TiffBlocks::drop_cached();
+  result.seconds["classify_read"] = read_seconds;
   if (root) result.seconds["classify_merge"] = merge_seconds;
   if (!root) return result;  // patches, unit sums and final tiles are rank 0's
 

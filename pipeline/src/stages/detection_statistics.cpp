@@ -105,12 +105,12 @@ DetectionStatistics estimate_change_statistics(SceneReader& before, SceneReader&
   // starts (at 10980^2 the scan decodes 1042 blocks instead of 1057; 962 in all). Merged
   // back into lattice order below, so the statistics are the top-first statistics.
   std::vector<SampleBlock> blocks;
+  const PairReads pairs(before, after);
   run_distributed_tiles(
       lattice.count(), default_tile_tokens(),
-      [&](int index) {
-        return read_pair(before, after, lattice.windows[static_cast<std::size_t>(lattice.count() - 1 - index)]);
-      },
+      [&](int index) { return pairs.start(lattice.windows[static_cast<std::size_t>(lattice.count() - 1 - index)]); },
       [&](RawTilePair& pair) {
+        pairs.finish(pair);
         // Only the lattice's pixels (in grid coordinates, so independent of blocks) are
         // converted: a block holds pixel_stride^2 times more than the sample needs.
         const int x_first = lattice_start(pair.window.x0, pixel_stride);

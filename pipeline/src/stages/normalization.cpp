@@ -85,10 +85,12 @@ RadiometricCorrection fit_radiometric_correction(SceneReader& before, SceneReade
 
   std::vector<float> xs, ys;
   int done = 0;
+  const PairReads reads(before, after);
   run_tiles(
       lattice.count(), default_tile_tokens(),
-      [&](int index) { return read_pair(before, after, lattice.windows[static_cast<std::size_t>(index)]); },
+      [&](int index) { return reads.start(lattice.windows[static_cast<std::size_t>(index)]); },
       [&](RawTilePair& pair) {
+        reads.finish(pair);
         const Window w = pair.window;  // a copy: `pair = {}` below frees the pixels
         const ReflectanceTile b = to_reflectance_tile(pair.before, before.scene().profile, roles);
         const ReflectanceTile a = to_reflectance_tile(pair.after, after.scene().profile, roles);

@@ -2,14 +2,18 @@
 // none, horizontal differencing, pixel and band interleaving, 8 to 32-bit types, partial edge
 // blocks) reads exactly what GDAL reads for random windows and band subsets; every layout it
 // does not handle is left to GDAL (null from open); each block is decoded once while the
-// cache holds it; a corrupt block is an InputError naming the file and the block.
+// cache holds it, also when reads on many threads want it at once; a corrupt block is an
+// InputError naming the file and the block, for every read that waited for it too.
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <latch>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <cpl_vsi.h>
@@ -212,6 +216,40 @@ TEST_F(TiffBlocksTest, EachBlockDecodedOnceWhileCachedAndReadersOfOnePathShareTh
   EXPECT_EQ(blocks->cached_bytes(two_bands, {0, 0, 17, 16}), 2u * 16u * 16u * kBands * sizeof(std::uint16_t));
 }
 
+// The tile engine's parallel stage reads: threads that want one block at the same moment
+// get it from one decode, and every one of them reads what GDAL reads.
+TEST_F(TiffBlocksTest, ReadsOnManyThreadsAtOnceDecodeEachBlockOnce) {
+  const fs::path path =
+      make_tiff("threads.tif", GDT_UInt16, {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"});
+  DatasetPtr ds = open_raster(path.string());
+  const auto blocks = TiffBlocks::open(*ds, path.string());
+  ASSERT_NE(blocks, nullptr);
+  const std::vector<int> bands{3, 1};
+  const std::vector<Window> windows{{0, 0, 40, 30}, {30, 0, 47, 30}, {0, 20, 77, 33}, {10, 10, 50, 40}, {0, 0, 77, 53}};
+  std::vector<std::vector<std::byte>> expected;
+  for (const Window& w : windows) expected.push_back(gdal_read(*ds, bands, w));
+  constexpr int kThreads = 8, kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    TiffBlocks::drop_cached();
+    const std::uint64_t before = TiffBlocks::blocks_decoded();
+    std::latch start(kThreads);
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        for (std::size_t k = 0; k < windows.size(); ++k) {
+          const std::size_t i = (k + static_cast<std::size_t>(t)) % windows.size();  // each thread its own order
+          if (direct_read(*blocks, bands, windows[i]) != expected[i]) ++mismatches;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(mismatches.load(), 0) << "round " << round;
+    ASSERT_EQ(TiffBlocks::blocks_decoded() - before, 5u * 4u) << "round " << round;
+  }
+}
+
 TEST_F(TiffBlocksTest, ACorruptBlockIsAnInputErrorNamingTheFileAndBlock) {
   const fs::path path =
       make_tiff("corrupt.tif", GDT_UInt16, {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"});
@@ -238,6 +276,26 @@ TEST_F(TiffBlocksTest, ACorruptBlockIsAnInputErrorNamingTheFileAndBlock) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("block 1,0"), std::string::npos) << e.what();
+  }
+  // Reads on other threads that wait for the corrupt block's decode get its error too (none
+  // waits forever), and a later read tries the block again.
+  for (int round = 0; round < 10; ++round) {
+    constexpr int kThreads = 6;
+    std::latch start(kThreads);
+    std::atomic<int> named{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        try {
+          (void)direct_read(*blocks, {1, 2}, {0, 0, 77, 53});
+        } catch (const InputError& e) {
+          if (std::string(e.what()).find("block 1,0") != std::string::npos) ++named;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(named.load(), kThreads) << "round " << round;
   }
 }
 

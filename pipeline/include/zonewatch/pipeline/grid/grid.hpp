@@ -162,6 +162,10 @@ class SceneReader {
   /// cloud test is applied instead (no quality band, profile cloud_test: spectral).
   [[nodiscard]] bool quality_masked() const { return quality_ != nullptr; }
   [[nodiscard]] bool spectral_cloud_test() const { return spectral_test_; }
+  /// True when read() may run on several threads at once: every file is read from zonewatch's
+  /// own decoded blocks (gdal/tiff_blocks.hpp) and no quality band goes through GDAL, whose
+  /// datasets are not thread-safe. Tile pipelines then read in their parallel stage.
+  [[nodiscard]] bool reads_concurrently() const;
 
  private:
   struct Source;
@@ -179,7 +183,34 @@ class SceneReader {
 /// GDAL's and the decoded GeoTIFF blocks' (gdal/tiff_blocks.hpp) share it.
 [[nodiscard]] std::size_t block_cache_bytes();
 
-/// Reads `window` from both scenes (the read stage of two-date tile pipelines).
-RawTilePair read_pair(SceneReader& before, SceneReader& after, kernels::Window window);
+/// Where read_pair runs: in a tile pipeline's serial read stage, which reads the two dates
+/// side by side (a thread for `after`); or in its parallel stage, where other tiles keep the
+/// threads busy and the dates are read one after the other.
+enum class PairReading { side_by_side, in_this_thread };
+
+/// Reads `window` from both scenes (the read of two-date tile pipelines).
+RawTilePair read_pair(SceneReader& before, SceneReader& after, kernels::Window window,
+                      PairReading how = PairReading::side_by_side);
+
+/// A two-date read split over the tile engine's stages. Where both readers read concurrently
+/// (SceneReader::reads_concurrently), the serial read stage hands on only the window and the
+/// parallel stage reads: decoding then scales with the threads (on 16 cores the serial read
+/// stage had held the 10980^2 scan's classification at 2.3 times its one-thread speed).
+/// Otherwise the serial stage reads, the two dates side by side.
+class PairReads {
+ public:
+  PairReads(SceneReader& before, SceneReader& after)
+      : before_(before), after_(after), in_parallel_(before.reads_concurrently() && after.reads_concurrently()) {}
+  /// The serial stage's part: the pair's pixels, or only its window.
+  [[nodiscard]] RawTilePair start(kernels::Window window) const;
+  /// The parallel stage's part: reads `pair`'s window where start() did not.
+  void finish(RawTilePair& pair) const;
+  [[nodiscard]] bool in_parallel_stage() const { return in_parallel_; }
+
+ private:
+  SceneReader& before_;
+  SceneReader& after_;
+  bool in_parallel_;
+};
 
 }  // namespace zw
