@@ -133,6 +133,7 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   result.features = plan_features(inputs.before, inputs.after, options);
   const FeatureSet& features = result.features;
 
+  const std::uint64_t blocks_inflated_before = TiffBlocks::blocks_decoded();
   SceneReader before_reader(inputs.before, grid, features.roles);
   SceneReader after_reader(inputs.after, grid, features.roles);
   if (before_reader.warped() || after_reader.warped()) log->info("resampling bands onto the analysis grid (bilinear)");
@@ -360,6 +361,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   result.seconds["classify"] = seconds_since(start);
   // No pass reads the inputs' blocks again: their cache's budget goes to the outputs' blocks.
   TiffBlocks::drop_cached();
+  // More than the files' blocks means the cache let blocks go that a later tile read again.
+  log->debug("{} GeoTIFF blocks inflated by zonewatch (statistics and classification passes)",
+             TiffBlocks::blocks_decoded() - blocks_inflated_before);
   result.seconds["classify_read"] = read_seconds;
   if (root) result.seconds["classify_merge"] = merge_seconds;
   if (!root) return result;  // patches, unit sums and final tiles are rank 0's
