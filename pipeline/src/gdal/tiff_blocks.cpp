@@ -516,16 +516,8 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
   std::vector<std::shared_ptr<const std::byte[]>> held(keys.size());
   std::vector<std::size_t> missing;
   std::vector<std::pair<std::size_t, std::shared_future<DecodedBlockCache::Block>>> elsewhere;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    DecodedBlockCache::Claim found = cache.claim(keys[i]);
-    if (found.block) {
-      held[i] = std::move(found.block);
-    } else if (found.decoding.valid()) {
-      elsewhere.emplace_back(i, std::move(found.decoding));
-    } else {
-      missing.push_back(i);
-    }
-  }
+  missing.reserve(keys.size());  // no allocation between a claim and its record
+  elsewhere.reserve(keys.size());
   const auto decode = [&](std::size_t i) {
     const std::uint64_t key = keys[i];
     const int plane = static_cast<int>((key >> 28) & 0xfff);
@@ -594,6 +586,16 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
     cache.insert(key, held[i], capacity);
   };
   try {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      DecodedBlockCache::Claim found = cache.claim(keys[i]);
+      if (found.block) {
+        held[i] = std::move(found.block);
+      } else if (found.decoding.valid()) {
+        elsewhere.emplace_back(i, std::move(found.decoding));
+      } else {
+        missing.push_back(i);
+      }
+    }
     if (missing.size() == 1) {
       decode(missing.front());
     } else if (!missing.empty()) {
@@ -603,8 +605,9 @@ void TiffBlocks::read(std::span<const int> bands, Window window, std::span<std::
           [&] { tbb::parallel_for(std::size_t{0}, missing.size(), [&](std::size_t m) { decode(missing[m]); }); });
     }
   } catch (...) {
-    // Every claim this read did not end (the failed block, and those a cancelled
-    // parallel_for never started) ends here, so that no other read waits for it forever.
+    // Every claim this read did not end (the failed block, those a cancelled parallel_for
+    // never started, all of them where claiming failed) ends here, so that no other read
+    // waits for one forever.
     for (std::size_t i : missing) {
       if (!held[i]) cache.abandon(keys[i], std::current_exception());
     }
