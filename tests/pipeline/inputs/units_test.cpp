@@ -317,6 +317,47 @@ TEST_F(UnitsTest, LayerSelection) {
   expect_input_error([&] { (void)load_control_units(o, utm_grid()); }, {path.string(), "no layer 'zones'", "roads"});
 }
 
+// Geometries are placed on several threads: many units keep their layer order and each its
+// own rings (reprojected through one transformation per thread), and of a bad geometry and
+// a bad attribute later in the layer the earlier feature gives the error, as it did when
+// every feature was done before the next was read.
+TEST_F(UnitsTest, ManyUnitsKeepLayerOrderAndTheFirstBadFeatureGivesTheError) {
+  constexpr int kUnits = 400;
+  std::vector<Feature> features;
+  for (int i = 0; i < kUnits; ++i) {
+    const double col = (i % 20) * 25.0, row = (i / 20) * 25.0;
+    features.push_back(unit("ZH" + std::to_string(i), "key", utm_square(col, row, col + 10 + i % 7, row + 10)));
+  }
+  const fs::path path = write_units("many.gpkg", 32648, features);
+  const auto units = load_control_units(options(path), utm_grid());
+  ASSERT_EQ(units.size(), static_cast<std::size_t>(kUnits));
+  for (int i = 0; i < kUnits; ++i) {
+    EXPECT_EQ(units[static_cast<std::size_t>(i)].code, "ZH" + std::to_string(i));
+    ASSERT_EQ(units[static_cast<std::size_t>(i)].pixel_rings.size(), 1u);
+    const auto bounds = units[static_cast<std::size_t>(i)].pixel_rings[0].bounds();  // min x, min y, max x, max y
+    EXPECT_NEAR(bounds[0], (i % 20) * 25.0, 1e-6) << "unit " << i;
+    EXPECT_NEAR(bounds[1], (i / 20) * 25.0, 1e-6) << "unit " << i;
+    EXPECT_NEAR(bounds[2] - bounds[0], 10.0 + i % 7, 1e-6) << "unit " << i;
+  }
+
+  // Reprojected from geographic coordinates: every unit through a transformation of its thread.
+  std::vector<Feature> geographic(kUnits, unit("", "key", kLonLatRectangle));
+  for (int i = 0; i < kUnits; ++i)
+    geographic[static_cast<std::size_t>(i)].attributes["unit_code"] = "G" + std::to_string(i);
+  const auto reprojected = load_control_units(options(write_units("many-4326.gpkg", 4326, geographic)), utm_grid());
+  ASSERT_EQ(reprojected.size(), static_cast<std::size_t>(kUnits));
+  for (const auto& u : reprojected) expect_rectangle_ring(u.pixel_rings[0].rings[0]);
+
+  // Unit 150's polygon is a line (invalid; its repair keeps no area), unit 300 repeats a code.
+  features[150].wkt = "POLYGON ((623130 3258550,623230 3258550,623330 3258550,623130 3258550))";
+  features[300].attributes["unit_code"] = "ZH7";
+  const fs::path bad = write_units("bad.gpkg", 32648, features);
+  expect_input_error([&] { (void)load_control_units(options(bad), utm_grid()); }, {"feature 151 (ZH150)", "area"});
+  features[150] = unit("ZH150", "key", utm_square(0, 0, 5, 5));
+  const fs::path duplicate = write_units("duplicate.gpkg", 32648, features);
+  expect_input_error([&] { (void)load_control_units(options(duplicate), utm_grid()); }, {"feature 301 (ZH7)", "twice"});
+}
+
 TEST_F(UnitsTest, BadFeaturesNameFileLayerFeatureAndAttribute) {
   {
     const fs::path path = write_units("empty-code.gpkg", 32648, {unit("", "key", utm_square(0, 0, 5, 5))});
