@@ -299,8 +299,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   // mpirun rank 0 does it for every rank's tiles, so its speed bounds how far ranks scale
   // (docs/SCALING.md).
   double merge_seconds = 0.0;
-  // The serial read stage (blocks fetched and inflated, tiles cut out): like the merge, its
-  // total bounds the pass's wall time however many threads compute.
+  // The serial read stage: like the merge, its total bounds the pass's wall time however many
+  // threads compute. With PairReads in the parallel stage it only keeps blocks cached and
+  // reads the terrain; with files GDAL reads, it reads the tiles too.
   double read_seconds = 0.0;
   // Where the scenes are read in the parallel stage (PairReads), the serial stage still keeps
   // the blocks cached that later tiles read again, in tile order.

@@ -471,6 +471,42 @@ TEST_F(GridTest, SampleBlocksAreCountedAndKeptCachedWithoutDecoding) {
   EXPECT_EQ(read_window(reader, grid.full()).red, first.red);
 }
 
+TEST_F(GridTest, PairReadsMoveToTheParallelStageOnlyWhereZonewatchDecodesEveryFile) {
+  const int w = 40, h = 30;
+  write_linear_field_bands(w, h, w / 2);
+  const Scene s = scene(-9999.0);
+  const AnalysisGrid grid = make_analysis_grid(s, GridOptions{});
+  SceneReader direct_before(s, grid, {BandRole::red}), direct_after(s, grid, {BandRole::red});
+  SceneReader warped_before(s, grid, {BandRole::red, BandRole::swir1});
+  SceneReader warped_after(s, grid, {BandRole::red, BandRole::swir1});
+  EXPECT_TRUE(direct_before.reads_concurrently()) << "a GeoTIFF on the grid is decoded by zonewatch";
+  EXPECT_FALSE(warped_before.reads_concurrently()) << "a warped band is read through GDAL";
+  const PairReads direct(direct_before, direct_after), warped(warped_before, warped_after);
+  ASSERT_TRUE(direct.in_parallel_stage());
+  ASSERT_FALSE(warped.in_parallel_stage());
+  const auto red = [](const RawSceneTile& tile) -> const RawBand& {
+    return tile.bands[static_cast<int>(BandRole::red)];
+  };
+
+  const Window window{3, 5, 21, 17};
+  const RawTilePair expected = read_pair(direct_before, direct_after, window);
+  ASSERT_FALSE(red(expected.before).empty());
+  RawTilePair pair = direct.start(window);
+  EXPECT_EQ(pair.window, window);
+  EXPECT_TRUE(red(pair.before).empty()) << "the serial stage read pixels";
+  EXPECT_TRUE(red(pair.after).empty()) << "the serial stage read pixels";
+  direct.finish(pair);
+  EXPECT_EQ(red(pair.before).bytes, red(expected.before).bytes);
+  EXPECT_EQ(red(pair.after).bytes, red(expected.after).bytes);
+
+  RawTilePair serial = warped.start(window);
+  ASSERT_FALSE(red(serial.before).empty()) << "GDAL's files are read in the serial stage";
+  const auto read_there = red(serial.after).bytes;
+  warped.finish(serial);
+  EXPECT_EQ(red(serial.after).bytes, read_there) << "finish read again";
+  EXPECT_EQ(red(serial.before).bytes, red(expected.before).bytes);
+}
+
 TEST_F(GridTest, WarpMarksPixelsOutsideAFileAsInvalid) {
   // The SWIR file covers only the west half of the grid; without a profile nodata value
   // the warp's alpha marks the east half invalid.
