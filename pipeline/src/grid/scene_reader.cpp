@@ -12,6 +12,7 @@
 #include "zonewatch/kernels/quality.hpp"
 #include "zonewatch/pipeline/core/concurrency.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
+#include "zonewatch/pipeline/gdal/block_mosaic.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/gdal/tiff_blocks.hpp"
 #include "zonewatch/pipeline/grid/grid.hpp"
@@ -125,7 +126,7 @@ struct SceneReader::Source {
   DatasetPtr coverage;
   /// The file's blocks decoded without GDAL where it lies on the grid in a layout
   /// TiffBlocks reads (gdal/tiff_blocks.hpp); null: GDAL reads it.
-  std::shared_ptr<const TiffBlocks> blocks;
+  std::shared_ptr<const DirectRaster> blocks;
 
   /// The bands this reader takes from `dataset` through `blocks`: the roles', then alpha.
   [[nodiscard]] std::vector<int> direct_bands() const {
@@ -196,6 +197,7 @@ SceneReader::SceneReader(const Scene& scene, const AnalysisGrid& grid, const std
     const FileGrid fg = read_file_grid(s->path);
     if (same_grid(fg, grid)) {
       s->blocks = TiffBlocks::open(*s->dataset, s->path);
+      if (!s->blocks) s->blocks = BlockMosaic::open(*s->dataset, s->path);
       continue;
     }
     if (grid.crs_wkt.empty() || fg.wkt.empty()) {

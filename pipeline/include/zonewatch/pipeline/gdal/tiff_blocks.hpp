@@ -22,14 +22,29 @@
 
 namespace zw {
 
-class TiffBlocks {
+/// A raster whose blocks zonewatch decodes itself: one GeoTIFF (TiffBlocks) or a VRT mosaic
+/// of them (gdal/block_mosaic.hpp). Reads may run on several threads at once.
+class DirectRaster {
+ public:
+  virtual ~DirectRaster() = default;
+  /// Copies `window` of each band in `bands` (1-based) into the matching `outs` buffer,
+  /// row-major, window.width * window.height values of type() each.
+  virtual void read(std::span<const int> bands, kernels::Window window, std::span<std::byte* const> outs) const = 0;
+  /// Decoded bytes of the blocks `window` touches for `bands` (what the cache would hold).
+  [[nodiscard]] virtual std::size_t cached_bytes(std::span<const int> bands, kernels::Window window) const = 0;
+  /// Marks the cached blocks `window` touches for `bands` as just used (none is read).
+  virtual void keep_cached(std::span<const int> bands, kernels::Window window) const = 0;
+  [[nodiscard]] virtual GDALDataType type() const = 0;
+};
+
+class TiffBlocks final : public DirectRaster {
  public:
   /// The file's block reader, or null where its layout needs GDAL. Readers of one path
   /// share one instance (and so its decoded blocks) while any of them holds it. Reads the
   /// block offsets through `dataset` (not thread-safe, like every GDAL call on a dataset).
   static std::shared_ptr<const TiffBlocks> open(GDALDataset& dataset, const std::string& path);
 
-  ~TiffBlocks();
+  ~TiffBlocks() override;
   TiffBlocks(const TiffBlocks&) = delete;
   TiffBlocks& operator=(const TiffBlocks&) = delete;
 
@@ -37,15 +52,15 @@ class TiffBlocks {
   /// row-major, window.width * window.height values of type() each. The blocks not cached
   /// are decoded in parallel (TBB, isolated from the caller's other work). Throws
   /// InputError naming the file and the block when a block cannot be read or inflated.
-  void read(std::span<const int> bands, kernels::Window window, std::span<std::byte* const> outs) const;
+  void read(std::span<const int> bands, kernels::Window window, std::span<std::byte* const> outs) const override;
 
   /// Decoded bytes of the blocks `window` touches for `bands` (what the cache would hold).
-  [[nodiscard]] std::size_t cached_bytes(std::span<const int> bands, kernels::Window window) const;
+  [[nodiscard]] std::size_t cached_bytes(std::span<const int> bands, kernels::Window window) const override;
   /// Marks the cached blocks `window` touches for `bands` as just used (none is read), so
   /// that the cache, which lets the least recently used go first, keeps them longer.
-  void keep_cached(std::span<const int> bands, kernels::Window window) const;
+  void keep_cached(std::span<const int> bands, kernels::Window window) const override;
 
-  [[nodiscard]] GDALDataType type() const { return type_; }
+  [[nodiscard]] GDALDataType type() const override { return type_; }
   [[nodiscard]] const std::string& path() const { return path_; }
 
   /// Blocks decoded since the process started, all files (for tests: each block once).
