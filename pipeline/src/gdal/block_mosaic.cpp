@@ -19,10 +19,6 @@ namespace {
 
 constexpr std::size_t kMostFiles = 100;
 
-struct XmlFree {
-  void operator()(CPLXMLNode* node) const { CPLDestroyXMLNode(node); }
-};
-
 /// A whole number of pixels from an XML attribute, or nothing.
 std::optional<int> whole_pixels(const CPLXMLNode* node, const char* name) {
   const char* text = CPLGetXMLValue(node, name, nullptr);
@@ -49,7 +45,7 @@ std::shared_ptr<const BlockMosaic> BlockMosaic::open(GDALDataset& vrt, const std
   if (driver == nullptr || std::strcmp(driver->GetDescription(), "VRT") != 0) return nullptr;
   char** xml_list = vrt.GetMetadata("xml:VRT");
   if (xml_list == nullptr || xml_list[0] == nullptr) return nullptr;
-  const std::unique_ptr<CPLXMLNode, XmlFree> root(CPLParseXMLString(xml_list[0]));
+  const XmlPtr root(CPLParseXMLString(xml_list[0]));
   const CPLXMLNode* dataset = root ? CPLGetXMLNode(root.get(), "=VRTDataset") : nullptr;
   if (dataset == nullptr || vrt.GetRasterCount() < 1) return nullptr;
   const GDALDataType type = vrt.GetRasterBand(1)->GetRasterDataType();

@@ -9,6 +9,8 @@
 
 #include <cpl_minixml.h>
 
+#include "zonewatch/pipeline/gdal/gdal_env.hpp"
+
 namespace zw::inputs_detail {
 
 /// The whole (trimmed) text as a finite number; nullopt otherwise.
@@ -16,10 +18,7 @@ std::optional<double> parse_number(const std::string& text);
 
 // --- XML helpers (namespace prefixes stripped) ------------------------------------------
 
-struct XmlDeleter {
-  void operator()(CPLXMLNode* node) const { CPLDestroyXMLNode(node); }
-};
-using XmlPtr = std::unique_ptr<CPLXMLNode, XmlDeleter>;
+using zw::XmlPtr;  // gdal/gdal_env.hpp
 
 /// The XML file parsed, namespace prefixes stripped. InputError when not well-formed.
 XmlPtr parse_xml(const std::string& path);

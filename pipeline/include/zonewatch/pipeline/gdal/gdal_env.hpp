@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <cpl_minixml.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -30,6 +31,12 @@ struct GdalDatasetCloser {
   void operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
+
+/// A parsed XML tree (CPLParseXMLString, CPLParseXMLFile), freed with it.
+struct XmlDeleter {
+  void operator()(CPLXMLNode* node) const { CPLDestroyXMLNode(node); }
+};
+using XmlPtr = std::unique_ptr<CPLXMLNode, XmlDeleter>;
 
 /// Opens a raster read-only; throws InputError naming the file when it is missing or not
 /// a raster GDAL can read.
