@@ -4,8 +4,6 @@
 // random windows and band subsets; every VRT GDAL would read otherwise is left to it.
 #include "zonewatch/pipeline/gdal/block_mosaic.hpp"
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 
 namespace zw {
@@ -25,18 +24,11 @@ using kernels::Window;
 
 constexpr int kTileWidth = 30, kTileHeight = 22, kBands = 3;
 
-class BlockMosaicTest : public ::testing::Test {
+class BlockMosaicTest : public test::TempFolderTest {
  protected:
   void SetUp() override {
+    TempFolderTest::SetUp();
     init_gdal();
-    std::random_device device;
-    root_ = fs::temp_directory_path() /
-            ("zonewatch-block-mosaic-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
   }
 
   /// A kTileWidth x kTileHeight UInt16 GeoTIFF of kBands bands, values from `seed`.
@@ -79,8 +71,6 @@ class BlockMosaicTest : public ::testing::Test {
     out << "</VRTDataset>\n";
     return path;
   }
-
-  fs::path root_;
 };
 
 std::string simple_source(const std::string& file, bool relative, Window from, Window to,

@@ -4,7 +4,6 @@
 // does not handle is left to GDAL (null from open); each block is decoded once while the
 // cache holds it, also when reads on many threads want it at once; a corrupt block is an
 // InputError naming the file and the block, for every read that waited for it too.
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include <cpl_vsi.h>
 #include <gtest/gtest.h>
 
+#include "support/temp_folder.hpp"
 #include "zonewatch/pipeline/core/error.hpp"
 #include "zonewatch/pipeline/gdal/gdal_env.hpp"
 #include "zonewatch/pipeline/gdal/tiff_blocks.hpp"
@@ -31,18 +31,11 @@ using kernels::Window;
 
 constexpr int kWidth = 77, kHeight = 53, kBands = 3;
 
-class TiffBlocksTest : public ::testing::Test {
+class TiffBlocksTest : public test::TempFolderTest {
  protected:
   void SetUp() override {
+    TempFolderTest::SetUp();
     init_gdal();
-    std::random_device device;
-    root_ = fs::temp_directory_path() /
-            ("zonewatch-tiff-blocks-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
   }
 
   /// A kWidth x kHeight GeoTIFF of `bands` bands of `type`, random values (smooth along rows
@@ -69,8 +62,6 @@ class TiffBlocksTest : public ::testing::Test {
     }
     return path;
   }
-
-  fs::path root_;
 };
 
 /// `bands` of `window` as GDAL reads them, band after band, in the file's type.
