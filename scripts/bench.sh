@@ -40,7 +40,9 @@
 #
 # Prints, for every contender and size: median wall seconds, megapixels per second and
 # peak RSS (the kernel's accounting, via /usr/bin/time), with --peers the ratios
-# zonewatch/peer, zonewatch's per-stage timings from run.json, and the peak RSS of
+# zonewatch/peer and zonewatch's wall over the two-thread floor's round by round (odd
+# rounds run the contenders in one order, even rounds in the reverse), zonewatch's per-stage timings
+# from run.json, and the peak RSS of
 # zonewatch at both sizes. Input files are read once before timing (page cache warm, as
 # for every contender). Exits non-zero if data generation, the build or any run fails.
 set -euo pipefail
@@ -257,17 +259,37 @@ fi
 for s in "${sizes[@]}"; do
   p=$(prefix "$s")
   echo "bench: size $s ($(($s * $s / 1000000)) Mpx), $RUNS run(s) each"
+  contenders=(zonewatch)
+  ((PEERS)) && contenders+=(read_floor_1t read_floor_2t gdal_numpy rasterio_cv otb)
   for r in $(seq 1 "$RUNS"); do
     cat "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" >/dev/null   # page cache warm for everyone
-    one "$s" "$r" zonewatch "$ZW" scan --config "$W/cfg/s$s.yaml" --top 0
-    [[ -f $W/out/zonewatch-s$s/run.json ]] && cp "$W/out/zonewatch-s$s/run.json" "$W/logs/zonewatch-s$s-run$r.json"
-    if ((PEERS)); then
-      one "$s" "$r" read_floor_1t $PY "$PEER_DIR/read_floor.py" "${p}_A.tif" "${p}_B.tif" redir
-      one "$s" "$r" read_floor_2t $PY "$PEER_DIR/read_floor.py" "${p}_A.tif" "${p}_B.tif" redir --threads ALL_CPUS
-      one "$s" "$r" gdal_numpy $PY "$PEER_DIR/peer_gdal_numpy.py" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" "$W/out/gdal_numpy-s$s"
-      one "$s" "$r" rasterio_cv $PY "$PEER_DIR/peer_rasterio_cv.py" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" "$W/out/rasterio_cv-s$s"
-      one "$s" "$r" otb "$PEER_DIR/peer_otb.sh" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" "$W/out/otb-s$s"
-    fi
+    # Odd rounds walk the contenders forwards, even rounds backwards, so that no one always
+    # follows the same one: on a VM, memory the previous process freed (Orfeo ToolBox frees
+    # 3.9 GB) costs the next one more or less to touch again, depending on when the host took
+    # it back.
+    n=${#contenders[@]}
+    for i in $(seq 0 $((n - 1))); do
+      ((r % 2 == 1)) && name=${contenders[$i]} || name=${contenders[$((n - 1 - i))]}
+      case $name in
+        zonewatch)
+          one "$s" "$r" zonewatch "$ZW" scan --config "$W/cfg/s$s.yaml" --top 0
+          [[ -f $W/out/zonewatch-s$s/run.json ]] && cp "$W/out/zonewatch-s$s/run.json" "$W/logs/zonewatch-s$s-run$r.json"
+          ;;
+        read_floor_1t) one "$s" "$r" read_floor_1t $PY "$PEER_DIR/read_floor.py" "${p}_A.tif" "${p}_B.tif" redir ;;
+        read_floor_2t)
+          one "$s" "$r" read_floor_2t $PY "$PEER_DIR/read_floor.py" "${p}_A.tif" "${p}_B.tif" redir --threads ALL_CPUS
+          ;;
+        gdal_numpy)
+          one "$s" "$r" gdal_numpy $PY "$PEER_DIR/peer_gdal_numpy.py" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" \
+            "$W/out/gdal_numpy-s$s"
+          ;;
+        rasterio_cv)
+          one "$s" "$r" rasterio_cv $PY "$PEER_DIR/peer_rasterio_cv.py" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" \
+            "$W/out/rasterio_cv-s$s"
+          ;;
+        otb) one "$s" "$r" otb "$PEER_DIR/peer_otb.sh" "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" "$W/out/otb-s$s" ;;
+      esac
+    done
   done
 done
 
@@ -316,6 +338,13 @@ for size in sizes:
         ratio_m = "" if name == "zonewatch" else f"{zw_kb / kb:.2f}"
         print(f"{name:<15}{len(rs):>2}/{tried:<2}{wall:>9.2f}{mpx / wall:>8.2f}{cpu:>8.2f}{kb / 1024:>14.0f}"
               f"{ratio_w:>14}{ratio_c:>13}{ratio_m:>13}")
+    # zonewatch against the two-thread floor of the same round (minutes apart, not the medians'
+    # runs): the VM's slow and fast spells then weigh on both sides of each ratio.
+    floor_by_run = {r[2]: float(r[3]) for r in runs(size, "read_floor_2t")}
+    paired = [float(r[3]) / floor_by_run[r[2]] for r in zw if r[2] in floor_by_run]
+    if paired:
+        print(f"zonewatch / read_floor_2t of the same round: {' '.join(f'{x:.2f}' for x in paired)}; "
+              f"median {median(paired):.2f}")
     r = median_run(size, "zonewatch")
     if r is None:
         continue
