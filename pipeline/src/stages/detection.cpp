@@ -159,7 +159,9 @@ DetectionResult run_detection(const DetectionInputs& inputs, const DetectionOpti
   result.seconds["statistics"] = seconds_since(start);
   const DetectionStatistics& stats = result.statistics;
   log->info("change-magnitude threshold {:.3f} ({} pixels sampled{})", stats.threshold, stats.sample_pixels,
-            stats.sample_block_step > 1 ? ", every " + std::to_string(stats.sample_block_step) + "th block" : "");
+            stats.sample_block_step > 1
+                ? ", one block in " + std::to_string(stats.sample_block_step) + " along each axis"
+                : "");
   // The structure gate decides the pixels between the grow and the seed level: with none
   // between (a fixed threshold of 0, say) it has nothing to decide and is not computed.
   const bool structure_gate = options.structure_gate && options.hysteresis && stats.seed_level > stats.grow_level;
