@@ -136,89 +136,121 @@ std::shared_ptr<const BlockMosaic> BlockMosaic::open(GDALDataset& vrt, const std
   return std::make_shared<const BlockMosaic>(path, type, std::move(bands));
 }
 
+namespace {
+
+/// Whether two bands take the same rectangles of the same files, in the same order.
+bool same_places(const BlockMosaic::Band& a, const BlockMosaic::Band& b) {
+  return std::equal(a.placements.begin(), a.placements.end(), b.placements.begin(), b.placements.end(),
+                    [](const BlockMosaic::Placement& x, const BlockMosaic::Placement& y) {
+                      return x.file == y.file && x.from == y.from && x.to == y.to;
+                    });
+}
+
+}  // namespace
+
+BlockMosaic::BlockMosaic(std::string path, GDALDataType type, std::vector<Band> bands)
+    : path_(std::move(path)),
+      type_(type),
+      bands_(std::move(bands)),
+      bands_share_places_(std::all_of(bands_.begin(), bands_.end(),
+                                      [&](const Band& band) { return same_places(band, bands_.front()); })) {}
+
+std::vector<int> BlockMosaic::known_bands(std::span<const int> bands) const {
+  std::vector<int> known;
+  for (int band : bands) {
+    if (band >= 1 && static_cast<std::size_t>(band) <= bands_.size()) known.push_back(band);
+  }
+  return known;
+}
+
 template <class Visit>
-void BlockMosaic::for_each_part(int band, Window window, Visit&& visit) const {
-  if (band < 1 || static_cast<std::size_t>(band) > bands_.size()) return;
-  for (const Placement& p : bands_[static_cast<std::size_t>(band - 1)].placements) {
-    const Window part = kernels::intersection(window, p.to);
-    if (part.empty()) continue;
-    visit(p, part, Window{p.from.x0 + part.x0 - p.to.x0, p.from.y0 + part.y0 - p.to.y0, part.width, part.height});
+void BlockMosaic::for_each_part(std::span<const int> bands, Window window, Visit&& visit) const {
+  // The usual mosaic: every band's sources are the same rectangles of the same files, and a
+  // block of a pixel-interleaved file holds all its bands: one visit per source for all the
+  // bands (one read, one cache lookup per block). Otherwise a visit per band and source.
+  const auto visit_group = [&](std::size_t first, std::size_t count) {
+    const auto group = bands.subspan(first, count);
+    const std::vector<Placement>& placements = bands_[static_cast<std::size_t>(group[0] - 1)].placements;
+    std::vector<int> in_file(count);
+    for (std::size_t i = 0; i < placements.size(); ++i) {
+      const Placement& p = placements[i];
+      const Window part = kernels::intersection(window, p.to);
+      if (part.empty()) continue;
+      for (std::size_t b = 0; b < count; ++b) {
+        in_file[b] = bands_[static_cast<std::size_t>(group[b] - 1)].placements[i].band;
+      }
+      visit(first, p, part,
+            Window{p.from.x0 + part.x0 - p.to.x0, p.from.y0 + part.y0 - p.to.y0, part.width, part.height},
+            std::span<const int>(in_file));
+    }
+  };
+  if (bands.empty()) return;
+  if (bands_share_places_) {
+    visit_group(0, bands.size());
+  } else {
+    for (std::size_t b = 0; b < bands.size(); ++b) visit_group(b, 1);
   }
 }
 
 void BlockMosaic::read(std::span<const int> bands, Window window, std::span<std::byte* const> outs) const {
-  const auto value_bytes = static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type_));
-  const auto out_row = static_cast<std::size_t>(window.width) * value_bytes;
-  std::vector<std::byte> part_pixels;
-  for (std::size_t b = 0; b < bands.size(); ++b) {
-    if (bands[b] < 1 || static_cast<std::size_t>(bands[b]) > bands_.size()) {
-      throw InputError(path_ + ": band " + std::to_string(bands[b]) + " requested but the mosaic has " +
+  for (int band : bands) {
+    if (band < 1 || static_cast<std::size_t>(band) > bands_.size()) {
+      throw InputError(path_ + ": band " + std::to_string(band) + " requested but the mosaic has " +
                        std::to_string(bands_.size()));
     }
-    // The band's nodata value (0 without one) where no source covers it, as GDAL fills.
-    const double fill = bands_[static_cast<std::size_t>(bands[b] - 1)].fill;
-    GDALCopyWords64(&fill, GDT_Float64, 0, outs[b], type_, static_cast<int>(value_bytes), window.pixel_count());
-    for_each_part(bands[b], window, [&](const Placement& p, const Window& part, const Window& in_file) {
-      part_pixels.resize(static_cast<std::size_t>(part.pixel_count()) * value_bytes);
-      std::byte* const into[] = {part_pixels.data()};
-      const int band_in_file[] = {p.band};
-      p.file->read(band_in_file, in_file, into);
-      const auto part_row = static_cast<std::size_t>(part.width) * value_bytes;
-      for (int y = 0; y < part.height; ++y) {
-        std::memcpy(outs[b] + static_cast<std::size_t>(part.y0 - window.y0 + y) * out_row +
-                        static_cast<std::size_t>(part.x0 - window.x0) * value_bytes,
-                    part_pixels.data() + static_cast<std::size_t>(y) * part_row, part_row);
-      }
-    });
   }
+  const auto value_bytes = static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type_));
+  const auto out_row = static_cast<std::size_t>(window.width) * value_bytes;
+  for (std::size_t b = 0; b < bands.size(); ++b) {
+    // The band's nodata value (0 without one) where no source covers it, as GDAL fills; not
+    // needed where one source covers the whole window.
+    const Band& band = bands_[static_cast<std::size_t>(bands[b] - 1)];
+    const bool covered = std::any_of(band.placements.begin(), band.placements.end(),
+                                     [&](const Placement& p) { return kernels::intersection(window, p.to) == window; });
+    if (!covered) {
+      GDALCopyWords64(&band.fill, GDT_Float64, 0, outs[b], type_, static_cast<int>(value_bytes), window.pixel_count());
+    }
+  }
+  std::vector<std::byte> part_pixels;
+  std::vector<std::byte*> part_outs;
+  for_each_part(bands, window,
+                [&](std::size_t first, const Placement& p, const Window& part, const Window& in_file,
+                    std::span<const int> in_file_bands) {
+                  const auto group_outs = outs.subspan(first, in_file_bands.size());
+                  if (part == window) {  // the window inside one source: read straight into the outputs
+                    p.file->read(in_file_bands, in_file, group_outs);
+                    return;
+                  }
+                  const auto part_bytes = static_cast<std::size_t>(part.pixel_count()) * value_bytes;
+                  part_pixels.resize(part_bytes * in_file_bands.size());
+                  part_outs.clear();
+                  for (std::size_t b = 0; b < in_file_bands.size(); ++b) {
+                    part_outs.push_back(part_pixels.data() + b * part_bytes);
+                  }
+                  p.file->read(in_file_bands, in_file, part_outs);
+                  const auto part_row = static_cast<std::size_t>(part.width) * value_bytes;
+                  for (std::size_t b = 0; b < in_file_bands.size(); ++b) {
+                    for (int y = 0; y < part.height; ++y) {
+                      std::memcpy(group_outs[b] + static_cast<std::size_t>(part.y0 - window.y0 + y) * out_row +
+                                      static_cast<std::size_t>(part.x0 - window.x0) * value_bytes,
+                                  part_outs[b] + static_cast<std::size_t>(y) * part_row, part_row);
+                    }
+                  }
+                });
 }
 
 std::size_t BlockMosaic::cached_bytes(std::span<const int> bands, Window window) const {
   std::size_t bytes = 0;
-  if (bands.empty()) return 0;
-  // The usual mosaic: every band's sources are the same rectangles of the same files. A
-  // block of a pixel-interleaved file holds all its bands: count it once, not per band.
-  const auto same_places = [&](int band) {
-    if (band < 1 || static_cast<std::size_t>(band) > bands_.size()) return false;
-    const auto& first = bands_[static_cast<std::size_t>(bands[0] - 1)].placements;
-    const auto& other = bands_[static_cast<std::size_t>(band - 1)].placements;
-    if (first.size() != other.size()) return false;
-    for (std::size_t i = 0; i < first.size(); ++i) {
-      if (first[i].file != other[i].file || !(first[i].from == other[i].from) || !(first[i].to == other[i].to)) {
-        return false;
-      }
-    }
-    return true;
-  };
-  if (std::all_of(bands.begin(), bands.end(), same_places)) {
-    const auto& first = bands_[static_cast<std::size_t>(bands[0] - 1)].placements;
-    for (std::size_t i = 0; i < first.size(); ++i) {
-      const Window part = kernels::intersection(window, first[i].to);
-      if (part.empty()) continue;
-      std::vector<int> in_file_bands;
-      for (int band : bands) in_file_bands.push_back(bands_[static_cast<std::size_t>(band - 1)].placements[i].band);
-      bytes += first[i].file->cached_bytes(
-          in_file_bands, {first[i].from.x0 + part.x0 - first[i].to.x0, first[i].from.y0 + part.y0 - first[i].to.y0,
-                          part.width, part.height});
-    }
-    return bytes;
-  }
-  for (int band : bands) {
-    for_each_part(band, window, [&](const Placement& p, const Window&, const Window& in_file) {
-      const int band_in_file[] = {p.band};
-      bytes += p.file->cached_bytes(band_in_file, in_file);
-    });
-  }
+  for_each_part(known_bands(bands), window,
+                [&](std::size_t, const Placement& p, const Window&, const Window& in_file,
+                    std::span<const int> in_file_bands) { bytes += p.file->cached_bytes(in_file_bands, in_file); });
   return bytes;
 }
 
 void BlockMosaic::keep_cached(std::span<const int> bands, Window window) const {
-  for (int band : bands) {
-    for_each_part(band, window, [&](const Placement& p, const Window&, const Window& in_file) {
-      const int band_in_file[] = {p.band};
-      p.file->keep_cached(band_in_file, in_file);
-    });
-  }
+  for_each_part(known_bands(bands), window,
+                [&](std::size_t, const Placement& p, const Window&, const Window& in_file,
+                    std::span<const int> in_file_bands) { p.file->keep_cached(in_file_bands, in_file); });
 }
 
 }  // namespace zw

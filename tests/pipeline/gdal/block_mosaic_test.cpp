@@ -58,15 +58,23 @@ class BlockMosaicTest : public test::TempFolderTest {
   /// A VRT of `width` x `height` whose bands hold `sources_xml` (a band's children, with
   /// {band} standing for its number).
   fs::path make_vrt(const std::string& name, int width, int height, const std::string& band_xml) {
-    const fs::path path = root_ / name;
-    std::ofstream out(path);
-    out << "<VRTDataset rasterXSize=\"" << width << "\" rasterYSize=\"" << height << "\">\n";
+    std::vector<std::string> bands;
     for (int b = 1; b <= kBands; ++b) {
       std::string xml = band_xml;
       for (std::size_t at = xml.find("{band}"); at != std::string::npos; at = xml.find("{band}")) {
         xml.replace(at, 6, std::to_string(b));
       }
-      out << "<VRTRasterBand dataType=\"UInt16\" band=\"" << b << "\">" << xml << "</VRTRasterBand>\n";
+      bands.push_back(xml);
+    }
+    return make_vrt(name, width, height, bands);
+  }
+  /// A VRT whose band b holds `band_xml[b - 1]`.
+  fs::path make_vrt(const std::string& name, int width, int height, const std::vector<std::string>& band_xml) {
+    const fs::path path = root_ / name;
+    std::ofstream out(path);
+    out << "<VRTDataset rasterXSize=\"" << width << "\" rasterYSize=\"" << height << "\">\n";
+    for (std::size_t b = 0; b < band_xml.size(); ++b) {
+      out << "<VRTRasterBand dataType=\"UInt16\" band=\"" << b + 1 << "\">" << band_xml[b] << "</VRTRasterBand>\n";
     }
     out << "</VRTDataset>\n";
     return path;
@@ -140,6 +148,41 @@ TEST_F(BlockMosaicTest, ReadsWhatGdalReadsOfTheVrt) {
     }
     // The blocks behind a window, once per block for the bands asked (a and b: 2 x 2 blocks).
     EXPECT_GT(mosaic->cached_bytes(all, {0, 0, 70, 22}), 0u);
+  }
+}
+
+TEST_F(BlockMosaicTest, BandsWithSourcesOfTheirOwnAndWindowsInsideOneSource) {
+  make_tile("a.tif", 5);
+  make_tile("b.tif", 6, {"COMPRESS=DEFLATE", "INTERLEAVE=BAND"});
+  // Band 1: a, and b beside it; band 2: b's band 2 alone, shifted; band 3: b's band 1, under
+  // a part of a's band 3. No two bands take the same rectangles: each is read on its own.
+  const fs::path vrt =
+      make_vrt("own.vrt", 60, 30,
+               std::vector<std::string>{"<NoDataValue>7</NoDataValue>" +
+                                            simple_source("a.tif", true, {0, 0, 30, 22}, {0, 0, 30, 22}, "1") +
+                                            simple_source("b.tif", true, {0, 0, 30, 22}, {30, 0, 30, 22}, "1"),
+                                        simple_source("b.tif", true, {0, 0, 30, 22}, {10, 4, 30, 22}, "2"),
+                                        simple_source("b.tif", true, {0, 0, 30, 22}, {0, 0, 30, 22}, "1") +
+                                            simple_source("a.tif", true, {5, 5, 20, 10}, {2, 3, 20, 10}, "3")});
+  DatasetPtr ds = open_raster(vrt.string());
+  const auto mosaic = BlockMosaic::open(*ds, vrt.string());
+  ASSERT_NE(mosaic, nullptr);
+  const std::vector<int> all{1, 2, 3};
+  // The whole grid; a window inside one source of every band (read straight into the
+  // output); one inside a's part of band 3, over b; one across every edge.
+  for (const Window w : {Window{0, 0, 60, 30}, Window{12, 5, 8, 8}, Window{4, 4, 10, 6}, Window{20, 2, 25, 24}}) {
+    EXPECT_EQ(mosaic_read(*mosaic, all, w), gdal_read(*ds, all, w))
+        << "window " << w.x0 << "," << w.y0 << " " << w.width << "x" << w.height;
+  }
+  std::mt19937 random(13);
+  for (int k = 0; k < 40; ++k) {
+    const int x0 = std::uniform_int_distribution<int>(0, 59)(random);
+    const int y0 = std::uniform_int_distribution<int>(0, 29)(random);
+    const Window w{x0, y0, std::uniform_int_distribution<int>(1, std::min(12, 60 - x0))(random),
+                   std::uniform_int_distribution<int>(1, std::min(12, 30 - y0))(random)};
+    const std::vector<int> bands = k % 2 == 0 ? std::vector<int>{3, 1} : all;
+    ASSERT_EQ(mosaic_read(*mosaic, bands, w), gdal_read(*ds, bands, w))
+        << "window " << w.x0 << "," << w.y0 << " " << w.width << "x" << w.height;
   }
 }
 

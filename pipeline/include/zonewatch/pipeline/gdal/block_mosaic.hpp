@@ -41,17 +41,23 @@ class BlockMosaic final : public DirectRaster {
     double fill = 0.0;
     std::vector<Placement> placements;
   };
-  BlockMosaic(std::string path, GDALDataType type, std::vector<Band> bands)
-      : path_(std::move(path)), type_(type), bands_(std::move(bands)) {}
+  /// `bands` by band number - 1; at least one.
+  BlockMosaic(std::string path, GDALDataType type, std::vector<Band> bands);
 
  private:
-  /// Calls visit(placement, part of `window` it covers, that part in the source file).
+  /// For each source rectangle `window` reaches, calls visit(first, placement, part of
+  /// `window` it covers, that part in the source file, the source bands of bands[first...])
+  /// once for all of `bands` where every band has the same sources, else once per band
+  /// (`first` its index, one source band). `bands` must be the mosaic's.
   template <class Visit>
-  void for_each_part(int band, kernels::Window window, Visit&& visit) const;
+  void for_each_part(std::span<const int> bands, kernels::Window window, Visit&& visit) const;
+  /// The bands of `bands` this mosaic has, in order.
+  [[nodiscard]] std::vector<int> known_bands(std::span<const int> bands) const;
 
   std::string path_;
   GDALDataType type_ = GDT_Unknown;
-  std::vector<Band> bands_;  // by band index - 1
+  std::vector<Band> bands_;          // by band number - 1
+  bool bands_share_places_ = false;  // every band takes the same rectangles of the same files
 };
 
 }  // namespace zw
