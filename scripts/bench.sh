@@ -41,10 +41,9 @@
 # Prints, for every contender and size: median wall seconds, megapixels per second and
 # peak RSS (the kernel's accounting, via /usr/bin/time), with --peers the ratios
 # zonewatch/peer and zonewatch's wall over the two-thread floor's round by round (odd
-# rounds run the contenders in one order, even rounds in the reverse), zonewatch's per-stage timings
-# from run.json, and the peak RSS of
-# zonewatch at both sizes. Input files are read once before timing (page cache warm, as
-# for every contender). Exits non-zero if data generation, the build or any run fails.
+# rounds run the contenders in one order, even rounds in the reverse), zonewatch's
+# per-stage timings from run.json, and the peak RSS of zonewatch at both sizes. Input files
+# are read once before timing (page cache warm, as for every contender). Exits non-zero if data generation, the build or any run fails.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -264,9 +263,9 @@ for s in "${sizes[@]}"; do
   for r in $(seq 1 "$RUNS"); do
     cat "${p}_A.tif" "${p}_B.tif" "${p}_units.gpkg" >/dev/null   # page cache warm for everyone
     # Odd rounds walk the contenders forwards, even rounds backwards, so that no one always
-    # follows the same one: on a VM, memory the previous process freed (Orfeo ToolBox frees
-    # 3.9 GB) costs the next one more or less to touch again, depending on when the host took
-    # it back.
+    # follows the same one: on a VM that reports freed pages to its host (free page
+    # reporting), memory the previous process freed (Orfeo ToolBox frees 3.9 GB) costs the
+    # next one 1-1.5 CPU-s more per GB to touch for the first time (docs/SCALING.md).
     n=${#contenders[@]}
     for i in $(seq 0 $((n - 1))); do
       ((r % 2 == 1)) && name=${contenders[$i]} || name=${contenders[$((n - 1 - i))]}
